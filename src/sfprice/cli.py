@@ -1,0 +1,153 @@
+"""Command line: ``python -m sfprice bill VOLUMES --year YEAR`` and friends.
+
+A thin shell over the public API. Exit codes: 0 success; 2 bad input or usage (each
+problem printed on stderr, nothing written); 1 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from sfprice import __version__
+from sfprice.engine.billing import bill
+from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
+from sfprice.io.pricelists import load_catalog
+from sfprice.io.volumes import read_volume_files
+from sfprice.reports.formats import (
+    catalog_to_json,
+    catalog_to_table,
+    run_to_csv,
+    run_to_json,
+    run_to_table,
+)
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sfprice",
+        description="Price and invoice a shared-service administration's services at self cost.",
+    )
+    parser.add_argument("--version", action="version", version=f"sfprice {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    billing = commands.add_parser(
+        "bill", help="bill volume files: one invoice per department and month",
+        description="Bill volume files (CSV: month,department,service,quantity) under the "
+                    "price list in force each month.",
+    )
+    billing.add_argument("volumes", nargs="+", type=Path, metavar="VOLUMES",
+                         help="volume file(s); several files add up")
+    billing.add_argument("--year", type=int, required=True,
+                         help="the year to bill; rows of other years are left out")
+    _common(billing, formats=("table", "csv", "json"))
+    billing.set_defaults(handler=_bill)
+
+    lists = commands.add_parser("pricelists", help="list the price lists and their items")
+    _common(lists, formats=("table", "json"))
+    lists.set_defaults(handler=_pricelists)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument("--pricelists", type=Path, metavar="DIR",
+                        help="folder of price-list TOML files (default: the bundled lists)")
+    parser.add_argument("--format", choices=formats, default=formats[0],
+                        help=f"output format (default: {formats[0]})")
+    parser.add_argument("--output", type=Path, metavar="PATH",
+                        help="write to this file instead of standard output")
+    parser.add_argument("--locale", default="sv_SE",
+                        help="locale of the table format (default: sv_SE; e.g. en_GB)")
+    parser.add_argument("--errors", choices=("text", "json"), default="text",
+                        help="how to print input problems on stderr (default: text)")
+
+
+def _bill(args: argparse.Namespace) -> str:
+    catalog = load_catalog(args.pricelists)
+    volumes = read_volume_files(args.volumes, catalog=catalog, year=args.year)
+    run = bill(catalog, volumes, year=args.year)
+    if run.excluded_rows:
+        print(f"note: {run.excluded_rows} row(s) outside {args.year} were left out",
+              file=sys.stderr)
+    if not run.invoices:
+        print(f"note: no volumes for {args.year}; nothing billed", file=sys.stderr)
+    if args.format == "json":
+        return run_to_json(run)
+    if args.format == "csv":
+        return run_to_csv(run)
+    return run_to_table(run, locale=args.locale)
+
+
+def _pricelists(args: argparse.Namespace) -> str:
+    catalog = load_catalog(args.pricelists)
+    if args.format == "json":
+        return catalog_to_json(catalog)
+    return catalog_to_table(catalog, locale=args.locale)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    # Write beside the target and rename, so a failed run never leaves half a file.
+    directory = output.parent if str(output.parent) else Path()
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _report(issues: Sequence[Issue], truncated: int, mode: str) -> None:
+    if mode == "json":
+        data = [issue.to_record() for issue in issues]
+        print(json.dumps({"errors": data, "not_shown": truncated}, ensure_ascii=False),
+              file=sys.stderr)
+        return
+    for issue in issues:
+        print(f"error: {issue}", file=sys.stderr)
+    if truncated:
+        print(f"error: ... and {truncated} more problem(s) not shown", file=sys.stderr)
+    print(f"{len(issues) + truncated} problem(s); nothing was written", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        text = args.handler(args)
+        _write(text, args.output)
+    except (InputError, PriceNotFound) as exc:
+        if args.debug:
+            raise
+        truncated = exc.truncated if isinstance(exc, InputError) else 0
+        _report(exc.issues, truncated, args.errors)
+        return EXIT_INPUT
+    except SfpriceError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK

@@ -1,0 +1,91 @@
+"""Errors raised by sfprice, and the records that say where an input went wrong.
+
+The exception tree::
+
+    SfpriceError                    base class of every sfprice error
+    ├── InputError(ValueError)      one or more problems in an input file (price list,
+    │                               volume file); ``issues`` holds one Issue per problem
+    └── PriceNotFound(LookupError)  volumes that no price list in force can price
+
+Each class also subclasses the matching built-in, so ``except ValueError`` works in a
+notebook. ``str(error)`` gives one line per problem in the ``path:line: message`` shape
+editors and finance staff can follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["InputError", "Issue", "PriceNotFound", "SfpriceError"]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem in one input, with where it is and what was expected.
+
+    Attributes:
+        path: The file the problem is in (as given by the user).
+        message: What is wrong, quoting the bad value, and what was expected.
+        line: 1-based physical line in the file, when known.
+        column: CSV column name, when known.
+        field: Key path inside a structured file (``items[3].price``), when known.
+    """
+
+    path: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        column = f" column {self.column!r}:" if self.column else ""
+        key = f" {self.field}:" if self.field else ""
+        return f"{where}:{column}{key} {self.message}"
+
+    def to_record(self) -> dict[str, object]:
+        """Return the issue as a plain dict (for ``--errors json`` and notebooks)."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+class SfpriceError(Exception):
+    """Base class for all sfprice errors."""
+
+
+class InputError(SfpriceError, ValueError):
+    """An input file has one or more problems; ``issues`` lists each one.
+
+    Args:
+        issues: The problems, in file order.
+        truncated: How many further problems were found but not listed (the cap).
+    """
+
+    def __init__(self, issues: Iterable[Issue], truncated: int = 0) -> None:
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        self.truncated = truncated
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = [str(issue) for issue in self.issues]
+        if self.truncated:
+            lines.append(f"... and {self.truncated} more problem(s) not shown")
+        return "\n".join(lines)
+
+
+class PriceNotFound(SfpriceError, LookupError):
+    """Volumes for a month or service that no price list in force can price.
+
+    Attributes:
+        issues: One Issue per (month, service) that has no price, naming the lists that exist.
+    """
+
+    def __init__(self, issues: Iterable[Issue]) -> None:
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))

@@ -1,0 +1,296 @@
+"""Load price lists from TOML files (one file per version) and validate them.
+
+File format (see ``docs/file-formats.md``)::
+
+    id = "2014"
+    title = "Prislista 2014, lön och pension"
+    valid_from = 2014-01-01
+    valid_to = 2014-12-31
+    currency = "SEK"
+    source = "Verksamhetsplan 2014, lön och pension"
+
+    [[items]]
+    code = "payroll.manual"
+    name = "Lön/ersättning via manuell rapportering"
+    unit = "person_month"
+    source = "003_dbc171dac11004c9.txt:150,154"
+    components = [
+        { label = "Grundpris", price = 57 },
+        { label = "Tillägg manuell rapportering", price = 53 },
+    ]
+
+Numbers are read as ``Decimal`` (never float). Every problem of every file is collected
+and raised together as one :class:`~sfprice.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from sfprice.errors import InputError, Issue
+from sfprice.model import PriceCatalog, PriceComponent, PriceItem, PriceList, Unit
+
+__all__ = ["bundled_pricelists", "load_catalog", "load_pricelist", "pricelist_files"]
+
+_CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
+
+
+def _money(value: object) -> Decimal:
+    # TOML integers arrive as int and decimals as Decimal (parse_float=Decimal). Anything
+    # else -- a string, a boolean, a float from a caller -- is not a price.
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        msg = f"expected a number such as 57 or 57.50, got {value!r}"
+        raise ValueError(msg)  # noqa: TRY004 -- pydantic turns ValueError into an issue
+    price = Decimal(value)
+    if not price.is_finite():
+        msg = f"expected a finite number, got {value!r}"
+        raise ValueError(msg)
+    if price < 0:
+        msg = f"a price must be >= 0, got {value!r}"
+        raise ValueError(msg)
+    return price
+
+
+Money = Annotated[Decimal, BeforeValidator(_money)]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _ComponentSchema(_Schema):
+    label: str = Field(min_length=1)
+    price: Money
+
+
+class _ItemSchema(_Schema):
+    code: str = Field(pattern=_CODE_PATTERN)
+    name: str = Field(min_length=1)
+    unit: Annotated[Unit, Field(strict=False)]
+    price: Money | None = None
+    components: list[_ComponentSchema] = Field(default_factory=list)
+    business_area: str = ""
+    source: str = ""
+
+
+class _PriceListSchema(_Schema):
+    id: str = Field(min_length=1)
+    title: str = ""
+    valid_from: date
+    valid_to: date
+    currency: Literal["SEK"]
+    source: str = Field(min_length=1)
+    status: Literal["decided", "proposal"] = "decided"
+    rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
+    items: list[_ItemSchema] = Field(min_length=1)
+
+
+def _field_path(loc: Sequence[int | str], raw: dict[str, Any]) -> str:
+    """Render a pydantic location as a TOML key path, naming the item's code."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
+        items = raw.get("items")
+        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            code = items[loc[1]].get("code")
+            if isinstance(code, str):
+                out += f" ({code})"
+    return out
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see docs/file-formats.md)"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if "input" in error and kind not in {"value_error"} and not isinstance(error["input"], dict):
+        shown = repr(error["input"])
+        message += f", got {shown if len(shown) <= 60 else shown[:57] + '...'}"
+    return message
+
+
+def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None, list[Issue]]:
+    issues: list[Issue] = []
+    if schema.valid_to < schema.valid_from:
+        issues.append(
+            Issue(path, f"{schema.valid_to} is before valid_from {schema.valid_from}",
+                  field="valid_to")
+        )
+    seen: dict[str, int] = {}
+    items: list[PriceItem] = []
+    for index, item in enumerate(schema.items):
+        where = f"items[{index}] ({item.code})"
+        if item.code in seen:
+            issues.append(
+                Issue(path, f"service code {item.code!r} already used by items[{seen[item.code]}]",
+                      field=f"{where}.code")
+            )
+        seen.setdefault(item.code, index)
+        components = tuple(PriceComponent(c.label, c.price) for c in item.components)
+        total = sum((c.price for c in components), Decimal(0))
+        if item.price is None and not components:
+            issues.append(Issue(path, "give a price or components", field=f"{where}.price"))
+            continue
+        if item.price is not None and components and item.price != total:
+            issues.append(
+                Issue(path, f"price {item.price} is not the sum of its components ({total})",
+                      field=f"{where}.price")
+            )
+            continue
+        if len(components) == 1:
+            issues.append(
+                Issue(path, "a composite price needs at least two components",
+                      field=f"{where}.components")
+            )
+            continue
+        price = item.price if item.price is not None else total
+        items.append(
+            PriceItem(item.code, item.name, item.unit, price, components,
+                      item.business_area, item.source)
+        )
+    if issues:
+        return None, issues
+    return (
+        PriceList(
+            id=schema.id, title=schema.title, valid_from=schema.valid_from,
+            valid_to=schema.valid_to, currency=schema.currency, source=schema.source,
+            items=tuple(items), rounding=schema.rounding, status=schema.status, path=path,
+        ),
+        [],
+    )
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _parse(text: str, path: str) -> tuple[PriceList | None, list[Issue]]:
+    try:
+        raw = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        line = int(match[1]) if match else None
+        return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
+    try:
+        schema = _PriceListSchema.model_validate(raw)
+    except ValidationError as exc:
+        return None, [
+            Issue(path, _message(err), field=_field_path(err["loc"], raw) or None)
+            for err in exc.errors()
+        ]
+    return _from_schema(schema, path)
+
+
+def load_pricelist(path: str | Path) -> PriceList:
+    """Load and validate one price-list file.
+
+    Raises:
+        InputError: With one issue per problem (file, item and field named).
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Issue(name, f"cannot read the price list: {exc}")]) from exc
+    price_list, issues = _parse(text, name)
+    if price_list is None:
+        raise InputError(issues)
+    return price_list
+
+
+def bundled_pricelists() -> Traversable:
+    """The folder of price lists shipped with sfprice (``pricelists/`` in the repository)."""
+    packaged = resources.files("sfprice") / "pricelists"
+    if packaged.is_dir():
+        return packaged
+    # An editable install runs from the source tree, where the lists sit at the top level.
+    return Path(__file__).resolve().parents[3] / "pricelists"
+
+
+def pricelist_files(folder: str | Path | Traversable | None = None) -> list[Traversable]:
+    """The ``*.toml`` files of a folder (the bundled lists by default), sorted by name."""
+    root: Traversable = bundled_pricelists() if folder is None else _as_traversable(folder)
+    if not root.is_dir():
+        raise InputError([Issue(str(root), "price-list folder not found")])
+    return sorted(
+        (f for f in root.iterdir() if f.name.endswith(".toml") and f.is_file()),
+        key=lambda f: f.name,
+    )
+
+
+def _as_traversable(folder: str | Path | Traversable) -> Traversable:
+    return Path(folder) if isinstance(folder, str) else folder
+
+
+def load_catalog(
+    source: str | Path | Traversable | Iterable[str | Path] | None = None,
+) -> PriceCatalog:
+    """Load every price list of a folder (bundled by default) or of the given files.
+
+    Validates each file, then the set: list ids are unique and validity periods do not
+    overlap. All problems of all files are reported together.
+
+    >>> catalog = load_catalog()
+    >>> [pl.id for pl in catalog]
+    ['2010', '2014']
+
+    Raises:
+        InputError: With one issue per problem.
+    """
+    if source is None or isinstance(source, str | Path | Traversable):
+        files: list[Traversable] = pricelist_files(source)
+    else:
+        files = [Path(p) for p in source]
+    lists: list[PriceList] = []
+    issues: list[Issue] = []
+    for file in files:
+        name = str(file)
+        try:
+            text = file.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            issues.append(Issue(name, f"cannot read the price list: {exc}"))
+            continue
+        price_list, problems = _parse(text, name)
+        issues.extend(problems)
+        if price_list is not None:
+            lists.append(price_list)
+    issues.extend(_set_issues(lists))
+    if issues:
+        raise InputError(issues)
+    if not lists:
+        raise InputError([Issue(str(source), "no price lists (*.toml) found")])
+    return PriceCatalog(tuple(lists))
+
+
+def _set_issues(lists: list[PriceList]) -> list[Issue]:
+    issues: list[Issue] = []
+    by_id: dict[str, PriceList] = {}
+    for pl in lists:
+        if pl.id in by_id:
+            issues.append(
+                Issue(pl.path or pl.id, f"price list id {pl.id!r} is also used by "
+                      f"{by_id[pl.id].path}", field="id")
+            )
+        by_id.setdefault(pl.id, pl)
+    ordered = sorted(lists, key=lambda pl: pl.valid_from)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after.valid_from <= before.valid_to:
+            issues.append(
+                Issue(after.path or after.id,
+                      f"period {after.valid_from}..{after.valid_to} overlaps {before.path or before.id} "
+                      f"({before.valid_from}..{before.valid_to}); price lists must not overlap",
+                      field="valid_from")
+            )
+    return issues

@@ -1,0 +1,348 @@
+"""Read volume files: CSV exports of quantities per month, department and service.
+
+The header must name the columns ``month``, ``department``, ``service`` and ``quantity``
+(in any order; further columns are ignored; the Swedish headers ``månad``, ``förvaltning``,
+``tjänst`` and ``antal`` are accepted too). The delimiter is ``,``, ``;`` or a tab, and a
+quantity may use ``.`` or ``,`` as decimal mark, so a Swedish Excel export
+(``;`` and ``2,5``, UTF-8 with a BOM) reads as it is.
+
+The file is read as a stream, in chunks: rows are counted per distinct raw value in C and
+folded into per-key sums, so memory depends on the number of departments, months and
+services, not on the number of rows. Values are validated once per distinct value. Only
+when something is wrong is the file read again, row by row, to report each problem with
+its line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import islice
+from operator import itemgetter
+from pathlib import Path
+from typing import IO
+
+from sfprice.errors import InputError, Issue
+from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
+from sfprice.period import Month
+
+__all__ = ["COLUMNS", "read_volumes", "trace_rows"]
+
+#: The required columns, in the order sfprice writes them.
+COLUMNS = ("month", "department", "service", "quantity")
+
+_ALIASES = {
+    "month": "month", "månad": "month", "manad": "month",
+    "department": "department", "förvaltning": "department", "forvaltning": "department",
+    "kund": "department", "avdelning": "department",
+    "service": "service", "tjänst": "service", "tjanst": "service",
+    "quantity": "quantity", "antal": "quantity", "kvantitet": "quantity",
+}
+_DELIMITERS = (";", ",", "\t")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_SPACES = str.maketrans("", "", " \u00a0\u202f")
+_CHUNK_ROWS = 65_536
+_CACHE_LIMIT = 100_000
+
+Raw = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    delimiter: str
+    indexes: tuple[int, int, int, int]
+
+
+def _detect_layout(header_line: str, path: str) -> _Layout:
+    best: list[str] = []
+    for delimiter in _DELIMITERS:
+        fields = next(csv.reader([header_line], delimiter=delimiter), [])
+        names = [_ALIASES.get(f.strip().lower(), f.strip().lower()) for f in fields]
+        if all(c in names for c in COLUMNS):
+            duplicated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
+            if duplicated:
+                raise InputError(
+                    [Issue(path, f"column(s) {', '.join(duplicated)} appear more than once "
+                           "in the header", line=1)]
+                )
+            return _Layout(delimiter, tuple(names.index(c) for c in COLUMNS))  # type: ignore[arg-type]
+        if len(fields) > len(best):
+            best = fields
+    found = [f.strip() for f in best]
+    names = [_ALIASES.get(f.lower(), f.lower()) for f in found]
+    missing = [c for c in COLUMNS if c not in names]
+    raise InputError(
+        [Issue(path, f"missing column(s) {', '.join(missing)}: the header is {found!r}; "
+               f"expected the columns {','.join(COLUMNS)} (separated by , or ;)", line=1)]
+    )
+
+
+class _Validator:
+    """Parses and checks distinct raw values once each, and explains what is wrong."""
+
+    def __init__(self, catalog: PriceCatalog | None, year: int | None) -> None:
+        self.catalog = catalog
+        self.year = year
+        self.codes = sorted(catalog.codes) if catalog is not None else []
+        self._months: dict[str, Month | str] = {}
+        self._quantities: dict[tuple[str, str], Decimal | str] = {}
+        self._services: dict[str, str | None] = {}
+
+    def month(self, text: str) -> Month | str:
+        """The month, or an error message."""
+        cached = self._months.get(text)
+        if cached is None:
+            try:
+                cached = Month.parse(text)
+            except ValueError as exc:
+                cached = str(exc)
+            self._months[text] = cached
+        return cached
+
+    def service(self, text: str) -> str | None:
+        """None if the code is known (or no catalog), else an error message."""
+        if text in self._services:
+            return self._services[text]
+        problem: str | None = None
+        code = text.strip()
+        if not code:
+            problem = "the service is empty (expected a service code, e.g. payroll.manual)"
+        elif self.catalog is not None and code not in self.catalog.codes:
+            near = difflib.get_close_matches(code, self.codes, n=3, cutoff=0.5)
+            hint = (
+                f"did you mean {', '.join(near)}?" if near
+                else "run 'python -m sfprice pricelists' to list the codes"
+            )
+            problem = f"unknown service {text!r}: no price list has it; {hint}"
+        self._services[text] = problem
+        return problem
+
+    def quantity(self, text: str, service: str) -> Decimal | str:
+        """The quantity, or an error message."""
+        key = (text, service)
+        cached = self._quantities.get(key)
+        if cached is None:
+            cached = self._parse_quantity(text, service.strip())
+            if len(self._quantities) > _CACHE_LIMIT:
+                self._quantities.clear()
+            self._quantities[key] = cached
+        return cached
+
+    def _parse_quantity(self, text: str, service: str) -> Decimal | str:
+        compact = text.strip().translate(_SPACES)
+        negative = compact.startswith("-")
+        digits = compact[1:] if negative else compact
+        if not _NUMBER.fullmatch(digits):
+            return f"{text!r} is not a number (expected e.g. 12 or 2,5)"
+        if negative and digits.strip("0.,"):
+            return f"quantity {text!r} is negative (expected 0 or more)"
+        value = Decimal(digits.replace(",", "."))
+        unit = self.catalog.unit_of(service) if self.catalog is not None else None
+        if unit is not None and not unit.fractional:
+            if value != value.to_integral_value():
+                return (
+                    f"{text!r} is not a whole number; {service} is counted "
+                    f"{unit.label_sv} (only hours may have decimals)"
+                )
+            value = value.quantize(Decimal(1))
+        return value
+
+    def check(self, raw: Raw) -> tuple[VolumeKey | None, Decimal | None, list[tuple[str, str]]]:
+        """Validate one distinct raw row: (key, quantity, [(column, problem)])."""
+        month_text, department_text, service_text, quantity_text = raw
+        problems: list[tuple[str, str]] = []
+        month = self.month(month_text)
+        if isinstance(month, str):
+            problems.append(("month", month))
+        elif self.year is not None and month.year != self.year:
+            return None, None, []  # outside the year: counted as excluded, not validated
+        department = department_text.strip()
+        if not department:
+            problems.append(("department", "the department is empty (expected a name or code)"))
+        service_problem = self.service(service_text)
+        if service_problem:
+            problems.append(("service", service_problem))
+        quantity = self.quantity(quantity_text, service_text)
+        if isinstance(quantity, str):
+            problems.append(("quantity", quantity))
+        if problems or isinstance(month, str) or isinstance(quantity, str):
+            return None, None, problems
+        return VolumeKey(month, department, service_text.strip()), quantity, []
+
+
+def _open(path: Path) -> IO[str]:
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def _is_blank(raw: Raw) -> bool:
+    return not any(field.strip() for field in raw)
+
+
+def read_volumes(
+    path: str | Path,
+    *,
+    catalog: PriceCatalog | None = None,
+    year: int | None = None,
+    max_issues: int = 50,
+) -> VolumeSet:
+    """Read one volume file into summed volumes per month, department and service.
+
+    Args:
+        path: The CSV file.
+        catalog: When given, service codes must exist in it and counted services must have
+            whole-number quantities (hours may be fractional).
+        year: When given, rows of other years are left out and counted in ``excluded``.
+        max_issues: How many problems to list before the rest are only counted.
+
+    Returns:
+        The volumes, each with the file and number of rows it came from.
+
+    Raises:
+        InputError: One issue per bad value (file, line, column, value, expectation).
+    """
+    file = Path(path)
+    name = str(path)
+    validator = _Validator(catalog, year)
+    try:
+        with _open(file) as handle:
+            layout = _detect_layout(handle.readline(), name)
+            sums, excluded, bad = _fold(csv.reader(handle, delimiter=layout.delimiter),
+                                        layout, validator)
+    except InputError:
+        raise
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError([Issue(name, _read_problem(exc))]) from exc
+    if bad:
+        issues, more = _collect_issues(file, name, layout, validator, max_issues)
+        raise InputError(issues, truncated=more)
+    return VolumeSet.from_entries(
+        (VolumeEntry(key, quantity, (VolumeSource(name, rows),))
+         for key, (quantity, rows) in sums.items()),
+        excluded={name: excluded} if excluded else {},
+    )
+
+
+def _read_problem(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return (f"the file is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at "
+                f"offset {exc.start}); save it as CSV UTF-8")
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    return f"cannot read the file: {exc}"
+
+
+def _fold(
+    reader: Iterator[list[str]], layout: _Layout, validator: _Validator
+) -> tuple[dict[VolumeKey, tuple[Decimal, int]], int, bool]:
+    """Sum quantities per key, a chunk of rows at a time; flag whether any row is bad."""
+    getter: Callable[[list[str]], Raw] = itemgetter(*layout.indexes)
+    sums: dict[VolumeKey, tuple[Decimal, int]] = {}
+    excluded = 0
+    bad = False
+    rows = filter(None, reader)  # blank lines come through as []
+    while chunk := list(islice(rows, _CHUNK_ROWS)):
+        try:
+            counts = Counter(map(getter, chunk))
+        except IndexError:  # a short row: let the row-by-row pass say where
+            return sums, excluded, True
+        for raw, count in counts.items():
+            key, quantity, problems = validator.check(raw)
+            if key is None or quantity is None:
+                if problems and not _is_blank(raw):
+                    bad = True
+                elif not problems:
+                    excluded += count
+                continue
+            total, rows_so_far = sums.get(key, (Decimal(0), 0))
+            sums[key] = (total + quantity * count, rows_so_far + count)
+    return sums, excluded, bad
+
+
+def _records(handle: IO[str], layout: _Layout) -> Iterator[tuple[int, list[str]]]:
+    """Yield (first physical line, fields) per record, skipping blank lines."""
+    reader = csv.reader(handle, delimiter=layout.delimiter)
+    line = 2  # the header was line 1
+    for fields in reader:
+        if fields:
+            yield line, fields
+        line = reader.line_num + 2
+
+
+def _collect_issues(
+    file: Path, name: str, layout: _Layout, validator: _Validator, max_issues: int
+) -> tuple[list[Issue], int]:
+    issues: list[Issue] = []
+    more = 0
+    width = max(layout.indexes) + 1
+    with _open(file) as handle:
+        handle.readline()
+        for line, fields in _records(handle, layout):
+            if len(fields) < width:
+                found = [] if _is_blank_row(fields) else [(None, (
+                    f"the row has {len(fields)} field(s), expected at least {width} "
+                    f"(separated by {layout.delimiter!r}): {layout.delimiter.join(fields)!r}"))]
+            else:
+                raw: Raw = itemgetter(*layout.indexes)(fields)
+                found = [] if _is_blank(raw) else list(validator.check(raw)[2])
+            for column, message in found:
+                if len(issues) < max_issues:
+                    issues.append(Issue(name, message, line=line, column=column))
+                else:
+                    more += 1
+    return issues, more
+
+
+def _is_blank_row(fields: list[str]) -> bool:
+    return not any(f.strip() for f in fields)
+
+
+def trace_rows(
+    path: str | Path, key: VolumeKey, *, catalog: PriceCatalog | None = None
+) -> tuple[int, ...]:
+    """The line numbers of the rows of ``path`` that add up to the volume of ``key``.
+
+    This is the audit trail of an invoice line: it reads the file again and lists the rows
+    behind one department's use of one service in one month.
+    """
+    file = Path(path)
+    validator = _Validator(catalog, key.month.year)
+    lines: list[int] = []
+    with _open(file) as handle:
+        layout = _detect_layout(handle.readline(), str(path))
+        width = max(layout.indexes) + 1
+        for line, fields in _records(handle, layout):
+            if len(fields) >= width:
+                found, _, _ = validator.check(itemgetter(*layout.indexes)(fields))
+                if found == key:
+                    lines.append(line)
+    return tuple(lines)
+
+
+def read_volume_files(
+    paths: Iterable[str | Path],
+    *,
+    catalog: PriceCatalog | None = None,
+    year: int | None = None,
+    max_issues: int = 50,
+) -> VolumeSet:
+    """Read several volume files and add their volumes up; report the problems of all files."""
+    parts: list[VolumeSet] = []
+    issues: list[Issue] = []
+    more = 0
+    for path in paths:
+        try:
+            parts.append(read_volumes(path, catalog=catalog, year=year, max_issues=max_issues))
+        except InputError as exc:
+            issues.extend(exc.issues)
+            more += exc.truncated
+    if issues:
+        raise InputError(issues, truncated=more)
+    return VolumeSet.merge(parts)
+
+
+__all__ += ["read_volume_files"]

@@ -1,0 +1,351 @@
+"""The domain model: price lists and volumes, as immutable records.
+
+Nothing here reads files or formats output; loaders in :mod:`sfprice.io` build these
+records and the engine in :mod:`sfprice.engine` prices them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+
+from sfprice.money import ROUNDING_MODES
+from sfprice.period import Month
+
+__all__ = [
+    "PriceCatalog",
+    "PriceComponent",
+    "PriceItem",
+    "PriceList",
+    "Unit",
+    "VolumeEntry",
+    "VolumeKey",
+    "VolumeSet",
+    "VolumeSource",
+]
+
+
+class Unit(enum.StrEnum):
+    """What one unit of a service is; decides whether fractional quantities are allowed."""
+
+    PERSON_MONTH = "person_month"
+    """One salary or remuneration per person and month ("per person och månad")."""
+    PAID_SALARY = "paid_salary"
+    """One paid salary ("kr/utbetald lön")."""
+    SALARY_DEBT = "salary_debt"
+    """One salary debt that cannot be offset ("kr/löneskuld")."""
+    TRANSACTION = "transaction"
+    """One ledger transaction ("per transaktion")."""
+    REMINDER = "reminder"
+    """One reminder handled ("per påminnelse")."""
+    HOUR = "hour"
+    """One hour of an add-on service ("kr/timme"); fractional hours are allowed."""
+
+    @property
+    def fractional(self) -> bool:
+        """True when a quantity of this unit may have decimals (hours)."""
+        return self is Unit.HOUR
+
+    @property
+    def label_sv(self) -> str:
+        """The unit as a Swedish invoice prints it."""
+        return _UNIT_LABELS_SV[self]
+
+
+_UNIT_LABELS_SV = {
+    Unit.PERSON_MONTH: "per person och månad",
+    Unit.PAID_SALARY: "per utbetald lön",
+    Unit.SALARY_DEBT: "per löneskuld",
+    Unit.TRANSACTION: "per transaktion",
+    Unit.REMINDER: "per påminnelse",
+    Unit.HOUR: "per timme",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PriceComponent:
+    """One part of a composite price, e.g. the base 57 or the manual surcharge 53 of "57+53 kr".
+
+    Attributes:
+        label: What the component is ("Grundpris", "Tillägg manuell rapportering").
+        price: The component's price per unit, in the list's currency.
+    """
+
+    label: str
+    price: Decimal
+
+    def __post_init__(self) -> None:
+        _check_price(self.price, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceItem:
+    """One service of a price list with its unit price.
+
+    A composite price keeps its components; ``price`` is then their sum. A simple price has
+    no components.
+
+    Attributes:
+        code: Stable service code, the same across years (``payroll.self_service``).
+        name: The Swedish name as printed in the source.
+        unit: What one unit is.
+        price: Price per unit.
+        components: Parts of a composite price, in printed order; empty for a simple price.
+        business_area: The business area that sells it (``payroll``, ``economy``, ...).
+        source: Where the price comes from (seed file and line, decision).
+    """
+
+    code: str
+    name: str
+    unit: Unit
+    price: Decimal
+    components: tuple[PriceComponent, ...] = ()
+    business_area: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        _check_price(self.price, self.code)
+        if self.components and sum(c.price for c in self.components) != self.price:
+            parts = " + ".join(str(c.price) for c in self.components)
+            msg = f"{self.code}: components {parts} do not add up to the price {self.price}"
+            raise ValueError(msg)
+
+    @property
+    def is_composite(self) -> bool:
+        """True when the price is printed as base + surcharge(s)."""
+        return bool(self.components)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceList:
+    """One version of a price list, in force from ``valid_from`` to ``valid_to`` inclusive.
+
+    Attributes:
+        id: Unique id of the version (``"2014"``).
+        title: Human title ("Prislista 2014, lön och pension").
+        valid_from: First day in force.
+        valid_to: Last day in force.
+        currency: ISO currency code; sfprice bills SEK.
+        source: Where the list comes from (document, decision).
+        items: The services, in printed order; codes are unique.
+        rounding: Rounding mode for line amounts (a key of ``sfprice.money.ROUNDING_MODES``).
+        status: ``"decided"`` for a list in force, ``"proposal"`` for a draft.
+        path: The file it was loaded from, if any.
+    """
+
+    id: str
+    title: str
+    valid_from: date
+    valid_to: date
+    currency: str
+    source: str
+    items: tuple[PriceItem, ...]
+    rounding: str = "half_up"
+    status: str = "decided"
+    path: str | None = None
+    _by_code: Mapping[str, PriceItem] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.valid_to < self.valid_from:
+            msg = f"price list {self.id}: valid_to {self.valid_to} is before {self.valid_from}"
+            raise ValueError(msg)
+        if self.rounding not in ROUNDING_MODES:
+            msg = f"price list {self.id}: unknown rounding {self.rounding!r}"
+            raise ValueError(msg)
+        by_code: dict[str, PriceItem] = {}
+        for item in self.items:
+            if item.code in by_code:
+                msg = f"price list {self.id}: service code {item.code!r} appears twice"
+                raise ValueError(msg)
+            by_code[item.code] = item
+        object.__setattr__(self, "_by_code", MappingProxyType(by_code))
+
+    def item(self, code: str) -> PriceItem | None:
+        """The item with this service code, or None if the list does not have it."""
+        return self._by_code.get(code)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The service codes of the list, in printed order."""
+        return tuple(self._by_code)
+
+    def covers(self, month: Month) -> bool:
+        """True when the list is in force on the first day of ``month``."""
+        return self.valid_from <= month.first_day <= self.valid_to
+
+
+@dataclass(frozen=True, slots=True)
+class PriceCatalog:
+    """All price-list versions known to a run, sorted by validity; periods never overlap.
+
+    The list that prices a month is the one in force on the month's first day.
+    """
+
+    lists: tuple[PriceList, ...]
+    _starts: tuple[date, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.lists, key=lambda pl: (pl.valid_from, pl.id)))
+        ids = [pl.id for pl in ordered]
+        for pl in ordered:
+            if ids.count(pl.id) > 1:
+                msg = f"price list id {pl.id!r} is used by more than one list"
+                raise ValueError(msg)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if after.valid_from <= before.valid_to:
+                msg = (
+                    f"price lists {before.id} ({before.valid_from}..{before.valid_to}) and "
+                    f"{after.id} ({after.valid_from}..{after.valid_to}) overlap"
+                )
+                raise ValueError(msg)
+        object.__setattr__(self, "lists", ordered)
+        object.__setattr__(self, "_starts", tuple(pl.valid_from for pl in ordered))
+
+    def in_force(self, month: Month) -> PriceList | None:
+        """The list in force on the first day of ``month``, or None."""
+        index = bisect.bisect_right(self._starts, month.first_day) - 1
+        if index >= 0 and self.lists[index].covers(month):
+            return self.lists[index]
+        return None
+
+    def get(self, list_id: str) -> PriceList | None:
+        """The list with this id, or None."""
+        return next((pl for pl in self.lists if pl.id == list_id), None)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Every service code in any list."""
+        return frozenset(code for pl in self.lists for code in pl.codes)
+
+    def unit_of(self, code: str) -> Unit | None:
+        """The unit of a service code in the latest list that has it, or None."""
+        for pl in reversed(self.lists):
+            item = pl.item(code)
+            if item is not None:
+                return item.unit
+        return None
+
+    def __iter__(self) -> Iterator[PriceList]:
+        return iter(self.lists)
+
+    def __len__(self) -> int:
+        return len(self.lists)
+
+
+def _check_price(price: Decimal, what: str) -> None:
+    if not isinstance(price, Decimal) or not price.is_finite():
+        msg = f"{what}: price must be a finite Decimal, got {price!r}"
+        raise ValueError(msg)
+    if price < 0:
+        msg = f"{what}: price must be >= 0, got {price}"
+        raise ValueError(msg)
+
+
+# --------------------------------------------------------------------------- volumes
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class VolumeKey:
+    """What a volume counts: a department's use of one service in one month."""
+
+    month: Month
+    department: str
+    service: str
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeSource:
+    """Which rows of which file a volume came from.
+
+    Rows are counted, not listed, so that a file of millions of rows stays in constant
+    memory; :func:`sfprice.io.volumes.trace_rows` lists the exact lines on demand.
+
+    Attributes:
+        path: The volume file.
+        rows: How many rows of that file add up to the volume.
+    """
+
+    path: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeEntry:
+    """The summed quantity behind one ``VolumeKey`` and the rows it came from."""
+
+    key: VolumeKey
+    quantity: Decimal
+    sources: tuple[VolumeSource, ...]
+
+    @property
+    def rows(self) -> int:
+        """Number of input rows summed into this quantity."""
+        return sum(s.rows for s in self.sources)
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeSet:
+    """Volumes per department, month and service, summed over input rows.
+
+    Attributes:
+        entries: One entry per key, sorted by month, department, service.
+        excluded: Rows read but left out (outside the requested year), per file.
+    """
+
+    entries: tuple[VolumeEntry, ...]
+    excluded: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_entries(
+        cls, entries: Iterable[VolumeEntry], excluded: Mapping[str, int] | None = None
+    ) -> VolumeSet:
+        """Build a set, merging entries with the same key (their quantities add up)."""
+        merged: dict[VolumeKey, tuple[Decimal, dict[str, int]]] = {}
+        for entry in entries:
+            quantity, sources = merged.get(entry.key, (Decimal(0), {}))
+            for source in entry.sources:
+                sources[source.path] = sources.get(source.path, 0) + source.rows
+            merged[entry.key] = (quantity + entry.quantity, sources)
+        return cls(
+            entries=tuple(
+                VolumeEntry(key, quantity, tuple(VolumeSource(p, n) for p, n in sources.items()))
+                for key, (quantity, sources) in sorted(merged.items())
+            ),
+            excluded=MappingProxyType(dict(excluded or {})),
+        )
+
+    @classmethod
+    def merge(cls, parts: Iterable[VolumeSet]) -> VolumeSet:
+        """Combine volume sets (e.g. one per file) into one."""
+        parts = tuple(parts)
+        excluded: dict[str, int] = {}
+        for part in parts:
+            for path, rows in part.excluded.items():
+                excluded[path] = excluded.get(path, 0) + rows
+        return cls.from_entries((e for part in parts for e in part.entries), excluded)
+
+    @property
+    def months(self) -> tuple[Month, ...]:
+        """The months that have volumes, in order."""
+        return tuple(sorted({e.key.month for e in self.entries}))
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """The departments that have volumes, sorted."""
+        return tuple(sorted({e.key.department for e in self.entries}))
+
+    @property
+    def excluded_rows(self) -> int:
+        """Total rows left out of the set (outside the requested year)."""
+        return sum(self.excluded.values())
+
+    def __iter__(self) -> Iterator[VolumeEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)

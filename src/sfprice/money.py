@@ -1,0 +1,63 @@
+"""Exact money arithmetic: where amounts are rounded, and how.
+
+sfprice never uses float for money. An invoice line's amount is ``quantity x unit price``
+rounded once, to öre (0.01 kr), with the rounding mode of the price list in force (half-up
+unless the list says otherwise). Every total is the plain sum of rounded amounts, so a total
+always equals the sum of what is printed above it.
+"""
+
+from __future__ import annotations
+
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+)
+
+__all__ = ["ORE", "ROUNDING_MODES", "round_amount", "split_amount"]
+
+#: The smallest money unit an amount is rounded to: one öre.
+ORE = Decimal("0.01")
+
+#: Rounding modes a price list may name, mapped to the decimal module's constants.
+ROUNDING_MODES: dict[str, str] = {
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+}
+
+
+def round_amount(value: Decimal, mode: str = "half_up", quantum: Decimal = ORE) -> Decimal:
+    """Round ``value`` to ``quantum`` (öre by default) with a named rounding mode.
+
+    >>> round_amount(Decimal("2.665"))
+    Decimal('2.67')
+    >>> round_amount(Decimal("2.665"), "half_even")
+    Decimal('2.66')
+    """
+    result = value.quantize(quantum, rounding=ROUNDING_MODES[mode])
+    # -0.00 would print as "-0,00 kr"; an amount of nothing has no sign.
+    return result.copy_abs() if result.is_zero() else result
+
+
+def split_amount(
+    total: Decimal,
+    quantity: Decimal,
+    component_prices: tuple[Decimal, ...],
+    mode: str = "half_up",
+) -> tuple[Decimal, ...]:
+    """Split a rounded line amount over the components of a composite price.
+
+    Each component but the last is ``quantity x component price`` rounded like a line;
+    the last takes what is left, so the component amounts always sum exactly to ``total``.
+    With whole-krona prices (all the seed lists) no component is ever adjusted.
+
+    >>> split_amount(Decimal("33000.00"), Decimal("300"), (Decimal("57"), Decimal("53")))
+    (Decimal('17100.00'), Decimal('15900.00'))
+    """
+    parts = [round_amount(quantity * price, mode) for price in component_prices[:-1]]
+    parts.append(total - sum(parts, Decimal(0)))
+    return tuple(parts)

@@ -1,0 +1,265 @@
+"""Render a billing run as JSON, CSV or a Swedish table for people.
+
+Machine formats (JSON, CSV) write money and quantities as decimal strings with a point and
+no thousands separator (``"68400.00"``, ``"2.5"``), so nothing is lost to floats. The
+table is for people: Swedish number formats from babel (``1 307 310,00 kr``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
+from sfprice.model import PriceCatalog
+from sfprice.period import Month
+
+__all__ = [
+    "CSV_COLUMNS",
+    "decimal_text",
+    "format_amount",
+    "format_quantity",
+    "run_to_csv",
+    "run_to_json",
+    "run_to_json_data",
+    "run_to_table",
+    "catalog_to_table",
+]
+
+CSV_COLUMNS = (
+    "department", "month", "price_list", "service", "name", "unit", "quantity",
+    "unit_price", "amount", "components", "component_amounts", "business_area",
+    "volume_rows", "price_source",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as plain text with a point and no exponent: ``Decimal('6.84E+4')`` -> '68400'."""
+    text = format(value, "f")
+    return "0" if text in {"-0", "-0.0"} else text
+
+
+def _money_text(value: Decimal) -> str:
+    # Money always shows öre ("57.00"); a price with finer precision keeps it.
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        value = value.quantize(Decimal("0.01"))
+    return decimal_text(value)
+
+
+def _line_data(line: InvoiceLine) -> dict[str, object]:
+    return {
+        "service": line.service,
+        "name": line.name,
+        "unit": str(line.unit),
+        "quantity": decimal_text(line.quantity),
+        "unit_price": _money_text(line.unit_price),
+        "amount": _money_text(line.amount),
+        "components": [
+            {"label": c.label, "unit_price": _money_text(c.unit_price),
+             "amount": _money_text(c.amount)}
+            for c in line.components
+        ],
+        "business_area": line.business_area,
+        "price_source": line.price_source,
+        "volume_rows": line.volume_rows,
+        "volume_files": [s.path for s in line.volume_sources],
+    }
+
+
+def _invoice_data(invoice: Invoice) -> dict[str, object]:
+    return {
+        "department": invoice.department,
+        "month": str(invoice.month),
+        "price_list": invoice.price_list,
+        "currency": invoice.currency,
+        "total": _money_text(invoice.total),
+        "lines": [_line_data(line) for line in invoice.lines],
+    }
+
+
+def run_to_json_data(run: BillingRun) -> dict[str, object]:
+    """The run as JSON-ready data: decimal strings for money and quantities."""
+    return {
+        "year": run.year,
+        "currency": run.currency,
+        "total": _money_text(run.total),
+        "excluded_rows": run.excluded_rows,
+        "invoices": [_invoice_data(invoice) for invoice in run.invoices],
+    }
+
+
+def run_to_json(run: BillingRun) -> str:
+    """The run as a JSON document (see :func:`run_to_json_data`)."""
+    return json.dumps(run_to_json_data(run), ensure_ascii=False, indent=2) + "\n"
+
+
+def _safe_text(value: str) -> str:
+    # A spreadsheet would run a text cell starting with these as a formula.
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def run_to_csv(run: BillingRun) -> str:
+    """One row per invoice line; numbers as decimal strings, text cells made formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for invoice, line in run.lines:
+        writer.writerow([
+            _safe_text(invoice.department),
+            str(invoice.month),
+            _safe_text(invoice.price_list),
+            line.service,
+            _safe_text(line.name),
+            str(line.unit),
+            decimal_text(line.quantity),
+            _money_text(line.unit_price),
+            _money_text(line.amount),
+            "+".join(_money_text(c.unit_price) for c in line.components),
+            "+".join(_money_text(c.amount) for c in line.components),
+            line.business_area,
+            line.volume_rows,
+            _safe_text(line.price_source),
+        ])
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ tables for people
+
+_LABELS = {
+    "sv": {
+        "department": "Förvaltning", "period": "Period", "price_list": "Prislista",
+        "service": "Tjänst", "name": "Benämning", "quantity": "Antal", "unit_price": "À-pris",
+        "amount": "Belopp", "of_which": "varav", "invoice_total": "Summa faktura",
+        "grand_total": "Totalt", "invoices": "fakturor", "departments": "förvaltningar",
+        "per_department": "Summa per förvaltning", "code": "Kod", "unit": "Enhet",
+        "valid": "Giltig", "source": "Källa", "price": "Pris",
+    },
+    "en": {
+        "department": "Department", "period": "Period", "price_list": "Price list",
+        "service": "Service", "name": "Name", "quantity": "Quantity", "unit_price": "Unit price",
+        "amount": "Amount", "of_which": "of which", "invoice_total": "Invoice total",
+        "grand_total": "Total", "invoices": "invoices", "departments": "departments",
+        "per_department": "Total per department", "code": "Code", "unit": "Unit",
+        "valid": "Valid", "source": "Source", "price": "Price",
+    },
+}
+
+
+def format_amount(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") -> str:
+    """Money for people: ``1 307 310,00 kr`` (babel, no-break spaces).
+
+    >>> format_amount(Decimal("1307310"))
+    '1\\xa0307\\xa0310,00\\xa0kr'
+    """
+    if value.is_zero():
+        value = value.copy_abs()
+    return format_currency(value, currency, locale=locale)
+
+
+def format_quantity(value: Decimal, locale: str = "sv_SE") -> str:
+    """A quantity for people: ``1 200`` or ``2,5``."""
+    return format_decimal(value, format="#,##0.###", locale=locale)
+
+
+def _month_name(month: Month, locale: str) -> str:
+    return format_date(month.first_day, "LLLL yyyy", locale=locale)
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for row in rows:
+        cells = [cell.rjust(w) if i in right else cell.ljust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
+    """The run for people: each invoice with its lines and total, then the grand total."""
+    labels = _LABELS["sv" if locale.startswith("sv") else "en"]
+    money = lambda v: format_amount(v, locale, run.currency)  # noqa: E731
+    out: list[str] = []
+    for invoice in run.invoices:
+        out.append(
+            f"{labels['department']}: {invoice.department}    {labels['period']}: "
+            f"{_month_name(invoice.month, locale)} ({invoice.month})    "
+            f"{labels['price_list']}: {invoice.price_list}"
+        )
+        rows = [[labels["service"], labels["name"], labels["quantity"], labels["unit_price"],
+                 labels["amount"]]]
+        for line in invoice.lines:
+            rows.append([line.service, line.name, format_quantity(line.quantity, locale),
+                         money(line.unit_price), money(line.amount)])
+            rows.extend(
+                ["", f"  {labels['of_which']} {c.label}", format_quantity(line.quantity, locale),
+                 money(c.unit_price), money(c.amount)]
+                for c in line.components
+            )
+        rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
+        out.extend("  " + text for text in _table(rows, right={2, 3, 4}))
+        out.append("")
+    departments = run.totals_by_department()
+    if departments:
+        out.append(labels["per_department"])
+        out.extend("  " + text for text in _table(
+            [[name, money(total)] for name, total in departments.items()], right={1}))
+        out.append("")
+    out.append(
+        f"{labels['grand_total']}: {money(run.total)}  ({len(run.invoices)} "
+        f"{labels['invoices']}, {len(departments)} {labels['departments']})"
+    )
+    return "\n".join(out) + "\n"
+
+
+def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
+    """Every price list and its items, for people."""
+    labels = _LABELS["sv" if locale.startswith("sv") else "en"]
+    out: list[str] = []
+    for pl in catalog:
+        out.append(f"{labels['price_list']} {pl.id}: {pl.title}")
+        out.append(f"  {labels['valid']}: {pl.valid_from}..{pl.valid_to}    {pl.status}    "
+                   f"{pl.currency}    {pl.path or ''}")
+        out.append(f"  {labels['source']}: {pl.source}")
+        rows = [[labels["code"], labels["name"], labels["unit"], labels["price"], labels["source"]]]
+        for item in pl.items:
+            price = format_amount(item.price, locale, pl.currency)
+            if item.components:
+                price = " + ".join(format_decimal(c.price, locale=locale)
+                                   for c in item.components) + f" = {price}"
+            rows.append([item.code, item.name, item.unit.label_sv if locale.startswith("sv")
+                         else str(item.unit), price, item.source])
+        out.extend("  " + text for text in _table(rows, right={3}))
+        out.append("")
+    return "\n".join(out)
+
+
+def catalog_to_json(catalog: PriceCatalog) -> str:
+    """Every price list and its items as JSON, prices as decimal strings."""
+    data = [
+        {
+            "id": pl.id, "title": pl.title, "valid_from": str(pl.valid_from),
+            "valid_to": str(pl.valid_to), "currency": pl.currency, "status": pl.status,
+            "source": pl.source, "path": pl.path,
+            "items": [
+                {"code": i.code, "name": i.name, "unit": str(i.unit),
+                 "price": _money_text(i.price), "business_area": i.business_area,
+                 "source": i.source,
+                 "components": [{"label": c.label, "price": _money_text(c.price)}
+                                for c in i.components]}
+                for i in pl.items
+            ],
+        }
+        for pl in catalog
+    ]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+__all__ += ["catalog_to_json"]
