@@ -45,14 +45,21 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     billing = commands.add_parser(
-        "bill", help="bill volume files: one invoice per department and month",
+        "bill",
+        help="bill volume files: one invoice per department and month",
         description="Bill volume files (CSV: month,department,service,quantity) under the "
-                    "price list in force each month.",
+        "price list in force each month.",
     )
-    billing.add_argument("volumes", nargs="+", type=Path, metavar="VOLUMES",
-                         help="volume file(s); several files add up")
-    billing.add_argument("--year", type=int, required=True,
-                         help="the year to bill; rows of other years are left out")
+    billing.add_argument(
+        "volumes",
+        nargs="+",
+        type=Path,
+        metavar="VOLUMES",
+        help="volume file(s); several files add up",
+    )
+    billing.add_argument(
+        "--year", type=int, required=True, help="the year to bill; rows of other years are left out"
+    )
     _common(billing, formats=("table", "csv", "json"))
     billing.set_defaults(handler=_bill)
 
@@ -63,16 +70,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
-    parser.add_argument("--pricelists", type=Path, metavar="DIR",
-                        help="folder of price-list TOML files (default: the bundled lists)")
-    parser.add_argument("--format", choices=formats, default=formats[0],
-                        help=f"output format (default: {formats[0]})")
-    parser.add_argument("--output", type=Path, metavar="PATH",
-                        help="write to this file instead of standard output")
-    parser.add_argument("--locale", default="sv_SE",
-                        help="locale of the table format (default: sv_SE; e.g. en_GB)")
-    parser.add_argument("--errors", choices=("text", "json"), default="text",
-                        help="how to print input problems on stderr (default: text)")
+    parser.add_argument(
+        "--pricelists",
+        type=Path,
+        metavar="DIR",
+        help="folder of price-list TOML files (default: the bundled lists)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=formats,
+        default=formats[0],
+        help=f"output format (default: {formats[0]})",
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="PATH", help="write to this file instead of standard output"
+    )
+    parser.add_argument(
+        "--locale", default="sv_SE", help="locale of the table format (default: sv_SE; e.g. en_GB)"
+    )
+    parser.add_argument(
+        "--errors",
+        choices=("text", "json"),
+        default="text",
+        help="how to print input problems on stderr (default: text)",
+    )
 
 
 def _bill(args: argparse.Namespace) -> str:
@@ -80,8 +101,9 @@ def _bill(args: argparse.Namespace) -> str:
     volumes = read_volume_files(args.volumes, catalog=catalog, year=args.year)
     run = bill(catalog, volumes, year=args.year)
     if run.excluded_rows:
-        print(f"note: {run.excluded_rows} row(s) outside {args.year} were left out",
-              file=sys.stderr)
+        print(
+            f"note: {run.excluded_rows} row(s) outside {args.year} were left out", file=sys.stderr
+        )
     if not run.invoices:
         print(f"note: no volumes for {args.year}; nothing billed", file=sys.stderr)
     if args.format == "json":
@@ -118,8 +140,10 @@ def _write(text: str, output: Path | None) -> None:
 def _report(issues: Sequence[Issue], truncated: int, mode: str) -> None:
     if mode == "json":
         data = [issue.to_record() for issue in issues]
-        print(json.dumps({"errors": data, "not_shown": truncated}, ensure_ascii=False),
-              file=sys.stderr)
+        print(
+            json.dumps({"errors": data, "not_shown": truncated}, ensure_ascii=False),
+            file=sys.stderr,
+        )
         return
     for issue in issues:
         print(f"error: {issue}", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -196,7 +197,7 @@ class PriceCatalog:
             if ids.count(pl.id) > 1:
                 msg = f"price list id {pl.id!r} is used by more than one list"
                 raise ValueError(msg)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if after.valid_from <= before.valid_to:
                 msg = (
                     f"price lists {before.id} ({before.valid_from}..{before.valid_to}) and "
@@ -238,8 +239,12 @@ class PriceCatalog:
 
 
 def _check_price(price: Decimal, what: str) -> None:
-    if not isinstance(price, Decimal) or not price.is_finite():
-        msg = f"{what}: price must be a finite Decimal, got {price!r}"
+    if not isinstance(price, Decimal):
+        # Reached from untyped callers (notebooks): a float price is a bug, not a value.
+        msg = f"{what}: price must be a Decimal, got {price!r}"
+        raise TypeError(msg)
+    if not price.is_finite():
+        msg = f"{what}: price must be finite, got {price!r}"
         raise ValueError(msg)
     if price < 0:
         msg = f"{what}: price must be >= 0, got {price}"

@@ -1,0 +1,1 @@
+"""Engine: pure pricing and invoicing functions over the domain model."""

@@ -225,8 +225,13 @@ def bill(
         price_list = lists_used[(department, month)]
         order = {code: index for index, code in enumerate(price_list.codes)}
         invoices.append(
-            Invoice(department, month, price_list.id, price_list.currency,
-                    tuple(sorted(lines, key=lambda line: order[line.service])))
+            Invoice(
+                department,
+                month,
+                price_list.id,
+                price_list.currency,
+                tuple(sorted(lines, key=lambda line: order[line.service])),
+            )
         )
     currency = catalog.lists[0].currency if len(catalog) else "SEK"
     return BillingRun(year, currency, tuple(invoices), excluded)
@@ -240,16 +245,21 @@ def _missing_issues(
     for (month, service), entries in sorted(missing.items()):
         path = ", ".join(sorted({s.path for e in entries for s in e.sources})) or "<volumes>"
         departments = sorted({e.key.department for e in entries})
-        shown = ", ".join(departments[:5]) + (f" and {len(departments) - 5} more"
-                                             if len(departments) > 5 else "")
+        shown = ", ".join(departments[:5]) + (
+            f" and {len(departments) - 5} more" if len(departments) > 5 else ""
+        )
         in_force = catalog.in_force(month)
         if in_force is None:
-            message = (f"{month}: no price list is in force for service {service!r} "
-                       f"(departments {shown}); price lists: {existing}")
+            message = (
+                f"{month}: no price list is in force for service {service!r} "
+                f"(departments {shown}); price lists: {existing}"
+            )
         else:
             having = [pl.id for pl in catalog if pl.item(service) is not None]
-            message = (f"{month}: service {service!r} is not in price list {in_force.id}, "
-                       f"the list in force (departments {shown}); lists that have it: "
-                       f"{', '.join(having) or 'none'}; price lists: {existing}")
+            message = (
+                f"{month}: service {service!r} is not in price list {in_force.id}, "
+                f"the list in force (departments {shown}); lists that have it: "
+                f"{', '.join(having) or 'none'}; price lists: {existing}"
+            )
         issues.append(Issue(path, message))
     return issues

@@ -25,6 +25,7 @@ and raised together as one :class:`~sfprice.errors.InputError`.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -50,7 +51,7 @@ def _money(value: object) -> Decimal:
     # else -- a string, a boolean, a float from a caller -- is not a price.
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         msg = f"expected a number such as 57 or 57.50, got {value!r}"
-        raise ValueError(msg)  # noqa: TRY004 -- pydantic turns ValueError into an issue
+        raise ValueError(msg)  # pydantic turns a ValueError into an issue
     price = Decimal(value)
     if not price.is_finite():
         msg = f"expected a finite number, got {value!r}"
@@ -126,8 +127,11 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
     issues: list[Issue] = []
     if schema.valid_to < schema.valid_from:
         issues.append(
-            Issue(path, f"{schema.valid_to} is before valid_from {schema.valid_from}",
-                  field="valid_to")
+            Issue(
+                path,
+                f"{schema.valid_to} is before valid_from {schema.valid_from}",
+                field="valid_to",
+            )
         )
     seen: dict[str, int] = {}
     items: list[PriceItem] = []
@@ -135,8 +139,11 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
         where = f"items[{index}] ({item.code})"
         if item.code in seen:
             issues.append(
-                Issue(path, f"service code {item.code!r} already used by items[{seen[item.code]}]",
-                      field=f"{where}.code")
+                Issue(
+                    path,
+                    f"service code {item.code!r} already used by items[{seen[item.code]}]",
+                    field=f"{where}.code",
+                )
             )
         seen.setdefault(item.code, index)
         components = tuple(PriceComponent(c.label, c.price) for c in item.components)
@@ -146,28 +153,42 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
             continue
         if item.price is not None and components and item.price != total:
             issues.append(
-                Issue(path, f"price {item.price} is not the sum of its components ({total})",
-                      field=f"{where}.price")
+                Issue(
+                    path,
+                    f"price {item.price} is not the sum of its components ({total})",
+                    field=f"{where}.price",
+                )
             )
             continue
         if len(components) == 1:
             issues.append(
-                Issue(path, "a composite price needs at least two components",
-                      field=f"{where}.components")
+                Issue(
+                    path,
+                    "a composite price needs at least two components",
+                    field=f"{where}.components",
+                )
             )
             continue
         price = item.price if item.price is not None else total
         items.append(
-            PriceItem(item.code, item.name, item.unit, price, components,
-                      item.business_area, item.source)
+            PriceItem(
+                item.code, item.name, item.unit, price, components, item.business_area, item.source
+            )
         )
     if issues:
         return None, issues
     return (
         PriceList(
-            id=schema.id, title=schema.title, valid_from=schema.valid_from,
-            valid_to=schema.valid_to, currency=schema.currency, source=schema.source,
-            items=tuple(items), rounding=schema.rounding, status=schema.status, path=path,
+            id=schema.id,
+            title=schema.title,
+            valid_from=schema.valid_from,
+            valid_to=schema.valid_to,
+            currency=schema.currency,
+            source=schema.source,
+            items=tuple(items),
+            rounding=schema.rounding,
+            status=schema.status,
+            path=path,
         ),
         [],
     )
@@ -280,17 +301,23 @@ def _set_issues(lists: list[PriceList]) -> list[Issue]:
     for pl in lists:
         if pl.id in by_id:
             issues.append(
-                Issue(pl.path or pl.id, f"price list id {pl.id!r} is also used by "
-                      f"{by_id[pl.id].path}", field="id")
+                Issue(
+                    pl.path or pl.id,
+                    f"price list id {pl.id!r} is also used by {by_id[pl.id].path}",
+                    field="id",
+                )
             )
         by_id.setdefault(pl.id, pl)
     ordered = sorted(lists, key=lambda pl: pl.valid_from)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if after.valid_from <= before.valid_to:
             issues.append(
-                Issue(after.path or after.id,
-                      f"period {after.valid_from}..{after.valid_to} overlaps {before.path or before.id} "
-                      f"({before.valid_from}..{before.valid_to}); price lists must not overlap",
-                      field="valid_from")
+                Issue(
+                    after.path or after.id,
+                    f"period {after.valid_from}..{after.valid_to} overlaps "
+                    f"{before.path or before.id} "
+                    f"({before.valid_from}..{before.valid_to}); price lists must not overlap",
+                    field="valid_from",
+                )
             )
     return issues

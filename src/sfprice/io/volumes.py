@@ -31,17 +31,26 @@ from sfprice.errors import InputError, Issue
 from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
 from sfprice.period import Month
 
-__all__ = ["COLUMNS", "read_volumes", "trace_rows"]
+__all__ = ["COLUMNS", "read_volume_files", "read_volumes", "trace_rows"]
 
 #: The required columns, in the order sfprice writes them.
 COLUMNS = ("month", "department", "service", "quantity")
 
 _ALIASES = {
-    "month": "month", "månad": "month", "manad": "month",
-    "department": "department", "förvaltning": "department", "forvaltning": "department",
-    "kund": "department", "avdelning": "department",
-    "service": "service", "tjänst": "service", "tjanst": "service",
-    "quantity": "quantity", "antal": "quantity", "kvantitet": "quantity",
+    "month": "month",
+    "månad": "month",
+    "manad": "month",
+    "department": "department",
+    "förvaltning": "department",
+    "forvaltning": "department",
+    "kund": "department",
+    "avdelning": "department",
+    "service": "service",
+    "tjänst": "service",
+    "tjanst": "service",
+    "quantity": "quantity",
+    "antal": "quantity",
+    "kvantitet": "quantity",
 }
 _DELIMITERS = (";", ",", "\t")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -67,8 +76,14 @@ def _detect_layout(header_line: str, path: str) -> _Layout:
             duplicated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
             if duplicated:
                 raise InputError(
-                    [Issue(path, f"column(s) {', '.join(duplicated)} appear more than once "
-                           "in the header", line=1)]
+                    [
+                        Issue(
+                            path,
+                            f"column(s) {', '.join(duplicated)} appear more than once "
+                            "in the header",
+                            line=1,
+                        )
+                    ]
                 )
             return _Layout(delimiter, tuple(names.index(c) for c in COLUMNS))  # type: ignore[arg-type]
         if len(fields) > len(best):
@@ -77,8 +92,14 @@ def _detect_layout(header_line: str, path: str) -> _Layout:
     names = [_ALIASES.get(f.lower(), f.lower()) for f in found]
     missing = [c for c in COLUMNS if c not in names]
     raise InputError(
-        [Issue(path, f"missing column(s) {', '.join(missing)}: the header is {found!r}; "
-               f"expected the columns {','.join(COLUMNS)} (separated by , or ;)", line=1)]
+        [
+            Issue(
+                path,
+                f"missing column(s) {', '.join(missing)}: the header is {found!r}; "
+                f"expected the columns {','.join(COLUMNS)} (separated by , or ;)",
+                line=1,
+            )
+        ]
     )
 
 
@@ -115,7 +136,8 @@ class _Validator:
         elif self.catalog is not None and code not in self.catalog.codes:
             near = difflib.get_close_matches(code, self.codes, n=3, cutoff=0.5)
             hint = (
-                f"did you mean {', '.join(near)}?" if near
+                f"did you mean {', '.join(near)}?"
+                if near
                 else "run 'python -m sfprice pricelists' to list the codes"
             )
             problem = f"unknown service {text!r}: no price list has it; {hint}"
@@ -211,8 +233,9 @@ def read_volumes(
     try:
         with _open(file) as handle:
             layout = _detect_layout(handle.readline(), name)
-            sums, excluded, bad = _fold(csv.reader(handle, delimiter=layout.delimiter),
-                                        layout, validator)
+            sums, excluded, bad = _fold(
+                csv.reader(handle, delimiter=layout.delimiter), layout, validator
+            )
     except InputError:
         raise
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -221,16 +244,20 @@ def read_volumes(
         issues, more = _collect_issues(file, name, layout, validator, max_issues)
         raise InputError(issues, truncated=more)
     return VolumeSet.from_entries(
-        (VolumeEntry(key, quantity, (VolumeSource(name, rows),))
-         for key, (quantity, rows) in sums.items()),
+        (
+            VolumeEntry(key, quantity, (VolumeSource(name, rows),))
+            for key, (quantity, rows) in sums.items()
+        ),
         excluded={name: excluded} if excluded else {},
     )
 
 
 def _read_problem(exc: Exception) -> str:
     if isinstance(exc, UnicodeDecodeError):
-        return (f"the file is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at "
-                f"offset {exc.start}); save it as CSV UTF-8")
+        return (
+            f"the file is not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at "
+            f"offset {exc.start}); save it as CSV UTF-8"
+        )
     if isinstance(exc, FileNotFoundError):
         return "file not found"
     return f"cannot read the file: {exc}"
@@ -282,10 +309,22 @@ def _collect_issues(
     with _open(file) as handle:
         handle.readline()
         for line, fields in _records(handle, layout):
+            found: list[tuple[str | None, str]]
             if len(fields) < width:
-                found = [] if _is_blank_row(fields) else [(None, (
-                    f"the row has {len(fields)} field(s), expected at least {width} "
-                    f"(separated by {layout.delimiter!r}): {layout.delimiter.join(fields)!r}"))]
+                found = (
+                    []
+                    if _is_blank_row(fields)
+                    else [
+                        (
+                            None,
+                            (
+                                f"the row has {len(fields)} field(s), expected at least {width} "
+                                f"(separated by {layout.delimiter!r}): "
+                                f"{layout.delimiter.join(fields)!r}"
+                            ),
+                        )
+                    ]
+                )
             else:
                 raw: Raw = itemgetter(*layout.indexes)(fields)
                 found = [] if _is_blank(raw) else list(validator.check(raw)[2])
@@ -343,6 +382,3 @@ def read_volume_files(
     if issues:
         raise InputError(issues, truncated=more)
     return VolumeSet.merge(parts)
-
-
-__all__ += ["read_volume_files"]

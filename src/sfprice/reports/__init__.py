@@ -1,0 +1,1 @@
+"""Outputs: tables for people, CSV and JSON for machines."""

@@ -21,6 +21,8 @@ from sfprice.period import Month
 
 __all__ = [
     "CSV_COLUMNS",
+    "catalog_to_json",
+    "catalog_to_table",
     "decimal_text",
     "format_amount",
     "format_quantity",
@@ -28,13 +30,23 @@ __all__ = [
     "run_to_json",
     "run_to_json_data",
     "run_to_table",
-    "catalog_to_table",
 ]
 
 CSV_COLUMNS = (
-    "department", "month", "price_list", "service", "name", "unit", "quantity",
-    "unit_price", "amount", "components", "component_amounts", "business_area",
-    "volume_rows", "price_source",
+    "department",
+    "month",
+    "price_list",
+    "service",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "amount",
+    "components",
+    "component_amounts",
+    "business_area",
+    "volume_rows",
+    "price_source",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -62,8 +74,11 @@ def _line_data(line: InvoiceLine) -> dict[str, object]:
         "unit_price": _money_text(line.unit_price),
         "amount": _money_text(line.amount),
         "components": [
-            {"label": c.label, "unit_price": _money_text(c.unit_price),
-             "amount": _money_text(c.amount)}
+            {
+                "label": c.label,
+                "unit_price": _money_text(c.unit_price),
+                "amount": _money_text(c.amount),
+            }
             for c in line.components
         ],
         "business_area": line.business_area,
@@ -111,22 +126,24 @@ def run_to_csv(run: BillingRun) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for invoice, line in run.lines:
-        writer.writerow([
-            _safe_text(invoice.department),
-            str(invoice.month),
-            _safe_text(invoice.price_list),
-            line.service,
-            _safe_text(line.name),
-            str(line.unit),
-            decimal_text(line.quantity),
-            _money_text(line.unit_price),
-            _money_text(line.amount),
-            "+".join(_money_text(c.unit_price) for c in line.components),
-            "+".join(_money_text(c.amount) for c in line.components),
-            line.business_area,
-            line.volume_rows,
-            _safe_text(line.price_source),
-        ])
+        writer.writerow(
+            [
+                _safe_text(invoice.department),
+                str(invoice.month),
+                _safe_text(invoice.price_list),
+                line.service,
+                _safe_text(line.name),
+                str(line.unit),
+                decimal_text(line.quantity),
+                _money_text(line.unit_price),
+                _money_text(line.amount),
+                "+".join(_money_text(c.unit_price) for c in line.components),
+                "+".join(_money_text(c.amount) for c in line.components),
+                line.business_area,
+                line.volume_rows,
+                _safe_text(line.price_source),
+            ]
+        )
     return out.getvalue()
 
 
@@ -134,26 +151,52 @@ def run_to_csv(run: BillingRun) -> str:
 
 _LABELS = {
     "sv": {
-        "department": "Förvaltning", "period": "Period", "price_list": "Prislista",
-        "service": "Tjänst", "name": "Benämning", "quantity": "Antal", "unit_price": "À-pris",
-        "amount": "Belopp", "of_which": "varav", "invoice_total": "Summa faktura",
-        "grand_total": "Totalt", "invoices": "fakturor", "departments": "förvaltningar",
-        "per_department": "Summa per förvaltning", "code": "Kod", "unit": "Enhet",
-        "valid": "Giltig", "source": "Källa", "price": "Pris",
+        "department": "Förvaltning",
+        "period": "Period",
+        "price_list": "Prislista",
+        "service": "Tjänst",
+        "name": "Benämning",
+        "quantity": "Antal",
+        "unit_price": "À-pris",
+        "amount": "Belopp",
+        "of_which": "varav",
+        "invoice_total": "Summa faktura",
+        "grand_total": "Totalt",
+        "invoices": "fakturor",
+        "departments": "förvaltningar",
+        "per_department": "Summa per förvaltning",
+        "code": "Kod",
+        "unit": "Enhet",
+        "valid": "Giltig",
+        "source": "Källa",
+        "price": "Pris",
     },
     "en": {
-        "department": "Department", "period": "Period", "price_list": "Price list",
-        "service": "Service", "name": "Name", "quantity": "Quantity", "unit_price": "Unit price",
-        "amount": "Amount", "of_which": "of which", "invoice_total": "Invoice total",
-        "grand_total": "Total", "invoices": "invoices", "departments": "departments",
-        "per_department": "Total per department", "code": "Code", "unit": "Unit",
-        "valid": "Valid", "source": "Source", "price": "Price",
+        "department": "Department",
+        "period": "Period",
+        "price_list": "Price list",
+        "service": "Service",
+        "name": "Name",
+        "quantity": "Quantity",
+        "unit_price": "Unit price",
+        "amount": "Amount",
+        "of_which": "of which",
+        "invoice_total": "Invoice total",
+        "grand_total": "Total",
+        "invoices": "invoices",
+        "departments": "departments",
+        "per_department": "Total per department",
+        "code": "Code",
+        "unit": "Unit",
+        "valid": "Valid",
+        "source": "Source",
+        "price": "Price",
     },
 }
 
 
 def format_amount(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") -> str:
-    """Money for people: ``1 307 310,00 kr`` (babel, no-break spaces).
+    r"""Money for people: ``1 307 310,00 kr`` (babel, no-break spaces).
 
     >>> format_amount(Decimal("1307310"))
     '1\\xa0307\\xa0310,00\\xa0kr'
@@ -176,8 +219,10 @@ def _table(rows: list[list[str]], right: set[int]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     out = []
     for row in rows:
-        cells = [cell.rjust(w) if i in right else cell.ljust(w)
-                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
         out.append("  ".join(cells).rstrip())
     return out
 
@@ -185,7 +230,10 @@ def _table(rows: list[list[str]], right: set[int]) -> list[str]:
 def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
     """The run for people: each invoice with its lines and total, then the grand total."""
     labels = _LABELS["sv" if locale.startswith("sv") else "en"]
-    money = lambda v: format_amount(v, locale, run.currency)  # noqa: E731
+
+    def money(value: Decimal) -> str:
+        return format_amount(value, locale, run.currency)
+
     out: list[str] = []
     for invoice in run.invoices:
         out.append(
@@ -193,14 +241,33 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
             f"{_month_name(invoice.month, locale)} ({invoice.month})    "
             f"{labels['price_list']}: {invoice.price_list}"
         )
-        rows = [[labels["service"], labels["name"], labels["quantity"], labels["unit_price"],
-                 labels["amount"]]]
+        rows = [
+            [
+                labels["service"],
+                labels["name"],
+                labels["quantity"],
+                labels["unit_price"],
+                labels["amount"],
+            ]
+        ]
         for line in invoice.lines:
-            rows.append([line.service, line.name, format_quantity(line.quantity, locale),
-                         money(line.unit_price), money(line.amount)])
+            rows.append(
+                [
+                    line.service,
+                    line.name,
+                    format_quantity(line.quantity, locale),
+                    money(line.unit_price),
+                    money(line.amount),
+                ]
+            )
             rows.extend(
-                ["", f"  {labels['of_which']} {c.label}", format_quantity(line.quantity, locale),
-                 money(c.unit_price), money(c.amount)]
+                [
+                    "",
+                    f"  {labels['of_which']} {c.label}",
+                    format_quantity(line.quantity, locale),
+                    money(c.unit_price),
+                    money(c.amount),
+                ]
                 for c in line.components
             )
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
@@ -209,8 +276,12 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
     departments = run.totals_by_department()
     if departments:
         out.append(labels["per_department"])
-        out.extend("  " + text for text in _table(
-            [[name, money(total)] for name, total in departments.items()], right={1}))
+        out.extend(
+            "  " + text
+            for text in _table(
+                [[name, money(total)] for name, total in departments.items()], right={1}
+            )
+        )
         out.append("")
     out.append(
         f"{labels['grand_total']}: {money(run.total)}  ({len(run.invoices)} "
@@ -225,17 +296,28 @@ def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
     out: list[str] = []
     for pl in catalog:
         out.append(f"{labels['price_list']} {pl.id}: {pl.title}")
-        out.append(f"  {labels['valid']}: {pl.valid_from}..{pl.valid_to}    {pl.status}    "
-                   f"{pl.currency}    {pl.path or ''}")
+        out.append(
+            f"  {labels['valid']}: {pl.valid_from}..{pl.valid_to}    {pl.status}    "
+            f"{pl.currency}    {pl.path or ''}"
+        )
         out.append(f"  {labels['source']}: {pl.source}")
         rows = [[labels["code"], labels["name"], labels["unit"], labels["price"], labels["source"]]]
         for item in pl.items:
             price = format_amount(item.price, locale, pl.currency)
             if item.components:
-                price = " + ".join(format_decimal(c.price, locale=locale)
-                                   for c in item.components) + f" = {price}"
-            rows.append([item.code, item.name, item.unit.label_sv if locale.startswith("sv")
-                         else str(item.unit), price, item.source])
+                price = (
+                    " + ".join(format_decimal(c.price, locale=locale) for c in item.components)
+                    + f" = {price}"
+                )
+            rows.append(
+                [
+                    item.code,
+                    item.name,
+                    item.unit.label_sv if locale.startswith("sv") else str(item.unit),
+                    price,
+                    item.source,
+                ]
+            )
         out.extend("  " + text for text in _table(rows, right={3}))
         out.append("")
     return "\n".join(out)
@@ -245,21 +327,29 @@ def catalog_to_json(catalog: PriceCatalog) -> str:
     """Every price list and its items as JSON, prices as decimal strings."""
     data = [
         {
-            "id": pl.id, "title": pl.title, "valid_from": str(pl.valid_from),
-            "valid_to": str(pl.valid_to), "currency": pl.currency, "status": pl.status,
-            "source": pl.source, "path": pl.path,
+            "id": pl.id,
+            "title": pl.title,
+            "valid_from": str(pl.valid_from),
+            "valid_to": str(pl.valid_to),
+            "currency": pl.currency,
+            "status": pl.status,
+            "source": pl.source,
+            "path": pl.path,
             "items": [
-                {"code": i.code, "name": i.name, "unit": str(i.unit),
-                 "price": _money_text(i.price), "business_area": i.business_area,
-                 "source": i.source,
-                 "components": [{"label": c.label, "price": _money_text(c.price)}
-                                for c in i.components]}
+                {
+                    "code": i.code,
+                    "name": i.name,
+                    "unit": str(i.unit),
+                    "price": _money_text(i.price),
+                    "business_area": i.business_area,
+                    "source": i.source,
+                    "components": [
+                        {"label": c.label, "price": _money_text(c.price)} for c in i.components
+                    ],
+                }
                 for i in pl.items
             ],
         }
         for pl in catalog
     ]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-__all__ += ["catalog_to_json"]
