@@ -199,7 +199,7 @@ def format_amount(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") 
     r"""Money for people: ``1 307 310,00 kr`` (babel, no-break spaces).
 
     >>> format_amount(Decimal("1307310"))
-    '1\\xa0307\\xa0310,00\\xa0kr'
+    '1\xa0307\xa0310,00\xa0kr'
     """
     if value.is_zero():
         value = value.copy_abs()

@@ -1,0 +1,74 @@
+"""The public API is curated, and the layers keep to their imports."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import sfprice
+
+SRC = Path(sfprice.__file__).resolve().parent
+
+
+def test_all_names_exist_and_are_sorted() -> None:
+    for name in sfprice.__all__:
+        assert hasattr(sfprice, name), name
+    assert list(sfprice.__all__) == sorted(sfprice.__all__)
+
+
+def test_public_api_has_docstrings() -> None:
+    for name in sfprice.__all__:
+        obj = getattr(sfprice, name)
+        if callable(obj):
+            assert obj.__doc__, f"{name} has no docstring"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+# The core is pure: no file formats, no pydantic, no formatting.
+FORBIDDEN = {
+    "model.py": {"pydantic", "babel", "csv", "tomllib", "json", "sfprice.io", "sfprice.engine"},
+    "money.py": {"pydantic", "babel", "csv", "tomllib", "sfprice.model"},
+    "period.py": {"pydantic", "babel", "csv", "tomllib", "sfprice.model"},
+    "errors.py": {"pydantic", "babel", "sfprice.model"},
+    "engine": {
+        "pydantic",
+        "babel",
+        "csv",
+        "tomllib",
+        "json",
+        "pathlib",
+        "sfprice.io",
+        "sfprice.reports",
+        "sfprice.cli",
+    },
+    "io": {"babel", "sfprice.engine", "sfprice.reports", "sfprice.cli"},
+    "reports": {"sfprice.io", "sfprice.cli", "pydantic"},
+}
+
+
+def test_layers_keep_to_their_imports() -> None:
+    for target, banned in FORBIDDEN.items():
+        paths = [SRC / target] if target.endswith(".py") else sorted((SRC / target).glob("*.py"))
+        for path in paths:
+            for module in _imports(path):
+                root_hits = {b for b in banned if module == b or module.startswith(b + ".")}
+                assert not root_hits, f"{path.name} imports {module}"
+
+
+def test_import_is_light() -> None:
+    # `import sfprice` must not drag in heavy optional packages.
+    code = "import sys, sfprice; print(','.join(m for m in ('pandas','matplotlib','openpyxl') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
