@@ -19,13 +19,13 @@ import csv
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sfprice.errors import InputError, Issue
 from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
@@ -56,6 +56,7 @@ _DELIMITERS = (";", ",", "\t")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SPACES = str.maketrans("", "", " \u00a0\u202f")
 _CHUNK_ROWS = 65_536
+_DISTINCT_LIMIT = 200_000  # distinct lines held before they are folded into sums
 _CACHE_LIMIT = 100_000
 
 Raw = tuple[str, str, str, str]
@@ -233,22 +234,20 @@ def read_volumes(
     try:
         with _open(file) as handle:
             layout = _detect_layout(handle.readline(), name)
-            sums, excluded, bad = _fold(
-                csv.reader(handle, delimiter=layout.delimiter), layout, validator
-            )
+        result = _sum_file(file, layout, validator)
     except InputError:
         raise
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError([Issue(name, _read_problem(exc))]) from exc
-    if bad:
+    if result.bad:
         issues, more = _collect_issues(file, name, layout, validator, max_issues)
         raise InputError(issues, truncated=more)
     return VolumeSet.from_entries(
         (
             VolumeEntry(key, quantity, (VolumeSource(name, rows),))
-            for key, (quantity, rows) in sums.items()
+            for key, (quantity, rows) in result.result().items()
         ),
-        excluded={name: excluded} if excluded else {},
+        excluded={name: result.excluded} if result.excluded else {},
     )
 
 
@@ -263,31 +262,117 @@ def _read_problem(exc: Exception) -> str:
     return f"cannot read the file: {exc}"
 
 
-def _fold(
-    reader: Iterator[list[str]], layout: _Layout, validator: _Validator
-) -> tuple[dict[VolumeKey, tuple[Decimal, int]], int, bool]:
-    """Sum quantities per key, a chunk of rows at a time; flag whether any row is bad."""
-    getter: Callable[[list[str]], Raw] = itemgetter(*layout.indexes)
-    sums: dict[VolumeKey, tuple[Decimal, int]] = {}
-    excluded = 0
-    bad = False
-    rows = filter(None, reader)  # blank lines come through as []
+_EXCLUDED = object()  # marks a (month, department, service) outside the requested year
+_BAD = object()  # marks one with a problem
+
+
+class _Sums:
+    """Running sums per raw (month, department, service); rows arrive with their counts.
+
+    Sums are keyed by the raw text, validated once per distinct value and turned into
+    ``VolumeKey`` records only at the end, so the per-row work is a few dict look-ups.
+    """
+
+    def __init__(self, layout: _Layout, validator: _Validator) -> None:
+        self.getter: Callable[[list[str]], Raw] = itemgetter(*layout.indexes)
+        self.width = max(layout.indexes) + 1
+        self.validator = validator
+        self.keys: dict[tuple[str, str, str], object] = {}
+        self.sums: dict[tuple[str, str, str], list[Any]] = {}
+        self.excluded = 0
+        self.bad = False
+
+    def add_fields(self, fields: Sequence[str], count: int) -> None:
+        if len(fields) < self.width:
+            # A short row is an error unless it is blank; the row-by-row pass says where.
+            self.bad = self.bad or not _is_blank_row(fields)
+            return
+        month, department, service, quantity_text = self.getter(fields)  # type: ignore[arg-type]
+        triple = (month, department, service)
+        key = self.keys.get(triple)
+        if key is None:
+            key = self.keys[triple] = self._classify(month, department, service, quantity_text)
+        if key is _EXCLUDED:
+            self.excluded += count
+            return
+        quantity = self.validator.quantity(quantity_text, service)
+        if key is _BAD or isinstance(quantity, str):
+            self.bad = self.bad or not _is_blank((month, department, service, quantity_text))
+            return
+        entry = self.sums.get(triple)
+        if entry is None:
+            self.sums[triple] = [quantity * count, count]
+        else:
+            entry[0] += quantity * count
+            entry[1] += count
+
+    def _classify(self, month: str, department: str, service: str, quantity: str) -> object:
+        key, _, problems = self.validator.check((month, department, service, quantity))
+        if key is not None:
+            return key
+        if problems and any(column != "quantity" for column, _ in problems):
+            return _BAD
+        if problems:  # only the quantity is bad: the key itself is fine
+            return self.validator.check((month, department, service, "0"))[0] or _BAD
+        return _EXCLUDED
+
+    def result(self) -> dict[VolumeKey, tuple[Decimal, int]]:
+        """Sums per validated key (raw spellings of the same key, e.g. ' A' and 'A', merge)."""
+        merged: dict[VolumeKey, tuple[Decimal, int]] = {}
+        for triple, (quantity, rows) in self.sums.items():
+            key = self.keys[triple]
+            assert isinstance(key, VolumeKey)  # only valid keys are summed
+            total, rows_so_far = merged.get(key, (Decimal(0), 0))
+            merged[key] = (total + quantity, rows_so_far + rows)
+        return merged
+
+
+def _sum_lines(handle: IO[str], layout: _Layout, sums: _Sums) -> bool:
+    """Fast path: count identical physical lines in C, then parse each distinct line once.
+
+    A transaction-level export repeats the same few thousand lines millions of times, so
+    this does less work than even a bare ``csv.reader`` pass. Returns False, to fall back to
+    the csv-reader path, when a line may end inside a quoted field (an odd number of ``"``).
+    """
+    counts: Counter[str] = Counter()
+    while chunk := list(islice(handle, _CHUNK_ROWS)):
+        counts.update(chunk)
+        if len(counts) > _DISTINCT_LIMIT and not _flush_lines(counts, layout, sums):
+            return False
+    return _flush_lines(counts, layout, sums)
+
+
+def _flush_lines(counts: Counter[str], layout: _Layout, sums: _Sums) -> bool:
+    if any(line.count('"') % 2 for line in counts if '"' in line):
+        return False
+    # Each distinct line is a whole record, so one reader parses them all in order.
+    records = csv.reader(counts, delimiter=layout.delimiter)
+    for fields, count in zip(records, counts.values(), strict=True):
+        if fields:
+            sums.add_fields(fields, count)
+    counts.clear()
+    return True
+
+
+def _sum_records(handle: IO[str], layout: _Layout, sums: _Sums) -> None:
+    """General path: csv records (quoted fields may span lines), counted a chunk at a time."""
+    rows = filter(None, csv.reader(handle, delimiter=layout.delimiter))  # blank lines: []
     while chunk := list(islice(rows, _CHUNK_ROWS)):
-        try:
-            counts = Counter(map(getter, chunk))
-        except IndexError:  # a short row: let the row-by-row pass say where
-            return sums, excluded, True
-        for raw, count in counts.items():
-            key, quantity, problems = validator.check(raw)
-            if key is None or quantity is None:
-                if problems and not _is_blank(raw):
-                    bad = True
-                elif not problems:
-                    excluded += count
-                continue
-            total, rows_so_far = sums.get(key, (Decimal(0), 0))
-            sums[key] = (total + quantity * count, rows_so_far + count)
-    return sums, excluded, bad
+        for fields, count in Counter(map(tuple, chunk)).items():
+            sums.add_fields(fields, count)
+
+
+def _sum_file(file: Path, layout: _Layout, validator: _Validator) -> _Sums:
+    sums = _Sums(layout, validator)
+    with _open(file) as handle:
+        handle.readline()
+        if _sum_lines(handle, layout, sums):
+            return sums
+    sums = _Sums(layout, validator)
+    with _open(file) as handle:
+        handle.readline()
+        _sum_records(handle, layout, sums)
+    return sums
 
 
 def _records(handle: IO[str], layout: _Layout) -> Iterator[tuple[int, list[str]]]:
@@ -336,7 +421,7 @@ def _collect_issues(
     return issues, more
 
 
-def _is_blank_row(fields: list[str]) -> bool:
+def _is_blank_row(fields: Sequence[str]) -> bool:
     return not any(f.strip() for f in fields)
 
 
