@@ -197,7 +197,7 @@ class PriceCatalog:
             if ids.count(pl.id) > 1:
                 msg = f"price list id {pl.id!r} is used by more than one list"
                 raise ValueError(msg)
-        for before, after in itertools.pairwise(ordered):
+        for before, after in itertools.combinations(ordered, 2):
             if after.valid_from <= before.valid_to:
                 msg = (
                     f"price lists {before.id} ({before.valid_from}..{before.valid_to}) and "

@@ -136,27 +136,30 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
     seen: dict[str, int] = {}
     items: list[PriceItem] = []
     for index, item in enumerate(schema.items):
-        where = f"items[{index}] ({item.code})"
         if item.code in seen:
             issues.append(
                 Issue(
                     path,
                     f"service code {item.code!r} already used by items[{seen[item.code]}]",
-                    field=f"{where}.code",
+                    field=f"items[{index}].code ({item.code})",
                 )
             )
         seen.setdefault(item.code, index)
         components = tuple(PriceComponent(c.label, c.price) for c in item.components)
         total = sum((c.price for c in components), Decimal(0))
         if item.price is None and not components:
-            issues.append(Issue(path, "give a price or components", field=f"{where}.price"))
+            issues.append(
+                Issue(
+                    path, "give a price or components", field=f"items[{index}].price ({item.code})"
+                )
+            )
             continue
         if item.price is not None and components and item.price != total:
             issues.append(
                 Issue(
                     path,
                     f"price {item.price} is not the sum of its components ({total})",
-                    field=f"{where}.price",
+                    field=f"items[{index}].price ({item.code})",
                 )
             )
             continue
@@ -165,7 +168,7 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
                 Issue(
                     path,
                     "a composite price needs at least two components",
-                    field=f"{where}.components",
+                    field=f"items[{index}].components ({item.code})",
                 )
             )
             continue
@@ -308,8 +311,8 @@ def _set_issues(lists: list[PriceList]) -> list[Issue]:
                 )
             )
         by_id.setdefault(pl.id, pl)
-    ordered = sorted(lists, key=lambda pl: pl.valid_from)
-    for before, after in itertools.pairwise(ordered):
+    ordered = sorted(lists, key=lambda pl: (pl.valid_from, pl.id))
+    for before, after in itertools.combinations(ordered, 2):
         if after.valid_from <= before.valid_to:
             issues.append(
                 Issue(

@@ -15,6 +15,7 @@ its line and column.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import re
@@ -238,7 +239,7 @@ def read_volumes(
     except InputError:
         raise
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError([Issue(name, _read_problem(exc))]) from exc
+        raise InputError([_read_issue(file, name, exc)]) from exc
     if result.bad:
         issues, more = _collect_issues(file, name, layout, validator, max_issues)
         raise InputError(issues, truncated=more)
@@ -251,15 +252,36 @@ def read_volumes(
     )
 
 
-def _read_problem(exc: Exception) -> str:
+def _read_issue(file: Path, name: str, exc: Exception) -> Issue:
     if isinstance(exc, UnicodeDecodeError):
-        return (
-            f"the file is not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at "
-            f"offset {exc.start}); save it as CSV UTF-8"
-        )
+        return _encoding_issue(file, name)
     if isinstance(exc, FileNotFoundError):
-        return "file not found"
-    return f"cannot read the file: {exc}"
+        return Issue(name, "file not found")
+    return Issue(name, f"cannot read the file: {exc}")
+
+
+def _encoding_issue(file: Path, name: str) -> Issue:
+    """Find the first byte that is not UTF-8, streaming, and say on which line it is."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with file.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                # exc.start counts from the bytes the decoder held back plus this chunk.
+                held = len(exc.object) - len(chunk)
+                start = max(exc.start - held, 0)
+                bad = chunk[start : start + 1]
+                return Issue(
+                    name,
+                    f"the file is not UTF-8 text: byte {bad!r} at offset {offset + start} "
+                    "(in Excel, save as 'CSV UTF-8'; Latin-1/Windows-1252 exports are not read)",
+                    line=line + chunk[:start].count(b"\n"),
+                )
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    return Issue(name, "the file is not UTF-8 text")
 
 
 _EXCLUDED = object()  # marks a (month, department, service) outside the requested year
@@ -332,7 +354,7 @@ def _sum_lines(handle: IO[str], layout: _Layout, sums: _Sums) -> bool:
 
     A transaction-level export repeats the same few thousand lines millions of times, so
     this does less work than even a bare ``csv.reader`` pass. Returns False, to fall back to
-    the csv-reader path, when a line may end inside a quoted field (an odd number of ``"``).
+    the csv-reader path, when the file has quoted fields (a record may span lines).
     """
     counts: Counter[str] = Counter()
     while chunk := list(islice(handle, _CHUNK_ROWS)):
@@ -343,7 +365,9 @@ def _sum_lines(handle: IO[str], layout: _Layout, sums: _Sums) -> bool:
 
 
 def _flush_lines(counts: Counter[str], layout: _Layout, sums: _Sums) -> bool:
-    if any(line.count('"') % 2 for line in counts if '"' in line):
+    if any('"' in line for line in counts):
+        # A quoted field may span lines, and a stray quote can hide where: let the
+        # csv-reader path handle any file with quotes.
         return False
     # Each distinct line is a whole record, so one reader parses them all in order.
     records = csv.reader(counts, delimiter=layout.delimiter)
