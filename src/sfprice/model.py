@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import MAX_PREC, Decimal, localcontext
 from types import MappingProxyType
 
 from sfprice.money import ROUNDING_MODES
@@ -311,11 +311,13 @@ class VolumeSet:
     ) -> VolumeSet:
         """Build a set, merging entries with the same key (their quantities add up)."""
         merged: dict[VolumeKey, tuple[Decimal, dict[str, int]]] = {}
-        for entry in entries:
-            quantity, sources = merged.get(entry.key, (Decimal(0), {}))
-            for source in entry.sources:
-                sources[source.path] = sources.get(source.path, 0) + source.rows
-            merged[entry.key] = (quantity + entry.quantity, sources)
+        with localcontext() as context:
+            context.prec = MAX_PREC  # sums of quantities are exact, never rounded
+            for entry in entries:
+                quantity, sources = merged.get(entry.key, (Decimal(0), {}))
+                for source in entry.sources:
+                    sources[source.path] = sources.get(source.path, 0) + source.rows
+                merged[entry.key] = (quantity + entry.quantity, sources)
         return cls(
             entries=tuple(
                 VolumeEntry(key, quantity, tuple(VolumeSource(p, n) for p, n in sources.items()))

@@ -14,9 +14,10 @@ from decimal import (
     ROUND_HALF_UP,
     ROUND_UP,
     Decimal,
+    localcontext,
 )
 
-__all__ = ["ORE", "ROUNDING_MODES", "round_amount", "split_amount"]
+__all__ = ["ORE", "ROUNDING_MODES", "exact_product", "round_amount", "split_amount"]
 
 #: The smallest money unit an amount is rounded to: one öre.
 ORE = Decimal("0.01")
@@ -30,6 +31,21 @@ ROUNDING_MODES: dict[str, str] = {
 }
 
 
+def exact_product(a: Decimal, b: Decimal) -> Decimal:
+    """``a x b`` with no rounding at all, whatever the digits (the default context has 28).
+
+    Rounding the product first and to öre afterwards would round twice; this keeps the
+    single rounding of a line the only one.
+
+    >>> exact_product(Decimal("0.0025124999999999999999999999999975"), Decimal("400"))
+    Decimal('1.0049999999999999999999999999990000')
+    """
+    with localcontext() as context:
+        context.prec = max(28, len(a.as_tuple().digits) + len(b.as_tuple().digits) + 2)
+        context.Emax = max(context.Emax, 999_999)
+        return a * b
+
+
 def round_amount(value: Decimal, mode: str = "half_up", quantum: Decimal = ORE) -> Decimal:
     """Round ``value`` to ``quantum`` (öre by default) with a named rounding mode.
 
@@ -38,7 +54,10 @@ def round_amount(value: Decimal, mode: str = "half_up", quantum: Decimal = ORE) 
     >>> round_amount(Decimal("2.665"), "half_even")
     Decimal('2.66')
     """
-    result = value.quantize(quantum, rounding=ROUNDING_MODES[mode])
+    with localcontext() as context:
+        # quantize fails when the result has more digits than the context's precision.
+        context.prec = max(28, value.adjusted() - quantum.as_tuple().exponent + 2)  # type: ignore[operator]
+        result = value.quantize(quantum, rounding=ROUNDING_MODES[mode])
     # -0.00 would print as "-0,00 kr"; an amount of nothing has no sign.
     return result.copy_abs() if result.is_zero() else result
 
@@ -58,6 +77,6 @@ def split_amount(
     >>> split_amount(Decimal("33000.00"), Decimal("300"), (Decimal("57"), Decimal("53")))
     (Decimal('17100.00'), Decimal('15900.00'))
     """
-    parts = [round_amount(quantity * price, mode) for price in component_prices[:-1]]
+    parts = [round_amount(exact_product(quantity, price), mode) for price in component_prices[:-1]]
     parts.append(total - sum(parts, Decimal(0)))
     return tuple(parts)

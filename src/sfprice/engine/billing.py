@@ -26,7 +26,7 @@ from sfprice.model import (
     VolumeSet,
     VolumeSource,
 )
-from sfprice.money import round_amount, split_amount
+from sfprice.money import exact_product, round_amount, split_amount
 from sfprice.period import Month
 
 __all__ = ["BillingRun", "ComponentCharge", "Invoice", "InvoiceLine", "bill", "price_line"]
@@ -161,7 +161,7 @@ class BillingRun:
 
 def price_line(item: PriceItem, price_list: PriceList, entry: VolumeEntry) -> InvoiceLine:
     """Price one volume under one item: the single place where a line amount is rounded."""
-    amount = round_amount(entry.quantity * item.price, price_list.rounding)
+    amount = round_amount(exact_product(entry.quantity, item.price), price_list.rounding)
     components: tuple[ComponentCharge, ...] = ()
     if item.components:
         parts = split_amount(

@@ -57,6 +57,10 @@ _DELIMITERS = (";", ",", "\t")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SPACES = str.maketrans("", "", " \u00a0\u202f")
 _CHUNK_ROWS = 65_536
+# Quantities are bounded so that sums over any file stay exact in the 28-digit default
+# decimal context: 12 + 6 digits per row, times up to 10^9 rows, is 27 digits.
+_MAX_WHOLE_DIGITS = 12
+_MAX_DECIMALS = 6
 _DISTINCT_LIMIT = 200_000  # distinct lines held before they are folded into sums
 _CACHE_LIMIT = 100_000
 
@@ -165,6 +169,12 @@ class _Validator:
             return f"{text!r} is not a number (expected e.g. 12 or 2,5)"
         if negative and digits.strip("0.,"):
             return f"quantity {text!r} is negative (expected 0 or more)"
+        whole, _, fraction = digits.replace(",", ".").partition(".")
+        if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS or len(fraction) > _MAX_DECIMALS:
+            return (
+                f"quantity {text!r} is out of range (expected at most {_MAX_WHOLE_DIGITS} "
+                f"digits before and {_MAX_DECIMALS} after the decimal mark)"
+            )
         value = Decimal(digits.replace(",", "."))
         unit = self.catalog.unit_of(service) if self.catalog is not None else None
         if unit is not None and not unit.fractional:
