@@ -394,7 +394,7 @@ _MULTI_2014 = _csv(
 def test_several_departments_and_months(catalog: PriceCatalog, write_file: WriteFile) -> None:
     path = write_file("multi.csv", _MULTI_2014)
     run = _bill(catalog, path, 2014)
-    # Invoices sorted by department, then month (A < Ä < Ö, as in Swedish too).
+    # Invoices sorted by department in Swedish order, then month (A < Ä < Ö).
     assert [(i.department, str(i.month)) for i in run.invoices] == [
         ("Arbetsmarknadsförvaltningen", "2014-02"),
         ("Arbetsmarknadsförvaltningen", "2014-09"),
@@ -605,3 +605,24 @@ def test_examples_volumes_2010_total(catalog: PriceCatalog) -> None:
     }
     # 28 233 + 17 519 + 148 450 = 194 202
     assert run.total == D("194202.00")
+
+
+def test_invoices_follow_swedish_alphabetical_order(
+    catalog: PriceCatalog, write_file: WriteFile
+) -> None:
+    # Code-point order would put Älvsjö before Årsta; a Swedish register has å < ä < ö.
+    rows = [
+        f"2014-01,{name},payroll.self_service,1"
+        for name in ("Östermalm", "Älvsjö", "Årsta", "Zon", "enskede", "Farsta")
+    ]
+    path = write_file("names.csv", "month,department,service,quantity\n" + "\n".join(rows) + "\n")
+    run = _bill(catalog, path, 2014)
+    assert [i.department for i in run.invoices] == [
+        "enskede",
+        "Farsta",
+        "Zon",
+        "Årsta",
+        "Älvsjö",
+        "Östermalm",
+    ]
+    assert list(run.totals_by_department()) == [i.department for i in run.invoices]

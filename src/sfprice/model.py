@@ -15,6 +15,7 @@ from datetime import date
 from decimal import MAX_PREC, Decimal, localcontext
 from types import MappingProxyType
 
+from sfprice.collation import swedish_key
 from sfprice.money import ROUNDING_MODES
 from sfprice.period import Month
 
@@ -343,8 +344,8 @@ class VolumeSet:
 
     @property
     def departments(self) -> tuple[str, ...]:
-        """The departments that have volumes, sorted."""
-        return tuple(sorted({e.key.department for e in self.entries}))
+        """The departments that have volumes, in Swedish alphabetical order."""
+        return tuple(sorted({e.key.department for e in self.entries}, key=swedish_key))
 
     @property
     def excluded_rows(self) -> int:

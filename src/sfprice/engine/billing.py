@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sfprice.collation import swedish_key
 from sfprice.errors import Issue, PriceNotFound
 from sfprice.model import (
     PriceCatalog,
@@ -95,7 +96,7 @@ class Invoice:
 
 @dataclass(frozen=True, slots=True)
 class BillingRun:
-    """The invoices of a billing run, sorted by department and month.
+    """The invoices of a billing run, by department (Swedish alphabetical order) and month.
 
     Attributes:
         year: The year billed, or None when volumes were billed as given.
@@ -124,7 +125,7 @@ class BillingRun:
         totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
         for invoice in self.invoices:
             totals[invoice.department] += invoice.total
-        return dict(sorted(totals.items()))
+        return dict(sorted(totals.items(), key=lambda item: swedish_key(item[0])))
 
     def totals_by_service(self) -> dict[str, Decimal]:
         """The run's total per service code."""
@@ -221,7 +222,9 @@ def bill(
     if missing:
         raise PriceNotFound(_missing_issues(catalog, missing))
     invoices = []
-    for (department, month), lines in sorted(grouped.items()):
+    for (department, month), lines in sorted(
+        grouped.items(), key=lambda item: (swedish_key(item[0][0]), item[0][1])
+    ):
         price_list = lists_used[(department, month)]
         order = {code: index for index, code in enumerate(price_list.codes)}
         invoices.append(
@@ -244,7 +247,7 @@ def _missing_issues(
     issues = []
     for (month, service), entries in sorted(missing.items()):
         path = ", ".join(sorted({s.path for e in entries for s in e.sources})) or "<volumes>"
-        departments = sorted({e.key.department for e in entries})
+        departments = sorted({e.key.department for e in entries}, key=swedish_key)
         shown = ", ".join(departments[:5]) + (
             f" and {len(departments) - 5} more" if len(departments) > 5 else ""
         )
