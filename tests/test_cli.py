@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -575,3 +577,82 @@ def test_module_entry_point() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert f"Totalt: 669{NBSP}215,00{NBSP}kr" in result.stdout
+
+
+def test_unknown_locale_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["bill", str(EXAMPLE_2014), "--year", "2014", "--locale", "xx_YY"])
+    assert caught.value.code == 2
+    assert "unknown locale 'xx_YY'" in capsys.readouterr().err
+
+
+def test_locale_with_a_hyphen_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bill", str(EXAMPLE_2014), "--year", "2014", "--locale", "en-GB"]) == 0
+    assert "Total: SEK669,215.00  (5 invoices, 3 departments)" in capsys.readouterr().out
+
+
+def test_output_to_a_missing_folder_says_which_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "no" / "such" / "bill.csv"
+    code = main(["bill", str(EXAMPLE_2014), "--year", "2014", "--output", str(target)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"the folder {target.parent} does not exist" in err
+    assert ".bill.csv." not in err  # no temp-file name in the message
+
+
+def test_output_file_follows_the_umask(tmp_path: Path) -> None:
+    target = tmp_path / "bill.csv"
+    old = os.umask(0o022)
+    try:
+        assert (
+            main(
+                [
+                    "bill",
+                    str(EXAMPLE_2014),
+                    "--year",
+                    "2014",
+                    "--format",
+                    "csv",
+                    "--output",
+                    str(target),
+                ]
+            )
+            == 0
+        )
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_output_to_a_pipe_writes_into_it_and_keeps_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    assert (
+        main(
+            ["bill", str(EXAMPLE_2014), "--year", "2014", "--format", "json", "--output", str(fifo)]
+        )
+        == 0
+    )
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # not replaced by a regular file
+    assert json.loads(received[0])["total"] == "669215.00"
+
+
+def test_singular_counts_in_the_table(
+    write_file: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_file("one.csv", "month,department,service,quantity\n2014-01,A,payroll.manual,1\n")
+    assert main(["bill", str(path), "--year", "2014"]) == 0
+    assert "(1 faktura, 1 förvaltning)" in capsys.readouterr().out
+
+
+def test_a_single_price_list_file_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["pricelists", "--pricelists", str(REPO / "pricelists" / "2014.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "Prislista 2014" in out
+    assert "Prislista 2010" not in out

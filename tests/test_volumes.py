@@ -283,6 +283,7 @@ def test_example_files_read(catalog: PriceCatalog) -> None:
     ("row", "column", "quoted"),
     [
         ("2014-13,A,payroll.manual,1", "month", "'2014-13'"),
+        ("0000-01,A,payroll.manual,1", "month", "'0000-01'"),
         ("14-03,A,payroll.manual,1", "month", "'14-03'"),
         ("mars,A,payroll.manual,1", "month", "'mars'"),
         (",A,payroll.manual,1", "month", "''"),
@@ -380,7 +381,8 @@ def test_empty_file_is_reported(write_file: WriteFile) -> None:
     path = write_file("v.csv", "")
     (issue,) = read_error(path).issues
     assert issue.line == 1
-    assert "missing column(s) month, department, service, quantity" in issue.message
+    assert "the file is empty" in issue.message
+    assert "month,department,service,quantity" in issue.message
 
 
 def test_non_utf8_file_is_reported(write_file: WriteFile) -> None:

@@ -23,6 +23,7 @@ from sfprice.io.volumes import read_volume_files
 from sfprice.reports.formats import (
     catalog_to_json,
     catalog_to_table,
+    format_locale,
     run_to_csv,
     run_to_json,
     run_to_table,
@@ -86,7 +87,10 @@ def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
         "--output", type=Path, metavar="PATH", help="write to this file instead of standard output"
     )
     parser.add_argument(
-        "--locale", default="sv_SE", help="locale of the table format (default: sv_SE; e.g. en_GB)"
+        "--locale",
+        default="sv_SE",
+        type=_locale,
+        help="locale of the table format (default: sv_SE; e.g. en_GB)",
     )
     parser.add_argument(
         "--errors",
@@ -94,6 +98,13 @@ def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
         default="text",
         help="how to print input problems on stderr (default: text)",
     )
+
+
+def _locale(name: str) -> str:
+    try:
+        return format_locale(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _bill(args: argparse.Namespace) -> str:
@@ -106,6 +117,18 @@ def _bill(args: argparse.Namespace) -> str:
         )
     if not run.invoices:
         print(f"note: no volumes for {args.year}; nothing billed", file=sys.stderr)
+    proposals = sorted(
+        {
+            i.price_list
+            for i in run.invoices
+            if (pl := catalog.get(i.price_list)) and pl.status == "proposal"
+        }
+    )
+    if proposals:
+        print(
+            f"note: priced by a proposal, not a decided list: {', '.join(proposals)}",
+            file=sys.stderr,
+        )
     if args.format == "json":
         return run_to_json(run)
     if args.format == "csv":
@@ -124,17 +147,35 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
+    if output.exists() and not output.is_file():
+        # A device or pipe (/dev/null, /dev/stdout, a FIFO): write to it, never replace it.
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        return
+    directory = output.parent
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {output}: the folder {directory} does not exist")
     # Write beside the target and rename, so a failed run never leaves half a file.
-    directory = output.parent if str(output.parent) else Path()
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; use the umask
         os.replace(tmp, output)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class OutputError(SfpriceError, OSError):
+    """The output file cannot be written."""
 
 
 def _report(issues: Sequence[Issue], truncated: int, mode: str) -> None:

@@ -42,6 +42,9 @@ class Month:
             msg = f"{text!r} is not a month (expected YYYY-MM, e.g. 2014-03)"
             raise ValueError(msg)
         year, month = int(match[1]), int(match[2])
+        if year < 1:
+            msg = f"{text!r} is not a month: year {match[1]} does not exist"
+            raise ValueError(msg)
         if not 1 <= month <= 12:
             msg = f"{text!r} is not a month: {month} is not 01..12"
             raise ValueError(msg)

@@ -244,10 +244,23 @@ def bundled_pricelists() -> Traversable:
 
 
 def pricelist_files(folder: str | Path | Traversable | None = None) -> list[Traversable]:
-    """The ``*.toml`` files of a folder (the bundled lists by default), sorted by name."""
+    """The ``*.toml`` files of a folder (the bundled lists by default), sorted by name.
+
+    A single ``.toml`` file is accepted too and gives a list of itself.
+    """
     root: Traversable = bundled_pricelists() if folder is None else _as_traversable(folder)
+    if root.is_file():
+        return [root]
     if not root.is_dir():
-        raise InputError([Issue(str(root), "price-list folder not found")])
+        raise InputError(
+            [
+                Issue(
+                    str(root),
+                    "price-list folder or file not found (expected a folder of "
+                    "*.toml price lists, or one .toml file)",
+                )
+            ]
+        )
     return sorted(
         (f for f in root.iterdir() if f.name.endswith(".toml") and f.is_file()),
         key=lambda f: f.name,

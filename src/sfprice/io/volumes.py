@@ -74,6 +74,17 @@ class _Layout:
 
 
 def _detect_layout(header_line: str, path: str) -> _Layout:
+    if not header_line.strip():
+        raise InputError(
+            [
+                Issue(
+                    path,
+                    "the file is empty or its first line is blank; expected the header "
+                    f"{','.join(COLUMNS)}",
+                    line=1,
+                )
+            ]
+        )
     best: list[str] = []
     for delimiter in _DELIMITERS:
         fields = next(csv.reader([header_line], delimiter=delimiter), [])
@@ -252,6 +263,8 @@ def read_volumes(
         raise InputError([_read_issue(file, name, exc)]) from exc
     if result.bad:
         issues, more = _collect_issues(file, name, layout, validator, max_issues)
+        if not issues:  # the fast pass and the row-by-row pass disagree: never drop rows
+            issues = [Issue(name, "the file could not be read consistently; please report")]
         raise InputError(issues, truncated=more)
     return VolumeSet.from_entries(
         (
@@ -500,4 +513,4 @@ def read_volume_files(
             more += exc.truncated
     if issues:
         raise InputError(issues, truncated=more)
-    return VolumeSet.merge(parts)
+    return parts[0] if len(parts) == 1 else VolumeSet.merge(parts)

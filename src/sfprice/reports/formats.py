@@ -12,6 +12,7 @@ import io
 import json
 from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
@@ -25,6 +26,8 @@ __all__ = [
     "catalog_to_table",
     "decimal_text",
     "format_amount",
+    "format_locale",
+    "format_price",
     "format_quantity",
     "run_to_csv",
     "run_to_json",
@@ -163,7 +166,9 @@ _LABELS = {
         "invoice_total": "Summa faktura",
         "grand_total": "Totalt",
         "invoices": "fakturor",
+        "invoice": "faktura",
         "departments": "förvaltningar",
+        "department_one": "förvaltning",
         "per_department": "Summa per förvaltning",
         "code": "Kod",
         "unit": "Enhet",
@@ -184,7 +189,9 @@ _LABELS = {
         "invoice_total": "Invoice total",
         "grand_total": "Total",
         "invoices": "invoices",
+        "invoice": "invoice",
         "departments": "departments",
+        "department_one": "department",
         "per_department": "Total per department",
         "code": "Code",
         "unit": "Unit",
@@ -204,6 +211,33 @@ def format_amount(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") 
     if value.is_zero():
         value = value.copy_abs()
     return format_currency(value, currency, locale=locale)
+
+
+def format_price(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") -> str:
+    r"""A unit price for people, with all its decimals (``0,125 kr``), never rounded for show.
+
+    >>> format_price(Decimal("12.345"))
+    '12,345\xa0kr'
+    """
+    exponent = value.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    if places == 2:
+        return format_amount(value, locale, currency)
+    pattern = "#,##0." + "0" * places + "\xa0¤"
+    return format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+
+
+def format_locale(name: str) -> str:
+    """Check a locale name for the table format (``sv_SE``, ``sv-SE``, ``en_GB``).
+
+    Raises:
+        ValueError: When babel does not know the locale.
+    """
+    try:
+        return str(Locale.parse(name.replace("-", "_")))
+    except (ValueError, UnknownLocaleError) as exc:
+        msg = f"unknown locale {name!r} (expected e.g. sv_SE or en_GB)"
+        raise ValueError(msg) from exc
 
 
 def format_quantity(value: Decimal, locale: str = "sv_SE") -> str:
@@ -256,7 +290,7 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                     line.service,
                     line.name,
                     format_quantity(line.quantity, locale),
-                    money(line.unit_price),
+                    format_price(line.unit_price, locale, run.currency),
                     money(line.amount),
                 ]
             )
@@ -265,7 +299,7 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                     "",
                     f"  {labels['of_which']} {c.label}",
                     format_quantity(line.quantity, locale),
-                    money(c.unit_price),
+                    format_price(c.unit_price, locale, run.currency),
                     money(c.amount),
                 ]
                 for c in line.components
@@ -285,7 +319,8 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
         out.append("")
     out.append(
         f"{labels['grand_total']}: {money(run.total)}  ({len(run.invoices)} "
-        f"{labels['invoices']}, {len(departments)} {labels['departments']})"
+        f"{labels['invoice' if len(run.invoices) == 1 else 'invoices']}, {len(departments)} "
+        f"{labels['department_one' if len(departments) == 1 else 'departments']})"
     )
     return "\n".join(out) + "\n"
 
@@ -303,7 +338,7 @@ def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
         out.append(f"  {labels['source']}: {pl.source}")
         rows = [[labels["code"], labels["name"], labels["unit"], labels["price"], labels["source"]]]
         for item in pl.items:
-            price = format_amount(item.price, locale, pl.currency)
+            price = format_price(item.price, locale, pl.currency)
             if item.components:
                 price = (
                     " + ".join(format_decimal(c.price, locale=locale) for c in item.components)
