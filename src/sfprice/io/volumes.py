@@ -377,7 +377,7 @@ def _sum_lines(handle: IO[str], layout: _Layout, sums: _Sums) -> bool:
 
     A transaction-level export repeats the same few thousand lines millions of times, so
     this does less work than even a bare ``csv.reader`` pass. Returns False, to fall back to
-    the csv-reader path, when the file has quoted fields (a record may span lines).
+    the csv-reader path, when a quoted field spans lines.
     """
     counts: Counter[str] = Counter()
     while chunk := list(islice(handle, _CHUNK_ROWS)):
@@ -388,13 +388,21 @@ def _sum_lines(handle: IO[str], layout: _Layout, sums: _Sums) -> bool:
 
 
 def _flush_lines(counts: Counter[str], layout: _Layout, sums: _Sums) -> bool:
-    if any('"' in line for line in counts):
-        # A quoted field may span lines, and a stray quote can hide where: let the
-        # csv-reader path handle any file with quotes.
-        return False
-    # Each distinct line is a whole record, so one reader parses them all in order.
-    records = csv.reader(counts, delimiter=layout.delimiter)
-    for fields, count in zip(records, counts.values(), strict=True):
+    plain = [line for line in counts if '"' not in line]
+    # Lines without quotes are whole records: one reader parses them all, in order.
+    records = csv.reader(plain, delimiter=layout.delimiter)
+    for fields, line in zip(records, plain, strict=True):
+        if fields:
+            sums.add_fields(fields, counts[line])
+    for line, count in counts.items():
+        if '"' not in line:
+            continue
+        # A line with quotes is parsed alone, strictly: one that ends inside a quoted field
+        # (a record spanning lines) raises, and the file goes to the csv-reader path.
+        try:
+            fields = next(csv.reader([line], delimiter=layout.delimiter, strict=True), [])
+        except csv.Error:
+            return False
         if fields:
             sums.add_fields(fields, count)
     counts.clear()
