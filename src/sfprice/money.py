@@ -8,6 +8,7 @@ always equals the sum of what is printed above it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_EVEN,
@@ -16,8 +17,18 @@ from decimal import (
     Decimal,
     localcontext,
 )
+from typing import TypeVar
 
-__all__ = ["ORE", "ROUNDING_MODES", "exact_product", "round_amount", "split_amount"]
+K = TypeVar("K")
+
+__all__ = [
+    "ORE",
+    "ROUNDING_MODES",
+    "allocate",
+    "exact_product",
+    "round_amount",
+    "split_amount",
+]
 
 #: The smallest money unit an amount is rounded to: one öre.
 ORE = Decimal("0.01")
@@ -80,3 +91,46 @@ def split_amount(
     parts = [round_amount(exact_product(quantity, price), mode) for price in component_prices[:-1]]
     parts.append(total - sum(parts, Decimal(0)))
     return tuple(parts)
+
+
+def allocate(
+    total: Decimal,
+    weights: Mapping[K, Decimal],
+    quantum: Decimal = ORE,
+) -> dict[K, Decimal]:
+    """Split ``total`` in proportion to ``weights`` so that the parts sum exactly to it.
+
+    Largest remainder: each part is first rounded down to ``quantum``; the quanta left over
+    go, one each, to the parts with the largest remainders. Ties go to the key that sorts
+    first (by ``str``), so the result does not depend on the order of ``weights``. No part
+    is more than one quantum from its exact share, and a part never shrinks when its own
+    weight grows and the others stay.
+
+    >>> allocate(Decimal("100"), {"a": Decimal(1), "b": Decimal(1), "c": Decimal(1)})
+    {'a': Decimal('33.34'), 'b': Decimal('33.33'), 'c': Decimal('33.33')}
+
+    Raises:
+        ValueError: When a weight is negative, or all weights are zero while total is not.
+    """
+    if any(w < 0 for w in weights.values()):
+        msg = "allocation weights must be >= 0"
+        raise ValueError(msg)
+    weight_sum = sum(weights.values(), Decimal(0))
+    if weight_sum == 0:
+        if total != 0:
+            msg = f"cannot allocate {total}: every weight is zero"
+            raise ValueError(msg)
+        return {key: Decimal(0).quantize(quantum) for key in weights}
+    units = (total / quantum).to_integral_value(ROUND_HALF_UP)
+    if units * quantum != total:
+        msg = f"total {total} is not a whole number of {quantum}"
+        raise ValueError(msg)
+    with localcontext() as context:
+        context.prec = 60  # shares exact far beyond öre for any realistic pool
+        exact = {key: units * w / weight_sum for key, w in weights.items()}
+    floors = {key: share.to_integral_value(ROUND_DOWN) for key, share in exact.items()}
+    left = int(units - sum(floors.values(), Decimal(0)))
+    order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), str(key)))
+    for key in order[:left]:
+        floors[key] += 1
+    return {key: (floors[key] * quantum).quantize(quantum) for key in weights}
