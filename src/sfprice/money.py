@@ -102,7 +102,7 @@ def allocate(
 
     Largest remainder: each part is first rounded down to ``quantum``; the quanta left over
     go, one each, to the parts with the largest remainders. Ties go to the key that sorts
-    first (by ``str``), so the result does not depend on the order of ``weights``. No part
+    first, so the result does not depend on the order of ``weights``. No part
     is more than one quantum from its exact share, and a part never shrinks when its own
     weight grows and the others stay.
 
@@ -130,7 +130,11 @@ def allocate(
         exact = {key: units * w / weight_sum for key, w in weights.items()}
     floors = {key: share.to_integral_value(ROUND_DOWN) for key, share in exact.items()}
     left = int(units - sum(floors.values(), Decimal(0)))
-    order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), str(key)))
+    try:
+        rank = {key: index for index, key in enumerate(sorted(weights))}  # type: ignore[type-var]
+    except TypeError:  # keys that do not compare with each other: order by their text
+        rank = {key: index for index, key in enumerate(sorted(weights, key=str))}
+    order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), rank[key]))
     for key in order[:left]:
         floors[key] += 1
     return {key: (floors[key] * quantum).quantize(quantum) for key in weights}

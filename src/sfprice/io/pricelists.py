@@ -26,19 +26,18 @@ and raised together as one :class:`~sfprice.errors.InputError`.
 from __future__ import annotations
 
 import itertools
-import re
-import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from sfprice.errors import InputError, Issue
+from sfprice.io._toml import Money, Schema, validate_toml
 from sfprice.model import PriceCatalog, PriceComponent, PriceItem, PriceList, Unit
 
 __all__ = ["bundled_pricelists", "load_catalog", "load_pricelist", "pricelist_files"]
@@ -46,35 +45,12 @@ __all__ = ["bundled_pricelists", "load_catalog", "load_pricelist", "pricelist_fi
 _CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 
 
-def _money(value: object) -> Decimal:
-    # TOML integers arrive as int and decimals as Decimal (parse_float=Decimal). Anything
-    # else -- a string, a boolean, a float from a caller -- is not a price.
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        msg = f"expected a number such as 57 or 57.50, got {value!r}"
-        raise ValueError(msg)  # pydantic turns a ValueError into an issue
-    price = Decimal(value)
-    if not price.is_finite():
-        msg = f"expected a finite number, got {value!r}"
-        raise ValueError(msg)
-    if price < 0:
-        msg = f"a price must be >= 0, got {value!r}"
-        raise ValueError(msg)
-    return price
-
-
-Money = Annotated[Decimal, BeforeValidator(_money)]
-
-
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class _ComponentSchema(_Schema):
+class _ComponentSchema(Schema):
     label: str = Field(min_length=1)
     price: Money
 
 
-class _ItemSchema(_Schema):
+class _ItemSchema(Schema):
     code: str = Field(pattern=_CODE_PATTERN)
     name: str = Field(min_length=1)
     unit: Annotated[Unit, Field(strict=False)]
@@ -84,7 +60,7 @@ class _ItemSchema(_Schema):
     source: str = ""
 
 
-class _PriceListSchema(_Schema):
+class _PriceListSchema(Schema):
     id: str = Field(min_length=1)
     title: str = ""
     valid_from: date
@@ -94,33 +70,6 @@ class _PriceListSchema(_Schema):
     status: Literal["decided", "proposal"] = "decided"
     rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
     items: list[_ItemSchema] = Field(min_length=1)
-
-
-def _field_path(loc: Sequence[int | str], raw: dict[str, Any]) -> str:
-    """Render a pydantic location as a TOML key path, naming the item's code."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
-        items = raw.get("items")
-        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
-            code = items[loc[1]].get("code")
-            if isinstance(code, str):
-                out += f" ({code})"
-    return out
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see docs/file-formats.md)"
-    if kind == "missing":
-        return "required field is missing"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if "input" in error and kind not in {"value_error"} and not isinstance(error["input"], dict):
-        shown = repr(error["input"])
-        message += f", got {shown if len(shown) <= 60 else shown[:57] + '...'}"
-    return message
 
 
 def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None, list[Issue]]:
@@ -197,23 +146,10 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
     )
 
 
-_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
 def _parse(text: str, path: str) -> tuple[PriceList | None, list[Issue]]:
-    try:
-        raw = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        match = _TOML_LINE.search(str(exc))
-        line = int(match[1]) if match else None
-        return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
-    try:
-        schema = _PriceListSchema.model_validate(raw)
-    except ValidationError as exc:
-        return None, [
-            Issue(path, _message(err), field=_field_path(err["loc"], raw) or None)
-            for err in exc.errors()
-        ]
+    schema, issues = validate_toml(_PriceListSchema, text, path)
+    if schema is None:
+        return None, issues
     return _from_schema(schema, path)
 
 

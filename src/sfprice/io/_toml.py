@@ -1,0 +1,103 @@
+"""Shared pieces of the TOML loaders: exact numbers, strict schemas, errors for people."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from sfprice.errors import Issue
+
+__all__ = ["Amount", "Money", "Schema", "field_path", "message", "validate_toml"]
+
+S = TypeVar("S", bound=BaseModel)
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _number(value: object) -> Decimal:
+    # TOML integers arrive as int and decimals as Decimal (parse_float=Decimal). Anything
+    # else -- a string, a boolean, a float from a caller -- is not an exact number.
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        msg = f"expected a number such as 57 or 57.50, got {value!r}"
+        raise ValueError(msg)  # pydantic turns a ValueError into an issue
+    number = Decimal(value)
+    if not number.is_finite():
+        msg = f"expected a finite number, got {value!r}"
+        raise ValueError(msg)
+    return number
+
+
+def _non_negative(value: object) -> Decimal:
+    number = _number(value)
+    if number < 0:
+        msg = f"must be >= 0, got {value!r}"
+        raise ValueError(msg)
+    return number
+
+
+#: An exact number >= 0 (a price, a cost, a quantity).
+Money = Annotated[Decimal, BeforeValidator(_non_negative)]
+#: An exact number of either sign (a carried balance).
+Amount = Annotated[Decimal, BeforeValidator(_number)]
+
+
+class Schema(BaseModel):
+    """Base of the file schemas: unknown keys are errors, types are strict, records frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def field_path(loc: Sequence[int | str], raw: dict[str, Any]) -> str:
+    """Render a pydantic location as a TOML key path, naming the element's ``code``.
+
+    ``("items", 3, "price")`` becomes ``items[3].price (payroll.manual)``.
+    """
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+        elements = raw.get(loc[0])
+        if (
+            isinstance(elements, list)
+            and loc[1] < len(elements)
+            and isinstance(elements[loc[1]], dict)
+        ):
+            code = elements[loc[1]].get("code")
+            if isinstance(code, str):
+                out += f" ({code})"
+    return out
+
+
+def message(error: Any) -> str:
+    """A pydantic error as a sentence for people, quoting the bad value (shortened)."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see docs/file-formats.md)"
+    if kind == "missing":
+        return "required field is missing"
+    text = str(error["msg"]).removeprefix("Value error, ")
+    if "input" in error and kind != "value_error" and not isinstance(error["input"], dict):
+        shown = repr(error["input"])
+        text += f", got {shown if len(shown) <= 60 else shown[:57] + '...'}"
+    return text
+
+
+def validate_toml(schema: type[S], text: str, path: str) -> tuple[S | None, list[Issue]]:
+    """Parse TOML text (numbers as Decimal) and validate it; issues name file and field."""
+    try:
+        raw = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        line = int(match[1]) if match else None
+        return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
+    try:
+        return schema.model_validate(raw), []
+    except ValidationError as exc:
+        return None, [
+            Issue(path, message(err), field=field_path(err["loc"], raw) or None)
+            for err in exc.errors()
+        ]
