@@ -26,6 +26,7 @@ and raised together as one :class:`~sfprice.errors.InputError`.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -40,7 +41,13 @@ from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Money, Schema, validate_toml
 from sfprice.model import PriceCatalog, PriceComponent, PriceItem, PriceList, Unit
 
-__all__ = ["bundled_pricelists", "load_catalog", "load_pricelist", "pricelist_files"]
+__all__ = [
+    "bundled_pricelists",
+    "dump_pricelist",
+    "load_catalog",
+    "load_pricelist",
+    "pricelist_files",
+]
 
 _CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 
@@ -273,3 +280,53 @@ def _set_issues(lists: list[PriceList]) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _toml_string(text: str) -> str:
+    # JSON string escapes are valid TOML basic-string escapes.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _toml_number(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def dump_pricelist(price_list: PriceList, header: str = "") -> str:
+    """Write a price list as TOML in the format :func:`load_pricelist` reads (a round trip).
+
+    Args:
+        price_list: The list, e.g. a break-even draft.
+        header: Comment lines to put first (each line gets a leading ``#``).
+    """
+    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    lines += [
+        f"id = {_toml_string(price_list.id)}",
+        f"title = {_toml_string(price_list.title)}",
+        f"valid_from = {price_list.valid_from.isoformat()}",
+        f"valid_to = {price_list.valid_to.isoformat()}",
+        f"currency = {_toml_string(price_list.currency)}",
+        f"status = {_toml_string(price_list.status)}",
+        f"rounding = {_toml_string(price_list.rounding)}",
+        f"source = {_toml_string(price_list.source)}",
+    ]
+    for item in price_list.items:
+        lines += [
+            "",
+            "[[items]]",
+            f"code = {_toml_string(item.code)}",
+            f"name = {_toml_string(item.name)}",
+            f"unit = {_toml_string(str(item.unit))}",
+        ]
+        if item.components:
+            parts = ", ".join(
+                f"{{ label = {_toml_string(c.label)}, price = {_toml_number(c.price)} }}"
+                for c in item.components
+            )
+            lines.append(f"components = [{parts}]")
+        else:
+            lines.append(f"price = {_toml_number(item.price)}")
+        if item.business_area:
+            lines.append(f"business_area = {_toml_string(item.business_area)}")
+        if item.source:
+            lines.append(f"source = {_toml_string(item.source)}")
+    return "\n".join(lines) + "\n"

@@ -32,7 +32,7 @@ from sfprice.errors import InputError, Issue
 from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
 from sfprice.period import Month
 
-__all__ = ["COLUMNS", "read_volume_files", "read_volumes", "trace_rows"]
+__all__ = ["COLUMNS", "parse_quantity", "read_volume_files", "read_volumes", "trace_rows"]
 
 #: The required columns, in the order sfprice writes them.
 COLUMNS = ("month", "department", "service", "quantity")
@@ -120,6 +120,30 @@ def _detect_layout(header_line: str, path: str) -> _Layout:
     )
 
 
+def parse_quantity(text: str) -> Decimal | str:
+    """A quantity as written in an export (``12``, ``2,5``, ``1 200``), or an error message.
+
+    >>> parse_quantity("1 234,5")
+    Decimal('1234.5')
+    >>> parse_quantity("-3")
+    "quantity '-3' is negative (expected 0 or more)"
+    """
+    compact = text.strip().translate(_SPACES)
+    negative = compact.startswith("-")
+    digits = compact[1:] if negative else compact
+    if not _NUMBER.fullmatch(digits):
+        return f"{text!r} is not a number (expected e.g. 12 or 2,5)"
+    if negative and digits.strip("0.,"):
+        return f"quantity {text!r} is negative (expected 0 or more)"
+    whole, _, fraction = digits.replace(",", ".").partition(".")
+    if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS or len(fraction) > _MAX_DECIMALS:
+        return (
+            f"quantity {text!r} is out of range (expected at most {_MAX_WHOLE_DIGITS} "
+            f"digits before and {_MAX_DECIMALS} after the decimal mark)"
+        )
+    return Decimal(digits.replace(",", "."))
+
+
 class _Validator:
     """Parses and checks distinct raw values once each, and explains what is wrong."""
 
@@ -173,20 +197,9 @@ class _Validator:
         return cached
 
     def _parse_quantity(self, text: str, service: str) -> Decimal | str:
-        compact = text.strip().translate(_SPACES)
-        negative = compact.startswith("-")
-        digits = compact[1:] if negative else compact
-        if not _NUMBER.fullmatch(digits):
-            return f"{text!r} is not a number (expected e.g. 12 or 2,5)"
-        if negative and digits.strip("0.,"):
-            return f"quantity {text!r} is negative (expected 0 or more)"
-        whole, _, fraction = digits.replace(",", ".").partition(".")
-        if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS or len(fraction) > _MAX_DECIMALS:
-            return (
-                f"quantity {text!r} is out of range (expected at most {_MAX_WHOLE_DIGITS} "
-                f"digits before and {_MAX_DECIMALS} after the decimal mark)"
-            )
-        value = Decimal(digits.replace(",", "."))
+        value = parse_quantity(text)
+        if isinstance(value, str):
+            return value
         unit = self.catalog.unit_of(service) if self.catalog is not None else None
         if unit is not None and not unit.fractional:
             if value != value.to_integral_value():

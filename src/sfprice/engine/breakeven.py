@@ -1,0 +1,252 @@
+"""Break-even (self-cost) prices: the prices that recover a cost from forecast volumes.
+
+Given what the prices must bring in and the forecast volume per service, solve the
+prices under a rule, round them (whole kronor by default) and report what the rounding
+leaves over or under. The result is a draft price list (status ``proposal``) in the same
+model as the lists in force, so it can be billed, compared and written as TOML.
+
+Rules, with ``T`` the amount to recover by the solved services and ``v_i`` their volumes:
+
+- ``average``: one price for every solved service, ``p = T / sum(v_i)``.
+- ``ratio``: keep the ratio between the base list's prices: ``p_i = p x b_i / b_ref``.
+- ``surcharge``: keep the base list's absolute surcharges: ``p_i = p + (b_i - b_ref)``.
+
+``b_ref`` is the lowest base price among the solved services (the self-service channel).
+Services with a fixed price (hourly rates, events) are priced first; their forecast revenue
+is taken off ``T`` before the rest are solved.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal, localcontext
+
+from sfprice.model import PriceComponent, PriceItem, PriceList
+from sfprice.money import exact_product, round_amount
+
+__all__ = ["BreakEven", "BreakEvenRule", "break_even", "list_revenue"]
+
+
+class BreakEvenRule(enum.StrEnum):
+    """How the solved prices relate to each other."""
+
+    AVERAGE = "average"
+    RATIO = "ratio"
+    SURCHARGE = "surcharge"
+
+
+@dataclass(frozen=True, slots=True)
+class BreakEven:
+    """Solved break-even prices, rounded, with the draft list and the rounding residual.
+
+    Attributes:
+        rule: The rule used.
+        cost_to_recover: The cost the prices must recover, before deductions.
+        deductions: What was taken off first, by label (other revenue, add-on revenue,
+            carried balance returned this year, fixed-price services' revenue).
+        target: What the solved services must bring in.
+        volumes: Forecast volume per service.
+        exact_prices: Solved prices before rounding (28+ significant digits).
+        prices: Prices in the draft list (solved ones rounded, fixed ones as given).
+        draft: The draft price list (status ``proposal``).
+    """
+
+    rule: BreakEvenRule
+    cost_to_recover: Decimal
+    deductions: Mapping[str, Decimal]
+    target: Decimal
+    volumes: Mapping[str, Decimal]
+    exact_prices: Mapping[str, Decimal]
+    prices: Mapping[str, Decimal]
+    draft: PriceList
+
+    @property
+    def revenue(self) -> Decimal:
+        """Forecast revenue of the solved services at the rounded prices."""
+        return sum(
+            (exact_product(self.volumes[code], self.prices[code]) for code in self.exact_prices),
+            Decimal(0),
+        )
+
+    @property
+    def residual(self) -> Decimal:
+        """Revenue at the rounded prices minus the target.
+
+        Positive: the rounding over-recovers; negative: it under-recovers.
+        """
+        return self.revenue - self.target
+
+
+def list_revenue(price_list: PriceList, volumes: Mapping[str, Decimal]) -> Decimal:
+    """Revenue of forecast volumes at a list's prices, e.g. to see what a list leaves to cover.
+
+    Raises:
+        KeyError: When the list lacks a service of the volumes.
+    """
+    total = Decimal(0)
+    for code, quantity in volumes.items():
+        item = price_list.item(code)
+        if item is None:
+            msg = f"price list {price_list.id} has no service {code!r}"
+            raise KeyError(msg)
+        total += exact_product(quantity, item.price)
+    return total
+
+
+def _solve(
+    rule: BreakEvenRule,
+    target: Decimal,
+    volumes: Mapping[str, Decimal],
+    base: Mapping[str, Decimal],
+) -> dict[str, Decimal]:
+    with localcontext() as context:
+        context.prec = 40
+        if rule is BreakEvenRule.AVERAGE:
+            price = target / sum(volumes.values(), Decimal(0))
+            return dict.fromkeys(volumes, price)
+        reference = min(base[code] for code in volumes)
+        if rule is BreakEvenRule.RATIO:
+            if reference <= 0:
+                msg = "the ratio rule needs base prices > 0"
+                raise ValueError(msg)
+            weight = sum((v * base[c] / reference for c, v in volumes.items()), Decimal(0))
+            price = target / weight
+            return {c: price * base[c] / reference for c in volumes}
+        surcharges = {c: base[c] - reference for c in volumes}
+        price = (target - sum((v * surcharges[c] for c, v in volumes.items()), Decimal(0))) / (
+            sum(volumes.values(), Decimal(0))
+        )
+        return {c: price + surcharges[c] for c in volumes}
+
+
+def _draft_item(
+    item: PriceItem,
+    price: Decimal,
+    exact: Decimal,
+    rule: BreakEvenRule,
+    quantum: Decimal,
+    note: str,
+) -> PriceItem:
+    components: tuple[PriceComponent, ...] = ()
+    if item.components and rule is not BreakEvenRule.AVERAGE:
+        if rule is BreakEvenRule.SURCHARGE:
+            # Surcharges keep their amounts; the first (base) component takes the rest.
+            rest = item.components[1:]
+            first = price - sum((c.price for c in rest), Decimal(0))
+            components = (PriceComponent(item.components[0].label, first), *rest)
+        else:
+            # Ratio: every component scales like the exact price; the last takes the rounding.
+            with localcontext() as context:
+                context.prec = 40
+                scaled = [
+                    round_amount(c.price * exact / item.price, "half_up", quantum)
+                    for c in item.components[:-1]
+                ]
+            last = price - sum(scaled, Decimal(0))
+            components = tuple(
+                PriceComponent(c.label, amount)
+                for c, amount in zip(item.components, [*scaled, last], strict=True)
+            )
+        if any(c.price < 0 for c in components):
+            components = ()
+    return replace(item, price=price, components=components, source=note)
+
+
+def break_even(
+    *,
+    cost_to_recover: Decimal,
+    volumes: Mapping[str, Decimal],
+    rule: BreakEvenRule | str,
+    base: PriceList,
+    fixed: Mapping[str, Decimal] | None = None,
+    other_revenue: Decimal = Decimal(0),
+    addon_revenue: Decimal = Decimal(0),
+    carried_balance: Decimal = Decimal(0),
+    return_years: int = 1,
+    quantum: Decimal = Decimal(1),
+    year: int | None = None,
+    list_id: str | None = None,
+) -> BreakEven:
+    """Solve break-even prices for forecast volumes.
+
+    Args:
+        cost_to_recover: Full cost of the area (or other revenue already taken off).
+        volumes: Forecast volume per service code (solved and fixed services).
+        rule: ``average``, ``ratio`` or ``surcharge``.
+        base: The list whose names, units, components and (for ratio and surcharge) price
+            relations are kept; usually the list in force.
+        fixed: Services with a fixed price (e.g. hourly rates): code -> price. A fixed
+            service with a forecast volume brings revenue that is taken off the target.
+        other_revenue: Revenue outside the price list, taken off the cost.
+        addon_revenue: Expected add-on and event revenue not in ``volumes``, taken off.
+        carried_balance: Result carried in (surplus positive); ``carried_balance /
+            return_years`` is returned through lower prices this year (a deficit raises them).
+        return_years: Over how many years the carried balance is returned.
+        quantum: Price rounding: 1 (whole kronor, the default) or 0.01 (öre).
+        year: Year of the draft list (default: the base list's year + 1).
+        list_id: Id of the draft list.
+
+    Raises:
+        ValueError: When there is nothing to solve or a service is not in the base list.
+    """
+    rule = BreakEvenRule(rule)
+    fixed = dict(fixed or {})
+    if return_years < 1:
+        msg = f"return_years must be >= 1, got {return_years}"
+        raise ValueError(msg)
+    unknown = sorted(code for code in (*volumes, *fixed) if base.item(code) is None)
+    if unknown:
+        msg = f"not in base price list {base.id}: {', '.join(unknown)}"
+        raise ValueError(msg)
+    solved = {c: v for c, v in volumes.items() if c not in fixed}
+    if not solved or not any(solved.values()):
+        msg = "no forecast volume left to solve prices for"
+        raise ValueError(msg)
+    fixed_revenue = sum(
+        (exact_product(volumes.get(c, Decimal(0)), p) for c, p in fixed.items()), Decimal(0)
+    )
+    returned = carried_balance / return_years
+    deductions = {
+        "other_revenue": other_revenue,
+        "addon_revenue": addon_revenue,
+        "carried_balance_returned": returned,
+        "fixed_price_revenue": fixed_revenue,
+    }
+    target = cost_to_recover - sum(deductions.values(), Decimal(0))
+    base_prices = {c: item.price for c in solved if (item := base.item(c)) is not None}
+    exact = _solve(rule, target, solved, base_prices)
+    prices = {c: round_amount(p, "half_up", quantum) for c, p in exact.items()}
+    prices.update(fixed)
+    draft_year = year if year is not None else base.valid_from.year + 1
+    note = f"break-even ({rule}) from budget and forecast; base list {base.id}"
+    items = []
+    for item in base.items:
+        if item.code in prices:
+            source = note if item.code in exact else f"fixed price; base list {base.id}"
+            items.append(
+                _draft_item(
+                    item,
+                    prices[item.code],
+                    exact.get(item.code, prices[item.code]),
+                    rule,
+                    quantum,
+                    source,
+                )
+            )
+        else:
+            items.append(replace(item, source=f"carried over from list {base.id}: {item.source}"))
+    draft = PriceList(
+        id=list_id or f"{draft_year}-proposal",
+        title=f"Förslag till prislista {draft_year} (självkostnad, {rule})",
+        valid_from=date(draft_year, 1, 1),
+        valid_to=date(draft_year, 12, 31),
+        currency=base.currency,
+        source=f"sfprice break-even: {note}",
+        items=tuple(items),
+        rounding=base.rounding,
+        status="proposal",
+    )
+    return BreakEven(rule, cost_to_recover, deductions, target, dict(volumes), exact, prices, draft)
