@@ -1,0 +1,299 @@
+"""Render cost-recovery results: full-cost statements, balances and break-even prices.
+
+Same conventions as :mod:`sfprice.reports.formats`: JSON and CSV carry decimal strings
+with a point (``"48300000.00"``); tables are for people, in Swedish by default.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from sfprice.engine.breakeven import BreakEven
+from sfprice.engine.recovery import FullCostStatement, PeriodResult, RecoveryBalance
+from sfprice.reports.formats import decimal_text, format_amount, format_price
+
+__all__ = [
+    "balance_to_data",
+    "balance_to_table",
+    "breakeven_to_data",
+    "breakeven_to_table",
+    "fullcost_to_data",
+    "fullcost_to_table",
+    "to_csv",
+    "to_json",
+]
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_text(value)
+
+
+def _ratio(value: Decimal | None, locale: str) -> str:
+    if value is None:
+        return "–"
+    percent = (value * 100).quantize(Decimal("0.1"))
+    return f"{decimal_text(percent).replace('.', ',' if locale.startswith('sv') else '.')} %"
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def to_json(data: object) -> str:
+    """JSON text of report data (from the ``*_to_data`` functions)."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(rows: list[dict[str, object]]) -> str:
+    """CSV text of a list of flat records (the ``rows`` of report data)."""
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------ full cost
+
+
+def fullcost_to_data(statement: FullCostStatement) -> dict[str, object]:
+    """The statement as JSON-ready data; ``rows`` has one flat record per area."""
+    rows: list[dict[str, object]] = [
+        {
+            "area": a.code,
+            "name": a.name,
+            "direct_cost": _text(a.direct_cost),
+            "common_share": _text(a.common_share),
+            "full_cost": _text(a.full_cost),
+            "revenue": _text(a.revenue),
+            "other_revenue": _text(a.other_revenue),
+            "surplus": _text(a.surplus),
+            "result": _text(a.result),
+        }
+        for a in (*statement.areas, *statement.other_areas)
+    ]
+    return {
+        "budget": statement.budget_id,
+        "year": statement.year,
+        "key": str(statement.key),
+        "common_cost": _text(statement.common_cost),
+        "surplus_total": _text(statement.surplus_total),
+        "coverage_gap": _text(statement.coverage_gap),
+        "rows": rows,
+    }
+
+
+def fullcost_to_table(statement: FullCostStatement, locale: str = "sv_SE") -> str:
+    """The statement for people: per area own cost, common share, full cost, revenue."""
+
+    def kr(value: Decimal) -> str:
+        return format_amount(value, locale)
+
+    rows = [
+        [
+            "Område",
+            "Egna kostnader",
+            "Andel gemensamma",
+            "Full kostnad",
+            "Intäkter",
+            "Överskott före gemensamma",
+            "Resultat",
+        ]
+    ]
+    rows.extend(
+        [
+            a.name,
+            kr(a.direct_cost),
+            kr(a.common_share),
+            kr(a.full_cost),
+            kr(a.revenue),
+            kr(a.surplus),
+            kr(a.result),
+        ]
+        for a in (*statement.areas, *statement.other_areas)
+    )
+    out = [
+        f"Full kostnad {statement.year} (budget {statement.budget_id}), "
+        f"gemensamma kostnader fördelade efter {statement.key}"
+    ]
+    out += ["  " + line for line in _table(rows, right={1, 2, 3, 4, 5, 6})]
+    out += [
+        "",
+        f"Säljande områdens överskott:  {kr(statement.surplus_total)}",
+        f"Gemensamma kostnader:         {kr(statement.common_cost)}",
+        f"Skillnad:                     {kr(statement.coverage_gap)}"
+        + ("  (täcker exakt)" if not statement.coverage_gap else ""),
+    ]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------ the balance
+
+
+def _period_data(period: PeriodResult) -> dict[str, object]:
+    return {
+        "period": period.label,
+        "billed": _text(period.billed),
+        "other_revenue": _text(period.other_revenue),
+        "revenue": _text(period.revenue),
+        "cost": _text(period.cost),
+        "result": _text(period.result),
+        "recovery_ratio": _text(period.recovery_ratio),
+        "complete": period.complete,
+    }
+
+
+def balance_to_data(balance: RecoveryBalance) -> dict[str, object]:
+    """The balance as JSON-ready data; ``rows`` has months, tertials and year to date."""
+    rows = [_period_data(p) for p in (*balance.months, *balance.tertials, balance.year_to_date)]
+    accuracy = balance.t2_accuracy
+    return {
+        "area": balance.area,
+        "year": balance.year,
+        "through": str(balance.through),
+        "full_cost": _text(balance.full_cost),
+        "opening_balance": _text(balance.opening_balance),
+        "closing_balance": _text(balance.closing_balance),
+        "forecasts": [
+            {
+                "method": f.method,
+                "revenue": _text(f.revenue),
+                "cost": _text(f.cost),
+                "result": _text(f.result),
+            }
+            for f in balance.forecasts
+        ],
+        "t2_accuracy": None
+        if accuracy is None
+        else {
+            "forecast_result": _text(accuracy.forecast.result),
+            "actual_result": _text(accuracy.actual_result),
+            "deviation": _text(accuracy.deviation),
+            "target": _text(accuracy.target),
+            "within_target": accuracy.within_target,
+        },
+        "rows": rows,
+    }
+
+
+def balance_to_table(balance: RecoveryBalance, locale: str = "sv_SE") -> str:
+    """The balance for people: months, tertials, year to date, balances and forecasts."""
+
+    def kr(value: Decimal) -> str:
+        return format_amount(value, locale)
+
+    rows = [["Period", "Fakturerat", "Övriga intäkter", "Kostnad", "Resultat", "Kostnadstäckning"]]
+    for period in (*balance.months, *balance.tertials, balance.year_to_date):
+        label = period.label + ("" if period.complete else " (hittills)")
+        rows.append(
+            [
+                label,
+                kr(period.billed),
+                kr(period.other_revenue),
+                kr(period.cost),
+                kr(period.result),
+                _ratio(period.recovery_ratio, locale),
+            ]
+        )
+    out = [
+        f"Kostnadstäckning {balance.area} {balance.year}, utfall till och med "
+        f"{balance.through} (full kostnad för året {kr(balance.full_cost)})"
+    ]
+    out += ["  " + line for line in _table(rows, right={1, 2, 3, 4, 5})]
+    out += [
+        "",
+        f"Ingående balans (överfört resultat):  {kr(balance.opening_balance)}",
+        f"Utgående balans:                      {kr(balance.closing_balance)}",
+    ]
+    names = {"budget": "utfall + budget resterande månader", "run_rate": "takt hittills"}
+    for forecast in balance.forecasts:
+        out.append(
+            f"Helårsprognos ({names.get(forecast.method, forecast.method)}): "
+            f"resultat {kr(forecast.result)}"
+        )
+    if balance.t2_accuracy is not None:
+        acc = balance.t2_accuracy
+        verdict = "inom" if acc.within_target else "utanför"
+        out.append(
+            f"Prognossäkerhet T2: prognos {kr(acc.forecast.result)}, utfall "
+            f"{kr(acc.actual_result)}, avvikelse {_ratio(acc.deviation, locale)} av "
+            f"omslutningen ({verdict} målet ±{_ratio(acc.target, locale)})"
+        )
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------ break-even
+
+
+def breakeven_to_data(result: BreakEven) -> dict[str, object]:
+    """Break-even prices as JSON-ready data; ``rows`` has one record per priced service."""
+    rows: list[dict[str, object]] = [
+        {
+            "service": code,
+            "volume": _text(result.volumes.get(code, Decimal(0))),
+            "exact_price": _text(result.exact_prices.get(code)),
+            "price": _text(result.prices[code]),
+            "fixed": code not in result.exact_prices,
+        }
+        for code in result.prices
+    ]
+    return {
+        "rule": str(result.rule),
+        "cost_to_recover": _text(result.cost_to_recover),
+        "deductions": {k: _text(v) for k, v in result.deductions.items()},
+        "target": _text(result.target),
+        "revenue_at_prices": _text(result.revenue),
+        "rounding_residual": _text(result.residual),
+        "draft_price_list": result.draft.id,
+        "rows": rows,
+    }
+
+
+def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
+    """Break-even prices for people, with what the rounding leaves."""
+
+    def kr(value: Decimal) -> str:
+        return format_amount(value, locale)
+
+    out = [
+        f"Självkostnadspriser ({result.rule}), utkast {result.draft.id}",
+        f"  Kostnad att täcka:           {kr(result.cost_to_recover)}",
+    ]
+    labels = {
+        "other_revenue": "avgår övriga intäkter",
+        "addon_revenue": "avgår tilläggstjänster och händelser",
+        "carried_balance_returned": "avgår återfört överskott i år",
+        "fixed_price_revenue": "avgår tjänster med fast pris",
+    }
+    out += [f"  {labels.get(k, k) + ':':29}{kr(v)}" for k, v in result.deductions.items() if v]
+    out.append(f"  Att täcka med priserna:      {kr(result.target)}")
+    rows = [["Tjänst", "Volym", "Exakt pris", "Pris"]]
+    for code, price in result.prices.items():
+        exact = result.exact_prices.get(code)
+        rows.append(
+            [
+                code,
+                decimal_text(result.volumes.get(code, Decimal(0))),
+                "fast pris" if exact is None else decimal_text(exact.quantize(Decimal("0.0001"))),
+                format_price(price, locale),
+            ]
+        )
+    out += ["  " + line for line in _table(rows, right={1, 2, 3})]
+    residual = result.residual
+    word = "överskott" if residual > 0 else "underskott" if residual < 0 else "ingen avvikelse"
+    out.append(
+        f"  Intäkt vid avrundade priser: {kr(result.revenue)} "
+        f"(avrundningen ger {word} {kr(abs(residual))})"
+    )
+    return "\n".join(out) + "\n"
