@@ -16,11 +16,13 @@ from typing import Any
 from sfprice.costs import CostBudget
 from sfprice.engine.billing import bill
 from sfprice.engine.breakeven import BreakEvenRule, break_even
+from sfprice.engine.kpi import KPIS, TimeBase, kpi_report
 from sfprice.engine.recovery import CostKey, full_cost, recovery_balance
 from sfprice.errors import SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.forecast import read_forecast
 from sfprice.io.pricelists import dump_pricelist, load_catalog
+from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files
 from sfprice.model import PriceCatalog, PriceList
 from sfprice.period import Month
@@ -31,6 +33,8 @@ from sfprice.reports.recovery import (
     breakeven_to_table,
     fullcost_to_data,
     fullcost_to_table,
+    kpi_to_data,
+    kpi_to_table,
     to_csv,
     to_json,
 )
@@ -182,6 +186,113 @@ def add_commands(commands: Any, common: Common) -> None:
     common(be, ("table", "csv", "json"))
     # Here --output is the draft price list (TOML); the report goes to standard output.
     be.set_defaults(handler=_breakeven, output_is_extra=True)
+    _add_kpi(commands, common)
+
+
+def _add_kpi(commands: Any, common: Common) -> None:
+    kpi = commands.add_parser(
+        "kpi",
+        help="KPIs against the plans' targets per month, tertial and year",
+        description="Compute KPIs (payslips per FTE, invoices per FTE, cost per payslip, "
+        "machine-processed share) from volumes and staffing, against the targets "
+        "the business plans set.",
+    )
+    kpi.add_argument("volumes", nargs="+", type=Path, metavar="VOLUMES")
+    kpi.add_argument("--year", type=int, required=True)
+    kpi.add_argument(
+        "--staffing",
+        type=Path,
+        metavar="FILE",
+        help="CSV area,fte[,month]: FTE per business area (for per-FTE KPIs)",
+    )
+    kpi.add_argument(
+        "--budget", metavar="FILE", help="cost budget, for cost per payslip (file or bundled name)"
+    )
+    kpi.add_argument(
+        "--key",
+        choices=[str(k) for k in CostKey],
+        default="direct_cost",
+        help="how common costs are shared, for cost per unit",
+    )
+    kpi.add_argument(
+        "--share",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="AREA=WEIGHT",
+        help="weights for --key fixed (repeatable)",
+    )
+    kpi.add_argument(
+        "--kpi",
+        dest="kpis",
+        action="append",
+        choices=sorted(KPIS),
+        metavar="CODE",
+        help=f"KPI to compute (repeatable; default: all that "
+        f"the inputs allow): {', '.join(sorted(KPIS))}",
+    )
+    kpi.add_argument(
+        "--time-base",
+        choices=[str(t) for t in TimeBase],
+        help="per-FTE figures per month or per year (required where the plan "
+        "leaves it open, e.g. the 2010 target of 800)",
+    )
+    kpi.add_argument(
+        "--through",
+        type=_month,
+        metavar="YYYY-MM",
+        help="last month with actuals (default: the last month billed)",
+    )
+    common(kpi, ("table", "csv", "json"))
+    kpi.set_defaults(handler=_kpi)
+
+
+def _kpi(args: argparse.Namespace) -> str:
+    catalog = load_catalog(args.pricelists)
+    run = bill(
+        catalog, read_volume_files(args.volumes, catalog=catalog, year=args.year), year=args.year
+    )
+    billed = sorted({i.month.month for i in run.invoices})
+    last = args.through.month if args.through else (billed[-1] if billed else 0)
+    if not last:
+        msg = f"no volumes for {args.year}; nothing to measure"
+        raise CommandError(msg)
+    fte = read_staffing(args.staffing, year=args.year) if args.staffing else {}
+    cost: dict[str, dict[int, Decimal]] = {}
+    if args.budget:
+        budget = _load_budget(args.budget)
+        statement = _statement(args, budget)
+        for area in statement.areas:
+            area_budget = budget.area(area.code)
+            if area_budget is not None:
+                cost[area.code] = dict(enumerate(area_budget.monthly(area.full_cost), start=1))
+    if args.kpis:
+        chosen = [KPIS[code] for code in args.kpis]
+    else:
+        chosen = [
+            k
+            for k in KPIS.values()
+            if (
+                k.kind == "per_fte"
+                and k.area in fte
+                and (k.time_base is not None or args.time_base)
+            )
+            or (k.kind == "cost_per_unit" and k.area in cost)
+            or k.kind == "share"
+        ]
+    try:
+        rows = kpi_report(
+            run,
+            chosen,
+            year=args.year,
+            months=range(1, last + 1),
+            fte=fte,
+            cost=cost,
+            time_base=args.time_base,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    return _render(args, kpi_to_data(rows), kpi_to_table(rows, locale=args.locale))
 
 
 def _budget_args(parser: argparse.ArgumentParser) -> None:

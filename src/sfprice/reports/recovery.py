@@ -11,7 +11,10 @@ import io
 import json
 from decimal import Decimal
 
+from babel.numbers import format_decimal
+
 from sfprice.engine.breakeven import BreakEven
+from sfprice.engine.kpi import KpiRow
 from sfprice.engine.recovery import FullCostStatement, PeriodResult, RecoveryBalance
 from sfprice.reports.formats import decimal_text, format_amount, format_price
 
@@ -22,6 +25,8 @@ __all__ = [
     "breakeven_to_table",
     "fullcost_to_data",
     "fullcost_to_table",
+    "kpi_to_data",
+    "kpi_to_table",
     "to_csv",
     "to_json",
 ]
@@ -297,3 +302,63 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
         f"(avrundningen ger {word} {kr(abs(residual))})"
     )
     return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------ KPIs
+
+
+def kpi_to_data(rows: tuple[KpiRow, ...]) -> dict[str, object]:
+    """KPI rows as JSON-ready data (``rows``: one flat record per KPI and period)."""
+    return {
+        "rows": [
+            {
+                "kpi": row.kpi.code,
+                "name": row.kpi.name,
+                "period": row.period,
+                "time_base": None if row.kpi.time_base is None else str(row.kpi.time_base),
+                "numerator": _text(row.numerator),
+                "denominator": _text(row.denominator),
+                "actual": _text(row.actual),
+                "target": _text(row.kpi.target),
+                "met": row.met,
+                "source": row.kpi.source,
+            }
+            for row in rows
+        ]
+    }
+
+
+def kpi_to_table(rows: tuple[KpiRow, ...], locale: str = "sv_SE") -> str:
+    """KPI rows for people: one block per KPI, a row per period, actual against target."""
+    out: list[str] = []
+    seen: list[str] = []
+    for row in rows:
+        if row.kpi.code not in seen:
+            seen.append(row.kpi.code)
+    for code in seen:
+        block = [r for r in rows if r.kpi.code == code]
+        kpi = block[0].kpi
+        share = kpi.kind == "share"
+
+        def show(value: Decimal | None, share: bool = share) -> str:
+            if value is None:
+                return "–"
+            if share:
+                return _ratio(value, locale)
+            return format_decimal(value, format="#,##0.##", locale=locale)
+
+        base = f", per {'månad' if kpi.time_base == 'month' else 'år'}" if kpi.time_base else ""
+        out.append(f"{kpi.name} ({kpi.code}{base}); mål {show(kpi.target)} [{kpi.source}]")
+        table = [["Period", "Utfall", "Mål", "Uppfyllt"]]
+        table.extend(
+            [
+                r.period,
+                show(r.actual),
+                show(kpi.target),
+                {True: "ja", False: "nej", None: "–"}[r.met],
+            ]
+            for r in block
+        )
+        out += ["  " + line for line in _table(table, right={1, 2})]
+        out.append("")
+    return "\n".join(out)
