@@ -16,10 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sfprice import __version__
+from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
 from sfprice.engine.billing import bill
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
+from sfprice.io.allocations import load_allocations
 from sfprice.io.pricelists import load_catalog
 from sfprice.io.volumes import read_volume_files
+from sfprice.recovery_commands import add_commands
 from sfprice.reports.formats import (
     catalog_to_json,
     catalog_to_table,
@@ -61,12 +64,21 @@ def _parser() -> argparse.ArgumentParser:
     billing.add_argument(
         "--year", type=int, required=True, help="the year to bill; rows of other years are left out"
     )
+    billing.add_argument(
+        "--allocations",
+        type=Path,
+        metavar="FILE",
+        help="allocation pools (TOML) to share among the departments by their keys, "
+        "one line per pool on each month's invoice (see docs/allocation.md)",
+    )
     _common(billing, formats=("table", "csv", "json"))
     billing.set_defaults(handler=_bill)
 
     lists = commands.add_parser("pricelists", help="list the price lists and their items")
     _common(lists, formats=("table", "json"))
     lists.set_defaults(handler=_pricelists)
+
+    add_commands(commands, _common)
     return parser
 
 
@@ -111,6 +123,14 @@ def _bill(args: argparse.Namespace) -> str:
     catalog = load_catalog(args.pricelists)
     volumes = read_volume_files(args.volumes, catalog=catalog, year=args.year)
     run = bill(catalog, volumes, year=args.year)
+    if args.allocations is not None:
+        pools = load_allocations(args.allocations, reserved_codes=catalog.codes)
+        run = with_allocations(
+            run,
+            [allocate_pool(pool, driver) for pool, driver in pools],
+            months=year_months(args.year),
+            catalog=catalog,
+        )
     if run.excluded_rows:
         print(
             f"note: {run.excluded_rows} row(s) outside {args.year} were left out", file=sys.stderr
@@ -198,7 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         text = args.handler(args)
-        _write(text, args.output)
+        # Extra files (a break-even draft) are written only once everything succeeded.
+        for path, content in getattr(args, "extra_outputs", {}).items():
+            _write(content, path)
+        _write(text, None if getattr(args, "output_is_extra", False) else args.output)
     except (InputError, PriceNotFound) as exc:
         if args.debug:
             raise

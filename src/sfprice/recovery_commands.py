@@ -16,7 +16,7 @@ from typing import Any
 from sfprice.costs import CostBudget
 from sfprice.engine.billing import bill
 from sfprice.engine.breakeven import BreakEvenRule, break_even
-from sfprice.engine.kpi import KPIS, TimeBase, kpi_report
+from sfprice.engine.kpi import KPIS, TimeBase, kpi_report, kpis_for_year
 from sfprice.engine.recovery import CostKey, full_cost, recovery_balance
 from sfprice.errors import SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
@@ -271,7 +271,7 @@ def _kpi(args: argparse.Namespace) -> str:
     else:
         chosen = [
             k
-            for k in KPIS.values()
+            for k in kpis_for_year(args.year)
             if (
                 k.kind == "per_fte"
                 and k.area in fte

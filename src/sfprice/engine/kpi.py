@@ -16,7 +16,16 @@ from decimal import Decimal, localcontext
 from sfprice.engine.billing import BillingRun
 from sfprice.engine.recovery import TERTIALS
 
-__all__ = ["KPIS", "Kpi", "KpiKind", "KpiRow", "TimeBase", "kpi_report", "units_by_month"]
+__all__ = [
+    "KPIS",
+    "Kpi",
+    "KpiKind",
+    "KpiRow",
+    "TimeBase",
+    "kpi_report",
+    "kpis_for_year",
+    "units_by_month",
+]
 
 
 class KpiKind(enum.StrEnum):
@@ -66,14 +75,29 @@ class Kpi:
     time_base: TimeBase | None = TimeBase.MONTH
     source: str = ""
 
+    @property
+    def metric(self) -> str:
+        """What is measured, without the plan year (``payroll.payslips_per_fte``)."""
+        return self.code.rsplit("_", 1)[0]
+
+    @property
+    def year(self) -> int:
+        """The year of the plan that set the target."""
+        return int(self.code.rsplit("_", 1)[1])
+
 
 _PAYSLIPS = ("payroll.self_service", "payroll.manual")
 
 #: The KPIs the plans define, with their targets, per plan year.
 KPIS: dict[str, Kpi] = {
     "payroll.payslips_per_fte_2010": Kpi(
-        "payroll.payslips_per_fte_2010", "Antal lönespecifikationer per administratör/heltid",
-        "payroll", KpiKind.PER_FTE, _PAYSLIPS, target=Decimal(800), time_base=None,
+        "payroll.payslips_per_fte_2010",
+        "Antal lönespecifikationer per administratör/heltid",
+        "payroll",
+        KpiKind.PER_FTE,
+        _PAYSLIPS,
+        target=Decimal(800),
+        time_base=None,
         source="004_c98e6cf4bb870a81.txt:496 (time base not stated)",
     ),
     "payroll.payslips_per_fte_2014": Kpi(
@@ -180,6 +204,20 @@ def units_by_month(run: BillingRun, patterns: Sequence[str], year: int) -> dict[
     return units
 
 
+def kpis_for_year(year: int) -> tuple[Kpi, ...]:
+    """For each metric, the KPI whose target applies to ``year``.
+
+    That is the target of the latest plan up to that year, or of the earliest plan when all
+    are later: 2014 gets the 2014 payslip target (960), 2019 and later get 1 050.
+    """
+    chosen: dict[str, Kpi] = {}
+    for kpi in sorted(KPIS.values(), key=lambda k: k.year):
+        current = chosen.get(kpi.metric)
+        if current is None or kpi.year <= year:
+            chosen[kpi.metric] = kpi
+    return tuple(chosen.values())
+
+
 def _value(kpi: Kpi, num: Decimal, den: Decimal) -> Decimal | None:
     if not den:
         return None
@@ -219,11 +257,11 @@ def kpi_report(
     """
     chosen = tuple(months)
     periods: list[tuple[str, tuple[int, ...]]] = [(f"{year}-{m:02d}", (m,)) for m in chosen]
-    periods += [
-        (name, tuple(m for m in span if m in chosen))
-        for name, span in TERTIALS.items()
-        if any(m in chosen for m in span)
-    ]
+    for name, span in TERTIALS.items():
+        covered = tuple(m for m in span if m in chosen)
+        if covered:
+            partial = len(covered) < len(span)
+            periods.append((f"{name} ({len(covered)} mån)" if partial else name, covered))
     periods.append((str(year) if len(chosen) == 12 else f"{year} ({len(chosen)} mån)", chosen))
     rows: list[KpiRow] = []
     for kpi in kpis:

@@ -289,8 +289,10 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
         rows.append(
             [
                 code,
-                decimal_text(result.volumes.get(code, Decimal(0))),
-                "fast pris" if exact is None else decimal_text(exact.quantize(Decimal("0.0001"))),
+                format_decimal(result.volumes.get(code, Decimal(0)), locale=locale),
+                "fast pris"
+                if exact is None
+                else format_decimal(exact, format="#,##0.0000", locale=locale),
                 format_price(price, locale),
             ]
         )
