@@ -261,6 +261,9 @@ def breakeven_to_data(result: BreakEven) -> dict[str, object]:
         "revenue_at_prices": _text(result.revenue),
         "rounding_residual": _text(result.residual),
         "draft_price_list": result.draft.id,
+        "base_price_list": result.base_id,
+        "revenue_at_base_prices": _text(result.base_revenue),
+        "left_uncovered_by_base_prices": _text(result.base_gap),
         "rows": rows,
     }
 
@@ -297,6 +300,10 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
             ]
         )
     out += ["  " + line for line in _table(rows, right={1, 2, 3})]
+    out.append(
+        f"  Prislista {result.base_id} vid prognosvolymerna: {kr(result.base_revenue)}, "
+        f"lämnar {kr(result.base_gap)} att täcka med tilläggstjänster och händelser"
+    )
     residual = result.residual
     word = "överskott" if residual > 0 else "underskott" if residual < 0 else "ingen avvikelse"
     out.append(
