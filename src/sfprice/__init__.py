@@ -14,9 +14,24 @@ The public API, for scripts and notebooks::
 Money is ``decimal.Decimal`` throughout; see ``docs/money.md`` for the rounding rules.
 """
 
+from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
 from sfprice.engine.billing import BillingRun, ComponentCharge, Invoice, InvoiceLine, bill
+from sfprice.engine.breakeven import BreakEven, BreakEvenRule, break_even, list_revenue
+from sfprice.engine.kpi import KPIS, Kpi, KpiRow, TimeBase, kpi_report, kpis_for_year
+from sfprice.engine.recovery import (
+    AreaFullCost,
+    CostKey,
+    FullCostStatement,
+    PeriodResult,
+    RecoveryBalance,
+    full_cost,
+    recovery_balance,
+)
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
-from sfprice.io.pricelists import bundled_pricelists, load_catalog, load_pricelist
+from sfprice.io.budgets import bundled_budgets, load_budget
+from sfprice.io.forecast import read_forecast
+from sfprice.io.pricelists import bundled_pricelists, dump_pricelist, load_catalog, load_pricelist
+from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files, read_volumes, trace_rows
 from sfprice.model import (
     PriceCatalog,
@@ -29,7 +44,7 @@ from sfprice.model import (
     VolumeSet,
     VolumeSource,
 )
-from sfprice.money import round_amount
+from sfprice.money import allocate, round_amount
 from sfprice.period import Month
 from sfprice.reports.formats import (
     format_amount,
@@ -42,32 +57,61 @@ from sfprice.reports.formats import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "KPIS",
+    "AreaBudget",
+    "AreaFullCost",
+    "AreaKind",
     "BillingRun",
+    "BreakEven",
+    "BreakEvenRule",
+    "BudgetFigure",
     "ComponentCharge",
+    "CostBudget",
+    "CostKey",
+    "CostKind",
+    "FullCostStatement",
     "InputError",
     "Invoice",
     "InvoiceLine",
     "Issue",
+    "Kpi",
+    "KpiRow",
     "Month",
+    "PeriodResult",
     "PriceCatalog",
     "PriceComponent",
     "PriceItem",
     "PriceList",
     "PriceNotFound",
+    "RecoveryBalance",
+    "RevenueKind",
     "SfpriceError",
+    "TimeBase",
     "Unit",
     "VolumeEntry",
     "VolumeKey",
     "VolumeSet",
     "VolumeSource",
     "__version__",
+    "allocate",
     "bill",
+    "break_even",
+    "bundled_budgets",
     "bundled_pricelists",
+    "dump_pricelist",
     "format_amount",
+    "full_cost",
+    "kpi_report",
+    "kpis_for_year",
+    "list_revenue",
+    "load_budget",
     "load_catalog",
     "load_pricelist",
+    "read_forecast",
+    "read_staffing",
     "read_volume_files",
     "read_volumes",
+    "recovery_balance",
     "round_amount",
     "run_to_csv",
     "run_to_json",
