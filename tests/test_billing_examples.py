@@ -626,3 +626,20 @@ def test_invoices_follow_swedish_alphabetical_order(
         "Östermalm",
     ]
     assert list(run.totals_by_department()) == [i.department for i in run.invoices]
+
+
+def test_swedish_order_handles_decomposed_letters_and_foreign_accents() -> None:
+    import unicodedata
+
+    from sfprice.collation import swedish_key
+
+    decomposed = unicodedata.normalize("NFD", "Årsta")  # as some Mac exports write it
+    names = ["Östermalm", decomposed, "Ñandu", "Zon", "Çelik", "Älvsjö"]
+    assert sorted(names, key=swedish_key) == [
+        "Çelik",
+        "Ñandu",
+        "Zon",
+        decomposed,
+        "Älvsjö",
+        "Östermalm",
+    ]

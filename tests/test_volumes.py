@@ -764,3 +764,15 @@ def test_literal_quotes_beside_a_multiline_field_do_not_crash(
         _force_slow_path(patch)
         assert as_dict(sfprice.read_volumes(path, catalog=catalog)) == expected
     assert as_dict(sfprice.read_volumes(path, catalog=catalog)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("12,0000000", Decimal(12)), ("1200,00000000", Decimal(1200)), ("2,50", Decimal("2.50"))],
+)
+def test_trailing_zeros_beyond_six_decimals_are_not_out_of_range(text: str, value: Decimal) -> None:
+    from sfprice.io.volumes import parse_quantity
+
+    parsed = parse_quantity(text)
+    assert parsed == value
+    assert "E" not in str(parsed)

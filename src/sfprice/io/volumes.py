@@ -136,12 +136,15 @@ def parse_quantity(text: str) -> Decimal | str:
     if negative and digits.strip("0.,"):
         return f"quantity {text!r} is negative (expected 0 or more)"
     whole, _, fraction = digits.replace(",", ".").partition(".")
-    if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS or len(fraction) > _MAX_DECIMALS:
+    # Trailing zeros carry no value: "12,0000000" is 12.
+    if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS or len(fraction.rstrip("0")) > _MAX_DECIMALS:
         return (
             f"quantity {text!r} is out of range (expected at most {_MAX_WHOLE_DIGITS} "
             f"digits before and {_MAX_DECIMALS} after the decimal mark)"
         )
-    return Decimal(digits.replace(",", "."))
+    if len(fraction) > _MAX_DECIMALS:
+        fraction = fraction.rstrip("0")
+    return Decimal(f"{whole}.{fraction}" if fraction else whole)
 
 
 class _Validator:
