@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import fnmatch
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from sfprice.money import ROUNDING_MODES
 from sfprice.period import Month
 
 __all__ = [
+    "AllocationPool",
+    "Driver",
     "PriceCatalog",
     "PriceComponent",
     "PriceItem",
@@ -47,6 +50,8 @@ class Unit(enum.StrEnum):
     """One reminder handled ("per påminnelse")."""
     HOUR = "hour"
     """One hour of an add-on service ("kr/timme"); fractional hours are allowed."""
+    SHARE = "share"
+    """A department's share of an allocated pool ("andel"); the line's quantity is 1."""
 
     @property
     def fractional(self) -> bool:
@@ -66,6 +71,7 @@ _UNIT_LABELS_SV = {
     Unit.TRANSACTION: "per transaktion",
     Unit.REMINDER: "per påminnelse",
     Unit.HOUR: "per timme",
+    Unit.SHARE: "andel",
 }
 
 
@@ -357,3 +363,130 @@ class VolumeSet:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+# --------------------------------------------------------------------- allocation keys
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationPool:
+    """A yearly cost shared among departments by an allocation key (fördelningsnyckel).
+
+    The 2010 rules share the cost of cash and bank services by each department's share of
+    the customer-ledger invoices of January-September 2009, and Agresso system management by
+    its share of the Agresso users in July 2009 (``004_c98e6cf4bb870a81.txt:275``).
+
+    Attributes:
+        code: Stable code of the pool (``economy.cash_bank``); the service code of the
+            invoice lines it gives.
+        name: The Swedish name printed on the invoice ("Kassa och bank").
+        amount: The year's amount to share: a whole number of öre, 0 or more. It is user
+            input (the seeds' bilaga 6 with the 2010 amounts is missing).
+        business_area: The business area that sells the service (``economy``).
+        source: Where the pool and its amount come from.
+        rule: The allocation rule in words, as the source states it.
+    """
+
+    code: str
+    name: str
+    amount: Decimal
+    business_area: str = ""
+    source: str = ""
+    rule: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            msg = f"{self.code}: amount must be a Decimal, got {self.amount!r}"
+            raise TypeError(msg)
+        if not self.amount.is_finite() or self.amount < 0:
+            msg = f"{self.code}: amount must be a finite number >= 0, got {self.amount}"
+            raise ValueError(msg)
+        if self.amount != self.amount.quantize(Decimal("0.01")):
+            msg = f"{self.code}: amount {self.amount} is not a whole number of öre"
+            raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """What an allocation key counts per department: the weights a pool is shared by.
+
+    Attributes:
+        description: What was counted, and when: a reference window
+            (``"kundfakturor 2009-01..2009-09"``) or a snapshot
+            (``"Agresso-användare 2009-07"``).
+        quantities: Each department's quantity (0 or more), in Swedish alphabetical order.
+        source: Where the quantities come from (the file), for the audit trail.
+    """
+
+    description: str
+    quantities: Mapping[str, Decimal]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for department, quantity in self.quantities.items():
+            if not department.strip():
+                msg = f"{self.description}: a department name is empty"
+                raise ValueError(msg)
+            if not isinstance(quantity, Decimal):
+                msg = f"{self.description}: quantity of {department} must be a Decimal"
+                raise TypeError(msg)
+            if not quantity.is_finite() or quantity < 0:
+                msg = f"{self.description}: quantity of {department} must be >= 0, got {quantity}"
+                raise ValueError(msg)
+        ordered = dict(sorted(self.quantities.items(), key=lambda item: swedish_key(item[0])))
+        object.__setattr__(self, "quantities", MappingProxyType(ordered))
+
+    @property
+    def total(self) -> Decimal:
+        """The sum of the quantities, exact."""
+        with localcontext() as context:
+            context.prec = MAX_PREC
+            return sum(self.quantities.values(), Decimal(0))
+
+    @classmethod
+    def from_volumes(
+        cls,
+        volumes: Iterable[VolumeEntry],
+        services: Iterable[str],
+        start: Month,
+        end: Month,
+        *,
+        description: str | None = None,
+    ) -> Driver:
+        """Sum the quantities of some services per department over a window of months.
+
+        Args:
+            volumes: The volumes (a :class:`VolumeSet`, or any entries).
+            services: Service codes or shell-style patterns (``"ar.*"``); a volume counts
+                when its service matches any of them.
+            start: First month of the window.
+            end: Last month of the window (inclusive).
+            description: What is counted; by default the patterns and the window.
+
+        >>> entries = [
+        ...     VolumeEntry(VolumeKey(Month(2009, m), "A", "ar.feeder"), Decimal(n), ())
+        ...     for m, n in ((1, 10), (9, 5), (10, 100))
+        ... ]
+        >>> driver = Driver.from_volumes(entries, ["ar.*"], Month(2009, 1), Month(2009, 9))
+        >>> dict(driver.quantities), driver.description
+        ({'A': Decimal('15')}, 'ar.* 2009-01..2009-09')
+        """
+        patterns = tuple(services)
+        if end < start:
+            msg = f"the window {start}..{end} ends before it starts"
+            raise ValueError(msg)
+        sums: dict[str, Decimal] = {}
+        paths: dict[str, None] = {}
+        with localcontext() as context:
+            context.prec = MAX_PREC
+            for entry in volumes:
+                key = entry.key
+                if not start <= key.month <= end:
+                    continue
+                if not any(fnmatch.fnmatchcase(key.service, p) for p in patterns):
+                    continue
+                sums[key.department] = sums.get(key.department, Decimal(0)) + entry.quantity
+                paths.update(dict.fromkeys(s.path for s in entry.sources))
+        if description is None:
+            description = f"{', '.join(patterns)} {start}..{end}"
+        return cls(description, sums, ", ".join(paths))

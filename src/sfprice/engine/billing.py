@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from sfprice.collation import swedish_key
 from sfprice.errors import Issue, PriceNotFound
@@ -30,7 +31,15 @@ from sfprice.model import (
 from sfprice.money import exact_product, round_amount, split_amount
 from sfprice.period import Month
 
-__all__ = ["BillingRun", "ComponentCharge", "Invoice", "InvoiceLine", "bill", "price_line"]
+__all__ = [
+    "AllocationShare",
+    "BillingRun",
+    "ComponentCharge",
+    "Invoice",
+    "InvoiceLine",
+    "bill",
+    "price_line",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,27 @@ class ComponentCharge:
     label: str
     unit_price: Decimal
     amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationShare:
+    """Why an allocation line charges what it does: the key and the department's share.
+
+    Attributes:
+        key: What the key counts, and when (``"kundfakturor 2009-01..2009-09"``).
+        driver_quantity: The department's quantity under the key.
+        driver_total: The quantity of all departments together.
+        share: ``driver_quantity / driver_total``, exact.
+        annual_amount: The department's part of the year's pool, spread over the months.
+        source: Where the key's quantities come from (the file).
+    """
+
+    key: str
+    driver_quantity: Decimal
+    driver_total: Decimal
+    share: Fraction
+    annual_amount: Decimal
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +88,8 @@ class InvoiceLine:
         price_source: Where the price comes from (seed file and line).
         volume_sources: The volume files and row counts behind the quantity.
         business_area: The business area that sells the service.
+        allocation: For a line of an allocated pool (unit ``share``, quantity 1), the key
+            and share that produced it; None for a line priced by a price list.
     """
 
     service: str
@@ -71,6 +103,7 @@ class InvoiceLine:
     price_source: str
     volume_sources: tuple[VolumeSource, ...]
     business_area: str = ""
+    allocation: AllocationShare | None = None
 
     @property
     def volume_rows(self) -> int:

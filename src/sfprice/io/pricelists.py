@@ -33,7 +33,7 @@ from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -50,6 +50,10 @@ __all__ = [
 ]
 
 _CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
+#: The units a price list may use: every Unit but ``share``, the unit of allocation lines.
+_PriceUnit = Literal[
+    "person_month", "paid_salary", "salary_debt", "transaction", "reminder", "hour"
+]
 
 
 class _ComponentSchema(Schema):
@@ -60,7 +64,7 @@ class _ComponentSchema(Schema):
 class _ItemSchema(Schema):
     code: str = Field(pattern=_CODE_PATTERN)
     name: str = Field(min_length=1)
-    unit: Annotated[Unit, Field(strict=False)]
+    unit: _PriceUnit
     price: Money | None = None
     components: list[_ComponentSchema] = Field(default_factory=list)
     business_area: str = ""
@@ -131,7 +135,13 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
         price = item.price if item.price is not None else total
         items.append(
             PriceItem(
-                item.code, item.name, item.unit, price, components, item.business_area, item.source
+                item.code,
+                item.name,
+                Unit(item.unit),
+                price,
+                components,
+                item.business_area,
+                item.source,
             )
         )
     if issues:

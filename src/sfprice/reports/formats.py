@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
+from sfprice.engine.billing import AllocationShare, BillingRun, Invoice, InvoiceLine
 from sfprice.model import PriceCatalog
 from sfprice.period import Month
 
@@ -29,6 +30,7 @@ __all__ = [
     "format_locale",
     "format_price",
     "format_quantity",
+    "format_share",
     "run_to_csv",
     "run_to_json",
     "run_to_json_data",
@@ -50,6 +52,12 @@ CSV_COLUMNS = (
     "business_area",
     "volume_rows",
     "price_source",
+    # Lines of allocated pools (sfprice.engine.allocation); empty on other lines.
+    "allocation_key",
+    "allocation_driver_quantity",
+    "allocation_driver_total",
+    "allocation_share",
+    "allocation_annual_amount",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,8 +76,28 @@ def _money_text(value: Decimal) -> str:
     return decimal_text(value)
 
 
-def _line_data(line: InvoiceLine) -> dict[str, object]:
+def _share_text(share: Fraction) -> str:
+    # A share as a decimal string: exact when it has at most 10 decimals, else rounded.
+    with localcontext() as context:
+        context.prec = 60
+        value = Decimal(share.numerator) / Decimal(share.denominator)
+        value = value.quantize(Decimal("1e-10"), rounding=ROUND_HALF_EVEN).normalize()
+    return decimal_text(value)
+
+
+def _allocation_data(allocation: AllocationShare) -> dict[str, object]:
     return {
+        "key": allocation.key,
+        "driver_quantity": decimal_text(allocation.driver_quantity),
+        "driver_total": decimal_text(allocation.driver_total),
+        "share": _share_text(allocation.share),
+        "annual_amount": _money_text(allocation.annual_amount),
+        "source": allocation.source,
+    }
+
+
+def _line_data(line: InvoiceLine) -> dict[str, object]:
+    data: dict[str, object] = {
         "service": line.service,
         "name": line.name,
         "unit": str(line.unit),
@@ -89,6 +117,9 @@ def _line_data(line: InvoiceLine) -> dict[str, object]:
         "volume_rows": line.volume_rows,
         "volume_files": [s.path for s in line.volume_sources],
     }
+    if line.allocation is not None:
+        data["allocation"] = _allocation_data(line.allocation)
+    return data
 
 
 def _invoice_data(invoice: Invoice) -> dict[str, object]:
@@ -145,9 +176,22 @@ def run_to_csv(run: BillingRun) -> str:
                 line.business_area,
                 line.volume_rows,
                 _safe_text(line.price_source),
+                *_allocation_cells(line.allocation),
             ]
         )
     return out.getvalue()
+
+
+def _allocation_cells(allocation: AllocationShare | None) -> list[str]:
+    if allocation is None:
+        return ["", "", "", "", ""]
+    return [
+        _safe_text(allocation.key),
+        decimal_text(allocation.driver_quantity),
+        decimal_text(allocation.driver_total),
+        _share_text(allocation.share),
+        _money_text(allocation.annual_amount),
+    ]
 
 
 # ------------------------------------------------------------------ tables for people
@@ -175,6 +219,9 @@ _LABELS = {
         "valid": "Giltig",
         "source": "Källa",
         "price": "Pris",
+        "share": "andel",
+        "share_of": "av",
+        "per_year": "per år",
     },
     "en": {
         "department": "Department",
@@ -198,6 +245,9 @@ _LABELS = {
         "valid": "Valid",
         "source": "Source",
         "price": "Price",
+        "share": "share",
+        "share_of": "of",
+        "per_year": "per year",
     },
 }
 
@@ -243,6 +293,39 @@ def format_locale(name: str) -> str:
 def format_quantity(value: Decimal, locale: str = "sv_SE") -> str:
     """A quantity for people: ``1 200`` or ``2,5``."""
     return format_decimal(value, format="#,##0.###", locale=locale)
+
+
+def format_share(share: Fraction, locale: str = "sv_SE") -> str:
+    r"""A share as a percentage for people, to two decimals: ``2,50 %``.
+
+    >>> format_share(Fraction(1, 40))
+    '2,50\xa0%'
+    >>> format_share(Fraction(47, 491), "en_GB")
+    '9.57%'
+    """
+    with localcontext() as context:
+        context.prec = 60
+        percent = Decimal(share.numerator) * 100 / Decimal(share.denominator)
+        percent = percent.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "\xa0%" if locale.startswith("sv") else "%"
+    return format_decimal(percent, format="#,##0.00", locale=locale) + sign
+
+
+def _allocation_rows(
+    allocation: AllocationShare, labels: dict[str, str], locale: str, currency: str
+) -> list[list[str]]:
+    # "andel 2,50 % av kundfakturor 2009-01..2009-09"
+    # "30 000 av 1 200 000, per år 25 000,00 kr"
+    share = (
+        f"{labels['share']} {format_share(allocation.share, locale)} {labels['share_of']} "
+        f"{allocation.key}"
+    )
+    quantities = (
+        f"{format_quantity(allocation.driver_quantity, locale)} {labels['share_of']} "
+        f"{format_quantity(allocation.driver_total, locale)}, {labels['per_year']} "
+        f"{format_amount(allocation.annual_amount, locale, currency)}"
+    )
+    return [["", f"  {share}", "", "", ""], ["", f"  {quantities}", "", "", ""]]
 
 
 def _month_name(month: Month, locale: str) -> str:
@@ -304,6 +387,8 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                 ]
                 for c in line.components
             )
+            if line.allocation is not None:
+                rows.extend(_allocation_rows(line.allocation, labels, locale, run.currency))
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
         out.extend("  " + text for text in _table(rows, right={2, 3, 4}))
         out.append("")

@@ -1,0 +1,247 @@
+"""The error catalog: each bad input in docs/examples/errors/ gives the message errors.md shows.
+
+Every case runs ``sfprice.cli.main`` in-process from the repository root, with the arguments
+that docs/errors.md shows after ``python -m sfprice`` (relative paths, so the messages are
+the same on every machine). It checks the exit code, that nothing is written to standard
+output or to the ``--output`` file, and that standard error equals
+``docs/examples/errors/<name>.expected`` exactly. A last test checks that docs/errors.md
+shows each command with that same text, and that it shows no other sfprice command.
+
+To add a case: put the bad input in docs/examples/errors/, add a line below, write the
+expected file from a real run (``python -m sfprice ARGS 2> docs/examples/errors/NAME.expected``
+from the repository root) and paste the same text into docs/errors.md.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+
+from sfprice.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOG = REPO / "docs" / "examples" / "errors"
+PAGE = REPO / "docs" / "errors.md"
+E = "docs/examples/errors"
+PROG = "python -m sfprice "
+
+# Bad input: exit code 2, stderr exactly as in <name>.expected, nothing written.
+ERRORS: dict[str, str] = {
+    # Volume files
+    "bad-volumes": f"bill {E}/bad-volumes.csv --year 2014",
+    "month": f"bill {E}/month.csv --year 2014",
+    "department-empty": f"bill {E}/department-empty.csv --year 2014",
+    "service-unknown": f"bill {E}/service-unknown.csv --year 2014",
+    "service-empty": f"bill {E}/service-empty.csv --year 2014",
+    "quantity-not-a-number": f"bill {E}/quantity-not-a-number.csv --year 2014",
+    "quantity-negative": f"bill {E}/quantity-negative.csv --year 2014",
+    "quantity-fraction": f"bill {E}/quantity-fraction.csv --year 2014",
+    "quantity-range": f"bill {E}/quantity-range.csv --year 2014",
+    "short-row": f"bill {E}/short-row.csv --year 2014",
+    "too-many": f"bill {E}/too-many.csv --year 2014 --output bill.csv",
+    "two-files": (
+        f"bill {E}/department-empty.csv {E}/quantity-negative.csv --year 2014 --output bill.csv"
+    ),
+    "header-missing": f"bill {E}/header-missing.csv --year 2014",
+    "header-missing-json": f"bill {E}/header-missing.csv --year 2014 --errors json",
+    "header-duplicate": f"bill {E}/header-duplicate.csv --year 2014",
+    "empty": f"bill {E}/empty.csv --year 2014",
+    "not-utf8": f"bill {E}/not-utf8.csv --year 2014",
+    "file-not-found": "bill no-such-file.csv --year 2014",
+    "file-is-folder": "bill examples --year 2014",
+    # Price lists
+    "pricelist-fields": f"pricelists --pricelists {E}/pricelist-fields.toml",
+    "pricelist-negative": f"pricelists --pricelists {E}/pricelist-negative.toml",
+    "pricelist-negative-bill": (
+        f"bill examples/volumes-2014.csv --year 2014 --pricelists {E}/pricelist-negative.toml"
+        " --output bill.csv"
+    ),
+    "pricelist-checks": (
+        f"pricelists --pricelists {E}/pricelist-checks.toml --output pricelists.txt"
+    ),
+    "pricelist-syntax": f"pricelists --pricelists {E}/pricelist-syntax.toml",
+    "pricelist-not-utf8": f"pricelists --pricelists {E}/pricelist-not-utf8.toml",
+    "pricelist-overlap": f"pricelists --pricelists {E}/pricelist-overlap",
+    "pricelist-duplicate-id": f"pricelists --pricelists {E}/pricelist-duplicate-id",
+    "pricelist-none": f"pricelists --pricelists {E}/pricelist-none",
+    "pricelist-not-found": "pricelists --pricelists no-such-folder",
+    # No price for a volume
+    "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",
+    "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",
+    # The output file
+    "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",
+}
+
+# Usage errors come from argparse, whose usage lines depend on the Python version and the
+# terminal width: only the last line (sfprice's own wording) is compared with <name>.expected.
+USAGE: dict[str, str] = {
+    "usage-year": "bill examples/volumes-2014.csv",
+    "usage-locale": "bill examples/volumes-2014.csv --year 2014 --locale xx_YY",
+}
+
+# Notes: exit code 0, stderr exactly as in <name>.expected (the bill goes to /dev/null).
+NOTES: dict[str, str] = {
+    "note-other-year": "bill examples/volumes-2014.csv --year 2015 --output /dev/null",
+    "note-proposal": (
+        "bill docs/examples/rounding/volumes.csv --year 2015"
+        " --pricelists docs/examples/rounding/pricelists --output /dev/null"
+    ),
+}
+
+ALL = {**ERRORS, **USAGE, **NOTES}
+
+
+def _expected(name: str) -> str:
+    return (CATALOG / f"{name}.expected").read_text(encoding="utf-8")
+
+
+def _outputs(argv: list[str]) -> list[Path]:
+    """The --output files a case names (not devices such as /dev/null)."""
+    paths = [Path(argv[i + 1]) for i, arg in enumerate(argv) if arg == "--output"]
+    return [REPO / p for p in paths if not str(p).startswith("/dev/")]
+
+
+def _written(outputs: list[Path]) -> list[Path]:
+    """The output files, and temporary files beside them, that exist."""
+    found = [output for output in outputs if output.exists()]
+    for output in outputs:
+        if output.parent.is_dir():
+            found += output.parent.glob(f".{output.name}.*")
+    return found
+
+
+def _run(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[object, str, str]:
+    """Run the command line from the repository root: (exit code, stdout, stderr)."""
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("COLUMNS", "80")  # argparse wraps its usage text to the terminal
+    code: object
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse exits for usage errors
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_error(
+    name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = shlex.split(ERRORS[name])
+    outputs = _outputs(argv)
+    assert _written(outputs) == [], "remove these files first: they would hide a failure"
+    try:
+        code, out, err = _run(argv, monkeypatch, capsys)
+        assert code == 2
+        assert out == ""
+        assert err == _expected(name)
+        assert _written(outputs) == [], "an output file was written despite the errors"
+    finally:
+        for path in _written(outputs):
+            path.unlink()
+
+
+@pytest.mark.parametrize("name", USAGE)
+def test_usage_error(
+    name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(shlex.split(USAGE[name]), monkeypatch, capsys)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("usage: python -m sfprice bill ")
+    assert err.splitlines(keepends=True)[-1] == _expected(name)
+
+
+@pytest.mark.parametrize("name", NOTES)
+def test_note(
+    name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(shlex.split(NOTES[name]), monkeypatch, capsys)
+    assert code == 0
+    assert out == ""
+    assert err == _expected(name)
+
+
+def test_every_example_is_a_case() -> None:
+    used = {
+        Path(arg).relative_to(E).parts[0]
+        for args in ALL.values()
+        for arg in shlex.split(args)
+        if arg.startswith(f"{E}/")
+    }
+    expected = {f"{name}.expected" for name in ALL}
+    present = {path.name for path in CATALOG.iterdir()}
+    assert present - used - expected == set(), "inputs or .expected files that no case uses"
+    assert expected - present == set(), "cases without an .expected file"
+    assert used - present == set(), "cases whose input is missing"
+
+
+def _page_outputs() -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each ``$ python -m sfprice ARGS`` command of errors.md with the lines shown below it,
+    and the exit code shown by a ``$ echo $?`` that follows it."""
+    shown: dict[str, list[str]] = {}
+    codes: dict[str, str] = {}
+    command: str | None = None  # the sfprice command whose output is being read
+    last: str | None = None  # the last sfprice command, for "echo $?"
+    echo = False
+    for line in PAGE.read_text(encoding="utf-8").splitlines():
+        if echo and last is not None:
+            codes[last] = line
+        echo = line == "$ echo $?"
+        if line.startswith(("$ ", "```")):
+            command = None
+            if not echo:
+                last = None
+        if line.startswith(f"$ {PROG}"):
+            command = last = line.removeprefix(f"$ {PROG}")
+            assert command not in shown, f"errors.md shows {command!r} twice"
+            shown[command] = []
+        elif command is not None:
+            shown[command].append(line)
+    return shown, codes
+
+
+def _matches(shown: list[str], real: list[str]) -> bool:
+    """Whether the page's lines are the real ones; a line "[...]" stands for one or more lines."""
+    pieces: list[list[str]] = [[]]
+    for line in shown:
+        if line.startswith("[...") and line.endswith("]"):
+            pieces.append([])
+        else:
+            pieces[-1].append(line)
+    if len(pieces) == 1:
+        return shown == real
+    first, *middle, last = pieces
+    if real[: len(first)] != first or real[len(real) - len(last) :] != last:
+        return False
+    position, end = len(first) + 1, len(real) - len(last)
+    for piece in middle:
+        found = next(
+            (i for i in range(position, end - len(piece) + 1) if real[i : i + len(piece)] == piece),
+            None,
+        )
+        if found is None:
+            return False
+        position = found + len(piece) + 1
+    return position <= end
+
+
+def test_errors_page_shows_the_catalog() -> None:
+    shown, codes = _page_outputs()
+    assert set(shown) == set(ALL.values()), "errors.md and the catalog list other commands"
+    for name, args in ALL.items():
+        exit_code = "0" if name in NOTES else "2"
+        assert codes.get(args, exit_code) == exit_code, f"errors.md: wrong exit code for {name}"
+        real = _expected(name).splitlines()
+        page = shown[args]
+        if name in USAGE:
+            assert page[0].startswith("usage: python -m sfprice bill "), name
+            assert page[-1] == real[-1], name
+        elif not any(line.startswith("[...") for line in page):
+            assert page == real, f"errors.md does not show {name}.expected"
+        else:
+            assert _matches(page, real), f"errors.md does not show {name}.expected"
