@@ -656,3 +656,34 @@ def test_a_single_price_list_file_is_accepted(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "Prislista 2014" in out
     assert "Prislista 2010" not in out
+
+
+def test_amounts_beyond_28_digits_are_summed_and_shown_exactly(
+    write_file: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 12 345 678 901 223 746 371 578 875 148,16 kr x 3 units: 31 digits, more than the
+    # default decimal context holds; totals and every output must stay exact.
+    price = "12345678901223746371578875148.16"
+    lists = write_file(
+        "huge.toml",
+        (
+            'id = "h"\nvalid_from = 2015-01-01\nvalid_to = 2015-12-31\ncurrency = "SEK"\n'
+            f'source = "test"\n[[items]]\ncode = "x.y"\nname = "X"\nunit = "transaction"\n'
+            f"price = {price}\n"
+        ),
+    )
+    volumes = write_file(
+        "h.csv",
+        "month,department,service,quantity\n2015-01,A,x.y,1\n2015-01,A,x.y,1\n2015-02,A,x.y,1\n",
+    )
+    total = Decimal("37037036703671239114736625444.48")  # 3 x price, by hand
+    for fmt in ("json", "csv", "table"):
+        code = main(
+            ["bill", str(volumes), "--year", "2015", "--pricelists", str(lists), "--format", fmt]
+        )
+        out = capsys.readouterr().out
+        assert code == 0
+        if fmt == "json":
+            assert Decimal(json.loads(out)["total"]) == total
+        elif fmt == "table":
+            assert "37\xa0037\xa0036\xa0703\xa0671\xa0239\xa0114\xa0736\xa0625\xa0444,48" in out

@@ -8,8 +8,9 @@ always equals the sum of what is printed above it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import (
+    MAX_PREC,
     ROUND_DOWN,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
@@ -26,6 +27,7 @@ __all__ = [
     "ROUNDING_MODES",
     "allocate",
     "exact_product",
+    "exact_sum",
     "round_amount",
     "split_amount",
 ]
@@ -112,6 +114,9 @@ def allocate(
     Raises:
         ValueError: When a weight is negative, or all weights are zero while total is not.
     """
+    if total < 0:
+        # A negative pool (a credit) is split like its size, with every part negated.
+        return {key: -part for key, part in allocate(-total, weights, quantum).items()}
     if any(w < 0 for w in weights.values()):
         msg = "allocation weights must be >= 0"
         raise ValueError(msg)
@@ -138,3 +143,14 @@ def allocate(
     for key in order[:left]:
         floors[key] += 1
     return {key: (floors[key] * quantum).quantize(quantum) for key in weights}
+
+
+def exact_sum(values: Iterable[Decimal], start: Decimal = Decimal("0.00")) -> Decimal:
+    """Sum Decimals without rounding, whatever their size (the default context has 28 digits).
+
+    >>> exact_sum([Decimal("12345678901223746371578875148.16"), Decimal("0.01")])
+    Decimal('12345678901223746371578875148.17')
+    """
+    with localcontext() as context:
+        context.prec = MAX_PREC
+        return sum(values, start)

@@ -28,7 +28,7 @@ from sfprice.model import (
     VolumeSet,
     VolumeSource,
 )
-from sfprice.money import exact_product, round_amount, split_amount
+from sfprice.money import exact_product, exact_sum, round_amount, split_amount
 from sfprice.period import Month
 
 __all__ = [
@@ -124,7 +124,7 @@ class Invoice:
     @property
     def total(self) -> Decimal:
         """Sum of the line amounts."""
-        return sum((line.amount for line in self.lines), Decimal("0.00"))
+        return exact_sum(line.amount for line in self.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,7 @@ class BillingRun:
     @property
     def total(self) -> Decimal:
         """Sum of the invoice totals."""
-        return sum((invoice.total for invoice in self.invoices), Decimal("0.00"))
+        return exact_sum(invoice.total for invoice in self.invoices)
 
     @property
     def lines(self) -> Iterator[tuple[Invoice, InvoiceLine]]:
@@ -155,17 +155,18 @@ class BillingRun:
 
     def totals_by_department(self) -> dict[str, Decimal]:
         """The year's total per department."""
-        totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+        amounts: dict[str, list[Decimal]] = defaultdict(list)
         for invoice in self.invoices:
-            totals[invoice.department] += invoice.total
+            amounts[invoice.department].append(invoice.total)
+        totals = {name: exact_sum(values) for name, values in amounts.items()}
         return dict(sorted(totals.items(), key=lambda item: swedish_key(item[0])))
 
     def totals_by_service(self) -> dict[str, Decimal]:
         """The run's total per service code."""
-        totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+        amounts: dict[str, list[Decimal]] = defaultdict(list)
         for _, line in self.lines:
-            totals[line.service] += line.amount
-        return dict(sorted(totals.items()))
+            amounts[line.service].append(line.amount)
+        return {code: exact_sum(amounts[code]) for code in sorted(amounts)}
 
     def invoice(self, department: str, month: Month) -> Invoice | None:
         """The invoice of one department and month, or None."""

@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from sfprice.errors import Issue
 
-__all__ = ["Amount", "Money", "Schema", "field_path", "message", "validate_toml"]
+__all__ = ["Amount", "Kronor", "Money", "Schema", "field_path", "message", "validate_toml"]
 
 S = TypeVar("S", bound=BaseModel)
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -39,6 +39,17 @@ def _non_negative(value: object) -> Decimal:
     return number
 
 
+def _kronor(value: object) -> Decimal:
+    number = _non_negative(value)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        msg = f"an amount in kronor has at most 2 decimals (öre), got {value!r}"
+        raise ValueError(msg)
+    return number
+
+
+#: An amount of money >= 0, in kronor with at most öre (2 decimals).
+Kronor = Annotated[Decimal, BeforeValidator(_kronor)]
 #: An exact number >= 0 (a price, a cost, a quantity).
 Money = Annotated[Decimal, BeforeValidator(_non_negative)]
 #: An exact number of either sign (a carried balance).

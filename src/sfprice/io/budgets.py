@@ -41,7 +41,7 @@ from pydantic import Field, model_validator
 
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import Amount, Money, Schema, validate_toml
+from sfprice.io._toml import Amount, Kronor, Money, Schema, validate_toml
 from sfprice.money import exact_product, round_amount
 
 __all__ = ["bundled_budgets", "load_budget"]
@@ -52,8 +52,8 @@ _CODE = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 class _CostSchema(Schema):
     kind: Literal["staff", "other_direct", "overhead", "depreciation_interest", "unexplained"]
     label: str = Field(min_length=1)
-    amount: Money | None = None
-    wages: Money | None = None
+    amount: Kronor | None = None
+    wages: Kronor | None = None
     oncost_rate: Money | None = None
     source: str = ""
 
@@ -75,7 +75,7 @@ class _CostSchema(Schema):
 class _RevenueSchema(Schema):
     kind: Literal["sales", "other", "appropriation"]
     label: str = Field(min_length=1)
-    amount: Money
+    amount: Kronor
     source: str = ""
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from contextlib import AbstractContextManager
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, getcontext, localcontext
 from fractions import Fraction
 
 from babel import Locale, UnknownLocaleError
@@ -62,6 +63,14 @@ CSV_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _room_for(value: Decimal) -> AbstractContextManager[Context]:
+    """A decimal context wide enough that babel can quantize ``value`` without failing."""
+    context = getcontext().copy()
+    if value.is_finite():
+        context.prec = max(context.prec, value.adjusted() + 10)
+    return localcontext(context)
+
+
 def decimal_text(value: Decimal) -> str:
     """A Decimal as plain text with a point and no exponent: ``Decimal('6.84E+4')`` -> '68400'."""
     text = format(value, "f")
@@ -72,7 +81,9 @@ def _money_text(value: Decimal) -> str:
     # Money always shows öre ("57.00"); a price with finer precision keeps it.
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
-        value = value.quantize(Decimal("0.01"))
+        with localcontext() as context:
+            context.prec = max(28, value.adjusted() + 4)  # room for any amount, to öre
+            value = value.quantize(Decimal("0.01"))
     return decimal_text(value)
 
 
@@ -260,7 +271,8 @@ def format_amount(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") 
     """
     if value.is_zero():
         value = value.copy_abs()
-    return format_currency(value, currency, locale=locale)
+    with _room_for(value):
+        return format_currency(value, currency, locale=locale)
 
 
 def format_price(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") -> str:
@@ -274,7 +286,10 @@ def format_price(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") -
     if places == 2:
         return format_amount(value, locale, currency)
     pattern = "#,##0." + "0" * places + "\xa0¤"
-    return format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+    with _room_for(value):
+        return format_currency(
+            value, currency, format=pattern, locale=locale, currency_digits=False
+        )
 
 
 def format_locale(name: str) -> str:
@@ -292,7 +307,8 @@ def format_locale(name: str) -> str:
 
 def format_quantity(value: Decimal, locale: str = "sv_SE") -> str:
     """A quantity for people: ``1 200`` or ``2,5``."""
-    return format_decimal(value, format="#,##0.###", locale=locale)
+    with _room_for(value):
+        return format_decimal(value, format="#,##0.###", locale=locale)
 
 
 def format_share(share: Fraction, locale: str = "sv_SE") -> str:
