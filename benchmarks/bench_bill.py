@@ -364,8 +364,6 @@ def bill_file(
 
 def cli_command(path: Path, pricelists: Path | None, year: int) -> list[str]:
     """The CLI invocation; JSON goes to stdout, which the caller sends to /dev/null."""
-    # Not "--output /dev/null": the CLI writes beside the target and renames over it, which
-    # would replace /dev/null with a regular file when run with write access to /dev.
     command = [sys.executable, "-m", "sfprice", "bill", str(path), "--year", str(year)]
     command += ["--format", "json"]
     if pricelists is not None:
@@ -533,11 +531,7 @@ def report(results: Results, dataset: Dataset) -> str:
         f"{dataset.departments} departments, {dataset.volume_keys:,} volume keys, "
         f"{dataset.invoices:,} invoices",
         f"  quoting    {dataset.quoting}"
-        + (
-            " (every field quoted: sfprice takes its csv-reader path)"
-            if dataset.quoting == "all"
-            else ""
-        ),
+        + (" (every field quoted)" if dataset.quoting == "all" else ""),
         f"  price list {results.pricelists}",
         f"  sfprice    {sfprice.__version__} from {results.sfprice_revision['package']}, "
         f"commit {results.sfprice_revision['commit']}"
@@ -608,7 +602,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=("minimal", "all"),
         default="minimal",
         help="minimal (default: quotes only where needed, i.e. none) or all (every field "
-        "quoted, as some exports do; exercises sfprice's csv-reader path)",
+        "quoted, as some exports do)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     parser.add_argument(
