@@ -22,12 +22,12 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from sfprice.model import PriceComponent, PriceItem, PriceList
-from sfprice.money import exact_product, round_amount
+from sfprice.money import exact_product
 
-__all__ = ["BreakEven", "BreakEvenRule", "break_even", "list_revenue"]
+__all__ = ["BreakEven", "BreakEvenRule", "break_even", "list_revenue", "round_to_step"]
 
 
 class BreakEvenRule(enum.StrEnum):
@@ -115,6 +115,20 @@ def list_revenue(price_list: PriceList, volumes: Mapping[str, Decimal]) -> Decim
     return total
 
 
+def round_to_step(value: Decimal, step: Decimal) -> Decimal:
+    """Round half-up to a multiple of ``step`` (1 = whole kronor, 0.01 = öre, 0.5, 10 ...).
+
+    >>> round_to_step(Decimal("65.564"), Decimal("0.5")), round_to_step(Decimal("65"), Decimal(10))
+    (Decimal('65.5'), Decimal('70'))
+    """
+    if step <= 0:
+        msg = f"the rounding step must be > 0, got {step}"
+        raise ValueError(msg)
+    with localcontext() as context:
+        context.prec = 40
+        return (value / step).to_integral_value(ROUND_HALF_UP) * step
+
+
 def _solve(
     rule: BreakEvenRule,
     target: Decimal,
@@ -149,28 +163,26 @@ def _draft_item(
     quantum: Decimal,
     note: str,
 ) -> PriceItem:
-    components: tuple[PriceComponent, ...] = ()
-    if item.components and rule is not BreakEvenRule.AVERAGE:
-        if rule is BreakEvenRule.SURCHARGE:
-            # Surcharges keep their amounts; the first (base) component takes the rest.
-            rest = item.components[1:]
-            first = price - sum((c.price for c in rest), Decimal(0))
-            components = (PriceComponent(item.components[0].label, first), *rest)
-        else:
-            # Ratio: every component scales like the exact price; the last takes the rounding.
-            with localcontext() as context:
-                context.prec = 40
-                scaled = [
-                    round_amount(c.price * exact / item.price, "half_up", quantum)
-                    for c in item.components[:-1]
-                ]
-            last = price - sum(scaled, Decimal(0))
-            components = tuple(
-                PriceComponent(c.label, amount)
-                for c, amount in zip(item.components, [*scaled, last], strict=True)
-            )
-        if any(c.price < 0 for c in components):
-            components = ()
+    amounts: list[Decimal] = []
+    if item.components and rule is BreakEvenRule.SURCHARGE:
+        # Surcharges keep their amounts; the first (base) component takes the rest.
+        rest = [c.price for c in item.components[1:]]
+        amounts = [price - sum(rest, Decimal(0)), *rest]
+    elif item.components and rule is BreakEvenRule.RATIO:
+        # Ratio: every component scales like the exact price; the last takes the rounding.
+        with localcontext() as context:
+            context.prec = 40
+            scaled = [
+                round_to_step(c.price * exact / item.price, quantum) for c in item.components[:-1]
+            ]
+        amounts = [*scaled, price - sum(scaled, Decimal(0))]
+    # A component that would turn negative (a price below its surcharge) cannot be shown as
+    # base + surcharge: the draft then gives the price alone.
+    components = (
+        tuple(PriceComponent(c.label, a) for c, a in zip(item.components, amounts, strict=True))
+        if amounts and all(a >= 0 for a in amounts)
+        else ()
+    )
     return replace(item, price=price, components=components, source=note)
 
 
@@ -204,7 +216,8 @@ def break_even(
         carried_balance: Result carried in (surplus positive); ``carried_balance /
             return_years`` is returned through lower prices this year (a deficit raises them).
         return_years: Over how many years the carried balance is returned.
-        quantum: Price rounding: 1 (whole kronor, the default) or 0.01 (öre).
+        quantum: Prices are rounded half-up to a multiple of this: 1 (whole kronor, the
+            default), 0.01 (öre), 0.5, 10 ...
         year: Year of the draft list (default: the base list's year + 1).
         list_id: Id of the draft list.
 
@@ -237,7 +250,7 @@ def break_even(
     target = cost_to_recover - sum(deductions.values(), Decimal(0))
     base_prices = {c: item.price for c in solved if (item := base.item(c)) is not None}
     exact = _solve(rule, target, solved, base_prices)
-    prices = {c: round_amount(p, "half_up", quantum) for c, p in exact.items()}
+    prices = {c: round_to_step(p, quantum) for c, p in exact.items()}
     prices.update(fixed)
     draft_year = year if year is not None else base.valid_from.year + 1
     note = f"break-even ({rule}) from budget and forecast; base list {base.id}"

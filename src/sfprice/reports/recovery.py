@@ -268,6 +268,9 @@ def breakeven_to_data(result: BreakEven) -> dict[str, object]:
     }
 
 
+_LABEL_WIDTH = 39  # the longest label, "avgår tilläggstjänster och händelser:", and a space
+
+
 def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
     """Break-even prices for people, with what the rounding leaves."""
 
@@ -276,7 +279,7 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
 
     out = [
         f"Självkostnadspriser ({result.rule}), utkast {result.draft.id}",
-        f"  Kostnad att täcka:           {kr(result.cost_to_recover)}",
+        f"  {'Kostnad att täcka:':{_LABEL_WIDTH}}{kr(result.cost_to_recover)}",
     ]
     labels = {
         "other_revenue": "avgår övriga intäkter",
@@ -284,8 +287,12 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
         "carried_balance_returned": "avgår återfört överskott i år",
         "fixed_price_revenue": "avgår tjänster med fast pris",
     }
-    out += [f"  {labels.get(k, k) + ':':29}{kr(v)}" for k, v in result.deductions.items() if v]
-    out.append(f"  Att täcka med priserna:      {kr(result.target)}")
+    out += [
+        f"  {labels.get(k, k) + ':':{_LABEL_WIDTH}}{kr(v)}"
+        for k, v in result.deductions.items()
+        if v
+    ]
+    out.append(f"  {'Att täcka med priserna:':{_LABEL_WIDTH}}{kr(result.target)}")
     rows = [["Tjänst", "Volym", "Exakt pris", "Pris"]]
     for code, price in result.prices.items():
         exact = result.exact_prices.get(code)
