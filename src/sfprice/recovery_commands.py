@@ -208,20 +208,7 @@ def _add_kpi(commands: Any, common: Common) -> None:
     kpi.add_argument(
         "--budget", metavar="FILE", help="cost budget, for cost per payslip (file or bundled name)"
     )
-    kpi.add_argument(
-        "--key",
-        choices=[str(k) for k in CostKey],
-        default="direct_cost",
-        help="how common costs are shared, for cost per unit",
-    )
-    kpi.add_argument(
-        "--share",
-        type=_pair,
-        action="append",
-        default=[],
-        metavar="AREA=WEIGHT",
-        help="weights for --key fixed (repeatable)",
-    )
+    _key_args(kpi)
     kpi.add_argument(
         "--kpi",
         dest="kpis",
@@ -303,11 +290,15 @@ def _budget_args(parser: argparse.ArgumentParser) -> None:
         help="cost-budget TOML file, or the name of a bundled one "
         "(2010-administration, 2014-payroll, 2017-economy)",
     )
+    _key_args(parser)
+
+
+def _key_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--key",
         choices=[str(k) for k in CostKey],
         default="direct_cost",
-        help="how common costs are shared (default: direct_cost)",
+        help="how common costs are shared among the selling areas (default: direct_cost)",
     )
     parser.add_argument(
         "--share",

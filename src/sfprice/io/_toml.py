@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
@@ -97,8 +97,23 @@ def message(error: Any) -> str:
     return text
 
 
-def validate_toml(schema: type[S], text: str, path: str) -> tuple[S | None, list[Issue]]:
-    """Parse TOML text (numbers as Decimal) and validate it; issues name file and field."""
+def validate_toml(
+    schema: type[S],
+    text: str,
+    path: str,
+    *,
+    describe: Callable[[Any], str] = message,
+    location: Callable[[Sequence[int | str]], Sequence[int | str]] = tuple,
+) -> tuple[S | None, list[Issue]]:
+    """Parse TOML text (numbers as Decimal) and validate it; issues name file and field.
+
+    Args:
+        schema: The pydantic model of the file.
+        text: The file's text.
+        path: The file name for the issues.
+        describe: Turns a pydantic error into a sentence (default :func:`message`).
+        location: Rewrites a pydantic location before it is shown (e.g. drops a union tag).
+    """
     try:
         raw = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -109,6 +124,6 @@ def validate_toml(schema: type[S], text: str, path: str) -> tuple[S | None, list
         return schema.model_validate(raw), []
     except ValidationError as exc:
         return None, [
-            Issue(path, message(err), field=field_path(err["loc"], raw) or None)
+            Issue(path, describe(err), field=field_path(location(err["loc"]), raw) or None)
             for err in exc.errors()
         ]

@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -39,10 +37,10 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationError
+from pydantic import AfterValidator, Field
 
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import Money, Schema, field_path, message
+from sfprice.io._toml import Money, Schema, message, validate_toml
 from sfprice.io.volumes import parse_quantity, read_volumes
 from sfprice.model import AllocationPool, Driver, VolumeSet
 from sfprice.period import Month
@@ -62,7 +60,6 @@ _SNAPSHOT_ALIASES = {
     "kvantitet": "quantity",
 }
 _SNAPSHOT_COLUMNS = ("department", "quantity")
-_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def _month(text: str) -> str:
@@ -126,19 +123,7 @@ def _location(loc: Sequence[int | str]) -> list[int | str]:
 
 
 def _validate(text: str, path: str) -> tuple[_ConfigSchema | None, list[Issue]]:
-    try:
-        raw = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        match = _TOML_LINE.search(str(exc))
-        line = int(match[1]) if match else None
-        return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
-    try:
-        return _ConfigSchema.model_validate(raw), []
-    except ValidationError as exc:
-        return None, [
-            Issue(path, _issue_message(err), field=field_path(_location(err["loc"]), raw) or None)
-            for err in exc.errors()
-        ]
+    return validate_toml(_ConfigSchema, text, path, describe=_issue_message, location=_location)
 
 
 # ------------------------------------------------------------------------- snapshots

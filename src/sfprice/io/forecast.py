@@ -8,11 +8,11 @@ for volume files.
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
 from sfprice.errors import InputError, Issue
+from sfprice.io._table import table_rows
 from sfprice.io.volumes import parse_quantity
 
 __all__ = ["read_forecast"]
@@ -33,54 +33,15 @@ def read_forecast(path: str | Path, *, codes: frozenset[str] | None = None) -> d
     name = str(path)
     issues: list[Issue] = []
     totals: dict[str, Decimal] = {}
-    try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            header = handle.readline()
-            delimiter = ";" if header.count(";") > header.count(",") else ","
-            names = [
-                _ALIASES.get(f.strip().lower(), f.strip().lower())
-                for f in next(csv.reader([header], delimiter=delimiter), [])
-            ]
-            if "service" not in names or "quantity" not in names:
-                raise InputError(
-                    [
-                        Issue(
-                            name,
-                            f"the header {header.strip()!r} lacks the columns service and quantity",
-                            line=1,
-                        )
-                    ]
-                )
-            s_index, q_index = names.index("service"), names.index("quantity")
-            reader = csv.reader(handle, delimiter=delimiter)
-            line = 2
-            for fields in reader:
-                if any(f.strip() for f in fields):
-                    if len(fields) <= max(s_index, q_index):
-                        issues.append(
-                            Issue(
-                                name,
-                                f"the row has {len(fields)} field(s), "
-                                f"expected at least {max(s_index, q_index) + 1}",
-                                line=line,
-                            )
-                        )
-                    else:
-                        code = fields[s_index].strip()
-                        quantity = parse_quantity(fields[q_index])
-                        if codes is not None and code not in codes:
-                            issues.append(
-                                Issue(
-                                    name, f"unknown service {code!r}", line=line, column="service"
-                                )
-                            )
-                        elif isinstance(quantity, str):
-                            issues.append(Issue(name, quantity, line=line, column="quantity"))
-                        else:
-                            totals[code] = totals.get(code, Decimal(0)) + quantity
-                line = reader.line_num + 2
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError([Issue(name, f"cannot read the forecast: {exc}")]) from exc
+    for line, row in table_rows(path, _ALIASES, ("service", "quantity"), issues):
+        code = row["service"].strip()
+        quantity = parse_quantity(row["quantity"])
+        if codes is not None and code not in codes:
+            issues.append(Issue(name, f"unknown service {code!r}", line=line, column="service"))
+        elif isinstance(quantity, str):
+            issues.append(Issue(name, quantity, line=line, column="quantity"))
+        else:
+            totals[code] = totals.get(code, Decimal(0)) + quantity
     if issues:
         raise InputError(issues)
     if not totals:
