@@ -1,0 +1,581 @@
+"""Price-model simulation: what each department would pay under another model.
+
+Pure functions over volumes (a :class:`~sfprice.model.VolumeSet`); inputs are never
+changed. A *model* turns volumes into a charge per department and month:
+
+- :class:`PerUnitModel`: a price per unit, as the lists in force (each line rounded to öre
+  exactly as :func:`sfprice.bill` does, so the totals are the same).
+- :class:`FixedFeeModel`: a fixed annual fee per department, billed in equal monthly parts
+  (the remainder in the last month), whatever the volumes; optionally with a year-end
+  true-up against a per-unit model outside a tolerance band.
+- :class:`HybridModel`: a fixed fee plus per-unit prices on some services (e.g. a surcharge
+  per manual payslip that keeps the incentive to report through self-service).
+
+:func:`derive_fixed_fees` and :func:`derive_hybrid` set the fees from a reference period so
+that they sum exactly to the cost to recover. :func:`compare` puts models side by side per
+department: annual charge, difference to a baseline, month-to-month variability, marginal
+price of one more manual and self-service payslip; and per model: revenue against cost and
+cross-subsidy. Scenario functions (:func:`shift_channel`, :func:`scale`, :func:`join`,
+:func:`leave`, :func:`noise`) return new volumes.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from sfprice.collation import swedish_key
+from sfprice.model import PriceList, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
+from sfprice.money import allocate, exact_product, exact_sum, round_amount
+from sfprice.period import Month
+
+__all__ = [
+    "Comparison",
+    "DepartmentResult",
+    "FixedFeeModel",
+    "HybridModel",
+    "ModelResult",
+    "PerUnitModel",
+    "PriceModel",
+    "TrueUp",
+    "annual_charges",
+    "compare",
+    "derive_fixed_fees",
+    "derive_hybrid",
+    "join",
+    "leave",
+    "monthly_charges",
+    "noise",
+    "scale",
+    "shift_channel",
+    "window",
+]
+
+MANUAL = "payroll.manual"
+SELF_SERVICE = "payroll.self_service"
+Charges = dict[tuple[str, Month], Decimal]
+
+
+class PriceModel(Protocol):
+    """A way of charging departments: volumes in, a charge per department and month out."""
+
+    name: str
+
+    def charges(self, volumes: VolumeSet) -> Charges:
+        """Charge per (department, month) for these volumes."""
+        ...
+
+    def marginal_price(self, service: str) -> Decimal:
+        """What one more unit of a service adds to a department's charge."""
+        ...
+
+
+def _months_of(volumes: VolumeSet) -> tuple[Month, ...]:
+    return volumes.months
+
+
+def _spread(annual: Decimal, months: Sequence[Month]) -> dict[Month, Decimal]:
+    """Equal monthly parts rounded down to öre, the remainder in the last month."""
+    if not months:
+        return {}
+    with localcontext() as context:
+        context.prec = 40
+        part = (annual / len(months)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    parts = dict.fromkeys(months, part)
+    parts[months[-1]] = annual - part * (len(months) - 1)
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class PerUnitModel:
+    """A price per unit of each service; lines rounded to öre like the billing engine."""
+
+    name: str
+    prices: Mapping[str, Decimal]
+    rounding: str = "half_up"
+
+    @classmethod
+    def from_price_list(cls, price_list: PriceList, name: str | None = None) -> PerUnitModel:
+        """The per-unit model of a price list (its items' prices)."""
+        return cls(
+            name or f"styckpris {price_list.id}",
+            MappingProxyType({i.code: i.price for i in price_list.items}),
+            price_list.rounding,
+        )
+
+    def charges(self, volumes: VolumeSet) -> Charges:
+        """Sum of rounded lines per department and month.
+
+        Raises:
+            KeyError: When a service has no price in the model.
+        """
+        lines: dict[tuple[str, Month], list[Decimal]] = defaultdict(list)
+        for entry in volumes:
+            key = entry.key
+            price = self.prices.get(key.service)
+            if price is None:
+                msg = f"model {self.name!r} has no price for {key.service!r}"
+                raise KeyError(msg)
+            lines[(key.department, key.month)].append(
+                round_amount(exact_product(entry.quantity, price), self.rounding)
+            )
+        return {k: exact_sum(v) for k, v in lines.items()}
+
+    def marginal_price(self, service: str) -> Decimal:
+        """The unit price (0 for a service the model does not price)."""
+        return self.prices.get(service, Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class TrueUp:
+    """Year-end settlement of a fixed fee against a per-unit charge.
+
+    When a department's per-unit charge for the year differs from its fixed fees by more
+    than ``band`` (a fraction of the fees, e.g. 0.05), the whole difference is settled in
+    the last month: a charge if it used more, a credit if it used less.
+    """
+
+    reference: PerUnitModel
+    band: Decimal = Decimal("0.05")
+
+
+@dataclass(frozen=True, slots=True)
+class FixedFeeModel:
+    """A fixed annual fee per department, billed in equal monthly parts.
+
+    Attributes:
+        name: Model name.
+        annual_fees: Fee per department for the year.
+        true_up: Optional year-end settlement against a per-unit model.
+    """
+
+    name: str
+    annual_fees: Mapping[str, Decimal]
+    true_up: TrueUp | None = None
+
+    def charges(self, volumes: VolumeSet) -> Charges:
+        """Each department with a fee pays it over the months of the volumes.
+
+        A department without a fee pays nothing (it shows in the comparison as such); a
+        department that has a fee but no volumes still pays.
+        """
+        months = _months_of(volumes)
+        result: Charges = {}
+        for department, fee in self.annual_fees.items():
+            for month, part in _spread(fee, months).items():
+                result[(department, month)] = part
+        if self.true_up is not None and months:
+            per_unit = annual_charges(self.true_up.reference.charges(volumes))
+            last = months[-1]
+            for department, fee in self.annual_fees.items():
+                difference = per_unit.get(department, Decimal("0.00")) - fee
+                if abs(difference) > round_amount(fee * self.true_up.band):
+                    result[(department, last)] = (
+                        result.get((department, last), Decimal("0.00")) + difference
+                    )
+        return result
+
+    def marginal_price(self, service: str) -> Decimal:
+        """0: a fixed fee does not move with volume (the true-up aside)."""
+        del service
+        return Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class HybridModel:
+    """A fixed annual fee per department plus per-unit prices on some services."""
+
+    name: str
+    annual_fees: Mapping[str, Decimal]
+    unit_prices: Mapping[str, Decimal]
+
+    def charges(self, volumes: VolumeSet) -> Charges:
+        """Fixed monthly parts plus the per-unit lines of the priced services."""
+        fixed = FixedFeeModel(self.name, self.annual_fees).charges(volumes)
+        priced = VolumeSet(tuple(e for e in volumes if e.key.service in self.unit_prices))
+        variable = PerUnitModel(self.name, self.unit_prices).charges(priced)
+        result = dict(fixed)
+        for key, amount in variable.items():
+            result[key] = result.get(key, Decimal("0.00")) + amount
+        return result
+
+    def marginal_price(self, service: str) -> Decimal:
+        """The per-unit price of the service, or 0."""
+        return self.unit_prices.get(service, Decimal(0))
+
+
+# ------------------------------------------------------------------ deriving fees
+
+
+def annual_charges(charges: Mapping[tuple[str, Month], Decimal]) -> dict[str, Decimal]:
+    """Charges summed per department, in Swedish alphabetical order."""
+    amounts: dict[str, list[Decimal]] = defaultdict(list)
+    for (department, _), amount in charges.items():
+        amounts[department].append(amount)
+    return {d: exact_sum(amounts[d]) for d in sorted(amounts, key=swedish_key)}
+
+
+def window(volumes: VolumeSet, start: Month, end: Month) -> VolumeSet:
+    """The volumes of the months from ``start`` to ``end`` (a reference period)."""
+    return VolumeSet(tuple(e for e in volumes if start <= e.key.month <= end))
+
+
+def derive_fixed_fees(
+    reference: VolumeSet, model: PerUnitModel, cost_to_recover: Decimal
+) -> dict[str, Decimal]:
+    """Annual fixed fees in proportion to each department's reference charge.
+
+    Each department's share of what the reference volumes cost under ``model`` (the
+    previous year, or January–September as the 2010 keys use) is applied to the cost to
+    recover; the fees are rounded by largest remainder to öre, so they sum to it exactly.
+    """
+    weights = annual_charges(model.charges(reference))
+    return allocate(cost_to_recover, weights)
+
+
+def derive_hybrid(
+    reference: VolumeSet,
+    model: PerUnitModel,
+    cost_to_recover: Decimal,
+    unit_prices: Mapping[str, Decimal],
+    *,
+    name: str = "hybrid",
+) -> HybridModel:
+    """A fixed base that, with per-unit prices on some services, recovers the cost.
+
+    The per-unit revenue expected for a year is the reference volumes of those services at
+    ``unit_prices``, scaled to twelve months; the fixed fees share the rest in proportion
+    to each department's reference charge under ``model`` less what it pays per unit.
+    At volumes that repeat the reference (scaled to a year), the hybrid recovers the cost up
+    to the öre rounding of its per-unit lines.
+    """
+    months = len(reference.months) or 12
+    variable = annual_charges(
+        PerUnitModel(name, unit_prices).charges(
+            VolumeSet(tuple(e for e in reference if e.key.service in unit_prices))
+        )
+    )
+    expected = exact_sum(variable.values()) * 12 / months
+    with localcontext() as context:
+        context.prec = 40
+        base_total = round_amount(cost_to_recover - expected)
+    full = annual_charges(model.charges(reference))
+    weights = {
+        d: max(amount - variable.get(d, Decimal(0)), Decimal(0)) for d, amount in full.items()
+    }
+    return HybridModel(name, allocate(base_total, weights), dict(unit_prices))
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def _rebuild(entries: Iterable[VolumeEntry], volumes: VolumeSet) -> VolumeSet:
+    return VolumeSet.from_entries((e for e in entries if e.quantity > 0), excluded=volumes.excluded)
+
+
+def _round_like(value: Decimal, original: Decimal) -> Decimal:
+    # Counts stay whole; quantities with decimals (hours) keep two.
+    quantum = Decimal(1) if original == original.to_integral_value() else Decimal("0.01")
+    with localcontext() as context:
+        context.prec = 40
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def shift_channel(
+    volumes: VolumeSet, fraction: Decimal, *, source: str = MANUAL, target: str = SELF_SERVICE
+) -> VolumeSet:
+    """Move a fraction of each department's ``source`` units to ``target`` (per month).
+
+    The moved quantity is rounded half-up per department and month; units are neither
+    created nor lost.
+    """
+    if not 0 <= fraction <= 1:
+        msg = f"fraction must be between 0 and 1, got {fraction}"
+        raise ValueError(msg)
+    out: list[VolumeEntry] = []
+    for entry in volumes:
+        if entry.key.service == source:
+            moved = _round_like(entry.quantity * fraction, entry.quantity)
+            out.append(VolumeEntry(entry.key, entry.quantity - moved, entry.sources))
+            target_key = VolumeKey(entry.key.month, entry.key.department, target)
+            out.append(VolumeEntry(target_key, moved, entry.sources))
+        else:
+            out.append(entry)
+    return _rebuild(out, volumes)
+
+
+def scale(volumes: VolumeSet, factor: Decimal, services: Sequence[str] = ("*",)) -> VolumeSet:
+    """Grow (factor > 1) or shrink the services matching ``services`` (patterns)."""
+    if factor < 0:
+        msg = f"factor must be >= 0, got {factor}"
+        raise ValueError(msg)
+    return _rebuild(
+        (
+            VolumeEntry(e.key, _round_like(e.quantity * factor, e.quantity), e.sources)
+            if any(fnmatch.fnmatchcase(e.key.service, p) for p in services)
+            else e
+            for e in volumes
+        ),
+        volumes,
+    )
+
+
+def leave(volumes: VolumeSet, department: str, from_month: Month) -> VolumeSet:
+    """A department leaves: its volumes from ``from_month`` on are gone."""
+    return _rebuild(
+        (e for e in volumes if not (e.key.department == department and e.key.month >= from_month)),
+        volumes,
+    )
+
+
+def join(
+    volumes: VolumeSet, department: str, from_month: Month, like: str, factor: Decimal = Decimal(1)
+) -> VolumeSet:
+    """A department joins from ``from_month`` with the volumes of ``like`` times ``factor``."""
+    if any(e.key.department == department for e in volumes):
+        msg = f"{department!r} already has volumes"
+        raise ValueError(msg)
+    source = VolumeSource(f"<joins like {like}>", 1)
+    added = [
+        VolumeEntry(
+            VolumeKey(e.key.month, department, e.key.service),
+            _round_like(e.quantity * factor, e.quantity),
+            (source,),
+        )
+        for e in volumes
+        if e.key.department == like and e.key.month >= from_month
+    ]
+    if not added:
+        msg = f"no volumes of {like!r} from {from_month} to copy"
+        raise ValueError(msg)
+    return _rebuild((*volumes, *added), volumes)
+
+
+def noise(volumes: VolumeSet, sigma: float, seed: int) -> VolumeSet:
+    """Multiply every quantity by a lognormal factor (median 1, spread ``sigma``).
+
+    Reproducible: the same seed gives the same volumes. ``sigma`` is a dimensionless
+    spread of volumes, not money, so it is a float; quantities are rounded back like the
+    original (whole counts, hours to 0.01).
+    """
+    rng = random.Random(seed)
+    return _rebuild(
+        (
+            VolumeEntry(
+                e.key,
+                _round_like(
+                    e.quantity * Decimal(repr(math.exp(rng.gauss(0.0, sigma)))), e.quantity
+                ),
+                e.sources,
+            )
+            for e in volumes
+        ),
+        volumes,
+    )
+
+
+# ------------------------------------------------------------------ comparison
+
+
+def monthly_charges(model: PriceModel, volumes: VolumeSet) -> Charges:
+    """A model's charge per (department, month)."""
+    return model.charges(volumes)
+
+
+def _variability(amounts: Sequence[Decimal]) -> Decimal | None:
+    """Coefficient of variation (standard deviation / mean) of monthly charges, 4 decimals."""
+    if len(amounts) < 2:
+        return None
+    with localcontext() as context:
+        context.prec = 40
+        mean = sum(amounts, Decimal(0)) / len(amounts)
+        if not mean:
+            return None
+        variance = sum(((a - mean) ** 2 for a in amounts), Decimal(0)) / len(amounts)
+        return (variance.sqrt() / mean).quantize(Decimal("0.0001"))
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentResult:
+    """One department under one model.
+
+    Attributes:
+        department: The department.
+        model: The model's name.
+        annual: Its charge for the period (the year).
+        baseline: Its charge under the baseline model.
+        variability: Coefficient of variation of its monthly charges (0 = the same every
+            month): the predictability a fixed model promises.
+        marginal_manual: What one more manual payslip adds to its charge.
+        marginal_self_service: What one more self-service payslip adds.
+        fair: Its cost-reflective charge (its share of the cost by the baseline charges).
+    """
+
+    department: str
+    model: str
+    annual: Decimal
+    baseline: Decimal
+    variability: Decimal | None
+    marginal_manual: Decimal
+    marginal_self_service: Decimal
+    fair: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Annual charge minus the baseline's (kronor)."""
+        return self.annual - self.baseline
+
+    @property
+    def difference_pct(self) -> Decimal | None:
+        """The difference as a percentage of the baseline charge, 2 decimals."""
+        if not self.baseline:
+            return None
+        return (self.difference * 100 / self.baseline).quantize(Decimal("0.01"))
+
+    @property
+    def steering(self) -> Decimal:
+        """Marginal manual minus marginal self-service price: > 0 rewards self-service."""
+        return self.marginal_manual - self.marginal_self_service
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResult:
+    """A model's revenue against the cost to recover, and its cross-subsidy.
+
+    ``cross_subsidy`` is half the sum over departments of |charge − share|, where each
+    department's share is the model's own revenue split in proportion to the baseline
+    charges (its use of the services at the baseline's prices): the amount some departments
+    pay for others. It is 0 for the baseline and for any model that scales it.
+    """
+
+    model: str
+    revenue: Decimal
+    cost: Decimal
+    cross_subsidy: Decimal
+
+    @property
+    def over_recovery(self) -> Decimal:
+        """Revenue minus cost: positive is over-recovery, negative under-recovery."""
+        return self.revenue - self.cost
+
+    @property
+    def recovery_ratio(self) -> Decimal | None:
+        """Revenue / cost, 4 decimals."""
+        if not self.cost:
+            return None
+        return (self.revenue / self.cost).quantize(Decimal("0.0001"))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Models side by side for the same volumes; for scripts, DataFrames and notebooks."""
+
+    baseline: str
+    cost: Decimal
+    departments: tuple[DepartmentResult, ...]
+    models: tuple[ModelResult, ...]
+    _index: Mapping[tuple[str, str], DepartmentResult] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {(r.department, r.model): r for r in self.departments})
+
+    def result(self, department: str, model: str) -> DepartmentResult:
+        """One department under one model."""
+        return self._index[(department, model)]
+
+    def model(self, name: str) -> ModelResult:
+        """One model's summary."""
+        return next(m for m in self.models if m.model == name)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per department and model (Decimals kept)."""
+        return [
+            {
+                "department": r.department,
+                "model": r.model,
+                "annual": r.annual,
+                "baseline": r.baseline,
+                "difference": r.difference,
+                "difference_pct": r.difference_pct,
+                "variability": r.variability,
+                "marginal_manual": r.marginal_manual,
+                "marginal_self_service": r.marginal_self_service,
+                "fair": r.fair,
+            }
+            for r in self.departments
+        ]
+
+
+def compare(
+    volumes: VolumeSet,
+    models: Sequence[PriceModel],
+    *,
+    cost_to_recover: Decimal,
+    baseline: str | None = None,
+) -> Comparison:
+    """Every department's charge under every model, against a baseline model and the cost.
+
+    Args:
+        volumes: The volumes (e.g. a scenario of the year).
+        models: The models; the first is the baseline unless ``baseline`` names another.
+        cost_to_recover: The full cost the models should recover.
+        baseline: Name of the baseline model.
+    """
+    if not models:
+        msg = "give at least one model"
+        raise ValueError(msg)
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        msg = f"model names must be unique: {names}"
+        raise ValueError(msg)
+    base_name = baseline or names[0]
+    monthly = {m.name: m.charges(volumes) for m in models}
+    if base_name not in monthly:
+        msg = f"no model named {base_name!r}"
+        raise ValueError(msg)
+    annual = {name: annual_charges(charges) for name, charges in monthly.items()}
+    departments = sorted({d for a in annual.values() for d in a}, key=swedish_key)
+    base = annual[base_name]
+    positive = {d: base.get(d, Decimal(0)) for d in departments if base.get(d, Decimal(0)) > 0}
+    fair = allocate(cost_to_recover, positive) if positive else {}
+    months = volumes.months
+    results: list[DepartmentResult] = []
+    for model in models:
+        charges = monthly[model.name]
+        for department in departments:
+            series = [charges.get((department, m), Decimal("0.00")) for m in months]
+            results.append(
+                DepartmentResult(
+                    department=department,
+                    model=model.name,
+                    annual=annual[model.name].get(department, Decimal("0.00")),
+                    baseline=base.get(department, Decimal("0.00")),
+                    variability=_variability(series),
+                    marginal_manual=model.marginal_price(MANUAL),
+                    marginal_self_service=model.marginal_price(SELF_SERVICE),
+                    fair=fair.get(department, Decimal("0.00")),
+                )
+            )
+    summaries = []
+    for model in models:
+        charged = annual[model.name]
+        revenue = exact_sum(charged.values())
+        # Compare with the same revenue split by the baseline shares, so that the measure is
+        # about who pays for whom, not about the level of recovery.
+        own_fair = allocate(revenue, positive) if positive and revenue >= 0 else {}
+        gaps = [abs(charged.get(d, Decimal(0)) - own_fair.get(d, Decimal(0))) for d in departments]
+        summaries.append(
+            ModelResult(
+                model.name, exact_sum(charged.values()), cost_to_recover, exact_sum(gaps) / 2
+            )
+        )
+    return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
