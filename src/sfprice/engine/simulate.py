@@ -66,7 +66,10 @@ Charges = dict[tuple[str, Month], Decimal]
 class PriceModel(Protocol):
     """A way of charging departments: volumes in, a charge per department and month out."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The model's name, unique within a comparison."""
+        ...
 
     def charges(self, volumes: VolumeSet) -> Charges:
         """Charge per (department, month) for these volumes."""

@@ -1,0 +1,651 @@
+"""Monte Carlo over volume uncertainty: how far each price model may miss the cost.
+
+:func:`monte_carlo` draws ``scenarios`` versions of a year's volumes. In each one, every
+(department, month, service) quantity is multiplied by its own lognormal factor (median 1,
+spread ``sigma``), like :func:`sfprice.engine.simulate.noise`. Each model's revenue for
+the scenario is then compared with the cost to recover. The result gives, per model, the
+mean, the extremes and percentiles of the over- or under-recovery (revenue minus cost), and
+the probability of under-recovery.
+
+Money is exact. Revenues are computed in whole öre with 64-bit integers (numpy ``int64``),
+line by line, with the same rounding as the models in :mod:`sfprice.engine.simulate` and
+:func:`sfprice.bill`:
+
+- :class:`~sfprice.engine.simulate.PerUnitModel`: the sum of ``quantity x price`` lines,
+  each rounded to öre with the model's rounding mode. For whole counts and whole-öre
+  prices a line is already a whole number of öre.
+- :class:`~sfprice.engine.simulate.FixedFeeModel`: the sum of the fees, which do not move
+  with volume. With a :class:`~sfprice.engine.simulate.TrueUp`, each department's per-unit
+  charge is computed too, and the difference to its fee is settled when it is larger than
+  ``round(fee x band)``, as :meth:`FixedFeeModel.charges` does.
+- :class:`~sfprice.engine.simulate.HybridModel`: the fees plus the per-unit lines of the
+  services it prices.
+
+Before the draws, each model is also priced once with its own ``charges`` at the input
+volumes (all factors 1). This figure is reported as ``deterministic``. If the integer path
+gives a different figure, the function raises an error instead of returning wrong figures.
+
+Volumes are rounded like :func:`~sfprice.engine.simulate.noise` rounds them: a whole
+quantity stays whole (rounded half up) and a fractional one (hours) is rounded to 0.01.
+This rounding of volumes (not money) is done in float64, so a product within a rounding
+error of a half may round the other way than ``noise``'s Decimal arithmetic would.
+Unlike ``noise``, an entry that rounds to 0 stays in the scenario (with quantity 0), so the
+months of the scenario are the months of the input and a fixed fee is billed in full.
+
+The factors have median 1, so their mean is ``exp(sigma**2 / 2)`` (1.00125 for sigma
+0.05): on average the scenarios have slightly more volume than the input, and a per-unit
+model's mean revenue is slightly above its deterministic revenue.
+
+numpy is an optional dependency (``pip install 'sfprice[simulate]'``). It is imported when
+the function is called, not when sfprice is imported. The random numbers come from
+``numpy.random.Generator(numpy.random.PCG64(seed))``. They are drawn in scenario order, so
+the results do not depend on ``batch`` (which only bounds memory). The same seed gives the
+same results with the same numpy version on the same platform.
+
+>>> from decimal import Decimal
+>>> from sfprice.engine.simulate import FixedFeeModel, PerUnitModel
+>>> from sfprice.model import VolumeEntry, VolumeKey, VolumeSet
+>>> from sfprice.period import Month
+>>> volumes = VolumeSet.from_entries(
+...     VolumeEntry(VolumeKey(Month(2014, m), "A", "payroll.manual"), Decimal(100), ())
+...     for m in (1, 2)
+... )
+>>> models = [
+...     PerUnitModel("per unit", {"payroll.manual": Decimal(110)}),
+...     FixedFeeModel("fixed", {"A": Decimal(22000)}),
+... ]
+>>> result = monte_carlo(volumes, models, cost_to_recover=Decimal(22000), scenarios=200)
+>>> fixed = result.model("fixed")
+>>> fixed.minimum, fixed.maximum, fixed.under_recovery_probability
+(Decimal('0.00'), Decimal('0.00'), Decimal('0.0000'))
+>>> result.model("per unit").deterministic
+Decimal('0.00')
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from sfprice.engine.simulate import FixedFeeModel, HybridModel, PerUnitModel
+from sfprice.model import VolumeSet
+from sfprice.money import ROUNDING_MODES, exact_sum, round_amount
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    IntArray = NDArray[np.int64]
+
+__all__ = ["ModelDistribution", "MonteCarloResult", "monte_carlo"]
+
+Model = PerUnitModel | FixedFeeModel | HybridModel
+
+#: What to install when numpy is missing.
+INSTALL_HINT = "pip install 'sfprice[simulate]'"
+
+_HUNDRED = Decimal(100)
+_FLOAT_EXACT = 2.0**53  # scaled quantities above this lose whole units in float64
+_INT64_SAFE = 2**62  # revenue bound per scenario: keeps every int64 sum far from overflow
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDistribution:
+    """One model's over- or under-recovery (revenue minus cost) over the scenarios.
+
+    Every amount is in kronor, to the öre. Positive means over-recovery and negative means
+    under-recovery. The minimum, maximum and percentiles are the values of actual
+    scenarios. The mean is the exact mean rounded half up to öre.
+
+    Attributes:
+        model: The model's name.
+        cost: The cost to recover.
+        deterministic: The recovery at the input volumes (all factors 1), from the model's
+            own ``charges``.
+        mean: Mean over the scenarios.
+        minimum: The lowest scenario value (the worst under-recovery).
+        maximum: The highest scenario value.
+        percentiles: ``(p, value)`` pairs in increasing ``p``. The value is the smallest
+            scenario value with at least ``p`` % of the scenarios at or below it (the
+            inverted CDF, as numpy's ``method="inverted_cdf"``). ``p = 0`` gives the
+            minimum. The rank ``ceil(n x p / 100)`` is computed with integers. numpy
+            computes it in floating point and can pick the next value when ``n x p / 100``
+            is a whole number (for example n = 100, p = 7).
+        scenarios: How many scenarios were drawn.
+        under_recovery_scenarios: How many scenarios recover less than the cost.
+        under_recovery_probability: That count divided by ``scenarios``, rounded half up
+            to 4 decimals (0.0123 is 1.23 %).
+    """
+
+    model: str
+    cost: Decimal
+    deterministic: Decimal
+    mean: Decimal
+    minimum: Decimal
+    maximum: Decimal
+    percentiles: tuple[tuple[int, Decimal], ...]
+    scenarios: int
+    under_recovery_scenarios: int
+    under_recovery_probability: Decimal
+
+    def percentile(self, p: int) -> Decimal:
+        """The value at percentile ``p`` (one of those requested).
+
+        Raises:
+            KeyError: When ``p`` was not requested.
+        """
+        for requested, value in self.percentiles:
+            if requested == p:
+                return value
+        msg = f"percentile {p} was not computed (have {[q for q, _ in self.percentiles]})"
+        raise KeyError(msg)
+
+    @property
+    def mean_revenue(self) -> Decimal:
+        """Mean revenue: the cost plus the mean recovery."""
+        return self.cost + self.mean
+
+    def to_record(self) -> dict[str, Any]:
+        """A plain dict (Decimals kept). Percentiles are keys ``p1``, ``p50`` and so on."""
+        record: dict[str, Any] = {
+            "model": self.model,
+            "scenarios": self.scenarios,
+            "cost": self.cost,
+            "deterministic": self.deterministic,
+            "mean": self.mean,
+            "minimum": self.minimum,
+        }
+        record.update({f"p{p}": value for p, value in self.percentiles})
+        record.update(
+            {
+                "maximum": self.maximum,
+                "under_recovery_scenarios": self.under_recovery_scenarios,
+                "under_recovery_probability": self.under_recovery_probability,
+            }
+        )
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarloResult:
+    """The distribution of every model's recovery over the same scenarios.
+
+    Attributes:
+        scenarios: How many scenarios were drawn.
+        sigma: The spread of the lognormal volume factors.
+        seed: The seed of the random numbers.
+        cost: The cost to recover.
+        percentiles: The percentiles computed, in increasing order.
+        models: One distribution per model, in the order the models were given.
+    """
+
+    scenarios: int
+    sigma: float
+    seed: int
+    cost: Decimal
+    percentiles: tuple[int, ...]
+    models: tuple[ModelDistribution, ...]
+
+    def model(self, name: str) -> ModelDistribution:
+        """One model's distribution.
+
+        Raises:
+            KeyError: When no model has that name.
+        """
+        for distribution in self.models:
+            if distribution.model == name:
+                return distribution
+        msg = f"no model named {name!r}"
+        raise KeyError(msg)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per model (Decimals kept), for scripts, DataFrames and notebooks."""
+        return [
+            {"sigma": self.sigma, "seed": self.seed, **distribution.to_record()}
+            for distribution in self.models
+        ]
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def _numpy() -> ModuleType:
+    """numpy, imported on first use; a clear message when it is not installed."""
+    try:
+        import numpy  # optional dependency, imported on use
+    except ModuleNotFoundError as error:
+        msg = f"monte_carlo needs numpy, which is not installed: {INSTALL_HINT}"
+        raise ModuleNotFoundError(msg, name="numpy") from error
+    return numpy
+
+
+def _whole_ore(amount: Decimal, what: str) -> int:
+    """``amount`` (kronor) as a whole number of öre, or ValueError."""
+    if not isinstance(amount, Decimal):
+        msg = f"{what} must be a Decimal, got {amount!r}"
+        raise TypeError(msg)
+    if not amount.is_finite():
+        msg = f"{what} must be finite, got {amount}"
+        raise ValueError(msg)
+    ore = amount * _HUNDRED
+    if ore != ore.to_integral_value():
+        msg = f"{what} {amount} is not a whole number of öre"
+        raise ValueError(msg)
+    return int(ore)
+
+
+def _kronor(ore: int) -> Decimal:
+    """A whole number of öre as kronor with two decimals, exactly."""
+    digits = tuple(int(c) for c in str(abs(ore)))
+    return Decimal((1 if ore < 0 else 0, digits, -2))
+
+
+def _mean_ore(total: int, n: int) -> int:
+    """``total / n`` rounded half up (ties away from zero) to a whole number."""
+    magnitude = (2 * abs(total) + n) // (2 * n)
+    return -magnitude if total < 0 else magnitude
+
+
+def _divide_round(np: ModuleType, x: IntArray, mode: str) -> IntArray:
+    """``x / 100`` rounded to a whole number with a price list's rounding mode, exactly."""
+    magnitude = np.abs(x)
+    if mode == "half_up":
+        whole = (magnitude + 50) // 100
+    elif mode == "down":
+        whole = magnitude // 100
+    elif mode == "up":
+        whole = (magnitude + 99) // 100
+    else:  # half_even
+        whole, rest = np.divmod(magnitude, 100)
+        whole += (rest > 50) | ((rest == 50) & (whole % 2 == 1))
+    result: IntArray = np.where(x < 0, -whole, whole)
+    return result
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """Per-unit lines of some columns (entries) of the volumes.
+
+    A column counts ``units``; one unit is ``quantum`` hundredths of the quantity (100 for
+    whole counts, 1 for quantities to 0.01). ``factor[j]`` is the price in öre of column
+    ``columns[j]`` times its quantum, so a line is ``units x factor / 100`` (öre) rounded
+    with ``mode``. When every column counts whole units the division is exact and skipped.
+
+    With ``starts`` (true-up references) the columns are sorted by department, and
+    ``segment`` gives each department's segment of :meth:`by_department`.
+    """
+
+    columns: IntArray
+    factor: IntArray
+    mode: str
+    whole: bool
+    every_column: bool
+    max_factor: int
+    starts: IntArray | None = None
+    segment: dict[str, int] | None = None
+
+    def amounts(self, np: ModuleType, units: IntArray) -> IntArray:
+        """The rounded lines in öre, one row per scenario."""
+        picked = units if self.every_column else units[:, self.columns]
+        if self.whole:
+            exact: IntArray = picked * (self.factor // 100)
+            return exact
+        return _divide_round(np, picked * self.factor, self.mode)
+
+    def total(self, np: ModuleType, units: IntArray) -> IntArray:
+        """The sum of the lines per scenario."""
+        result: IntArray = self.amounts(np, units).sum(axis=1)
+        return result
+
+    def by_department(self, np: ModuleType, units: IntArray) -> IntArray:
+        """The sum of the lines per scenario and department segment."""
+        assert self.starts is not None
+        if not len(self.starts):
+            empty: IntArray = np.zeros((units.shape[0], 0), dtype=np.int64)
+            return empty
+        result: IntArray = np.add.reduceat(self.amounts(np, units), self.starts, axis=1)
+        return result
+
+    def bound(self, max_units: int) -> int:
+        """An upper bound of |a line before division| and of |their sum| (öre)."""
+        return max_units * self.max_factor * max(len(self.columns), 1)
+
+
+@dataclass(frozen=True)
+class _TrueUp:
+    reference: _Lines
+    fees: IntArray  # öre, one per fee department
+    thresholds: IntArray  # öre: round(fee x band)
+    segments: IntArray  # each fee department's column in the per-department sums
+
+
+@dataclass(frozen=True)
+class _Plan:
+    name: str
+    fixed: int  # öre, the same in every scenario
+    lines: _Lines | None
+    true_up: _TrueUp | None
+
+    def revenue(self, np: ModuleType, units: IntArray) -> IntArray:
+        """Revenue in öre, one per scenario (row of ``units``)."""
+        revenue: IntArray = np.full(units.shape[0], self.fixed, dtype=np.int64)
+        if self.lines is not None:
+            revenue += self.lines.total(np, units)
+        if self.true_up is not None:
+            t = self.true_up
+            sums = t.reference.by_department(np, units)
+            # A zero column for fee departments without volumes (their per-unit charge is 0).
+            sums = np.concatenate([sums, np.zeros((units.shape[0], 1), dtype=np.int64)], axis=1)
+            difference = sums[:, t.segments] - t.fees
+            settled = np.where(np.abs(difference) > t.thresholds, difference, 0)
+            revenue += settled.sum(axis=1)
+        return revenue
+
+    def bound(self, max_units: int) -> int:
+        """An upper bound of every |amount| (öre, or hundredths before a division)."""
+        total = abs(self.fixed)
+        if self.lines is not None:
+            total += self.lines.bound(max_units)
+        if self.true_up is not None:
+            total += self.true_up.reference.bound(max_units)
+            total += 2 * sum(abs(int(f)) for f in self.true_up.fees)
+        return total
+
+
+def _lines(
+    np: ModuleType,
+    prices: Mapping[str, Decimal],
+    mode: str,
+    services: Sequence[str],
+    quanta: Sequence[int],
+    name: str,
+    *,
+    require_all: bool,
+    departments: Sequence[str] | None = None,
+) -> _Lines:
+    """The lines of the columns whose service has a price.
+
+    Raises:
+        KeyError: With ``require_all``, when a service has no price (as ``charges`` does).
+    """
+    if mode not in ROUNDING_MODES:
+        msg = f"model {name!r}: unknown rounding {mode!r}"
+        raise ValueError(msg)
+    ore: dict[str, int] = {}
+    columns: list[int] = []
+    for column, service in enumerate(services):
+        if service not in ore:
+            price = prices.get(service)
+            if price is None:
+                if require_all:
+                    msg = f"model {name!r} has no price for {service!r}"
+                    raise KeyError(msg)
+                continue
+            ore[service] = _whole_ore(price, f"model {name!r}: price of {service!r}")
+        columns.append(column)
+    starts: list[int] | None = None
+    segment: dict[str, int] | None = None
+    if departments is not None:
+        # Sort by department (stable) so that each department is one segment.
+        columns.sort(key=lambda c: departments[c])
+        starts, segment = [], {}
+        for position, column in enumerate(columns):
+            if departments[column] not in segment:
+                segment[departments[column]] = len(starts)
+                starts.append(position)
+    factors = [ore[services[c]] * quanta[c] for c in columns]
+    return _Lines(
+        columns=np.array(columns, dtype=np.int64),
+        factor=np.array(factors, dtype=np.int64),
+        mode=mode,
+        whole=all(quanta[c] == 100 for c in columns),
+        every_column=columns == list(range(len(services))),
+        max_factor=max((abs(f) for f in factors), default=0),
+        starts=None if starts is None else np.array(starts, dtype=np.int64),
+        segment=segment,
+    )
+
+
+def _plan(
+    np: ModuleType,
+    model: Model,
+    services: Sequence[str],
+    departments: Sequence[str],
+    quanta: Sequence[int],
+) -> _Plan:
+    if isinstance(model, PerUnitModel):
+        lines = _lines(
+            np, model.prices, model.rounding, services, quanta, model.name, require_all=True
+        )
+        return _Plan(model.name, 0, lines, None)
+    if isinstance(model, HybridModel):
+        base = sum(
+            _whole_ore(f, f"model {model.name!r}: fee of {d!r}")
+            for d, f in model.annual_fees.items()
+        )
+        # HybridModel.charges prices its services with a PerUnitModel: half-up lines.
+        lines = _lines(
+            np, model.unit_prices, "half_up", services, quanta, model.name, require_all=False
+        )
+        return _Plan(model.name, base, lines if len(lines.columns) else None, None)
+    if isinstance(model, FixedFeeModel):
+        fees = {
+            d: _whole_ore(f, f"model {model.name!r}: fee of {d!r}")
+            for d, f in model.annual_fees.items()
+        }
+        true_up = None
+        if model.true_up is not None and fees:
+            reference = model.true_up.reference
+            ref_lines = _lines(
+                np,
+                reference.prices,
+                reference.rounding,
+                services,
+                quanta,
+                reference.name,
+                require_all=True,
+                departments=departments,
+            )
+            assert ref_lines.segment is not None
+            missing = len(ref_lines.segment)  # the zero column appended in revenue()
+            true_up = _TrueUp(
+                ref_lines,
+                np.array(list(fees.values()), dtype=np.int64),
+                np.array(
+                    [
+                        # The very expression FixedFeeModel.charges compares with.
+                        _whole_ore(round_amount(fee * model.true_up.band), "true-up band")
+                        for fee in model.annual_fees.values()
+                    ],
+                    dtype=np.int64,
+                ),
+                np.array([ref_lines.segment.get(d, missing) for d in fees], dtype=np.int64),
+            )
+        return _Plan(model.name, sum(fees.values()), None, true_up)
+    msg = (
+        "monte_carlo prices PerUnitModel, FixedFeeModel and HybridModel, "
+        f"got {type(model).__name__}"
+    )
+    raise TypeError(msg)
+
+
+def _check_arguments(
+    models: Sequence[Model], scenarios: int, sigma: float, batch: int, percentiles: Sequence[int]
+) -> tuple[float, tuple[int, ...]]:
+    if not models:
+        msg = "give at least one model"
+        raise ValueError(msg)
+    for model in models:
+        if not isinstance(model, PerUnitModel | FixedFeeModel | HybridModel):
+            msg = (
+                "monte_carlo prices PerUnitModel, FixedFeeModel and HybridModel, "
+                f"got {type(model).__name__}"
+            )
+            raise TypeError(msg)
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        msg = f"model names must be unique: {names}"
+        raise ValueError(msg)
+    if operator.index(scenarios) < 1:
+        msg = f"scenarios must be 1 or more, got {scenarios!r}"
+        raise ValueError(msg)
+    if operator.index(batch) < 1:
+        msg = f"batch must be 1 or more, got {batch!r}"
+        raise ValueError(msg)
+    spread = float(sigma)
+    if not math.isfinite(spread) or spread < 0:
+        msg = f"sigma must be a finite number >= 0, got {sigma!r}"
+        raise ValueError(msg)
+    for p in percentiles:
+        if not 0 <= operator.index(p) <= 100:
+            msg = f"percentiles must be whole numbers 0..100, got {p!r}"
+            raise ValueError(msg)
+    return spread, tuple(sorted(set(percentiles)))
+
+
+# --------------------------------------------------------------------------- the draws
+
+
+def monte_carlo(
+    volumes: VolumeSet,
+    models: Sequence[PerUnitModel | FixedFeeModel | HybridModel],
+    *,
+    cost_to_recover: Decimal,
+    scenarios: int = 1000,
+    sigma: float = 0.05,
+    seed: int = 0,
+    percentiles: Sequence[int] = (1, 5, 25, 50, 75, 95, 99),
+    batch: int = 500,
+) -> MonteCarloResult:
+    """Each model's over- or under-recovery over random scenarios of the volumes.
+
+    Args:
+        volumes: The year's volumes (the centre of the scenarios). They are not changed.
+        models: The models to compare, with unique names.
+        cost_to_recover: The cost the models should recover, a whole number of öre.
+        scenarios: How many scenarios to draw.
+        sigma: Spread of the lognormal factor of each quantity (the standard deviation of
+            its logarithm; 0.05 is about ±5 %). 0 repeats the input volumes. It is a
+            dimensionless spread of volumes, not money, so it is a float.
+        seed: Seed of ``numpy.random.PCG64``. The same seed gives the same results.
+        percentiles: Whole percentiles 0..100 to report (0 is the minimum, 100 the
+            maximum).
+        batch: Scenarios drawn and priced at once. It bounds memory (about
+            ``batch x entries x 8`` bytes per array) and does not change the results.
+
+    Raises:
+        ModuleNotFoundError: When numpy is not installed.
+        KeyError: When a per-unit model (or a true-up's reference) has no price for a
+            service of the volumes, as ``charges`` does.
+        TypeError: For a model of another kind, or a cost or price that is not a Decimal.
+        ValueError: For bad arguments, a price, fee or cost that is not a whole number of
+            öre, no volumes, a negative quantity or one that is not a multiple of 0.01.
+        OverflowError: When a scenario's amounts would not fit exactly in 64-bit integers.
+    """
+    spread, levels = _check_arguments(models, scenarios, sigma, batch, percentiles)
+    cost = _whole_ore(cost_to_recover, "cost_to_recover")
+    if not len(volumes):
+        msg = "no volumes to simulate"
+        raise ValueError(msg)
+    np = _numpy()
+
+    services: list[str] = []
+    departments: list[str] = []
+    quanta: list[int] = []  # hundredths of a unit per counted unit: 100 (whole) or 1 (0.01)
+    base: list[int] = []
+    for entry in volumes:
+        quantity = entry.quantity
+        if not quantity.is_finite() or quantity < 0:
+            msg = f"{entry.key}: quantity must be finite and >= 0, got {quantity}"
+            raise ValueError(msg)
+        if quantity == quantity.to_integral_value():
+            quanta.append(100)
+            base.append(int(quantity))
+        else:
+            hundredths = quantity * _HUNDRED
+            if hundredths != hundredths.to_integral_value():
+                msg = f"{entry.key}: quantity {quantity} is not a multiple of 0.01"
+                raise ValueError(msg)
+            quanta.append(1)
+            base.append(int(hundredths))
+        services.append(entry.key.service)
+        departments.append(entry.key.department)
+
+    plans = [_plan(np, model, services, departments, quanta) for model in models]
+    base_units = np.array(base, dtype=np.int64)
+    base_float = base_units.astype(np.float64)
+    if base_units.size and float(base_float.max()) >= _FLOAT_EXACT:
+        msg = "a quantity is too large to simulate exactly"
+        raise OverflowError(msg)
+
+    # The model's own charges at the input volumes, and the integer path at factor 1: they
+    # must agree to the öre, or the integer path has drifted from the models.
+    deterministic: list[int] = []
+    at_input = base_units.reshape(1, -1)
+    for model, plan in zip(models, plans, strict=True):
+        _check_bound(plan, int(base_units.max()), cost)
+        exact = _whole_ore(exact_sum(model.charges(volumes).values()), "revenue")
+        computed = int(plan.revenue(np, at_input)[0])
+        if computed != exact:  # pragma: no cover - a bug in this module, not an input error
+            msg = f"model {model.name!r}: integer revenue {computed} öre != charges {exact} öre"
+            raise RuntimeError(msg)
+        deterministic.append(exact - cost)
+
+    rng = np.random.Generator(np.random.PCG64(seed))
+    recovery = np.empty((len(plans), scenarios), dtype=np.int64)
+    for start in range(0, scenarios, batch):
+        size = min(batch, scenarios - start)
+        factors = rng.lognormal(0.0, spread, size=(size, base_units.size))
+        scaled = np.floor(factors * base_float + 0.5)  # half up; the values are >= 0
+        highest = float(scaled.max())
+        if highest >= _FLOAT_EXACT:
+            msg = f"a scenario quantity ({highest:.3g} units) is too large to simulate exactly"
+            raise OverflowError(msg)
+        units = scaled.astype(np.int64)
+        for index, plan in enumerate(plans):
+            _check_bound(plan, int(highest), cost)
+            recovery[index, start : start + size] = plan.revenue(np, units) - cost
+
+    distributions = tuple(
+        _distribution(np, plan.name, cost, at, values, levels)
+        for plan, at, values in zip(plans, deterministic, recovery, strict=True)
+    )
+    return MonteCarloResult(scenarios, spread, seed, _kronor(cost), levels, distributions)
+
+
+def _check_bound(plan: _Plan, max_units: int, cost: int) -> None:
+    if plan.bound(max_units) + abs(cost) >= _INT64_SAFE:
+        msg = f"model {plan.name!r}: amounts too large for exact 64-bit arithmetic"
+        raise OverflowError(msg)
+
+
+def _distribution(
+    np: ModuleType, name: str, cost: int, at_input: int, values: IntArray, levels: tuple[int, ...]
+) -> ModelDistribution:
+    n = int(values.size)
+    ordered = np.sort(values)
+    # Inverted CDF: the smallest value with at least p % of the scenarios at or below it.
+    picked = [(p, int(ordered[max(-(-n * p // 100), 1) - 1])) for p in levels]
+    under = int(np.count_nonzero(values < 0))
+    total = sum(values.tolist())  # Python ints: exact whatever the count
+    probability = (Decimal(under) / Decimal(n)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    return ModelDistribution(
+        model=name,
+        cost=_kronor(cost),
+        deterministic=_kronor(at_input),
+        mean=_kronor(_mean_ore(total, n)),
+        minimum=_kronor(int(ordered[0])),
+        maximum=_kronor(int(ordered[-1])),
+        percentiles=tuple((p, _kronor(v)) for p, v in picked),
+        scenarios=n,
+        under_recovery_scenarios=under,
+        under_recovery_probability=probability,
+    )
