@@ -31,6 +31,7 @@ from sfprice.reports.formats import (
     run_to_json,
     run_to_table,
 )
+from sfprice.simulate_commands import add_simulate
 
 __all__ = ["main"]
 
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     lists.set_defaults(handler=_pricelists)
 
     add_commands(commands, _common)
+    add_simulate(commands, _common)
     return parser
 
 

@@ -162,14 +162,29 @@ class FixedFeeModel:
     name: str
     annual_fees: Mapping[str, Decimal]
     true_up: TrueUp | None = None
+    year: int | None = None
 
     def charges(self, volumes: VolumeSet) -> Charges:
-        """Each department with a fee pays it over the months of the volumes.
+        """Each department with a fee pays it over the year's months.
 
-        A department without a fee pays nothing (it shows in the comparison as such); a
-        department that has a fee but no volumes still pays.
+        The months are the twelve of ``year`` when the model has one, else the months of
+        the volumes. A department without a fee pays nothing (it shows in the comparison as
+        such); a department that has a fee but no volumes still pays.
+
+        Raises:
+            ValueError: When there are no months to bill over (no year, no volumes).
         """
-        months = _months_of(volumes)
+        months = (
+            tuple(Month(self.year, m) for m in range(1, 13))
+            if self.year is not None
+            else _months_of(volumes)
+        )
+        if not months and any(self.annual_fees.values()):
+            msg = (
+                f"model {self.name!r}: no months to bill the fees over; the volumes are "
+                "empty, so give the model a year"
+            )
+            raise ValueError(msg)
         result: Charges = {}
         for department, fee in self.annual_fees.items():
             for month, part in _spread(fee, months).items():
@@ -198,10 +213,11 @@ class HybridModel:
     name: str
     annual_fees: Mapping[str, Decimal]
     unit_prices: Mapping[str, Decimal]
+    year: int | None = None
 
     def charges(self, volumes: VolumeSet) -> Charges:
         """Fixed monthly parts plus the per-unit lines of the priced services."""
-        fixed = FixedFeeModel(self.name, self.annual_fees).charges(volumes)
+        fixed = FixedFeeModel(self.name, self.annual_fees, year=self.year).charges(volumes)
         priced = VolumeSet(tuple(e for e in volumes if e.key.service in self.unit_prices))
         variable = PerUnitModel(self.name, self.unit_prices).charges(priced)
         result = dict(fixed)

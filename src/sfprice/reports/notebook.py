@@ -12,10 +12,19 @@ import html
 from decimal import Decimal
 from typing import Any
 
+from sfprice.engine.montecarlo import MonteCarloResult
 from sfprice.engine.simulate import Comparison
 from sfprice.reports.formats import format_amount
 
-__all__ = ["ComparisonView", "comparison_frame", "model_frame", "plot_difference", "view"]
+__all__ = [
+    "ComparisonView",
+    "comparison_frame",
+    "model_frame",
+    "monte_carlo_frame",
+    "plot_difference",
+    "plot_recovery",
+    "view",
+]
 
 _HINT = "pip install 'sfprice[notebook]'"
 
@@ -80,6 +89,32 @@ def plot_difference(comparison: Comparison, model: str, ax: Any = None) -> Any:
     return ax
 
 
+def monte_carlo_frame(result: MonteCarloResult) -> Any:
+    """One row per model: mean, extremes, percentiles and probability of under-recovery."""
+    return _pandas().DataFrame.from_records(result.to_records())
+
+
+def plot_recovery(result: MonteCarloResult, ax: Any = None) -> Any:
+    """The distribution of each model's over/under-recovery, as its quantile curve.
+
+    Each curve runs through the percentiles the simulation reported (ask for many, e.g.
+    ``percentiles=range(1, 100)``), from the minimum to the maximum scenario.
+    """
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    for model in result.models:
+        points = [(0, model.minimum), *model.percentiles, (100, model.maximum)]
+        # float at the plotting edge only: million kronor on an axis.
+        ax.plot([p for p, _ in points], [float(v) / 1e6 for _, v in points], label=model.model)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"percentil av {result.scenarios} scenarier (sigma {result.sigma})")
+    ax.set_ylabel("över-/underskott mot kostnaden, mnkr")
+    ax.set_title("Kostnadstäckning under volymosäkerhet")
+    ax.legend()
+    return ax
+
+
 def _kr(value: Decimal) -> str:
     return html.escape(format_amount(value))
 
@@ -89,6 +124,11 @@ class ComparisonView:
 
     def __init__(self, comparison: Comparison) -> None:
         self.comparison = comparison
+
+    def __repr__(self) -> str:
+        models = ", ".join(m.model for m in self.comparison.models)
+        departments = len({r.department for r in self.comparison.departments})
+        return f"<Comparison of {models} for {departments} departments>"
 
     def _repr_html_(self) -> str:
         c = self.comparison
