@@ -26,3 +26,35 @@ def test_docs_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     output: list[str] = []
     runner.run(test, out=output.append)
     assert runner.failures == 0, "".join(output)
+
+
+_CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
+CONSOLE_PAGES = ("simulation.md",)
+
+
+def _console_examples() -> list[tuple[str, str, str]]:
+    examples = []
+    for name in CONSOLE_PAGES:
+        for block in _CONSOLE.findall((REPO / "docs" / name).read_text(encoding="utf-8")):
+            command, *output = block.rstrip("\n").split("\n")
+            assert command.startswith("$ python -m sfprice "), command
+            examples.append((name, command[2:], "\n".join(output)))
+    return examples
+
+
+@pytest.mark.parametrize(("page", "command", "expected"), _console_examples())
+def test_docs_console_examples_are_real_output(
+    page: str,
+    command: str,
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shlex
+
+    from sfprice.cli import main
+
+    monkeypatch.chdir(REPO)
+    assert main(shlex.split(command)[3:]) == 0, page
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).rstrip("\n") == expected
