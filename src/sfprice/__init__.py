@@ -18,6 +18,7 @@ from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKi
 from sfprice.engine.billing import BillingRun, ComponentCharge, Invoice, InvoiceLine, bill
 from sfprice.engine.breakeven import BreakEven, BreakEvenRule, break_even, list_revenue
 from sfprice.engine.kpi import KPIS, Kpi, KpiRow, TimeBase, kpi_report, kpis_for_year
+from sfprice.engine.montecarlo import ModelDistribution, MonteCarloResult, monte_carlo
 from sfprice.engine.recovery import (
     AreaFullCost,
     CostKey,
@@ -27,12 +28,27 @@ from sfprice.engine.recovery import (
     full_cost,
     recovery_balance,
 )
+from sfprice.engine.simulate import (
+    Comparison,
+    DepartmentResult,
+    FixedFeeModel,
+    HybridModel,
+    ModelResult,
+    PerUnitModel,
+    PriceModel,
+    TrueUp,
+    compare,
+    derive_fixed_fees,
+    derive_hybrid,
+    shift_channel,
+)
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.forecast import read_forecast
 from sfprice.io.pricelists import bundled_pricelists, dump_pricelist, load_catalog, load_pricelist
 from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files, read_volumes, trace_rows
+from sfprice.io.writers import write_volumes_csv
 from sfprice.model import (
     PriceCatalog,
     PriceComponent,
@@ -53,6 +69,7 @@ from sfprice.reports.formats import (
     run_to_json_data,
     run_to_table,
 )
+from sfprice.synthetic import SyntheticCity, SyntheticDepartment, synthetic_city
 
 __version__ = "0.1.0"
 
@@ -65,28 +82,40 @@ __all__ = [
     "BreakEven",
     "BreakEvenRule",
     "BudgetFigure",
+    "Comparison",
     "ComponentCharge",
     "CostBudget",
     "CostKey",
     "CostKind",
+    "DepartmentResult",
+    "FixedFeeModel",
     "FullCostStatement",
+    "HybridModel",
     "InputError",
     "Invoice",
     "InvoiceLine",
     "Issue",
     "Kpi",
     "KpiRow",
+    "ModelDistribution",
+    "ModelResult",
+    "MonteCarloResult",
     "Month",
+    "PerUnitModel",
     "PeriodResult",
     "PriceCatalog",
     "PriceComponent",
     "PriceItem",
     "PriceList",
+    "PriceModel",
     "PriceNotFound",
     "RecoveryBalance",
     "RevenueKind",
     "SfpriceError",
+    "SyntheticCity",
+    "SyntheticDepartment",
     "TimeBase",
+    "TrueUp",
     "Unit",
     "VolumeEntry",
     "VolumeKey",
@@ -98,6 +127,9 @@ __all__ = [
     "break_even",
     "bundled_budgets",
     "bundled_pricelists",
+    "compare",
+    "derive_fixed_fees",
+    "derive_hybrid",
     "dump_pricelist",
     "format_amount",
     "full_cost",
@@ -107,6 +139,7 @@ __all__ = [
     "load_budget",
     "load_catalog",
     "load_pricelist",
+    "monte_carlo",
     "read_forecast",
     "read_staffing",
     "read_volume_files",
@@ -117,5 +150,8 @@ __all__ = [
     "run_to_json",
     "run_to_json_data",
     "run_to_table",
+    "shift_channel",
+    "synthetic_city",
     "trace_rows",
+    "write_volumes_csv",
 ]
