@@ -20,6 +20,7 @@ from sfprice.engine.allocation import allocate_pool, with_allocations, year_mont
 from sfprice.engine.billing import bill
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 from sfprice.io.allocations import load_allocations
+from sfprice.io.customers import read_customers
 from sfprice.io.pricelists import load_catalog
 from sfprice.io.volumes import read_volume_files
 from sfprice.recovery_commands import add_commands
@@ -71,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="allocation pools (TOML) to share among the departments by their keys, "
         "one line per pool on each month's invoice (see docs/allocation.md)",
+    )
+    billing.add_argument(
+        "--customers",
+        type=Path,
+        metavar="FILE",
+        help="customer register (CSV: department,employees,first_year): headcounts for fees "
+        "per employee, first years for prices by customer year; its departments get the "
+        "fixed fees of every month billed (see docs/file-formats.md)",
     )
     _common(billing, formats=("table", "csv", "json"))
     billing.set_defaults(handler=_bill)
@@ -124,7 +133,8 @@ def _locale(name: str) -> str:
 def _bill(args: argparse.Namespace) -> str:
     catalog = load_catalog(args.pricelists)
     volumes = read_volume_files(args.volumes, catalog=catalog, year=args.year)
-    run = bill(catalog, volumes, year=args.year)
+    customers = read_customers(args.customers) if args.customers is not None else None
+    run = bill(catalog, volumes, year=args.year, customers=customers)
     if args.allocations is not None:
         pools = load_allocations(args.allocations, reserved_codes=catalog.codes)
         run = with_allocations(

@@ -21,12 +21,17 @@ from sfprice.money import ROUNDING_MODES
 from sfprice.period import Month
 
 __all__ = [
+    "KIND_UNITS",
     "AllocationPool",
+    "Customer",
     "Driver",
     "PriceCatalog",
     "PriceComponent",
     "PriceItem",
+    "PriceKind",
     "PriceList",
+    "Tier",
+    "TierMode",
     "Unit",
     "VolumeEntry",
     "VolumeKey",
@@ -52,11 +57,17 @@ class Unit(enum.StrEnum):
     """One hour of an add-on service ("kr/timme"); fractional hours are allowed."""
     SHARE = "share"
     """A department's share of an allocated pool ("andel"); the line's quantity is 1."""
+    DEPARTMENT_MONTH = "department_month"
+    """One department in one month ("per förvaltning och månad"): fixed fees, minimums."""
+    EMPLOYEE_MONTH = "employee_month"
+    """One employee of a department in one month ("per anställd och månad")."""
+    PERCENT = "percent"
+    """A percentage of other lines: the quantity is their sum in kronor, the price a rate."""
 
     @property
     def fractional(self) -> bool:
-        """True when a quantity of this unit may have decimals (hours)."""
-        return self is Unit.HOUR
+        """True when a quantity of this unit may have decimals (hours, kronor of a base)."""
+        return self in (Unit.HOUR, Unit.PERCENT)
 
     @property
     def label_sv(self) -> str:
@@ -72,7 +83,80 @@ _UNIT_LABELS_SV = {
     Unit.REMINDER: "per påminnelse",
     Unit.HOUR: "per timme",
     Unit.SHARE: "andel",
+    Unit.DEPARTMENT_MONTH: "per förvaltning och månad",
+    Unit.EMPLOYEE_MONTH: "per anställd och månad",
+    Unit.PERCENT: "procent",
 }
+
+
+class PriceKind(enum.StrEnum):
+    """How an item charges: per unit of volume (the default) or in one of the other ways.
+
+    See ``docs/file-formats.md`` (Price kinds) for the billing order of the kinds.
+    """
+
+    UNIT = "unit"
+    """Quantity x price per unit, from the volumes (every bundled item)."""
+    FIXED_MONTHLY = "fixed_monthly"
+    """A fixed fee per department and month, needing no volume."""
+    PER_EMPLOYEE = "per_employee"
+    """A fee per employee and month; the headcount comes from the customer register."""
+    TIERED = "tiered"
+    """A price per unit of volume that depends on the month's quantity (graduated or volume)."""
+    MINIMUM = "minimum"
+    """A monthly minimum: when some lines sum to less, a line with the difference."""
+    PERCENTAGE = "percentage"
+    """A surcharge of a rate times the sum of some lines."""
+
+    @property
+    def by_volume(self) -> bool:
+        """True for the kinds priced from volume rows (unit and tiered)."""
+        return self in (PriceKind.UNIT, PriceKind.TIERED)
+
+
+class TierMode(enum.StrEnum):
+    """How a tiered price charges a quantity."""
+
+    GRADUATED = "graduated"
+    """Each unit at the price of the band it falls in (trappstegsvis)."""
+    VOLUME = "volume"
+    """Every unit at the price of the band the total quantity reaches (volymrabatt)."""
+
+
+#: The unit each kind that is not billed by volume implies.
+KIND_UNITS: Mapping[PriceKind, Unit] = MappingProxyType(
+    {
+        PriceKind.FIXED_MONTHLY: Unit.DEPARTMENT_MONTH,
+        PriceKind.PER_EMPLOYEE: Unit.EMPLOYEE_MONTH,
+        PriceKind.MINIMUM: Unit.DEPARTMENT_MONTH,
+        PriceKind.PERCENTAGE: Unit.PERCENT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """One band of a tiered price: quantities up to ``up_to`` (inclusive) at ``price``.
+
+    A band starts where the one before ends; the last band has no end (``up_to`` None).
+
+    Attributes:
+        up_to: The last quantity of the band, or None for the open last band.
+        price: The price per unit in the band.
+    """
+
+    up_to: Decimal | None
+    price: Decimal
+
+    def __post_init__(self) -> None:
+        _check_price(self.price, "tier price")
+        if self.up_to is not None:
+            if not isinstance(self.up_to, Decimal):
+                msg = f"tier up_to must be a Decimal, got {self.up_to!r}"
+                raise TypeError(msg)
+            if not self.up_to.is_finite() or self.up_to <= 0:
+                msg = f"tier up_to must be a number > 0, got {self.up_to}"
+                raise ValueError(msg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,19 +177,33 @@ class PriceComponent:
 
 @dataclass(frozen=True, slots=True)
 class PriceItem:
-    """One service of a price list with its unit price.
+    """One service of a price list with its price.
 
     A composite price keeps its components; ``price`` is then their sum. A simple price has
-    no components.
+    no components. Items of other kinds than ``unit`` use the fields of their kind (see
+    :class:`PriceKind` and ``docs/file-formats.md``); the others keep their defaults.
 
     Attributes:
         code: Stable service code, the same across years (``payroll.self_service``).
         name: The Swedish name as printed in the source.
-        unit: What one unit is.
-        price: Price per unit.
+        unit: What one unit is. Fixed fees and minimums are ``department_month``, fees per
+            employee ``employee_month``, percentages ``percent``.
+        price: Price per unit (``unit``, ``per_employee``; with ``by_customer_year`` the
+            first year's price), the minimum amount (``minimum``), else 0.
         components: Parts of a composite price, in printed order; empty for a simple price.
         business_area: The business area that sells it (``payroll``, ``economy``, ...).
         source: Where the price comes from (seed file and line, decision).
+        kind: How the item charges.
+        fees: ``fixed_monthly``: the monthly fee per department.
+        default_fee: ``fixed_monthly``: the fee of a department not in ``fees`` (None: such
+            a department pays no fee).
+        tiers: ``tiered``: the bands, ascending; the last has no ``up_to``.
+        tier_mode: ``tiered``: graduated or volume.
+        applies_to: ``minimum``, ``percentage``: the service codes or shell-style patterns
+            (``payroll.*``) of the lines it is computed on.
+        rate: ``percentage``: the rate, ``0.05`` for 5 %.
+        by_customer_year: ``unit``, ``per_employee``, ``fixed_monthly``: the price in the
+            customer's 1st, 2nd, 3rd ... year; the last holds for every later year.
     """
 
     code: str
@@ -115,18 +213,153 @@ class PriceItem:
     components: tuple[PriceComponent, ...] = ()
     business_area: str = ""
     source: str = ""
+    kind: PriceKind = PriceKind.UNIT
+    fees: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    default_fee: Decimal | None = None
+    tiers: tuple[Tier, ...] = ()
+    tier_mode: TierMode = TierMode.GRADUATED
+    applies_to: tuple[str, ...] = ()
+    rate: Decimal | None = None
+    by_customer_year: tuple[Decimal, ...] = ()
 
     def __post_init__(self) -> None:
         _check_price(self.price, self.code)
+        object.__setattr__(self, "kind", PriceKind(self.kind))
+        object.__setattr__(self, "tier_mode", TierMode(self.tier_mode))
+        object.__setattr__(self, "fees", MappingProxyType(dict(self.fees)))
+        object.__setattr__(self, "tiers", tuple(self.tiers))
+        object.__setattr__(self, "applies_to", tuple(self.applies_to))
+        object.__setattr__(self, "by_customer_year", tuple(self.by_customer_year))
         if self.components and sum(c.price for c in self.components) != self.price:
             parts = " + ".join(str(c.price) for c in self.components)
             msg = f"{self.code}: components {parts} do not add up to the price {self.price}"
             raise ValueError(msg)
+        problem = self._kind_problem()
+        if problem:
+            msg = f"{self.code}: {problem}"
+            raise ValueError(msg)
+
+    def _kind_problem(self) -> str | None:
+        kind = self.kind
+        implied = KIND_UNITS.get(kind)
+        if implied is not None and self.unit is not implied:
+            return f"a {kind} item has the unit {implied}, not {self.unit}"
+        for name, value in (("fee", self.default_fee), ("rate", self.rate)):
+            if value is not None:
+                _check_price(value, f"{self.code} {name}")
+        for department, fee in self.fees.items():
+            _check_price(fee, f"{self.code} fee of {department}")
+            if not department.strip():
+                return "a department name in fees is empty"
+        for price in self.by_customer_year:
+            _check_price(price, f"{self.code} by_customer_year")
+        used = {
+            "components": bool(self.components),
+            "fees": bool(self.fees),
+            "default_fee": self.default_fee is not None,
+            "tiers": bool(self.tiers),
+            "applies_to": bool(self.applies_to),
+            "rate": self.rate is not None,
+            "by_customer_year": bool(self.by_customer_year),
+        }
+        allowed = _KIND_FIELDS[kind]
+        extra = [name for name, given in used.items() if given and name not in allowed]
+        if extra:
+            return f"a {kind} item has no {', '.join(extra)}"
+        if self.components and self.by_customer_year:
+            return "a composite price cannot step down by customer year"
+        if self.by_customer_year and kind is not PriceKind.FIXED_MONTHLY:
+            first = self.by_customer_year[0]
+            if self.price != first:
+                return (
+                    f"price {self.price} must be the first year's price {first} of by_customer_year"
+                )
+        no_price = (PriceKind.FIXED_MONTHLY, PriceKind.TIERED, PriceKind.PERCENTAGE)
+        if kind in no_price and self.price != 0:
+            return f"a {kind} item has no price of its own (price must be 0)"
+        if kind is PriceKind.FIXED_MONTHLY:
+            if self.by_customer_year and (self.fees or self.default_fee is not None):
+                return "by_customer_year is the fee of every department: no fees or default_fee"
+            if not (self.fees or self.default_fee is not None or self.by_customer_year):
+                return "a fixed_monthly item needs fees, default_fee or by_customer_year"
+        if kind is PriceKind.TIERED:
+            return _tier_problem(self.tiers)
+        needs_lines = kind in (PriceKind.MINIMUM, PriceKind.PERCENTAGE)
+        if needs_lines and (not self.applies_to or any(not p.strip() for p in self.applies_to)):
+            return f"a {kind} item needs applies_to: service codes or patterns, none empty"
+        if kind is PriceKind.PERCENTAGE and self.rate is None:
+            return "a percentage item needs a rate (0.05 for 5 %)"
+        return None
 
     @property
     def is_composite(self) -> bool:
         """True when the price is printed as base + surcharge(s)."""
         return bool(self.components)
+
+    @property
+    def steps_down(self) -> bool:
+        """True when the price depends on the customer's year (``by_customer_year``)."""
+        return bool(self.by_customer_year)
+
+    def price_in_year(self, customer_year: int) -> Decimal:
+        """The price in the customer's ``customer_year`` (1 = the first year).
+
+        Without ``by_customer_year`` the price is the same every year: ``price``, or for a
+        fixed fee ``default_fee``.
+
+        >>> item = PriceItem("p", "P", Unit.PERSON_MONTH, Decimal(60),
+        ...                  by_customer_year=(Decimal(60), Decimal(55), Decimal(50)))
+        >>> [item.price_in_year(year) for year in (1, 2, 3, 4)]
+        [Decimal('60'), Decimal('55'), Decimal('50'), Decimal('50')]
+        """
+        if customer_year < 1:
+            msg = f"{self.code}: customer year {customer_year} is before the first (1)"
+            raise ValueError(msg)
+        if not self.by_customer_year:
+            return self.price
+        return self.by_customer_year[min(customer_year, len(self.by_customer_year)) - 1]
+
+    def fee_for(self, department: str, customer_year: int | None = None) -> Decimal | None:
+        """``fixed_monthly``: a department's monthly fee, or None when it pays none.
+
+        ``customer_year`` is needed when the fee steps down (``by_customer_year``).
+        """
+        if self.by_customer_year:
+            if customer_year is None:
+                msg = f"{self.code}: the fee steps down by customer year; give the year"
+                raise ValueError(msg)
+            return self.price_in_year(customer_year)
+        return self.fees.get(department, self.default_fee)
+
+    def matches(self, service: str) -> bool:
+        """True when ``service`` matches a pattern of ``applies_to``."""
+        return any(fnmatch.fnmatchcase(service, pattern) for pattern in self.applies_to)
+
+
+_KIND_FIELDS: Mapping[PriceKind, frozenset[str]] = MappingProxyType(
+    {
+        PriceKind.UNIT: frozenset({"components", "by_customer_year"}),
+        PriceKind.FIXED_MONTHLY: frozenset({"fees", "default_fee", "by_customer_year"}),
+        PriceKind.PER_EMPLOYEE: frozenset({"by_customer_year"}),
+        PriceKind.TIERED: frozenset({"tiers"}),
+        PriceKind.MINIMUM: frozenset({"applies_to"}),
+        PriceKind.PERCENTAGE: frozenset({"applies_to", "rate"}),
+    }
+)
+
+
+def _tier_problem(tiers: tuple[Tier, ...]) -> str | None:
+    if not tiers:
+        return "a tiered item needs at least one tier"
+    if tiers[-1].up_to is not None:
+        return "the last tier has no up_to (it holds for every larger quantity)"
+    ends = [t.up_to for t in tiers[:-1]]
+    if any(end is None for end in ends):
+        return "only the last tier may leave out up_to"
+    bounds = [end for end in ends if end is not None]
+    if any(b <= a for a, b in itertools.pairwise(bounds)):
+        return f"tier up_to values must rise: {', '.join(str(b) for b in bounds)}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +476,49 @@ class PriceCatalog:
 
     def __len__(self) -> int:
         return len(self.lists)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A department in the customer register: its headcount and first year as a customer.
+
+    Attributes:
+        department: The department, spelt as in the volume files.
+        employees: Headcount (anställda), for fees per employee; None when not known.
+        first_year: The first calendar year as a customer, for prices that step down by
+            customer year; None when not known.
+        source: Where the record comes from (file and line), for error messages.
+    """
+
+    department: str
+    employees: int | None = None
+    first_year: int | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.department.strip():
+            msg = f"a customer's department must be a non-empty name, got {self.department!r}"
+            raise ValueError(msg)
+        for name, value in (("employees", self.employees), ("first_year", self.first_year)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                msg = f"{self.department}: {name} must be a whole number, got {value!r}"
+                raise TypeError(msg)
+        if self.employees is not None and self.employees < 0:
+            msg = f"{self.department}: employees must be >= 0, got {self.employees}"
+            raise ValueError(msg)
+        if self.first_year is not None and not 1 <= self.first_year <= 9999:
+            msg = f"{self.department}: first_year must be a year 1..9999, got {self.first_year}"
+            raise ValueError(msg)
+
+    def customer_year(self, year: int) -> int | None:
+        """Which year as a customer ``year`` is (1 = the first year), or None if not known.
+
+        >>> Customer("Kulturförvaltningen", first_year=2024).customer_year(2026)
+        3
+        """
+        if self.first_year is None:
+            return None
+        return year - self.first_year + 1
 
 
 def _check_price(price: Decimal, what: str) -> None:

@@ -48,7 +48,7 @@ from sfprice.engine.simulate import (
 )
 from sfprice.io.pricelists import load_catalog
 from sfprice.io.volumes import read_volume_files
-from sfprice.model import PriceList, VolumeSet
+from sfprice.model import PriceKind, PriceList, VolumeSet
 from sfprice.period import Month
 from sfprice.recovery_commands import (
     CommandError,
@@ -302,7 +302,11 @@ def _simulate(args: argparse.Namespace) -> str:
         msg = f"no volumes for {args.year}; nothing to simulate"
         raise CommandError(msg)
     price_list = _price_list(catalog.in_force, volumes, args.year)
-    prices = {i.code: i.price for i in price_list.items if i.business_area == area}
+    prices = {
+        i.code: i.price
+        for i in price_list.items
+        if i.business_area == area and i.kind is PriceKind.UNIT and not i.steps_down
+    }
     if not prices:
         msg = f"price list {price_list.id} has no services of the area {area!r}"
         raise CommandError(msg)

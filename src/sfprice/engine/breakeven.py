@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from sfprice.model import PriceComponent, PriceItem, PriceList
+from sfprice.model import PriceComponent, PriceItem, PriceKind, PriceList
 from sfprice.money import exact_product
 
 __all__ = ["BreakEven", "BreakEvenRule", "break_even", "list_revenue", "round_to_step"]
@@ -104,6 +104,8 @@ def list_revenue(price_list: PriceList, volumes: Mapping[str, Decimal]) -> Decim
 
     Raises:
         KeyError: When the list lacks a service of the volumes.
+        ValueError: When a service of the volumes has no plain unit price (another price
+            kind, or a price by customer year).
     """
     total = Decimal(0)
     for code, quantity in volumes.items():
@@ -111,6 +113,9 @@ def list_revenue(price_list: PriceList, volumes: Mapping[str, Decimal]) -> Decim
         if item is None:
             msg = f"price list {price_list.id} has no service {code!r}"
             raise KeyError(msg)
+        if item.kind is not PriceKind.UNIT or item.steps_down:
+            msg = f"{code} in price list {price_list.id} has no plain unit price ({item.kind})"
+            raise ValueError(msg)
         total += exact_product(quantity, item.price)
     return total
 
@@ -222,7 +227,8 @@ def break_even(
         list_id: Id of the draft list.
 
     Raises:
-        ValueError: When there is nothing to solve or a service is not in the base list.
+        ValueError: When there is nothing to solve, or a service is not in the base list or
+            has no plain unit price there (another price kind, a price by customer year).
     """
     rule = BreakEvenRule(rule)
     fixed = dict(fixed or {})
@@ -232,6 +238,16 @@ def break_even(
     unknown = sorted(code for code in (*volumes, *fixed) if base.item(code) is None)
     if unknown:
         msg = f"not in base price list {base.id}: {', '.join(unknown)}"
+        raise ValueError(msg)
+    other = sorted(
+        code
+        for code in (*volumes, *fixed)
+        if (item := base.item(code)) is not None
+        and (item.kind is not PriceKind.UNIT or item.steps_down)
+    )
+    if other:
+        msg = f"no plain unit price in base price list {base.id} (another price kind): "
+        msg += ", ".join(other)
         raise ValueError(msg)
     solved = {c: v for c, v in volumes.items() if c not in fixed}
     if not solved or not any(solved.values()):

@@ -32,7 +32,15 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from sfprice.collation import swedish_key
-from sfprice.model import PriceList, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
+from sfprice.model import (
+    PriceItem,
+    PriceKind,
+    PriceList,
+    VolumeEntry,
+    VolumeKey,
+    VolumeSet,
+    VolumeSource,
+)
 from sfprice.money import allocate, exact_product, exact_sum, round_amount
 from sfprice.period import Month
 
@@ -106,10 +114,14 @@ class PerUnitModel:
 
     @classmethod
     def from_price_list(cls, price_list: PriceList, name: str | None = None) -> PerUnitModel:
-        """The per-unit model of a price list (its items' prices)."""
+        """The per-unit model of a price list (its items' prices).
+
+        Only plain unit prices are taken: items of other kinds (fixed fees, tiers ...) and
+        prices by customer year are left out, so their volumes have no price in the model.
+        """
         return cls(
             name or f"styckpris {price_list.id}",
-            MappingProxyType({i.code: i.price for i in price_list.items}),
+            MappingProxyType({i.code: i.price for i in price_list.items if _plain(i)}),
             price_list.rounding,
         )
 
@@ -598,3 +610,8 @@ def compare(
             )
         )
     return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
+
+
+def _plain(item: PriceItem) -> bool:
+    """True for a plain unit price: the only kind a per-unit model can hold."""
+    return item.kind is PriceKind.UNIT and not item.steps_down

@@ -19,6 +19,9 @@ File format (see ``docs/file-formats.md``)::
         { label = "Tillägg manuell rapportering", price = 53 },
     ]
 
+Items of other price kinds name their ``kind`` and the fields of that kind (fixed fees per
+department, tiers, a rate ...); see "Price kinds" in ``docs/file-formats.md``.
+
 Numbers are read as ``Decimal`` (never float). Every problem of every file is collected
 and raised together as one :class:`~sfprice.errors.InputError`.
 """
@@ -38,8 +41,18 @@ from typing import Literal
 from pydantic import Field
 
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import Money, Schema, validate_toml
-from sfprice.model import PriceCatalog, PriceComponent, PriceItem, PriceList, Unit
+from sfprice.io._toml import Kronor, Money, Schema, validate_toml
+from sfprice.model import (
+    KIND_UNITS,
+    PriceCatalog,
+    PriceComponent,
+    PriceItem,
+    PriceKind,
+    PriceList,
+    Tier,
+    TierMode,
+    Unit,
+)
 
 __all__ = [
     "bundled_pricelists",
@@ -61,14 +74,53 @@ class _ComponentSchema(Schema):
     price: Money
 
 
+class _TierSchema(Schema):
+    up_to: Money | None = None
+    price: Money
+
+
 class _ItemSchema(Schema):
     code: str = Field(pattern=_CODE_PATTERN)
     name: str = Field(min_length=1)
-    unit: _PriceUnit
+    kind: Literal["unit", "fixed_monthly", "per_employee", "tiered", "minimum", "percentage"] = (
+        "unit"
+    )
+    # Required for the kinds billed by volume; the other kinds imply their unit.
+    unit: _PriceUnit | None = None
     price: Money | None = None
     components: list[_ComponentSchema] = Field(default_factory=list)
+    fees: dict[str, Kronor] | None = None
+    default_fee: Kronor | None = None
+    tiers: list[_TierSchema] | None = None
+    tier_mode: Literal["graduated", "volume"] | None = None
+    applies_to: list[str] | None = None
+    rate: Money | None = None
+    by_customer_year: list[Money] | None = None
     business_area: str = ""
     source: str = ""
+
+
+#: Which optional fields each kind may use (``price`` and ``components`` are checked apart).
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "unit": ("unit", "price", "components", "by_customer_year"),
+    "tiered": ("unit", "tiers", "tier_mode"),
+    "fixed_monthly": ("fees", "default_fee", "by_customer_year"),
+    "per_employee": ("price", "by_customer_year"),
+    "minimum": ("price", "applies_to"),
+    "percentage": ("rate", "applies_to"),
+}
+_OPTIONAL_FIELDS = (
+    "unit",
+    "price",
+    "components",
+    "fees",
+    "default_fee",
+    "tiers",
+    "tier_mode",
+    "applies_to",
+    "rate",
+    "by_customer_year",
+)
 
 
 class _PriceListSchema(Schema):
@@ -105,45 +157,13 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
                 )
             )
         seen.setdefault(item.code, index)
-        components = tuple(PriceComponent(c.label, c.price) for c in item.components)
-        total = sum((c.price for c in components), Decimal(0))
-        if item.price is None and not components:
-            issues.append(
-                Issue(
-                    path, "give a price or components", field=f"items[{index}].price ({item.code})"
-                )
-            )
-            continue
-        if item.price is not None and components and item.price != total:
-            issues.append(
-                Issue(
-                    path,
-                    f"price {item.price} is not the sum of its components ({total})",
-                    field=f"items[{index}].price ({item.code})",
-                )
-            )
-            continue
-        if len(components) == 1:
-            issues.append(
-                Issue(
-                    path,
-                    "a composite price needs at least two components",
-                    field=f"items[{index}].components ({item.code})",
-                )
-            )
-            continue
-        price = item.price if item.price is not None else total
-        items.append(
-            PriceItem(
-                item.code,
-                item.name,
-                Unit(item.unit),
-                price,
-                components,
-                item.business_area,
-                item.source,
-            )
+        built = (
+            _unit_item(item, index, path, issues)
+            if item.kind == "unit"
+            else _kind_item(item, index, path, issues)
         )
+        if built is not None:
+            items.append(built)
     if issues:
         return None, issues
     return (
@@ -161,6 +181,181 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
         ),
         [],
     )
+
+
+def _unit_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
+    """An item of kind ``unit``: a price, components, or prices by customer year."""
+
+    def issue(field: str, text: str) -> None:
+        issues.append(Issue(path, text, field=f"items[{index}].{field} ({item.code})"))
+
+    if not _fields_fit(item, index, path, issues):
+        return None
+    components = tuple(PriceComponent(c.label, c.price) for c in item.components)
+    total = sum((c.price for c in components), Decimal(0))
+    years = tuple(item.by_customer_year or ())
+    if item.by_customer_year is not None:
+        if item.price is not None or components:
+            issue("by_customer_year", "give price (or components) or by_customer_year, not both")
+            return None
+        if not years:
+            issue("by_customer_year", "give at least one price (the first year's)")
+            return None
+    elif item.price is None and not components:
+        issue("price", "give a price or components")
+        return None
+    if item.price is not None and components and item.price != total:
+        issue("price", f"price {item.price} is not the sum of its components ({total})")
+        return None
+    if len(components) == 1:
+        issue("components", "a composite price needs at least two components")
+        return None
+    price = years[0] if years else item.price if item.price is not None else total
+    assert item.unit is not None  # checked by _fields_fit
+    return PriceItem(
+        item.code,
+        item.name,
+        Unit(item.unit),
+        price,
+        components,
+        item.business_area,
+        item.source,
+        by_customer_year=years,
+    )
+
+
+def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> bool:
+    """Check that the item uses the fields of its kind, and those it needs are there."""
+    allowed = _KIND_FIELDS[item.kind]
+    ok = True
+    for name in _OPTIONAL_FIELDS:
+        value = getattr(item, name)
+        given = value is not None and value != []
+        if name == "components":
+            given = bool(value)
+        if given and name not in allowed:
+            issues.append(
+                Issue(
+                    path,
+                    f"a {item.kind} item has no {name}"
+                    + (
+                        f" (the kind gives the unit {KIND_UNITS[PriceKind(item.kind)]})"
+                        if name == "unit"
+                        else ""
+                    )
+                    + f"; fields of a {item.kind} item: {', '.join(allowed)}",
+                    field=f"items[{index}].{name} ({item.code})",
+                )
+            )
+            ok = False
+    if "unit" in allowed and item.unit is None:
+        issues.append(
+            Issue(path, "required field is missing", field=f"items[{index}].unit ({item.code})")
+        )
+        ok = False
+    return ok
+
+
+def _kind_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
+    """An item of another kind than ``unit``."""
+
+    def issue(field: str, text: str) -> None:
+        issues.append(Issue(path, text, field=f"items[{index}].{field} ({item.code})"))
+
+    if not _fields_fit(item, index, path, issues):
+        return None
+    kind = PriceKind(item.kind)
+    years = tuple(item.by_customer_year or ())
+    fields: dict[str, object] = {}
+    price = Decimal(0)
+    if kind is PriceKind.TIERED:
+        if not item.tiers:
+            issue("tiers", "a tiered item needs tiers, e.g. [{ up_to = 1000, price = 60 }, ...]")
+            return None
+        if item.tier_mode is None:
+            issue("tier_mode", 'a tiered item needs tier_mode = "graduated" or "volume"')
+            return None
+        problem = _tiers_problem(item.tiers)
+        if problem:
+            issue("tiers", problem)
+            return None
+        fields["tiers"] = tuple(Tier(t.up_to, t.price) for t in item.tiers)
+        fields["tier_mode"] = TierMode(item.tier_mode)
+    elif kind is PriceKind.FIXED_MONTHLY:
+        if item.by_customer_year is not None and (item.fees or item.default_fee is not None):
+            issue(
+                "by_customer_year",
+                "by_customer_year is the fee of every department; leave out fees and "
+                "default_fee (or by_customer_year)",
+            )
+            return None
+        if not (item.fees or item.default_fee is not None or years):
+            issue("fees", "a fixed_monthly item needs fees, default_fee or by_customer_year")
+            return None
+        empty = [name for name in item.fees or {} if not name.strip()]
+        if empty:
+            issue("fees", "a department name is empty")
+            return None
+        fields["fees"] = dict(item.fees or {})
+        fields["default_fee"] = item.default_fee
+    elif kind is PriceKind.PER_EMPLOYEE:
+        if item.price is not None and item.by_customer_year is not None:
+            issue("by_customer_year", "give price or by_customer_year, not both")
+            return None
+        if item.price is None and not years:
+            issue("price", "give a price per employee and month, or by_customer_year")
+            return None
+        price = years[0] if years else item.price or Decimal(0)
+    else:  # minimum, percentage
+        if not item.applies_to or any(not p.strip() for p in item.applies_to):
+            issue(
+                "applies_to",
+                'give the service codes or patterns it applies to, e.g. ["payroll.*"]',
+            )
+            return None
+        fields["applies_to"] = tuple(item.applies_to)
+        if kind is PriceKind.MINIMUM:
+            if item.price is None:
+                issue("price", "give the minimum amount per department and month as price")
+                return None
+            price = item.price
+        else:
+            if item.rate is None:
+                issue("rate", "give the rate, e.g. rate = 0.05 for 5 %")
+                return None
+            fields["rate"] = item.rate
+    if item.by_customer_year is not None and not years:
+        issue("by_customer_year", "give at least one price (the first year's)")
+        return None
+    try:
+        return PriceItem(
+            item.code,
+            item.name,
+            KIND_UNITS.get(kind) or Unit(item.unit or ""),
+            price,
+            business_area=item.business_area,
+            source=item.source,
+            kind=kind,
+            by_customer_year=years,
+            **fields,  # type: ignore[arg-type]
+        )
+    except (TypeError, ValueError) as exc:  # a rule of the model not checked above
+        issue("kind", str(exc).removeprefix(f"{item.code}: "))
+        return None
+
+
+def _tiers_problem(tiers: list[_TierSchema]) -> str | None:
+    if tiers[-1].up_to is not None:
+        return "the last tier has no up_to: it holds for every larger quantity"
+    bounds = [t.up_to for t in tiers[:-1]]
+    if any(b is None for b in bounds):
+        return "only the last tier may leave out up_to"
+    numbers = [b for b in bounds if b is not None]
+    if any(b <= 0 for b in numbers):
+        return "up_to must be more than 0"
+    if any(b <= a for a, b in itertools.pairwise(numbers)):
+        return f"up_to must rise from tier to tier, got {', '.join(str(b) for b in numbers)}"
+    return None
 
 
 def _parse(text: str, path: str) -> tuple[PriceList | None, list[Issue]]:
@@ -320,23 +515,51 @@ def dump_pricelist(price_list: PriceList, header: str = "") -> str:
         f"source = {_toml_string(price_list.source)}",
     ]
     for item in price_list.items:
-        lines += [
-            "",
-            "[[items]]",
-            f"code = {_toml_string(item.code)}",
-            f"name = {_toml_string(item.name)}",
-            f"unit = {_toml_string(str(item.unit))}",
-        ]
-        if item.components:
-            parts = ", ".join(
-                f"{{ label = {_toml_string(c.label)}, price = {_toml_number(c.price)} }}"
-                for c in item.components
-            )
-            lines.append(f"components = [{parts}]")
-        else:
-            lines.append(f"price = {_toml_number(item.price)}")
-        if item.business_area:
-            lines.append(f"business_area = {_toml_string(item.business_area)}")
-        if item.source:
-            lines.append(f"source = {_toml_string(item.source)}")
+        lines += ["", "[[items]]", *_item_lines(item)]
     return "\n".join(lines) + "\n"
+
+
+def _item_lines(item: PriceItem) -> list[str]:
+    lines = [f"code = {_toml_string(item.code)}", f"name = {_toml_string(item.name)}"]
+    kind = item.kind
+    if kind is not PriceKind.UNIT:
+        lines.append(f"kind = {_toml_string(str(kind))}")
+    if kind.by_volume:
+        lines.append(f"unit = {_toml_string(str(item.unit))}")
+    if item.components:
+        parts = ", ".join(
+            f"{{ label = {_toml_string(c.label)}, price = {_toml_number(c.price)} }}"
+            for c in item.components
+        )
+        lines.append(f"components = [{parts}]")
+    elif item.by_customer_year:
+        years = ", ".join(_toml_number(p) for p in item.by_customer_year)
+        lines.append(f"by_customer_year = [{years}]")
+    elif kind in (PriceKind.UNIT, PriceKind.PER_EMPLOYEE, PriceKind.MINIMUM):
+        lines.append(f"price = {_toml_number(item.price)}")
+    if kind is PriceKind.FIXED_MONTHLY and item.default_fee is not None:
+        lines.append(f"default_fee = {_toml_number(item.default_fee)}")
+    if kind is PriceKind.TIERED:
+        lines.append(f"tier_mode = {_toml_string(str(item.tier_mode))}")
+        tiers = ", ".join(
+            (f"{{ up_to = {_toml_number(t.up_to)}, " if t.up_to is not None else "{ ")
+            + f"price = {_toml_number(t.price)} }}"
+            for t in item.tiers
+        )
+        lines.append(f"tiers = [{tiers}]")
+    if item.applies_to:
+        patterns = ", ".join(_toml_string(p) for p in item.applies_to)
+        lines.append(f"applies_to = [{patterns}]")
+    if item.rate is not None:
+        lines.append(f"rate = {_toml_number(item.rate)}")
+    if item.business_area:
+        lines.append(f"business_area = {_toml_string(item.business_area)}")
+    if item.source:
+        lines.append(f"source = {_toml_string(item.source)}")
+    if item.fees:
+        # A table of its own (after the item's other keys): one department a line.
+        lines.append("[items.fees]")
+        lines.extend(
+            f"{_toml_string(name)} = {_toml_number(fee)}" for name, fee in item.fees.items()
+        )
+    return lines

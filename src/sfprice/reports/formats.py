@@ -18,8 +18,15 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-from sfprice.engine.billing import AllocationShare, BillingRun, Invoice, InvoiceLine
-from sfprice.model import PriceCatalog
+from sfprice.engine.billing import (
+    AllocationShare,
+    BillingRun,
+    ChargeBasis,
+    ComponentCharge,
+    Invoice,
+    InvoiceLine,
+)
+from sfprice.model import PriceCatalog, PriceItem, PriceKind, Unit
 from sfprice.period import Month
 
 __all__ = [
@@ -31,6 +38,7 @@ __all__ = [
     "format_locale",
     "format_price",
     "format_quantity",
+    "format_rate",
     "format_share",
     "run_to_csv",
     "run_to_json",
@@ -107,6 +115,35 @@ def _allocation_data(allocation: AllocationShare) -> dict[str, object]:
     }
 
 
+def _basis_data(basis: ChargeBasis) -> dict[str, object]:
+    # Only what applies to the kind: a fixed fee by customer year has no rate.
+    data: dict[str, object] = {"kind": str(basis.kind)}
+    if basis.customer_year is not None:
+        data["customer_year"] = basis.customer_year
+        data["first_year"] = basis.first_year
+    if basis.tier_mode is not None:
+        data["tier_mode"] = str(basis.tier_mode)
+    if basis.rate is not None:
+        data["rate"] = decimal_text(basis.rate)
+    if basis.minimum is not None:
+        data["minimum"] = _money_text(basis.minimum)
+    if basis.base_amount is not None:
+        data["base_amount"] = _money_text(basis.base_amount)
+        data["services"] = list(basis.services)
+    if basis.source:
+        data["customer_source"] = basis.source
+    return data
+
+
+def _component_data(component: ComponentCharge) -> dict[str, object]:
+    data: dict[str, object] = {"label": component.label}
+    if component.quantity is not None:  # a band of a tiered price
+        data["quantity"] = decimal_text(component.quantity)
+    data["unit_price"] = _money_text(component.unit_price)
+    data["amount"] = _money_text(component.amount)
+    return data
+
+
 def _line_data(line: InvoiceLine) -> dict[str, object]:
     data: dict[str, object] = {
         "service": line.service,
@@ -115,14 +152,7 @@ def _line_data(line: InvoiceLine) -> dict[str, object]:
         "quantity": decimal_text(line.quantity),
         "unit_price": _money_text(line.unit_price),
         "amount": _money_text(line.amount),
-        "components": [
-            {
-                "label": c.label,
-                "unit_price": _money_text(c.unit_price),
-                "amount": _money_text(c.amount),
-            }
-            for c in line.components
-        ],
+        "components": [_component_data(c) for c in line.components],
         "business_area": line.business_area,
         "price_source": line.price_source,
         "volume_rows": line.volume_rows,
@@ -130,6 +160,8 @@ def _line_data(line: InvoiceLine) -> dict[str, object]:
     }
     if line.allocation is not None:
         data["allocation"] = _allocation_data(line.allocation)
+    if line.basis is not None:
+        data["basis"] = _basis_data(line.basis)
     return data
 
 
@@ -233,6 +265,20 @@ _LABELS = {
         "share": "andel",
         "share_of": "av",
         "per_year": "per år",
+        "customer_year": "kundår {year} (kund sedan {first})",
+        "employees": "antal anställda enligt kundregistret",
+        "graduated": "trappstegspris: varje enhet till priset i sitt steg",
+        "volume": "volympris: alla enheter till priset i steget som nås",
+        "percentage_of": "{rate} av {services}",
+        "minimum_of": "lägsta avgift {minimum}; underlag {base}",
+        "graduated_short": "trappsteg",
+        "volume_short": "volympris",
+        "by_year": "{prices} per kundår",
+        "fee_table": "enligt tabell ({count} förv.)",
+        "others": "övriga {fee}",
+        "then": "därefter",
+        "up_to": "t.o.m.",
+        "at_least": "minst {amount}",
     },
     "en": {
         "department": "Department",
@@ -259,6 +305,20 @@ _LABELS = {
         "share": "share",
         "share_of": "of",
         "per_year": "per year",
+        "customer_year": "customer year {year} (customer since {first})",
+        "employees": "headcount from the customer register",
+        "graduated": "graduated: each unit at the price of its band",
+        "volume": "volume: every unit at the price of the band reached",
+        "percentage_of": "{rate} of {services}",
+        "minimum_of": "minimum {minimum}; base {base}",
+        "graduated_short": "graduated",
+        "volume_short": "volume",
+        "by_year": "{prices} by customer year",
+        "fee_table": "by table ({count} dept.)",
+        "others": "others {fee}",
+        "then": "then",
+        "up_to": "up to",
+        "at_least": "at least {amount}",
     },
 }
 
@@ -344,6 +404,60 @@ def _allocation_rows(
     return [["", f"  {share}", "", "", ""], ["", f"  {quantities}", "", "", ""]]
 
 
+def format_rate(rate: Decimal, locale: str = "sv_SE") -> str:
+    r"""A rate as a percentage for people, with all its decimals: ``5 %``, ``2,5 %``.
+
+    >>> format_rate(Decimal("0.05"))
+    '5\xa0%'
+    """
+    with localcontext() as context:
+        context.prec = max(28, len(rate.as_tuple().digits) + 4)
+        percent = rate * 100
+    sign = "\xa0%" if locale.startswith("sv") else "%"
+    return _plain_decimal(percent, locale) + sign
+
+
+def _plain_decimal(value: Decimal, locale: str) -> str:
+    exponent = value.normalize().as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    with _room_for(value):
+        return format_decimal(value, format=pattern, locale=locale)
+
+
+def _basis_rows(
+    line: InvoiceLine, labels: dict[str, str], locale: str, currency: str
+) -> list[list[str]]:
+    basis = line.basis
+    if basis is None:
+        return []
+    notes: list[str] = []
+    if basis.customer_year is not None:
+        notes.append(
+            labels["customer_year"].format(year=basis.customer_year, first=basis.first_year)
+        )
+    if basis.kind is PriceKind.PER_EMPLOYEE:
+        notes.append(labels["employees"])
+    if basis.tier_mode is not None:
+        notes.append(labels[str(basis.tier_mode)])
+    # The codes of the lines it is computed on; JSON lists them all.
+    services = ", ".join(basis.services[:3]) + (
+        f" +{len(basis.services) - 3}" if len(basis.services) > 3 else ""
+    )
+    if basis.rate is not None:
+        notes.append(
+            labels["percentage_of"].format(rate=format_rate(basis.rate, locale), services=services)
+        )
+    if basis.minimum is not None and basis.base_amount is not None:
+        notes.append(
+            labels["minimum_of"].format(
+                minimum=format_amount(basis.minimum, locale, currency),
+                base=format_amount(basis.base_amount, locale, currency),
+            )
+        )
+    return [["", f"  {note}", "", "", ""] for note in notes]
+
+
 def _month_name(month: Month, locale: str) -> str:
     return format_date(month.first_day, "LLLL yyyy", locale=locale)
 
@@ -384,12 +498,16 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
             ]
         ]
         for line in invoice.lines:
+            percent = line.unit is Unit.PERCENT
             rows.append(
                 [
                     line.service,
                     line.name,
-                    format_quantity(line.quantity, locale),
-                    format_price(line.unit_price, locale, run.currency),
+                    # A percentage: the base in kronor, and the rate.
+                    money(line.quantity) if percent else format_quantity(line.quantity, locale),
+                    format_rate(line.unit_price, locale)
+                    if percent
+                    else format_price(line.unit_price, locale, run.currency),
                     money(line.amount),
                 ]
             )
@@ -397,7 +515,7 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                 [
                     "",
                     f"  {labels['of_which']} {c.label}",
-                    format_quantity(line.quantity, locale),
+                    format_quantity(line.quantity if c.quantity is None else c.quantity, locale),
                     format_price(c.unit_price, locale, run.currency),
                     money(c.amount),
                 ]
@@ -405,6 +523,7 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
             )
             if line.allocation is not None:
                 rows.extend(_allocation_rows(line.allocation, labels, locale, run.currency))
+            rows.extend(_basis_rows(line, labels, locale, run.currency))
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
         out.extend("  " + text for text in _table(rows, right={2, 3, 4}))
         out.append("")
@@ -445,6 +564,8 @@ def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
                     " + ".join(format_decimal(c.price, locale=locale) for c in item.components)
                     + f" = {price}"
                 )
+            elif item.kind is not PriceKind.UNIT or item.steps_down:
+                price = _kind_price(item, labels, locale, pl.currency)
             rows.append(
                 [
                     item.code,
@@ -454,9 +575,79 @@ def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
                     item.source,
                 ]
             )
+            rows.extend(
+                ["", f"  {name}", "", format_price(fee, locale, pl.currency), ""]
+                for name, fee in item.fees.items()
+            )
         out.extend("  " + text for text in _table(rows, right={3}))
         out.append("")
     return "\n".join(out)
+
+
+def _kind_price(item: PriceItem, labels: dict[str, str], locale: str, currency: str) -> str:
+    """The price column of an item of another kind, or of a price by customer year."""
+    if item.by_customer_year:
+        prices = "/".join(format_decimal(p, locale=locale) for p in item.by_customer_year)
+        return labels["by_year"].format(prices=f"{prices} {_currency_symbol(locale, currency)}")
+    if item.kind is PriceKind.FIXED_MONTHLY:
+        parts = []
+        if item.fees:
+            parts.append(labels["fee_table"].format(count=len(item.fees)))
+        if item.default_fee is not None:
+            fee = format_price(item.default_fee, locale, currency)
+            parts.append(labels["others"].format(fee=fee) if item.fees else fee)
+        return ", ".join(parts)
+    if item.kind is PriceKind.TIERED:
+        steps = [
+            f"{format_decimal(t.price, locale=locale)} {labels['up_to']} "
+            f"{format_decimal(t.up_to, locale=locale)}"
+            if t.up_to is not None
+            else f"{labels['then']} {format_decimal(t.price, locale=locale)}"
+            for t in item.tiers
+        ]
+        mode = labels[f"{item.tier_mode}_short"]
+        return f"{', '.join(steps)} {_currency_symbol(locale, currency)} ({mode})"
+    if item.kind is PriceKind.PERCENTAGE and item.rate is not None:
+        return labels["percentage_of"].format(
+            rate=format_rate(item.rate, locale), services=", ".join(item.applies_to)
+        )
+    if item.kind is PriceKind.MINIMUM:
+        amount = labels["at_least"].format(amount=format_price(item.price, locale, currency))
+        return f"{amount} ({', '.join(item.applies_to)})"
+    return format_price(item.price, locale, currency)
+
+
+def _currency_symbol(locale: str, currency: str) -> str:
+    # "kr" in Swedish, "SEK" in English, as format_amount prints it.
+    text = format_currency(Decimal(0), currency, format="¤", locale=locale)
+    return text.strip()
+
+
+def _kind_data(item: PriceItem) -> dict[str, object]:
+    """The fields of another kind than a plain unit price (nothing for a plain one)."""
+    data: dict[str, object] = {}
+    if item.kind is not PriceKind.UNIT:
+        data["kind"] = str(item.kind)
+    if item.by_customer_year:
+        data["by_customer_year"] = [_money_text(p) for p in item.by_customer_year]
+    if item.fees:
+        data["fees"] = {name: _money_text(fee) for name, fee in item.fees.items()}
+    if item.default_fee is not None:
+        data["default_fee"] = _money_text(item.default_fee)
+    if item.tiers:
+        data["tier_mode"] = str(item.tier_mode)
+        data["tiers"] = [
+            {
+                "up_to": decimal_text(t.up_to) if t.up_to is not None else None,
+                "price": _money_text(t.price),
+            }
+            for t in item.tiers
+        ]
+    if item.applies_to:
+        data["applies_to"] = list(item.applies_to)
+    if item.rate is not None:
+        data["rate"] = decimal_text(item.rate)
+    return data
 
 
 def catalog_to_json(catalog: PriceCatalog) -> str:
@@ -482,6 +673,7 @@ def catalog_to_json(catalog: PriceCatalog) -> str:
                     "components": [
                         {"label": c.label, "price": _money_text(c.price)} for c in i.components
                     ],
+                    **_kind_data(i),
                 }
                 for i in pl.items
             ],

@@ -1,0 +1,112 @@
+"""Read the customer register: each department's headcount and first year as a customer.
+
+A CSV with the columns ``department`` and ``employees`` and/or ``first_year`` (Swedish
+``förvaltning``, ``anställda``, ``första_år``); ``,`` or ``;`` between fields, UTF-8 with or
+without a BOM. An empty cell means not known. Fees per employee need ``employees``, and
+prices that step down by customer year need ``first_year``::
+
+    department,employees,first_year
+    Kulturförvaltningen,720,2024
+    Stadsbyggnadsförvaltningen,1480,2026
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sfprice.errors import InputError, Issue
+from sfprice.io._table import table_rows
+from sfprice.model import Customer
+
+__all__ = ["CUSTOMER_COLUMNS", "read_customers"]
+
+#: The columns of a customer register, in the order sfprice writes them.
+CUSTOMER_COLUMNS = ("department", "employees", "first_year")
+
+_ALIASES = {
+    "department": "department",
+    "förvaltning": "department",
+    "forvaltning": "department",
+    "kund": "department",
+    "avdelning": "department",
+    "employees": "employees",
+    "anställda": "employees",
+    "anstallda": "employees",
+    "antal anställda": "employees",
+    "first_year": "first_year",
+    "första_år": "first_year",
+    "forsta_ar": "first_year",
+    "första år": "first_year",
+    "kund sedan": "first_year",
+}
+_SPACES = str.maketrans("", "", " \u00a0\u202f")
+_WHOLE = re.compile(r"\d{1,9}")
+_YEAR = re.compile(r"\d{4}")
+
+
+def _employees(text: str) -> int | str | None:
+    compact = text.strip().translate(_SPACES)
+    if not compact:
+        return None
+    if not _WHOLE.fullmatch(compact):
+        return f"{text!r} is not a headcount (expected a whole number 0 or more, e.g. 720)"
+    return int(compact)
+
+
+def _first_year(text: str) -> int | str | None:
+    compact = text.strip()
+    if not compact:
+        return None
+    if not _YEAR.fullmatch(compact) or compact.startswith("0"):
+        return f"{text!r} is not a year (expected four digits, e.g. 2024)"
+    return int(compact)
+
+
+def read_customers(path: str | Path) -> dict[str, Customer]:
+    """The customer register, by department, in file order.
+
+    Raises:
+        InputError: One issue per problem, with line, column and value: a missing
+            column, an empty department, a department given twice, a bad number.
+    """
+    name = str(path)
+    issues: list[Issue] = []
+    register: dict[str, Customer] = {}
+    lines: dict[str, int] = {}
+    rows = list(table_rows(path, _ALIASES, ("department",), issues))
+    if rows and not ({"employees", "first_year"} & rows[0][1].keys()):
+        msg = "the header names no employees (anställda) or first_year (första_år) column"
+        raise InputError([Issue(name, msg, line=1)])
+    for line, row in rows:
+        department = row["department"].strip()
+        employees = _employees(row.get("employees", ""))
+        first_year = _first_year(row.get("first_year", ""))
+        problems = False
+        if not department:
+            issues.append(Issue(name, "the department is empty", line=line, column="department"))
+            problems = True
+        elif department in lines:
+            issues.append(
+                Issue(
+                    name,
+                    f"{department!r} is already on line {lines[department]}; "
+                    "give each department once",
+                    line=line,
+                    column="department",
+                )
+            )
+            problems = True
+        for column, value in (("employees", employees), ("first_year", first_year)):
+            if isinstance(value, str):
+                issues.append(Issue(name, value, line=line, column=column))
+                problems = True
+        if problems or isinstance(employees, str) or isinstance(first_year, str):
+            continue
+        lines[department] = line
+        register[department] = Customer(department, employees, first_year, f"{name}:{line}")
+    if issues:
+        raise InputError(issues)
+    if not register:
+        raise InputError([Issue(name, "the customer register has no rows")])
+    return register
