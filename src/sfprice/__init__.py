@@ -15,7 +15,14 @@ Money is ``decimal.Decimal`` throughout; see ``docs/money.md`` for the rounding 
 """
 
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
-from sfprice.engine.billing import BillingRun, ComponentCharge, Invoice, InvoiceLine, bill
+from sfprice.engine.billing import (
+    BillingRun,
+    ChargeBasis,
+    ComponentCharge,
+    Invoice,
+    InvoiceLine,
+    bill,
+)
 from sfprice.engine.breakeven import BreakEven, BreakEvenRule, break_even, list_revenue
 from sfprice.engine.kpi import KPIS, Kpi, KpiRow, TimeBase, kpi_report, kpis_for_year
 from sfprice.engine.montecarlo import ModelDistribution, MonteCarloResult, monte_carlo
@@ -44,16 +51,21 @@ from sfprice.engine.simulate import (
 )
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
+from sfprice.io.customers import read_customers
 from sfprice.io.forecast import read_forecast
 from sfprice.io.pricelists import bundled_pricelists, dump_pricelist, load_catalog, load_pricelist
 from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files, read_volumes, trace_rows
 from sfprice.io.writers import write_volumes_csv
 from sfprice.model import (
+    Customer,
     PriceCatalog,
     PriceComponent,
     PriceItem,
+    PriceKind,
     PriceList,
+    Tier,
+    TierMode,
     Unit,
     VolumeEntry,
     VolumeKey,
@@ -82,11 +94,13 @@ __all__ = [
     "BreakEven",
     "BreakEvenRule",
     "BudgetFigure",
+    "ChargeBasis",
     "Comparison",
     "ComponentCharge",
     "CostBudget",
     "CostKey",
     "CostKind",
+    "Customer",
     "DepartmentResult",
     "FixedFeeModel",
     "FullCostStatement",
@@ -106,6 +120,7 @@ __all__ = [
     "PriceCatalog",
     "PriceComponent",
     "PriceItem",
+    "PriceKind",
     "PriceList",
     "PriceModel",
     "PriceNotFound",
@@ -114,6 +129,8 @@ __all__ = [
     "SfpriceError",
     "SyntheticCity",
     "SyntheticDepartment",
+    "Tier",
+    "TierMode",
     "TimeBase",
     "TrueUp",
     "Unit",
@@ -140,6 +157,7 @@ __all__ = [
     "load_catalog",
     "load_pricelist",
     "monte_carlo",
+    "read_customers",
     "read_forecast",
     "read_staffing",
     "read_volume_files",
