@@ -28,6 +28,7 @@ __all__ = [
     "allocate",
     "exact_product",
     "exact_sum",
+    "recovery_ratio",
     "round_amount",
     "split_amount",
 ]
@@ -154,3 +155,16 @@ def exact_sum(values: Iterable[Decimal], start: Decimal = Decimal("0.00")) -> De
     with localcontext() as context:
         context.prec = MAX_PREC
         return sum(values, start)
+
+
+def recovery_ratio(revenue: Decimal, cost: Decimal) -> Decimal | None:
+    """Revenue / cost to 4 decimals (1 at self cost); None when there is no cost.
+
+    >>> recovery_ratio(Decimal("41991000"), Decimal("48300000"))
+    Decimal('0.8694')
+    """
+    if not cost:
+        return None
+    with localcontext() as context:
+        context.prec = 40
+        return (revenue / cost).quantize(Decimal("0.0001"))

@@ -57,6 +57,7 @@ from sfprice.recovery_commands import (
     _budget_args,
     _decimal,
     _load_budget,
+    _month,
     _render,
     _statement,
 )
@@ -153,14 +154,14 @@ def _scenario(text: str) -> _Scenario:
         return _Scenario(text, kind, number=rate)
     if kind == "leave" and (found := _AT_MONTH.fullmatch(rest.strip())):
         return _Scenario(
-            text, kind, department=found["department"].strip(), month=_month_of(found["month"])
+            text, kind, department=found["department"].strip(), month=_month(found["month"])
         )
     if kind == "join" and (found := _JOIN.fullmatch(rest.strip())):
         return _Scenario(
             text,
             kind,
             department=found["department"].strip(),
-            month=_month_of(found["month"]),
+            month=_month(found["month"]),
             like=found["like"].strip(),
         )
     if kind == "noise":
@@ -182,19 +183,12 @@ def _scenario(text: str) -> _Scenario:
     raise argparse.ArgumentTypeError(msg)
 
 
-def _month_of(text: str) -> Month:
-    try:
-        return Month.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
 def _window(text: str) -> tuple[Month, Month]:
     start, sep, end = text.partition("..")
     if not sep:
         msg = f"{text!r}: expected a window YYYY-MM..YYYY-MM, e.g. 2014-01..2014-09"
         raise argparse.ArgumentTypeError(msg)
-    first, last = _month_of(start), _month_of(end)
+    first, last = _month(start), _month(end)
     if last < first:
         msg = f"the window {text} ends before it starts"
         raise argparse.ArgumentTypeError(msg)

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sfprice.costs import AreaBudget, CostBudget
 from sfprice.engine.billing import BillingRun
-from sfprice.money import allocate
+from sfprice.money import allocate, recovery_ratio
 from sfprice.period import Month
 
 __all__ = [
@@ -237,9 +237,7 @@ class PeriodResult:
     @property
     def recovery_ratio(self) -> Decimal | None:
         """Revenue / cost (1 at self cost), to 4 decimals; None when there is no cost."""
-        if not self.cost:
-            return None
-        return (self.revenue / self.cost).quantize(Decimal("0.0001"))
+        return recovery_ratio(self.revenue, self.cost)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ from sfprice.model import (
     VolumeSet,
     VolumeSource,
 )
-from sfprice.money import allocate, exact_product, exact_sum, round_amount
+from sfprice.money import allocate, exact_product, exact_sum, recovery_ratio, round_amount
 from sfprice.period import Month
 
 __all__ = [
@@ -499,9 +499,7 @@ class ModelResult:
     @property
     def recovery_ratio(self) -> Decimal | None:
         """Revenue / cost, 4 decimals."""
-        if not self.cost:
-            return None
-        return (self.revenue / self.cost).quantize(Decimal("0.0001"))
+        return recovery_ratio(self.revenue, self.cost)
 
 
 @dataclass(frozen=True)
