@@ -792,3 +792,59 @@ def test_cli_inputs_that_do_not_fit_exit_2(
     out, err = capsys.readouterr()
     assert out == ""
     assert message in err
+
+
+def test_cli_gives_the_same_figures_as_the_api(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 4, done when: the CLI gives the same figures as the API."""
+    import json
+    from pathlib import Path
+
+    import sfprice
+    from sfprice.cli import main
+
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(repo)
+    assert (
+        main(
+            [
+                "simulate",
+                "examples/payroll-2014-synthetic-year.csv",
+                "--year",
+                "2014",
+                "--budget",
+                "2014-payroll",
+                "--model",
+                "fixed",
+                "--model",
+                "hybrid:53",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    cli = json.loads(capsys.readouterr().out)
+
+    catalog = sfprice.load_catalog()
+    volumes = sfprice.read_volumes(
+        "examples/payroll-2014-synthetic-year.csv", catalog=catalog, year=2014
+    )
+    budget = sfprice.load_budget(sfprice.bundled_budgets() / "2014-payroll.toml")
+    cost = sfprice.full_cost(budget).area("payroll").cost_to_recover  # type: ignore[union-attr]
+    unit = sfprice.PerUnitModel.from_price_list(catalog.get("2014"))  # type: ignore[arg-type]
+    reference = window(volumes, sfprice.Month(2014, 1), sfprice.Month(2014, 9))
+    fixed = sfprice.FixedFeeModel("fixed", sfprice.derive_fixed_fees(reference, unit, cost))
+    hybrid = sfprice.derive_hybrid(
+        reference, unit, cost, {"payroll.manual": Decimal(53)}, name="hybrid:53"
+    )
+    unit = sfprice.PerUnitModel("unit", unit.prices, unit.rounding)
+    api = sfprice.compare(volumes, [unit, fixed, hybrid], cost_to_recover=cost)
+
+    assert {m["model"]: Decimal(m["revenue"]) for m in cli["models"]} == {
+        m.model: m.revenue for m in api.models
+    }
+    assert {(r["department"], r["model"]): Decimal(r["annual"]) for r in cli["rows"]} == {
+        (r.department, r.model): r.annual for r in api.departments
+    }
