@@ -24,6 +24,7 @@ from sfprice.io.customers import read_customers
 from sfprice.io.pricelists import load_catalog
 from sfprice.io.volumes import read_volume_files
 from sfprice.recovery_commands import add_commands
+from sfprice.register_commands import add_register_commands
 from sfprice.reports.formats import (
     catalog_to_json,
     catalog_to_table,
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_commands(commands, _common)
     add_simulate(commands, _common)
+    add_register_commands(commands, _common)
     return parser
 
 

@@ -1,0 +1,36 @@
+"""The invoice register: issue a month's invoices once, with numbers, and correct them.
+
+An io-level package: it reads and writes one SQLite file. See ``docs/register.md``.
+"""
+
+from sfprice.register.manifest import InputFile, Manifest, file_sha256
+from sfprice.register.store import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    DocumentKind,
+    IssuedDocument,
+    IssuedLine,
+    IssueResult,
+    PeriodEvent,
+    Register,
+    RegisterError,
+    RunRecord,
+    issue_period,
+)
+
+__all__ = [
+    "APPLICATION_ID",
+    "SCHEMA_VERSION",
+    "DocumentKind",
+    "InputFile",
+    "IssueResult",
+    "IssuedDocument",
+    "IssuedLine",
+    "Manifest",
+    "PeriodEvent",
+    "Register",
+    "RegisterError",
+    "RunRecord",
+    "file_sha256",
+    "issue_period",
+]
