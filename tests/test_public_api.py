@@ -71,7 +71,7 @@ def test_import_is_light() -> None:
     # `import sfprice` must not drag in heavy optional packages.
     code = (
         "import sys, sfprice; "
-        "heavy = ('pandas', 'matplotlib', 'openpyxl', 'numpy'); "
+        "heavy = ('pandas', 'matplotlib', 'openpyxl', 'numpy', 'fpdf', 'pypdf'); "
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sfprice import __version__
+from sfprice.document_commands import add_export
 from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
 from sfprice.engine.billing import bill
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     add_commands(commands, _common)
     add_simulate(commands, _common)
     add_register_commands(commands, _common)
+    add_export(commands, _common)
     return parser
 
 
@@ -177,14 +179,18 @@ def _pricelists(args: argparse.Namespace) -> str:
     return catalog_to_table(catalog, locale=args.locale)
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str | bytes, output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         return
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     if output.exists() and not output.is_file():
         # A device or pipe (/dev/null, /dev/stdout, a FIFO): write to it, never replace it.
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with output.open("wb") as handle:
+            handle.write(data)
         return
     directory = output.parent
     if not directory.is_dir():
@@ -192,8 +198,8 @@ def _write(text: str, output: Path | None) -> None:
     # Write beside the target and rename, so a failed run never leaves half a file.
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; use the umask
         os.replace(tmp, output)
     except BaseException:
@@ -232,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         text = args.handler(args)
-        # Extra files (a break-even draft) are written only once everything succeeded.
+        # Extra files (a break-even draft, a PDF) are written only once everything succeeded.
         for path, content in getattr(args, "extra_outputs", {}).items():
             _write(content, path)
         _write(text, None if getattr(args, "output_is_extra", False) else args.output)

@@ -1,4 +1,4 @@
-"""Command line for the invoice register: ``issue``, ``invoices list|show``, ``period``.
+"""Command line for the invoice register: ``issue``, ``invoices list|show|...``, ``period``.
 
 Part of the CLI layer (see :mod:`sfprice.cli`): it parses arguments, bills the volumes
 exactly as ``bill`` does, and hands the month to :mod:`sfprice.register`.
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sfprice.document_commands import add_document_actions
 from sfprice.engine.billing import bill
 from sfprice.io.customers import read_customers
 from sfprice.io.pricelists import load_catalog, pricelist_files
@@ -108,6 +109,7 @@ def add_register_commands(commands: Any, common: Common) -> None:
     _register_args(show)
     common(show, ("table", "csv", "json"))
     show.set_defaults(handler=_show)
+    add_document_actions(actions, common, _register_args)
 
     period = commands.add_parser("period", help="close or reopen a period of the register")
     steps = period.add_subparsers(dest="action", required=True, metavar="ACTION")
