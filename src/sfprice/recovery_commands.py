@@ -319,6 +319,15 @@ def _load_budget(name: str) -> CostBudget:
     return load_budget(path)
 
 
+def _budget_for_year(args: argparse.Namespace) -> CostBudget:
+    """The ``--budget``, which must be for ``--year``."""
+    budget = _load_budget(args.budget)
+    if budget.year != args.year:
+        msg = f"budget {budget.id} is for {budget.year}, not {args.year}"
+        raise CommandError(msg)
+    return budget
+
+
 def _statement(args: argparse.Namespace, budget: CostBudget) -> Any:
     try:
         return full_cost(budget, args.key, dict(args.share) or None)
@@ -354,10 +363,7 @@ def _fullcost(args: argparse.Namespace) -> str:
 
 
 def _balance(args: argparse.Namespace) -> str:
-    budget = _load_budget(args.budget)
-    if budget.year != args.year:
-        msg = f"budget {budget.id} is for {budget.year}, not {args.year}"
-        raise CommandError(msg)
+    budget = _budget_for_year(args)
     statement = _statement(args, budget)
     area = _area(args, budget)
     catalog = load_catalog(args.pricelists)

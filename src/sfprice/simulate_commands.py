@@ -55,8 +55,8 @@ from sfprice.recovery_commands import (
     Common,
     _area,
     _budget_args,
+    _budget_for_year,
     _decimal,
-    _load_budget,
     _month,
     _render,
     _statement,
@@ -273,10 +273,7 @@ class _Setting:
 
 
 def _simulate(args: argparse.Namespace) -> str:
-    budget = _load_budget(args.budget)
-    if budget.year != args.year:
-        msg = f"budget {budget.id} is for {budget.year}, not {args.year}"
-        raise CommandError(msg)
+    budget = _budget_for_year(args)
     statement = _statement(args, budget)
     area = _area(args, budget)
     area_cost = statement.area(area)

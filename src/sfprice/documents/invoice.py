@@ -156,6 +156,22 @@ class InvoiceView:
         """A date: ``5 mars 2014`` / ``5 March 2014``."""
         return format_date(value, "d MMMM yyyy", locale=self.locale)
 
+    def header_fields(self) -> list[tuple[str, str]]:
+        """The labelled fields at the top of the document (without the issuer)."""
+        d, lab = self.document, self.labels
+        fields = [
+            (lab["customer"], d.department),
+            (lab["number"], d.number),
+            (lab["date"], self.date_text(self.issue_date)),
+            (lab["period"], self.period_text()),
+            (lab["price_list"], d.price_list),
+        ]
+        if d.credits:
+            fields.append((lab["credits"], d.credits))
+        if d.credited_by:
+            fields.append((lab["credited_by"], d.credited_by))
+        return fields
+
     def period_text(self, month: Month | None = None) -> str:
         """A month with its name: ``februari 2014`` / ``February 2014``."""
         month = month or self.document.period
@@ -256,18 +272,7 @@ def invoice_html(view: InvoiceView) -> str:
     """The document as one self-contained HTML page (UTF-8)."""
     d = view.document
     lab = view.labels
-    head = [
-        (lab["issuer"], view.issuer),
-        (lab["customer"], d.department),
-        (lab["number"], d.number),
-        (lab["date"], view.date_text(view.issue_date)),
-        (lab["period"], view.period_text()),
-        (lab["price_list"], d.price_list),
-    ]
-    if d.credits:
-        head.append((lab["credits"], d.credits))
-    if d.credited_by:
-        head.append((lab["credited_by"], d.credited_by))
+    head = [(lab["issuer"], view.issuer), *view.header_fields()]
     rows = []
     for index, line in enumerate(d.lines):
         rows.append(

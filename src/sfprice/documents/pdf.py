@@ -90,17 +90,7 @@ def invoice_pdf(view: InvoiceView) -> bytes:
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(width * 0.4, 12, view.issuer, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
-    head = [
-        (lab["customer"], d.department),
-        (lab["number"], d.number),
-        (lab["date"], view.date_text(view.issue_date)),
-        (lab["period"], view.period_text()),
-        (lab["price_list"], d.price_list),
-    ]
-    if d.credits:
-        head.append((lab["credits"], d.credits))
-    if d.credited_by:
-        head.append((lab["credited_by"], d.credited_by))
+    head = view.header_fields()
     for key, value in head:
         pdf.set_font("DejaVu", "B", 10)
         pdf.cell(45, 6, key)
