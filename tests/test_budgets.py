@@ -464,7 +464,7 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "nope.toml"
     error = rejected(path)
     assert error.issues[0].path == str(path)
-    assert "cannot read" in error.issues[0].message
+    assert "no such budget file" in error.issues[0].message
 
 
 def test_every_problem_is_reported_at_once(write_file: Callable[..., Path]) -> None:

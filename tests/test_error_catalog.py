@@ -70,6 +70,29 @@ ERRORS: dict[str, str] = {
     # No price for a volume
     "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",
     "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",
+    # Budgets and the other cost-recovery inputs
+    "budget-fields": f"fullcost --budget {E}/budget-fields.toml",
+    "budget-not-found": "fullcost --budget no-such-budget",
+    "forecast-bad": f"breakeven --budget 2014-payroll --forecast {E}/forecast-bad.csv --rule ratio",
+    "staffing-bad": (
+        f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/staffing-bad.csv"
+        " --budget 2014-payroll"
+    ),
+    "allocations-bad": (
+        "bill examples/volumes-2010.csv --year 2010"
+        " --allocations docs/examples/allocation/bad-pools.toml"
+    ),
+    "customers-bad": (
+        f"bill examples/volumes-2026.csv --year 2026 --customers {E}/customers-bad.csv"
+        " --pricelists examples/pricelists-2026-models/2026-fixed.toml"
+    ),
+    # The register, documents and SIE
+    "register-not-ours": f"invoices list --register {E}/not-a-register.db",
+    "document-no-output": f"invoices pdf SF-2014-000001 --register {E}/not-a-register.db",
+    "sie-accounts-bad": (
+        f"export sie --year 2014 --register {E}/not-a-register.db"
+        f" --accounts {E}/accounts-bad.toml --output interndebitering.se"
+    ),
     # The output file
     "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",
 }

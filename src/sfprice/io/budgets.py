@@ -208,8 +208,18 @@ def load_budget(path: str | Path | Traversable) -> CostBudget:
     name = str(path)
     try:
         text = file.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Issue(name, f"cannot read the budget: {exc}")]) from exc
+    except FileNotFoundError as exc:
+        names = ", ".join(sorted(b.name.removesuffix(".toml") for b in _bundled_files()))
+        msg = f"no such budget file (expected a budget TOML file, or a bundled budget: {names})"
+        raise InputError([Issue(name, msg)]) from exc
+    except IsADirectoryError as exc:
+        msg = "is a folder (expected a budget TOML file)"
+        raise InputError([Issue(name, msg)]) from exc
+    except UnicodeDecodeError as exc:
+        msg = f"the budget is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        raise InputError([Issue(name, msg)]) from exc
+    except OSError as exc:
+        raise InputError([Issue(name, f"cannot read the budget: {exc.strerror or exc}")]) from exc
     schema, issues = validate_toml(_BudgetSchema, text, name)
     if schema is None:
         raise InputError(issues)
@@ -217,6 +227,10 @@ def load_budget(path: str | Path | Traversable) -> CostBudget:
     if budget is None:
         raise InputError(issues)
     return budget
+
+
+def _bundled_files() -> list[Traversable]:
+    return [f for f in bundled_budgets().iterdir() if f.name.endswith(".toml")]
 
 
 def bundled_budgets() -> Traversable:
