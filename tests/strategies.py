@@ -260,6 +260,11 @@ def csv_styles() -> st.SearchStrategy[CsvStyle]:
 
 def _quantity_text(quantity: Decimal, style: CsvStyle) -> str:
     whole, _, fraction = format(quantity, "f").partition(".")
+    if len(fraction) == 3 and whole != "0" and len(whole) <= 3:
+        # "2.345" alone is ambiguous (2345 or 2.345) and refused; written as an export
+        # that follows sfprice's advice would write it. tests/test_quantity_text.py
+        # covers the ambiguous spellings.
+        fraction += "0"
     if style.group_separator:
         groups: list[str] = []
         while len(whole) > 3:

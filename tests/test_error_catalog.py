@@ -38,8 +38,12 @@ ERRORS: dict[str, str] = {
     "quantity-not-a-number": f"bill {E}/quantity-not-a-number.csv --year 2014",
     "quantity-negative": f"bill {E}/quantity-negative.csv --year 2014",
     "quantity-fraction": f"bill {E}/quantity-fraction.csv --year 2014",
+    "quantity-ambiguous": f"bill {E}/quantity-ambiguous.csv --year 2014",
     "quantity-range": f"bill {E}/quantity-range.csv --year 2014",
     "short-row": f"bill {E}/short-row.csv --year 2014",
+    "long-row": f"bill {E}/long-row.csv --year 2014",
+    "quote": f"bill {E}/quote.csv --year 2014",
+    "total-row": f"bill {E}/total-row.csv --year 2014",
     "too-many": f"bill {E}/too-many.csv --year 2014 --output bill.csv",
     "two-files": (
         f"bill {E}/department-empty.csv {E}/quantity-negative.csv --year 2014 --output bill.csv"
@@ -49,6 +53,7 @@ ERRORS: dict[str, str] = {
     "header-duplicate": f"bill {E}/header-duplicate.csv --year 2014",
     "empty": f"bill {E}/empty.csv --year 2014",
     "not-utf8": f"bill {E}/not-utf8.csv --year 2014",
+    "utf16": f"bill {E}/utf16.csv --year 2014",
     "file-not-found": "bill no-such-file.csv --year 2014",
     "file-is-folder": "bill examples --year 2014",
     # Price lists

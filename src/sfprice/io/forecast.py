@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sfprice.errors import InputError, Issue
+from sfprice.io._numbers import DecimalMarks
 from sfprice.io._table import table_rows
 from sfprice.io.volumes import parse_quantity
 
@@ -33,9 +34,11 @@ def read_forecast(path: str | Path, *, codes: frozenset[str] | None = None) -> d
     name = str(path)
     issues: list[Issue] = []
     totals: dict[str, Decimal] = {}
-    for line, row in table_rows(path, _ALIASES, ("service", "quantity"), issues):
+    rows = list(table_rows(path, _ALIASES, ("service", "quantity"), issues))
+    marks = DecimalMarks.of(row["quantity"] for _, row in rows)  # the file's decimal mark
+    for line, row in rows:
         code = row["service"].strip()
-        quantity = parse_quantity(row["quantity"])
+        quantity = parse_quantity(row["quantity"], marks)
         if codes is not None and code not in codes:
             issues.append(Issue(name, f"unknown service {code!r}", line=line, column="service"))
         elif isinstance(quantity, str):

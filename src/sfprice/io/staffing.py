@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sfprice.errors import InputError, Issue
+from sfprice.io._numbers import DecimalMarks
 from sfprice.io._table import table_rows
 from sfprice.io.volumes import parse_quantity
 from sfprice.period import Month
@@ -36,9 +37,11 @@ def read_staffing(path: str | Path, *, year: int) -> dict[str, dict[int, Decimal
     name = str(path)
     issues: list[Issue] = []
     staffing: dict[str, dict[int, Decimal]] = {}
-    for line, row in table_rows(path, _ALIASES, ("area", "fte"), issues):
+    rows = list(table_rows(path, _ALIASES, ("area", "fte"), issues))
+    marks = DecimalMarks.of(row["fte"] for _, row in rows)  # the file's decimal mark
+    for line, row in rows:
         area = row["area"].strip()
-        fte = parse_quantity(row["fte"])
+        fte = parse_quantity(row["fte"], marks)
         if not area:
             issues.append(Issue(name, "the area is empty", line=line, column="area"))
         if isinstance(fte, str):

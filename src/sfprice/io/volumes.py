@@ -15,10 +15,8 @@ its line and column.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import difflib
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,10 +27,26 @@ from pathlib import Path
 from typing import IO, Any
 
 from sfprice.errors import InputError, Issue
+from sfprice.io._csv import (
+    check_encoding,
+    is_total_text,
+    read_issue,
+    records,
+    total_row,
+    total_row_message,
+)
+from sfprice.io._numbers import Ambiguous, DecimalMarks, read_number, resolve
 from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
 from sfprice.period import Month
 
-__all__ = ["COLUMNS", "parse_quantity", "read_volume_files", "read_volumes", "trace_rows"]
+__all__ = [
+    "COLUMNS",
+    "parse_quantity",
+    "read_quantity",
+    "read_volume_files",
+    "read_volumes",
+    "trace_rows",
+]
 
 #: The required columns, in the order sfprice writes them.
 COLUMNS = ("month", "department", "service", "quantity")
@@ -54,8 +68,6 @@ _ALIASES = {
     "kvantitet": "quantity",
 }
 _DELIMITERS = (";", ",", "\t")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_SPACES = str.maketrans("", "", " \u00a0\u202f")
 _CHUNK_ROWS = 65_536
 # Quantities are bounded so that sums over any file stay exact in the 28-digit default
 # decimal context: 12 + 6 digits per row, times up to 10^9 rows, is 27 digits.
@@ -71,6 +83,12 @@ Raw = tuple[str, str, str, str]
 class _Layout:
     delimiter: str
     indexes: tuple[int, int, int, int]
+    header_width: int
+
+    @property
+    def width(self) -> int:
+        """The fields a row needs: up to the last of the four columns."""
+        return max(self.indexes) + 1
 
 
 def _detect_layout(header_line: str, path: str) -> _Layout:
@@ -102,7 +120,8 @@ def _detect_layout(header_line: str, path: str) -> _Layout:
                         )
                     ]
                 )
-            return _Layout(delimiter, tuple(names.index(c) for c in COLUMNS))  # type: ignore[arg-type]
+            indexes = tuple(names.index(c) for c in COLUMNS)
+            return _Layout(delimiter, indexes, len(fields))  # type: ignore[arg-type]
         if len(fields) > len(best):
             best = fields
     found = [f.strip() for f in best]
@@ -120,22 +139,11 @@ def _detect_layout(header_line: str, path: str) -> _Layout:
     )
 
 
-def parse_quantity(text: str) -> Decimal | str:
-    """A quantity as written in an export (``12``, ``2,5``, ``1 200``), or an error message.
-
-    >>> parse_quantity("1 234,5")
-    Decimal('1234.5')
-    >>> parse_quantity("-3")
-    "quantity '-3' is negative (expected 0 or more)"
-    """
-    compact = text.strip().translate(_SPACES)
-    negative = compact.startswith("-")
-    digits = compact[1:] if negative else compact
-    if not _NUMBER.fullmatch(digits):
-        return f"{text!r} is not a number (expected e.g. 12 or 2,5)"
-    if negative and digits.strip("0.,"):
+def _in_range(value: Decimal, text: str) -> Decimal | str:
+    """The quantity if it is 0 or more and has at most 12 + 6 digits, else a message."""
+    if value < 0 and value:
         return f"quantity {text!r} is negative (expected 0 or more)"
-    whole, _, fraction = digits.replace(",", ".").partition(".")
+    whole, _, fraction = format(value.copy_abs(), "f").partition(".")
     # Trailing zeros carry no value: "12,0000000" is 12.
     if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS or len(fraction.rstrip("0")) > _MAX_DECIMALS:
         return (
@@ -143,8 +151,48 @@ def parse_quantity(text: str) -> Decimal | str:
             f"digits before and {_MAX_DECIMALS} after the decimal mark)"
         )
     if len(fraction) > _MAX_DECIMALS:
-        fraction = fraction.rstrip("0")
+        fraction = fraction[:_MAX_DECIMALS]
     return Decimal(f"{whole}.{fraction}" if fraction else whole)
+
+
+def read_quantity(text: str) -> Decimal | Ambiguous | str:
+    """A quantity, an :class:`Ambiguous` one (``1.000``) for the file to settle, or a message.
+
+    >>> read_quantity("1 234,5")
+    Decimal('1234.5')
+    >>> read_quantity("-3")
+    "quantity '-3' is negative (expected 0 or more)"
+    """
+    value = read_number(text)
+    if isinstance(value, Ambiguous):
+        if value.as_grouped < 0:
+            return f"quantity {text!r} is negative (expected 0 or more)"
+        return value
+    if isinstance(value, str):
+        return value
+    return _in_range(value, text)
+
+
+def parse_quantity(text: str, marks: DecimalMarks | None = None) -> Decimal | str:
+    """A quantity as written in an export (``12``, ``2,5``, ``1 200``), or an error message.
+
+    Args:
+        text: The cell.
+        marks: The decimal marks the file's numbers show (:meth:`DecimalMarks.of`), which
+            settle a value such as ``1.000``; without them such a value is refused.
+
+    >>> parse_quantity("1 234,5")
+    Decimal('1234.5')
+    >>> parse_quantity("1.000", DecimalMarks.of(["2,5"]))
+    Decimal('1000')
+    >>> parse_quantity("-3")
+    "quantity '-3' is negative (expected 0 or more)"
+    """
+    value = read_quantity(text)
+    if isinstance(value, Ambiguous):
+        settled = resolve(value, marks or DecimalMarks())
+        return settled if isinstance(settled, str) else _in_range(settled, text)
+    return value
 
 
 class _Validator:
@@ -155,8 +203,11 @@ class _Validator:
         self.year = year
         self.codes = sorted(catalog.codes) if catalog is not None else []
         self._months: dict[str, Month | str] = {}
-        self._quantities: dict[tuple[str, str], Decimal | str] = {}
+        self._quantities: dict[tuple[str, str], Decimal | Ambiguous | str] = {}
         self._services: dict[str, str | None] = {}
+        #: The decimal marks the file's quantities show; final once the file is read.
+        self.marks = DecimalMarks()
+        self.final = False
 
     def month(self, text: str) -> Month | str:
         """The month, or an error message."""
@@ -188,21 +239,40 @@ class _Validator:
         self._services[text] = problem
         return problem
 
-    def quantity(self, text: str, service: str) -> Decimal | str:
-        """The quantity, or an error message."""
+    def quantity(self, text: str, service: str) -> Decimal | Ambiguous | str:
+        """The quantity, an ambiguous one (``1.000``, see :meth:`settle`), or a message.
+
+        Every distinct text seen here also adds to the decimal marks the file shows.
+        """
         key = (text, service)
         cached = self._quantities.get(key)
         if cached is None:
+            self.note(text)
             cached = self._parse_quantity(text, service.strip())
             if len(self._quantities) > _CACHE_LIMIT:
                 self._quantities.clear()
             self._quantities[key] = cached
         return cached
 
-    def _parse_quantity(self, text: str, service: str) -> Decimal | str:
-        value = parse_quantity(text)
-        if isinstance(value, str):
-            return value
+    def note(self, text: str) -> None:
+        """Add the decimal mark ``text`` shows, if any, to the file's marks."""
+        self.marks = self.marks.add(text)
+
+    def settle(self, value: Ambiguous, service: str) -> Decimal | str:
+        """An ambiguous quantity read with the file's decimal mark, or a message."""
+        settled = resolve(value, self.marks)
+        if isinstance(settled, str):
+            return settled
+        checked = _in_range(settled, value.text)
+        return checked if isinstance(checked, str) else self._whole(checked, value.text, service)
+
+    def _parse_quantity(self, text: str, service: str) -> Decimal | Ambiguous | str:
+        value = read_quantity(text)
+        if isinstance(value, Decimal):
+            return self._whole(value, text, service)
+        return value
+
+    def _whole(self, value: Decimal, text: str, service: str) -> Decimal | str:
         unit = self.catalog.unit_of(service) if self.catalog is not None else None
         if unit is not None and not unit.fractional:
             if value != value.to_integral_value():
@@ -214,7 +284,11 @@ class _Validator:
         return value
 
     def check(self, raw: Raw) -> tuple[VolumeKey | None, Decimal | None, list[tuple[str, str]]]:
-        """Validate one distinct raw row: (key, quantity, [(column, problem)])."""
+        """Validate one distinct raw row: (key, quantity, [(column, problem)]).
+
+        Before the file is read to the end (``final``), an ambiguous quantity is no problem
+        yet and its quantity is None.
+        """
         month_text, department_text, service_text, quantity_text = raw
         problems: list[tuple[str, str]] = []
         month = self.month(month_text)
@@ -225,10 +299,16 @@ class _Validator:
         department = department_text.strip()
         if not department:
             problems.append(("department", "the department is empty (expected a name or code)"))
+        elif is_total_text(department):
+            problems.append(("department", f"{department!r} is a total, not a department"))
         service_problem = self.service(service_text)
         if service_problem:
             problems.append(("service", service_problem))
-        quantity = self.quantity(quantity_text, service_text)
+        read = self.quantity(quantity_text, service_text)
+        quantity: Decimal | str | None = read if not isinstance(read, Ambiguous) else None
+        if isinstance(read, Ambiguous) and self.final:
+            # Settled by the file's decimal mark, known once the whole file is read.
+            quantity = self.settle(read, service_text.strip())
         if isinstance(quantity, str):
             problems.append(("quantity", quantity))
         if problems or isinstance(month, str) or isinstance(quantity, str):
@@ -270,13 +350,15 @@ def read_volumes(
     name = str(path)
     validator = _Validator(catalog, year)
     try:
+        check_encoding(file, name)
         with _open(file) as handle:
             layout = _detect_layout(handle.readline(), name)
         result = _sum_file(file, layout, validator)
+        result.settle()
     except InputError:
         raise
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError([_read_issue(file, name, exc)]) from exc
+        raise InputError([read_issue(file, name, exc)]) from exc
     if result.bad:
         issues, more = _collect_issues(file, name, layout, validator, max_issues)
         if not issues:  # the fast pass and the row-by-row pass disagree: never drop rows
@@ -289,38 +371,6 @@ def read_volumes(
         ),
         excluded={name: result.excluded} if result.excluded else {},
     )
-
-
-def _read_issue(file: Path, name: str, exc: Exception) -> Issue:
-    if isinstance(exc, UnicodeDecodeError):
-        return _encoding_issue(file, name)
-    if isinstance(exc, FileNotFoundError):
-        return Issue(name, "file not found")
-    return Issue(name, f"cannot read the file: {exc}")
-
-
-def _encoding_issue(file: Path, name: str) -> Issue:
-    """Find the first byte that is not UTF-8, streaming, and say on which line it is."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    line, offset = 1, 0
-    with file.open("rb") as handle:
-        while chunk := handle.read(1 << 16):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                # exc.start counts from the bytes the decoder held back plus this chunk.
-                held = len(exc.object) - len(chunk)
-                start = max(exc.start - held, 0)
-                bad = chunk[start : start + 1]
-                return Issue(
-                    name,
-                    f"the file is not UTF-8 text: byte {bad!r} at offset {offset + start} "
-                    "(in Excel, save as 'CSV UTF-8'; Latin-1/Windows-1252 exports are not read)",
-                    line=line + chunk[:start].count(b"\n"),
-                )
-            line += chunk.count(b"\n")
-            offset += len(chunk)
-    return Issue(name, "the file is not UTF-8 text")
 
 
 _EXCLUDED = object()  # marks a (month, department, service) outside the requested year
@@ -336,17 +386,23 @@ class _Sums:
 
     def __init__(self, layout: _Layout, validator: _Validator) -> None:
         self.getter: Callable[[list[str]], Raw] = itemgetter(*layout.indexes)
-        self.width = max(layout.indexes) + 1
+        self.width = layout.width
+        self.header_width = layout.header_width
         self.validator = validator
         self.keys: dict[tuple[str, str, str], object] = {}
         self.sums: dict[tuple[str, str, str], list[Any]] = {}
         self.excluded = 0
         self.bad = False
+        # Rows whose quantity waits for the file's decimal mark: (raw key, text) -> rows.
+        self.pending: dict[tuple[tuple[str, str, str], str], int] = {}
 
     def add_fields(self, fields: Sequence[str], count: int) -> None:
         if len(fields) < self.width:
             # A short row is an error unless it is blank; the row-by-row pass says where.
             self.bad = self.bad or not _is_blank_row(fields)
+            return
+        if len(fields) > self.header_width and not _is_blank_row(fields[self.header_width :]):
+            self.bad = True  # more fields than the header: the row-by-row pass says where
             return
         month, department, service, quantity_text = self.getter(fields)  # type: ignore[arg-type]
         triple = (month, department, service)
@@ -355,17 +411,38 @@ class _Sums:
             key = self.keys[triple] = self._classify(month, department, service, quantity_text)
         if key is _EXCLUDED:
             self.excluded += count
+            self.validator.note(quantity_text)
             return
         quantity = self.validator.quantity(quantity_text, service)
-        if key is _BAD or isinstance(quantity, str):
+        if isinstance(quantity, Ambiguous) and key is not _BAD:
+            pending = (triple, quantity_text)
+            self.pending[pending] = self.pending.get(pending, 0) + count
+            return
+        if key is _BAD or not isinstance(quantity, Decimal):
             self.bad = self.bad or not _is_blank((month, department, service, quantity_text))
             return
+        self._add(triple, quantity, count)
+
+    def _add(self, triple: tuple[str, str, str], quantity: Decimal, count: int) -> None:
         entry = self.sums.get(triple)
         if entry is None:
             self.sums[triple] = [quantity * count, count]
         else:
             entry[0] += quantity * count
             entry[1] += count
+
+    def settle(self) -> None:
+        """Add the ambiguous quantities (``1.000``) read with the whole file's decimal mark."""
+        self.validator.final = True
+        for (triple, text), count in self.pending.items():
+            value = self.validator.quantity(text, triple[2])
+            assert isinstance(value, Ambiguous)  # that is why it waited
+            quantity = self.validator.settle(value, triple[2].strip())
+            if isinstance(quantity, str):
+                self.bad = True
+            else:
+                self._add(triple, quantity, count)
+        self.pending.clear()
 
     def _classify(self, month: str, department: str, service: str, quantity: str) -> object:
         key, _, problems = self.validator.check((month, department, service, quantity))
@@ -405,9 +482,13 @@ def _sum_lines(handle: IO[str], layout: _Layout, sums: _Sums) -> bool:
 
 def _flush_lines(counts: Counter[str], layout: _Layout, sums: _Sums) -> bool:
     plain = [line for line in counts if '"' not in line]
-    # Lines without quotes are whole records: one reader parses them all, in order.
-    records = csv.reader(plain, delimiter=layout.delimiter)
-    for fields, line in zip(records, plain, strict=True):
+    # Lines without quotes are whole records: one reader parses them all, in order. A
+    # field over the csv module's size limit raises: the csv-record path says where.
+    try:
+        parsed = list(csv.reader(plain, delimiter=layout.delimiter))
+    except csv.Error:
+        return False
+    for fields, line in zip(parsed, plain, strict=True):
         if fields:
             sums.add_fields(fields, counts[line])
     for line, count in counts.items():
@@ -425,15 +506,21 @@ def _flush_lines(counts: Counter[str], layout: _Layout, sums: _Sums) -> bool:
     return True
 
 
-def _sum_records(handle: IO[str], layout: _Layout, sums: _Sums) -> None:
-    """General path: csv records (quoted fields may span lines), counted a chunk at a time."""
-    rows = filter(None, csv.reader(handle, delimiter=layout.delimiter))  # blank lines: []
+def _sum_records(handle: IO[str], layout: _Layout, sums: _Sums, name: str) -> None:
+    """General path: strict csv records (quoted fields may span lines), counted in chunks."""
+    problems: list[Issue] = []
+    rows = (fields for _, fields in _records(handle, layout, name, problems))
     while chunk := list(islice(rows, _CHUNK_ROWS)):
         for fields, count in Counter(map(tuple, chunk)).items():
             sums.add_fields(fields, count)
+        if problems:  # a quoting problem or a long row: the row-by-row pass says where
+            sums.bad = True
+            problems.clear()
+    sums.bad = sums.bad or bool(problems)
 
 
 def _sum_file(file: Path, layout: _Layout, validator: _Validator) -> _Sums:
+    """Sum the file: the fast path, or the csv-record path when a record spans lines."""
     sums = _Sums(layout, validator)
     with _open(file) as handle:
         handle.readline()
@@ -442,18 +529,26 @@ def _sum_file(file: Path, layout: _Layout, validator: _Validator) -> _Sums:
     sums = _Sums(layout, validator)
     with _open(file) as handle:
         handle.readline()
-        _sum_records(handle, layout, sums)
+        _sum_records(handle, layout, sums, str(file))
     return sums
 
 
-def _records(handle: IO[str], layout: _Layout) -> Iterator[tuple[int, list[str]]]:
-    """Yield (first physical line, fields) per record, skipping blank lines."""
-    reader = csv.reader(handle, delimiter=layout.delimiter)
-    line = 2  # the header was line 1
-    for fields in reader:
-        if fields:
-            yield line, fields
-        line = reader.line_num + 2
+def _records(
+    handle: IO[str], layout: _Layout, name: str, problems: list[Issue]
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (first physical line, fields) per well-formed record, skipping blank lines.
+
+    Quoting problems and rows longer than the header go to ``problems`` (see
+    :func:`sfprice.io._csv.records`).
+    """
+    return records(
+        handle,
+        layout.delimiter,
+        name,
+        width=layout.width,
+        header_width=layout.header_width,
+        issues=problems,
+    )
 
 
 def _collect_issues(
@@ -461,12 +556,27 @@ def _collect_issues(
 ) -> tuple[list[Issue], int]:
     issues: list[Issue] = []
     more = 0
-    width = max(layout.indexes) + 1
+    width = layout.width
+    month_at, department_at, service_at, quantity_at = layout.indexes
+
+    def report(found: Iterable[Issue]) -> None:
+        nonlocal more
+        for issue in found:
+            if len(issues) < max_issues:
+                issues.append(issue)
+            else:
+                more += 1
+
+    problems: list[Issue] = []  # quoting problems and long rows, in file order
     with _open(file) as handle:
         handle.readline()
-        for line, fields in _records(handle, layout):
+        for line, fields in _records(handle, layout, name, problems):
+            report(problems)
+            problems.clear()
             found: list[tuple[str | None, str]]
-            if len(fields) < width:
+            if total_row(fields, (month_at, department_at, service_at), (quantity_at,)):
+                found = [(None, total_row_message(fields, layout.delimiter))]
+            elif len(fields) < width:
                 found = (
                     []
                     if _is_blank_row(fields)
@@ -484,11 +594,8 @@ def _collect_issues(
             else:
                 raw: Raw = itemgetter(*layout.indexes)(fields)
                 found = [] if _is_blank(raw) else list(validator.check(raw)[2])
-            for column, message in found:
-                if len(issues) < max_issues:
-                    issues.append(Issue(name, message, line=line, column=column))
-                else:
-                    more += 1
+            report(Issue(name, message, line=line, column=column) for column, message in found)
+        report(problems)
     return issues, more
 
 
@@ -509,8 +616,8 @@ def trace_rows(
     lines: list[int] = []
     with _open(file) as handle:
         layout = _detect_layout(handle.readline(), str(path))
-        width = max(layout.indexes) + 1
-        for line, fields in _records(handle, layout):
+        width = layout.width
+        for line, fields in _records(handle, layout, str(path), []):
             if len(fields) >= width:
                 found, _, _ = validator.check(itemgetter(*layout.indexes)(fields))
                 if found == key:
