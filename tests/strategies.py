@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
@@ -20,6 +21,8 @@ from typing import NamedTuple
 from hypothesis import strategies as st
 
 from sfprice import Month
+from sfprice.io._csv import is_total_text
+from sfprice.names import fold_name
 
 __all__ = [
     "PRICES",
@@ -28,6 +31,7 @@ __all__ = [
     "VolumeRow",
     "csv_styles",
     "department_names",
+    "department_spellings",
     "expected_lines",
     "hour_quantities",
     "months",
@@ -118,22 +122,61 @@ _REALISTIC = (
     "Ö",
 )
 # Characters a department name may hold that a CSV writer or reader could trip over.
-_ODD_CHARACTERS = "åäöÅÄÖéüß ,;\"'=+-@#/\\&()–—.:_%$€§|\u00a0\u202f\u200b\ufeff😀"
+_ODD_CHARACTERS = "åäöÅÄÖéüß ,;\"'=+-@#/\\&()–—.:_%$€§|\u00a0\u202f\u3000😀"
+
+
+def _one_spelling(text: str) -> str:
+    # The documented spelling rule (docs/file-formats.md): NFC, Unicode spaces trimmed and
+    # each inner run of them one space.
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 @cache
 def department_names() -> st.SearchStrategy[str]:
-    """A non-empty department name without newlines or surrounding whitespace.
+    """A valid department name in its one spelling (as sfprice reads it back).
 
     Mixes realistic Swedish names with arbitrary text: åäö, delimiters, quotes, formula
-    starters, no-break spaces (inside only), zero-width characters and emoji.
+    starters, no-break spaces (inside only, where they become one space), emoji and any
+    printable Unicode letter or symbol.
     """
     characters = st.one_of(
         st.sampled_from(_ODD_CHARACTERS),
-        st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+        # Not what no name may hold (sfprice.names): controls, invisible formatting
+        # characters, surrogates, private-use and unassigned code points, line separators.
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")),
     )
-    arbitrary = st.text(characters, min_size=1, max_size=24).map(str.strip).filter(bool)
-    return st.one_of(st.sampled_from(_REALISTIC), arbitrary)
+    arbitrary = st.text(characters, min_size=1, max_size=24).map(_one_spelling).filter(bool)
+    # A name that reads as a spreadsheet's total label ("Summa", "Totalt") is refused as a
+    # total row (sfprice.io._csv), so it is no valid department name.
+    return st.one_of(st.sampled_from(_REALISTIC), arbitrary).filter(
+        lambda name: not is_total_text(name)
+    )
+
+
+@cache
+def department_spellings() -> st.SearchStrategy[tuple[str, list[str]]]:
+    """A department name and 1..4 spellings of it that read as that one name.
+
+    The spellings differ by Unicode normalisation (NFC/NFD), surrounding spaces (including
+    no-break and thin spaces) and runs of spaces inside, never by case or accents.
+    """
+    pads = st.sampled_from(["", " ", "  ", "\u00a0", "\u202f", " \u00a0"])
+    forms = st.sampled_from(["NFC", "NFD"])
+    inners = st.sampled_from([" ", "  ", "\u00a0", " \u202f "])
+
+    def spellings(name: str) -> st.SearchStrategy[tuple[str, list[str]]]:
+        spelling = st.builds(
+            lambda form, left, right, inner: (
+                left + unicodedata.normalize(form, name).replace(" ", inner) + right
+            ),
+            forms,
+            pads,
+            pads,
+            inners,
+        )
+        return st.tuples(st.just(name), st.lists(spelling, min_size=1, max_size=4))
+
+    return department_names().flatmap(spellings)
 
 
 @cache
@@ -200,7 +243,7 @@ def volume_rows(
 # Strategies are built once and cached: building one per draw is what makes a test slow.
 @cache
 def _department_pool() -> st.SearchStrategy[list[str]]:
-    return st.lists(department_names(), min_size=1, max_size=4, unique=True)
+    return st.lists(department_names(), min_size=1, max_size=4, unique_by=fold_name)
 
 
 @cache

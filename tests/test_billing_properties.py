@@ -437,7 +437,7 @@ def test_json_output_parses_back_to_the_same_decimals(
             assert parsed_line["volume_rows"] == line.volume_rows
 
 
-_FORMULA_START = ("=", "+", "-", "@")
+_FORMULA_START = ("=", "+", "-", "@", "'")
 
 
 @given(year_and_rows(max_decimals=5))

@@ -33,6 +33,17 @@ ERRORS: dict[str, str] = {
     "bad-volumes": f"bill {E}/bad-volumes.csv --year 2014",
     "month": f"bill {E}/month.csv --year 2014",
     "department-empty": f"bill {E}/department-empty.csv --year 2014",
+    "department-characters": f"bill {E}/department-characters.csv --year 2014",
+    "department-variants": (
+        f"bill {E}/department-variants.csv {E}/department-variants-2.csv --year 2014"
+    ),
+    "department-unknown": (
+        f"bill {E}/department-unknown.csv --year 2014"
+        f" --customers {E}/department-unknown-customers.csv"
+    ),
+    "customers-variants": (
+        f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-variants.csv"
+    ),
     "service-unknown": f"bill {E}/service-unknown.csv --year 2014",
     "service-empty": f"bill {E}/service-empty.csv --year 2014",
     "quantity-not-a-number": f"bill {E}/quantity-not-a-number.csv --year 2014",
@@ -71,6 +82,7 @@ ERRORS: dict[str, str] = {
     "pricelist-overlap": f"pricelists --pricelists {E}/pricelist-overlap",
     "pricelist-duplicate-id": f"pricelists --pricelists {E}/pricelist-duplicate-id",
     "pricelist-none": f"pricelists --pricelists {E}/pricelist-none",
+    "pricelist-fees": f"pricelists --pricelists {E}/pricelist-fees.toml",
     "pricelist-not-found": "pricelists --pricelists no-such-folder",
     # No price for a volume
     "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",

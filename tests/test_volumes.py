@@ -471,14 +471,23 @@ def test_line_numbers_count_quoted_fields_spanning_lines(
         + "2014-03,Kultur,payroll.manual,-1\n",  # line 8
     )
     error = read_error(path, catalog=catalog)
-    assert [(i.line, i.column) for i in error.issues] == [(5, "quantity"), (8, "quantity")]
+    # A line break is no part of a department name (sfprice.names): refused where it starts.
+    assert [(i.line, i.column) for i in error.issues] == [
+        (2, "department"),
+        (5, "department"),
+        (5, "quantity"),
+        (8, "quantity"),
+    ]
 
 
-def test_quoted_field_spanning_lines_is_kept(write_file: WriteFile, catalog: PriceCatalog) -> None:
+def test_quoted_field_spanning_lines_is_refused_with_the_break_escaped(
+    write_file: WriteFile, catalog: PriceCatalog
+) -> None:
     path = write_file("v.csv", HEADER + '2014-03,"Kultur\nenhet 1",payroll.manual,1\n')
-    assert as_dict(sfprice.read_volumes(path, catalog=catalog)) == {
-        ("2014-03", "Kultur\nenhet 1", "payroll.manual"): Decimal(1)
-    }
+    (issue,) = read_error(path, catalog=catalog).issues
+    assert (issue.line, issue.column) == (2, "department")
+    assert issue.message.startswith("'Kultur\\nenhet 1' holds U+000A LINE FEED")
+    assert "\n" not in str(issue)
 
 
 # ------------------------------------------------------------------------ several files
@@ -525,15 +534,15 @@ def test_trace_rows_lists_the_lines_behind_a_key(
         + "2014-02,Skarpnäck,payroll.manual,400\n"  # 2
         + "2014-02,Kultur,payroll.manual,5\n"  # 3
         + "\n"  # 4
-        + '2014-02,"Kultur\nnorr",payroll.manual,5\n'  # 5-6
-        + "2014-02, Skarpnäck ,payroll.manual,190\n"  # 7
-        + "2014-03,Skarpnäck,payroll.manual,7\n"  # 8
-        + "2014-02,Skarpnäck,payroll.self_service,7\n"  # 9
-        + "2014-02,Skarpnäck,payroll.manual,10\n",  # 10
+        + '2014-02,"Kultur; norr",payroll.manual,5\n'  # 5
+        + "2014-02, Skarpnäck ,payroll.manual,190\n"  # 6
+        + "2014-03,Skarpnäck,payroll.manual,7\n"  # 7
+        + "2014-02,Skarpnäck,payroll.self_service,7\n"  # 8
+        + "2014-02,Skarpna\u0308ck,payroll.manual,10\n",  # 9: NFD, the same name
     )
     wanted = key("2014-02", "Skarpnäck", "payroll.manual")
-    assert sfprice.trace_rows(path, wanted, catalog=catalog) == (2, 7, 10)
-    assert sfprice.trace_rows(path, key("2014-02", "Kultur\nnorr", "payroll.manual")) == (5,)
+    assert sfprice.trace_rows(path, wanted, catalog=catalog) == (2, 6, 9)
+    assert sfprice.trace_rows(path, key("2014-02", "Kultur; norr", "payroll.manual")) == (5,)
     # The trace agrees with the row count of the volume.
     volumes = sfprice.read_volumes(path, catalog=catalog)
     entry = next(e for e in volumes if e.key == wanted)

@@ -22,6 +22,7 @@ from sfprice.engine.billing import bill
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 from sfprice.io.allocations import load_allocations
 from sfprice.io.customers import read_customers
+from sfprice.io.departments import check_departments
 from sfprice.io.pricelists import load_catalog
 from sfprice.io.volumes import read_volume_files
 from sfprice.recovery_commands import add_commands
@@ -138,9 +139,20 @@ def _bill(args: argparse.Namespace) -> str:
     catalog = load_catalog(args.pricelists)
     volumes = read_volume_files(args.volumes, catalog=catalog, year=args.year)
     customers = read_customers(args.customers) if args.customers is not None else None
+    pools = (
+        load_allocations(args.allocations, reserved_codes=catalog.codes)
+        if args.allocations is not None
+        else []
+    )
+    check_departments(
+        volumes=volumes,
+        customers=customers,
+        drivers=[d for _, d in pools],
+        catalog=catalog,
+        paths=args.volumes,
+    )
     run = bill(catalog, volumes, year=args.year, customers=customers)
-    if args.allocations is not None:
-        pools = load_allocations(args.allocations, reserved_codes=catalog.codes)
+    if pools:
         run = with_allocations(
             run,
             [allocate_pool(pool, driver) for pool, driver in pools],

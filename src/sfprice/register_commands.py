@@ -18,8 +18,10 @@ from typing import Any
 from sfprice.document_commands import add_document_actions
 from sfprice.engine.billing import bill
 from sfprice.io.customers import read_customers
+from sfprice.io.departments import check_departments
 from sfprice.io.pricelists import load_catalog, pricelist_files
 from sfprice.io.volumes import read_volume_files
+from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
 from sfprice.register import IssuedDocument, IssueResult, Manifest, Register, RegisterError
 from sfprice.reports.formats import (
@@ -132,6 +134,7 @@ def _issue(args: argparse.Namespace) -> str:
     catalog = load_catalog(args.pricelists)
     volumes = read_volume_files(args.volumes, catalog=catalog, year=period.year)
     customers = read_customers(args.customers) if args.customers is not None else None
+    check_departments(volumes=volumes, customers=customers, catalog=catalog, paths=args.volumes)
     run = bill(catalog, volumes, year=period.year, customers=customers)
     if not any(i.month == period for i in run.invoices):
         msg = f"no volumes for {period} in the volume files; nothing was issued"
@@ -180,7 +183,7 @@ def _period(args: argparse.Namespace) -> str:
             "status": status,
             "events": [{"event": e.event, "reason": e.reason, "at": e.at} for e in events],
         }
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return visible_json(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return f"{args.period}: {status}\n" + "".join(
         f"  {e.at}  {e.event}  {e.reason}\n" for e in events
     )
@@ -245,6 +248,7 @@ def _csv(documents: Sequence[IssuedDocument]) -> str:
 
 
 def _safe(value: str) -> str:
+    value = visible(value)  # a name from an older register never reaches the output raw
     return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
@@ -256,7 +260,7 @@ def _summary(document: IssuedDocument, locale: str) -> str:
         note = f"  krediterad av {document.credited_by}"
     return (
         f"{document.number}  {_KIND_SV[str(document.kind)]:<13}  {document.period}  "
-        f"{document.department:<34}  "
+        f"{visible(document.department):<34}  "
         f"{format_amount(document.total, locale, document.currency):>16}{note}"
     )
 
@@ -265,7 +269,7 @@ def _table(documents: Sequence[IssuedDocument], locale: str, *, detailed: bool) 
     if not documents:
         return "(no invoices)\n"
     if not detailed:
-        return "".join(_summary(d, locale) + "\n" for d in documents)
+        return visible_lines("".join(_summary(d, locale) + "\n" for d in documents))
     out = []
     for d in documents:
         out.append(_summary(d, locale))
@@ -273,11 +277,11 @@ def _table(documents: Sequence[IssuedDocument], locale: str, *, detailed: bool) 
         out.extend(
             f"  {line.service:<30} {format_quantity(line.quantity, locale):>8} "
             f"{format_price(line.unit_price, locale, d.currency):>12} "
-            f"{format_amount(line.amount, locale, d.currency):>16}  {line.name}"
+            f"{format_amount(line.amount, locale, d.currency):>16}  {visible(line.name)}"
             for line in d.lines
         )
         out.append(f"  {'Summa':<30} {format_amount(d.total, locale, d.currency):>38}")
-    return "\n".join(out) + "\n"
+    return visible_lines("\n".join(out) + "\n")
 
 
 def _render_documents(
@@ -289,7 +293,7 @@ def _render_documents(
             if detailed
             else {"documents": [document_data(d) for d in documents]}
         )
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return visible_json(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     if args.format == "csv":
         return _csv(documents)
     return _table(documents, args.locale, detailed=detailed)
@@ -304,7 +308,7 @@ def _render_result(args: argparse.Namespace, result: IssueResult) -> str:
             "documents": [document_data(d) for d in result.documents],
             "unchanged": list(result.unchanged),
         }
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return visible_json(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     if args.format == "csv":
         return _csv(result.documents)
     head = f"{result.period}: " + (
@@ -312,4 +316,4 @@ def _render_result(args: argparse.Namespace, result: IssueResult) -> str:
     )
     unchanged = f", {len(result.unchanged)} department(s) unchanged" if result.unchanged else ""
     body = "".join(_summary(d, args.locale) + "\n" for d in result.documents)
-    return head + unchanged + "\n" + body
+    return visible_lines(head + unchanged + "\n" + body)

@@ -22,6 +22,7 @@ from babel.dates import format_date
 
 from sfprice.model import Unit
 from sfprice.money import exact_sum
+from sfprice.names import visible
 from sfprice.period import Month
 from sfprice.register import DocumentKind, IssuedDocument, Register
 from sfprice.reports.formats import format_amount, format_price, format_quantity
@@ -160,7 +161,7 @@ class InvoiceView:
         """The labelled fields at the top of the document (without the issuer)."""
         d, lab = self.document, self.labels
         fields = [
-            (lab["customer"], d.department),
+            (lab["customer"], visible(d.department)),  # an old register's name, escaped
             (lab["number"], d.number),
             (lab["date"], self.date_text(self.issue_date)),
             (lab["period"], self.period_text()),

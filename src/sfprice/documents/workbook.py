@@ -18,6 +18,7 @@ from typing import Any
 from sfprice.collation import swedish_key
 from sfprice.errors import SfpriceError
 from sfprice.money import exact_sum
+from sfprice.names import visible
 from sfprice.register import DocumentKind, IssuedDocument
 
 __all__ = ["ExcelMissing", "safe_text", "workbook_bytes"]
@@ -37,6 +38,7 @@ def safe_text(value: str) -> str:
     >>> safe_text("=SUM(A1)")
     "'=SUM(A1)"
     """
+    value = visible(value)  # openpyxl refuses control characters; show them escaped
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 

@@ -43,6 +43,7 @@ from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Money, Schema, message, validate_toml
 from sfprice.io.volumes import parse_quantity, read_volumes
 from sfprice.model import AllocationPool, Driver, VolumeSet
+from sfprice.names import clean_name
 from sfprice.period import Month
 
 __all__ = ["load_allocations", "read_snapshot"]
@@ -236,11 +237,16 @@ def read_snapshot(
                     f"(separated by {delimiter!r}): {delimiter.join(fields)!r}",
                 )
             else:
-                department = fields[department_at].strip()
                 quantity = parse_quantity(fields[quantity_at])
-                if not department:
+                department: str | None
+                try:
+                    department = clean_name(fields[department_at])
+                except ValueError as exc:
+                    department = None
+                    problem(line, "department", str(exc))
+                if department == "":
                     problem(line, "department", "the department is empty (expected a name)")
-                elif department in seen:
+                elif department is not None and department in seen:
                     problem(
                         line,
                         "department",
@@ -251,7 +257,8 @@ def read_snapshot(
                     problem(line, "quantity", quantity)
                 elif department and department not in seen:
                     quantities[department] = quantity
-                seen.setdefault(department, line)
+                if department:
+                    seen.setdefault(department, line)
         line = reader.line_num + 1
     if not issues and not quantities:
         issues.append(Issue(name, "no rows: expected one row per department after the header"))

@@ -18,8 +18,9 @@ from pathlib import Path
 from sfprice.errors import InputError, Issue
 from sfprice.io._table import table_rows
 from sfprice.model import Customer
+from sfprice.names import clean_name, name_variants
 
-__all__ = ["CUSTOMER_COLUMNS", "read_customers"]
+__all__ = ["CUSTOMER_COLUMNS", "read_customers", "register_variant_issues"]
 
 #: The columns of a customer register, in the order sfprice writes them.
 CUSTOMER_COLUMNS = ("department", "employees", "first_year")
@@ -79,11 +80,15 @@ def read_customers(path: str | Path) -> dict[str, Customer]:
         msg = "the header names no employees (anställda) or first_year (första_år) column"
         raise InputError([Issue(name, msg, line=1)])
     for line, row in rows:
-        department = row["department"].strip()
         employees = _employees(row.get("employees", ""))
         first_year = _first_year(row.get("first_year", ""))
         problems = False
-        if not department:
+        try:
+            department = clean_name(row["department"])
+        except ValueError as exc:
+            issues.append(Issue(name, str(exc), line=line, column="department"))
+            department, problems = "", True
+        if not department and not problems:
             issues.append(Issue(name, "the department is empty", line=line, column="department"))
             problems = True
         elif department in lines:
@@ -105,8 +110,36 @@ def read_customers(path: str | Path) -> dict[str, Customer]:
             continue
         lines[department] = line
         register[department] = Customer(department, employees, first_year, f"{name}:{line}")
+    issues.extend(register_variant_issues(name, lines))
     if issues:
         raise InputError(issues)
     if not register:
         raise InputError([Issue(name, "the customer register has no rows")])
     return register
+
+
+def register_variant_issues(path: str, lines: dict[str, int]) -> list[Issue]:
+    """One issue per group of registered names that differ only by case, accents or spaces.
+
+    A register that holds ``Kulturförvaltningen`` and ``kulturförvaltningen`` cannot say
+    which one a volume row means: it must give each department once, spelt one way.
+
+    Args:
+        path: The register file, for the issue.
+        lines: Each registered name and its line.
+    """
+    issues: list[Issue] = []
+    for group in name_variants(lines):
+        first, *others = group
+        listed = " and ".join(f"{other!r} (line {lines[other]})" for other in others)
+        verb = "differs" if len(others) == 1 else "differ"
+        issues.append(
+            Issue(
+                path,
+                f"{listed} {verb} from {first!r} (line {lines[first]}) only by case, "
+                "accents or spaces; give each department once, spelt one way",
+                line=lines[others[0]],
+                column="department",
+            )
+        )
+    return issues

@@ -53,6 +53,7 @@ from sfprice.model import (
     TierMode,
     Unit,
 )
+from sfprice.names import clean_name, name_variants
 
 __all__ = [
     "bundled_pricelists",
@@ -256,6 +257,30 @@ def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -
     return ok
 
 
+def _fee_names(fees: dict[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]:
+    """The fees by department name in its one spelling (see :mod:`sfprice.names`)."""
+    cleaned: dict[str, Decimal] = {}
+    problems: list[str] = []
+    for name, fee in fees.items():
+        try:
+            department = clean_name(name)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        if not department:
+            problems.append("a department name is empty")
+        elif department in cleaned:
+            problems.append(f"{name!r} is {department!r} again; give each department's fee once")
+        else:
+            cleaned[department] = fee
+    problems.extend(
+        f"{' and '.join(map(repr, group))} differ only by case, accents or spaces; "
+        "spell each department one way"
+        for group in name_variants(cleaned)
+    )
+    return cleaned, problems
+
+
 def _kind_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
     """An item of another kind than ``unit``."""
 
@@ -292,11 +317,12 @@ def _kind_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) ->
         if not (item.fees or item.default_fee is not None or years):
             issue("fees", "a fixed_monthly item needs fees, default_fee or by_customer_year")
             return None
-        empty = [name for name in item.fees or {} if not name.strip()]
-        if empty:
-            issue("fees", "a department name is empty")
+        fees, problems = _fee_names(item.fees or {})
+        for problem in problems:
+            issue("fees", problem)
+        if problems:
             return None
-        fields["fees"] = dict(item.fees or {})
+        fields["fees"] = fees
         fields["default_fee"] = item.default_fee
     elif kind is PriceKind.PER_EMPLOYEE:
         if item.price is not None and item.by_customer_year is not None:

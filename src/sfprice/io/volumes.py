@@ -36,7 +36,9 @@ from sfprice.io._csv import (
     total_row_message,
 )
 from sfprice.io._numbers import Ambiguous, DecimalMarks, read_number, resolve
+from sfprice.io.departments import check_departments
 from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
+from sfprice.names import clean_name
 from sfprice.period import Month
 
 __all__ = [
@@ -296,7 +298,11 @@ class _Validator:
             problems.append(("month", month))
         elif self.year is not None and month.year != self.year:
             return None, None, []  # outside the year: counted as excluded, not validated
-        department = department_text.strip()
+        try:
+            department = clean_name(department_text)
+        except ValueError as exc:
+            department = "?"  # reported: the key is not built
+            problems.append(("department", str(exc)))
         if not department:
             problems.append(("department", "the department is empty (expected a name or code)"))
         elif is_total_text(department):
@@ -330,6 +336,7 @@ def read_volumes(
     catalog: PriceCatalog | None = None,
     year: int | None = None,
     max_issues: int = 50,
+    check_names: bool = True,
 ) -> VolumeSet:
     """Read one volume file into summed volumes per month, department and service.
 
@@ -339,6 +346,9 @@ def read_volumes(
             whole-number quantities (hours may be fractional).
         year: When given, rows of other years are left out and counted in ``excluded``.
         max_issues: How many problems to list before the rest are only counted.
+        check_names: Refuse department names that differ only by case, accents or spaces
+            (:mod:`sfprice.io.departments`); off only for a caller that checks several
+            files together.
 
     Returns:
         The volumes, each with the file and number of rows it came from.
@@ -364,13 +374,16 @@ def read_volumes(
         if not issues:  # the fast pass and the row-by-row pass disagree: never drop rows
             issues = [Issue(name, "the file could not be read consistently; please report")]
         raise InputError(issues, truncated=more)
-    return VolumeSet.from_entries(
+    volumes = VolumeSet.from_entries(
         (
             VolumeEntry(key, quantity, (VolumeSource(name, rows),))
             for key, (quantity, rows) in result.result().items()
         ),
         excluded={name: result.excluded} if result.excluded else {},
     )
+    if check_names:
+        check_departments(volumes=volumes, paths=[name])
+    return volumes
 
 
 _EXCLUDED = object()  # marks a (month, department, service) outside the requested year
@@ -455,7 +468,7 @@ class _Sums:
         return _EXCLUDED
 
     def result(self) -> dict[VolumeKey, tuple[Decimal, int]]:
-        """Sums per validated key (raw spellings of the same key, e.g. ' A' and 'A', merge)."""
+        """Sums per validated key (spellings of one name, e.g. ' A' and 'A', or NFC and NFD)."""
         merged: dict[VolumeKey, tuple[Decimal, int]] = {}
         for triple, (quantity, rows) in self.sums.items():
             key = self.keys[triple]
@@ -636,12 +649,19 @@ def read_volume_files(
     parts: list[VolumeSet] = []
     issues: list[Issue] = []
     more = 0
+    paths = list(paths)
     for path in paths:
         try:
-            parts.append(read_volumes(path, catalog=catalog, year=year, max_issues=max_issues))
+            parts.append(
+                read_volumes(
+                    path, catalog=catalog, year=year, max_issues=max_issues, check_names=False
+                )
+            )
         except InputError as exc:
             issues.extend(exc.issues)
             more += exc.truncated
     if issues:
         raise InputError(issues, truncated=more)
-    return parts[0] if len(parts) == 1 else VolumeSet.merge(parts)
+    volumes = parts[0] if len(parts) == 1 else VolumeSet.merge(parts)
+    check_departments(volumes=volumes, paths=paths)  # one spelling per department in all
+    return volumes

@@ -27,6 +27,7 @@ from sfprice.engine.billing import (
     InvoiceLine,
 )
 from sfprice.model import PriceCatalog, PriceItem, PriceKind, Unit
+from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
 
 __all__ = [
@@ -188,13 +189,19 @@ def run_to_json_data(run: BillingRun) -> dict[str, object]:
 
 
 def run_to_json(run: BillingRun) -> str:
-    """The run as a JSON document (see :func:`run_to_json_data`)."""
-    return json.dumps(run_to_json_data(run), ensure_ascii=False, indent=2) + "\n"
+    """The run as a JSON document (see :func:`run_to_json_data`).
+
+    Characters no name may hold (:mod:`sfprice.names`) are written as JSON escapes.
+    """
+    return visible_json(json.dumps(run_to_json_data(run), ensure_ascii=False, indent=2) + "\n")
 
 
 def _safe_text(value: str) -> str:
-    # A spreadsheet would run a text cell starting with these as a formula.
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    # Control and invisible characters are escaped visibly (sfprice.names), and a
+    # spreadsheet would run a text cell starting with these as a formula.
+    # A cell starting with ' gets one more, so a reader strips one leading ' to read back.
+    value = visible(value)
+    return "'" + value if value.startswith((*_FORMULA_START, "'")) else value
 
 
 def run_to_csv(run: BillingRun) -> str:
@@ -484,7 +491,7 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
     out: list[str] = []
     for invoice in run.invoices:
         out.append(
-            f"{labels['department']}: {invoice.department}    {labels['period']}: "
+            f"{labels['department']}: {visible(invoice.department)}    {labels['period']}: "
             f"{_month_name(invoice.month, locale)} ({invoice.month})    "
             f"{labels['price_list']}: {invoice.price_list}"
         )
@@ -533,7 +540,7 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
         out.extend(
             "  " + text
             for text in _table(
-                [[name, money(total)] for name, total in departments.items()], right={1}
+                [[visible(name), money(total)] for name, total in departments.items()], right={1}
             )
         )
         out.append("")
@@ -542,7 +549,7 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
         f"{labels['invoice' if len(run.invoices) == 1 else 'invoices']}, {len(departments)} "
         f"{labels['department_one' if len(departments) == 1 else 'departments']})"
     )
-    return "\n".join(out) + "\n"
+    return visible_lines("\n".join(out) + "\n")  # a name never reaches a terminal raw
 
 
 def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
@@ -581,7 +588,7 @@ def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
             )
         out.extend("  " + text for text in _table(rows, right={3}))
         out.append("")
-    return "\n".join(out)
+    return visible_lines("\n".join(out))
 
 
 def _kind_price(item: PriceItem, labels: dict[str, str], locale: str, currency: str) -> str:
@@ -680,4 +687,4 @@ def catalog_to_json(catalog: PriceCatalog) -> str:
         }
         for pl in catalog
     ]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return visible_json(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,228 @@
+"""One name per department across all the input files of a run.
+
+Each loader already cleans every department name with :func:`sfprice.names.clean_name`.
+This check looks at the run as a whole: the volume files, the customer register, the
+allocation keys and the fees of the price lists. It refuses
+
+- names that differ only by case, accents or spaces (``Kulturförvaltningen`` and
+  ``kulturförvaltningen``): one problem per department, listing each spelling with the
+  file and line where it first occurs, since sfprice cannot know which one is right;
+- with a customer register, every name that is not in it, with the nearest registered
+  names (a typo such as ``Kulturförvaltnigen`` would otherwise become a department of its
+  own, with its own invoice).
+
+A good run costs a few set operations. Only when something is wrong are the CSV files read
+again to find the line of each name.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sfprice.errors import InputError, Issue
+from sfprice.model import Customer, Driver, PriceCatalog, VolumeSet
+from sfprice.names import clean_name, name_variants, nearest_names
+
+__all__ = ["NameUse", "check_departments", "department_issues"]
+
+_HEADERS = {"department", "förvaltning", "forvaltning", "kund", "avdelning"}
+_DELIMITERS = (";", ",", "\t")
+
+
+@dataclass(frozen=True, slots=True)
+class NameUse:
+    """Where a department name occurs: a file, and its line or key path when known."""
+
+    name: str
+    path: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.path}:{self.line}"
+        return f"{self.path} {self.field}" if self.field else self.path
+
+    def place(self, here: str) -> str:
+        """Where, shortened to the line when the path is ``here`` (the issue's own file)."""
+        if self.path == here and self.line is not None:
+            return f"line {self.line}"
+        return str(self)
+
+    def issue(self, message: str) -> Issue:
+        """An issue at this place."""
+        column = "department" if self.field is None else None
+        return Issue(self.path, message, line=self.line, column=column, field=self.field)
+
+
+def _first_lines(path: str) -> dict[str, int]:
+    """The first line of each department name in a CSV file with a department column."""
+    lines: dict[str, int] = {}
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            header = handle.readline()
+            at = None
+            delimiter = ","
+            for delimiter in _DELIMITERS:
+                fields = next(csv.reader([header], delimiter=delimiter), [])
+                names = [f.strip().lower() for f in fields]
+                at = next((i for i, n in enumerate(names) if n in _HEADERS), None)
+                if at is not None:
+                    break
+            if at is None:
+                return lines
+            reader = csv.reader(handle, delimiter=delimiter)
+            line = 2
+            for fields in reader:
+                if len(fields) > at:
+                    try:
+                        name = clean_name(fields[at])
+                    except ValueError:
+                        name = ""
+                    if name:
+                        lines.setdefault(name, line)
+                line = reader.line_num + 2
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return lines  # the loader has read this file already; a location is a nicety
+    return lines
+
+
+def _customer_use(customer: Customer) -> NameUse:
+    path, _, line = customer.source.rpartition(":")
+    if path and line.isdigit():
+        return NameUse(customer.department, path, int(line))
+    return NameUse(customer.department, customer.source or "customer register")
+
+
+class _Uses:
+    """Every name of the run with the places it occurs, located only on demand."""
+
+    def __init__(self, paths: Iterable[str | Path]) -> None:
+        self.places: dict[str, list[NameUse]] = {}
+        self._csv: dict[str, dict[str, int]] = {}
+        self._rank: dict[str, int] = {str(p): i for i, p in enumerate(dict.fromkeys(paths))}
+
+    def add(self, use: NameUse) -> None:
+        self._rank.setdefault(use.path, len(self._rank))
+        places = self.places.setdefault(use.name, [])
+        if use not in places:
+            places.append(use)
+
+    def order(self, path: str, line: int | None) -> tuple[int, int]:
+        """A sort key: the files in the order given, then by line."""
+        return self._rank.get(path, len(self._rank)), line or 0
+
+    def first(self, name: str) -> NameUse:
+        """The first place of ``name``, with its line looked up in its CSV file."""
+        use = min(self.places[name], key=lambda u: self.order(u.path, u.line))
+        if use.line is None and use.field is None:
+            if use.path not in self._csv:
+                self._csv[use.path] = _first_lines(use.path)
+            line = self._csv[use.path].get(name)
+            return NameUse(name, use.path, line)
+        return use
+
+
+def department_issues(
+    *,
+    volumes: VolumeSet | None = None,
+    customers: Mapping[str, Customer] | Iterable[Customer] | None = None,
+    drivers: Iterable[Driver] = (),
+    catalog: PriceCatalog | None = None,
+    paths: Iterable[str | Path] = (),
+) -> list[Issue]:
+    """The problems with department names across a run's inputs (see the module docs).
+
+    Args:
+        paths: The volume files in the order given, for the order of the problems and of
+            the spellings listed in one (other files follow in the order met).
+        volumes: The volumes read from the volume files.
+        customers: The customer register; when given, every other name must be in it.
+        drivers: Allocation keys (their ``source`` is the key file).
+        catalog: Price lists whose fixed fees name departments.
+    """
+    uses = _Uses(paths)
+    register: dict[str, NameUse] = {}
+    if customers is not None:
+        values = customers.values() if isinstance(customers, Mapping) else customers
+        for customer in values:
+            use = _customer_use(customer)
+            register[customer.department] = use
+            uses.add(use)
+    if volumes is not None:
+        for entry in volumes.entries:
+            for source in entry.sources:
+                uses.add(NameUse(entry.key.department, source.path))
+    for driver in drivers:
+        for name in driver.quantities:
+            uses.add(NameUse(name, driver.source or driver.description))
+    if catalog is not None:
+        for price_list in catalog.lists:
+            for index, item in enumerate(price_list.items):
+                for name in item.fees:
+                    path = price_list.path or price_list.id
+                    uses.add(NameUse(name, path, field=f"items[{index}].fees ({item.code})"))
+    issues: list[Issue] = []
+    grouped: set[str] = set()
+    for group in name_variants(uses.places):
+        grouped.update(group)
+        issues.append(_variant_issue(group, uses, register))
+    if customers is not None:
+        issues.extend(
+            _unknown_issue(name, uses, register)
+            for name in uses.places
+            if name not in register and name not in grouped
+        )
+    return sorted(issues, key=lambda i: uses.order(i.path, i.line))
+
+
+def _variant_issue(group: tuple[str, ...], uses: _Uses, register: Mapping[str, NameUse]) -> Issue:
+    firsts = sorted((uses.first(name) for name in group), key=lambda u: uses.order(u.path, u.line))
+    # Located at the first spelling that is not the registered one.
+    at = next((use for use in firsts if use.name not in register), firsts[0])
+    listed = ", ".join(f"{use.name!r} ({use.place(at.path)})" for use in firsts)
+    registered = [name for name in group if name in register]
+    hint = (
+        f"the customer register has {registered[0]!r}; use that spelling in every file"
+        if registered
+        else "use one spelling in every file"
+    )
+    return at.issue(
+        f"{len(group)} spellings of one department that differ only by case, accents or "
+        f"spaces: {listed}; {hint}"
+    )
+
+
+def _unknown_issue(name: str, uses: _Uses, register: Mapping[str, NameUse]) -> Issue:
+    use = uses.first(name)
+    near = nearest_names(name, register)
+    where = _register_path(register)
+    hint = (
+        f"did you mean {', '.join(map(repr, near))}?"
+        if near
+        else "add it to the register or correct the name"
+    )
+    return use.issue(f"{name!r} is not in the customer register {where}; {hint}")
+
+
+def _register_path(register: Mapping[str, NameUse]) -> str:
+    return next(iter(register.values())).path if register else "(empty)"
+
+
+def check_departments(
+    *,
+    volumes: VolumeSet | None = None,
+    customers: Mapping[str, Customer] | Iterable[Customer] | None = None,
+    drivers: Iterable[Driver] = (),
+    catalog: PriceCatalog | None = None,
+    paths: Iterable[str | Path] = (),
+) -> None:
+    """Raise one :class:`InputError` with every problem :func:`department_issues` finds."""
+    issues = department_issues(
+        volumes=volumes, customers=customers, drivers=drivers, catalog=catalog, paths=paths
+    )
+    if issues:
+        raise InputError(issues)
