@@ -24,6 +24,7 @@ from sfprice.cli import main
 from sfprice.errors import InputError
 from sfprice.io.pricelists import BUNDLED, load_catalog, pricelist_sources
 from sfprice.period import Month
+from sfprice.register import Register
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -444,3 +445,40 @@ def test_a_new_output_file_and_devices_are_fine(
     )
     assert code == 0, err
     assert run_cli(capsys, "bill", volumes, "--year", "2014", "--output", os.devnull)[0] == 0
+
+
+def test_output_over_an_allocation_key_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("allocations-2010.toml", "ledger-2009-jan-sep.csv", "agresso-users-2009-07.csv"):
+        (tmp_path / name).write_bytes((EXAMPLES / name).read_bytes())
+    key = tmp_path / "agresso-users-2009-07.csv"
+    before = key.read_bytes()
+    code, out, err = run_cli(
+        capsys, "bill", VOLUMES_2010, "--year", "2010", "--allocations",
+        tmp_path / "allocations-2010.toml", "--output", key,
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "(a key file of --allocations)" in err
+    assert key.read_bytes() == before
+
+
+def test_issue_manifest_records_every_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(
+        capsys, "issue", VOLUMES_2010, "--period", "2010-03", "--allocations", ALLOCATIONS_2010,
+        "--register", tmp_path / "r.db",
+    )  # fmt: skip
+    assert code == 0, err
+    with Register.open(tmp_path / "r.db") as register:
+        (run,) = register.runs()
+    roles = [(item.role, Path(item.path).name) for item in run.manifest.inputs]
+    assert roles == [
+        ("volumes", "volumes-2010.csv"),
+        ("pricelist", "2010.toml"),
+        ("pricelist", "2014.toml"),
+        ("allocations", "allocations-2010.toml"),
+        ("allocation_key", "ledger-2009-jan-sep.csv"),
+        ("allocation_key", "agresso-users-2009-07.csv"),
+    ]

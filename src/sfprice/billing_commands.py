@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sfprice.app import BillingOutcome, BillingRequest, same_file_issues
 from sfprice.errors import InputError
+from sfprice.io.allocations import allocation_key_files
 
 __all__ = [
     "add_billing_arguments",
@@ -83,6 +84,9 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
         for item in values:
             if isinstance(item, Path):
                 found.append((_label(key), item))
+                if key == "allocations":
+                    label = "a key file of --allocations"
+                    found += [(label, file) for file in allocation_key_files(item)]
             elif key == "budget" and isinstance(item, str) and Path(item).is_file():
                 found.append((_label(key), Path(item)))
     return found

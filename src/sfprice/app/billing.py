@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
 from sfprice.engine.billing import BillingRun, Invoice, bill
-from sfprice.io.allocations import load_allocations
+from sfprice.io.allocations import allocation_key_files, load_allocations
 from sfprice.io.customers import read_customers
 from sfprice.io.pricelists import load_catalog, pricelist_sources
 from sfprice.io.volumes import read_volume_files
@@ -51,9 +51,17 @@ class BillingRequest:
         object.__setattr__(self, "pricelists", tuple(self.pricelists))
 
     def input_files(self) -> tuple[tuple[str, Path], ...]:
-        """The inputs other than volumes and price lists, with their roles."""
-        found = [("customers", self.customers), ("allocations", self.allocations)]
-        return tuple((role, path) for role, path in found if path is not None)
+        """The inputs other than volumes and price lists, with their roles.
+
+        The allocation file comes with the key files it names (role ``allocation_key``).
+        """
+        found: list[tuple[str, Path]] = []
+        if self.customers is not None:
+            found.append(("customers", self.customers))
+        if self.allocations is not None:
+            found.append(("allocations", self.allocations))
+            found += [("allocation_key", p) for p in allocation_key_files(self.allocations)]
+        return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
