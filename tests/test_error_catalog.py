@@ -84,6 +84,8 @@ ERRORS: dict[str, str] = {
     "pricelist-none": f"pricelists --pricelists {E}/pricelist-none",
     "pricelist-fees": f"pricelists --pricelists {E}/pricelist-fees.toml",
     "pricelist-not-found": "pricelists --pricelists no-such-folder",
+    "pricelist-mid-month": f"pricelists --pricelists {E}/pricelist-mid-month.toml",
+    "pricelist-combined": f"pricelists --pricelists pricelists --pricelists {E}/pricelist-own",
     # No price for a volume
     "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",
     "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",
@@ -112,7 +114,12 @@ ERRORS: dict[str, str] = {
     ),
     # The output file
     "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",
+    "output-is-input": (
+        "bill examples/volumes-2014.csv --year 2014 --output examples/volumes-2014.csv"
+    ),
 }
+# Cases whose --output is one of their inputs: the file must be left exactly as it was.
+OUTPUT_IS_INPUT = {"output-is-input"}
 
 # Usage errors come from argparse, whose usage lines depend on the Python version and the
 # terminal width: only the last line (sfprice's own wording) is compared with <name>.expected.
@@ -172,6 +179,13 @@ def test_error(
     name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = shlex.split(ERRORS[name])
+    if name in OUTPUT_IS_INPUT:
+        kept = {path: path.read_bytes() for path in _outputs(argv)}
+        code, out, err = _run(argv, monkeypatch, capsys)
+        assert (code, out, err) == (2, "", _expected(name))
+        assert {path: path.read_bytes() for path in kept} == kept, "an input was overwritten"
+        assert _written(list(kept)) == list(kept), "a temporary file was left"
+        return
     outputs = _outputs(argv)
     assert _written(outputs) == [], "remove these files first: they would hide a failure"
     try:

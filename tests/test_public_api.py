@@ -63,11 +63,22 @@ FORBIDDEN = {
         "json",
         "pathlib",
         "sfprice.io",
+        "sfprice.app",
         "sfprice.reports",
         "sfprice.cli",
     },
-    "io": {"babel", "sfprice.engine", "sfprice.reports", "sfprice.cli"},
-    "reports": {"sfprice.io", "sfprice.cli", "pydantic"},
+    "io": {"babel", "sfprice.engine", "sfprice.app", "sfprice.reports", "sfprice.cli"},
+    # The application layer joins io and engine; the entry points sit above it.
+    "app": {
+        "babel",
+        "sfprice.reports",
+        "sfprice.documents",
+        "sfprice.register",
+        "sfprice.cli",
+        "sfprice.billing_commands",
+        "sfprice.register_commands",
+    },
+    "reports": {"sfprice.io", "sfprice.app", "sfprice.cli", "pydantic"},
 }
 
 

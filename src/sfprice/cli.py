@@ -16,15 +16,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sfprice import __version__
+from sfprice.app import run_billing
+from sfprice.billing_commands import (
+    add_billing_arguments,
+    billing_request,
+    check_outputs,
+    print_notes,
+)
 from sfprice.document_commands import add_export
-from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
-from sfprice.engine.billing import bill
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
-from sfprice.io.allocations import load_allocations
-from sfprice.io.customers import read_customers
-from sfprice.io.departments import check_departments
 from sfprice.io.pricelists import load_catalog
-from sfprice.io.volumes import read_volume_files
 from sfprice.recovery_commands import add_commands
 from sfprice.register_commands import add_register_commands
 from sfprice.reports.formats import (
@@ -60,30 +61,9 @@ def _parser() -> argparse.ArgumentParser:
         "price list in force each month.",
     )
     billing.add_argument(
-        "volumes",
-        nargs="+",
-        type=Path,
-        metavar="VOLUMES",
-        help="volume file(s); several files add up",
-    )
-    billing.add_argument(
         "--year", type=int, required=True, help="the year to bill; rows of other years are left out"
     )
-    billing.add_argument(
-        "--allocations",
-        type=Path,
-        metavar="FILE",
-        help="allocation pools (TOML) to share among the departments by their keys, "
-        "one line per pool on each month's invoice (see docs/allocation.md)",
-    )
-    billing.add_argument(
-        "--customers",
-        type=Path,
-        metavar="FILE",
-        help="customer register (CSV: department,employees,first_year): headcounts for fees "
-        "per employee, first years for prices by customer year; its departments get the "
-        "fixed fees of every month billed (see docs/file-formats.md)",
-    )
+    add_billing_arguments(billing)
     _common(billing, formats=("table", "csv", "json"))
     billing.set_defaults(handler=_bill)
 
@@ -102,8 +82,10 @@ def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
     parser.add_argument(
         "--pricelists",
         type=Path,
+        action="append",
         metavar="DIR",
-        help="folder of price-list TOML files (default: the bundled lists)",
+        help="folder of price-list TOML files, or one .toml file; repeat to combine several "
+        "(@bundled names the bundled lists; default: the bundled lists)",
     )
     parser.add_argument(
         "--format",
@@ -136,47 +118,9 @@ def _locale(name: str) -> str:
 
 
 def _bill(args: argparse.Namespace) -> str:
-    catalog = load_catalog(args.pricelists)
-    volumes = read_volume_files(args.volumes, catalog=catalog, year=args.year)
-    customers = read_customers(args.customers) if args.customers is not None else None
-    pools = (
-        load_allocations(args.allocations, reserved_codes=catalog.codes)
-        if args.allocations is not None
-        else []
-    )
-    check_departments(
-        volumes=volumes,
-        customers=customers,
-        drivers=[d for _, d in pools],
-        catalog=catalog,
-        paths=args.volumes,
-    )
-    run = bill(catalog, volumes, year=args.year, customers=customers)
-    if pools:
-        run = with_allocations(
-            run,
-            [allocate_pool(pool, driver) for pool, driver in pools],
-            months=year_months(args.year),
-            catalog=catalog,
-        )
-    if run.excluded_rows:
-        print(
-            f"note: {run.excluded_rows} row(s) outside {args.year} were left out", file=sys.stderr
-        )
-    if not run.invoices:
-        print(f"note: no volumes for {args.year}; nothing billed", file=sys.stderr)
-    proposals = sorted(
-        {
-            i.price_list
-            for i in run.invoices
-            if (pl := catalog.get(i.price_list)) and pl.status == "proposal"
-        }
-    )
-    if proposals:
-        print(
-            f"note: priced by a proposal, not a decided list: {', '.join(proposals)}",
-            file=sys.stderr,
-        )
+    outcome = run_billing(billing_request(args, args.year))
+    print_notes(outcome)
+    run = outcome.run
     if args.format == "json":
         return run_to_json(run)
     if args.format == "csv":
@@ -249,7 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     try:
+        # An output that is an input is refused before anything is read or written.
+        check_outputs(args, [args.output] if getattr(args, "output", None) else [])
         text = args.handler(args)
+        check_outputs(args, list(getattr(args, "extra_outputs", {})))
         # Extra files (a break-even draft, a PDF) are written only once everything succeeded.
         for path, content in getattr(args, "extra_outputs", {}).items():
             _write(content, path)

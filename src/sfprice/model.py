@@ -395,6 +395,13 @@ class PriceList:
         if self.valid_to < self.valid_from:
             msg = f"price list {self.id}: valid_to {self.valid_to} is before {self.valid_from}"
             raise ValueError(msg)
+        # Billing is monthly and never splits a month: a list covers whole months.
+        if self.valid_from.day != 1:
+            msg = f"price list {self.id}: valid_from {self.valid_from} is not a month's first day"
+            raise ValueError(msg)
+        if self.valid_to != Month(self.valid_to.year, self.valid_to.month).last_day:
+            msg = f"price list {self.id}: valid_to {self.valid_to} is not a month's last day"
+            raise ValueError(msg)
         if self.rounding not in ROUNDING_MODES:
             msg = f"price list {self.id}: unknown rounding {self.rounding!r}"
             raise ValueError(msg)

@@ -15,12 +15,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sfprice.app import run_billing
+from sfprice.billing_commands import add_billing_arguments, billing_request, print_notes
 from sfprice.document_commands import add_document_actions
-from sfprice.engine.billing import bill
-from sfprice.io.customers import read_customers
-from sfprice.io.departments import check_departments
-from sfprice.io.pricelists import load_catalog, pricelist_files
-from sfprice.io.volumes import read_volume_files
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
 from sfprice.register import IssuedDocument, IssueResult, Manifest, Register, RegisterError
@@ -88,12 +85,15 @@ def add_register_commands(commands: Any, common: Common) -> None:
         "the register. Re-issuing the same charges changes nothing; a department whose "
         "charges changed gets a credit note and a new invoice (see docs/register.md).",
     )
-    issue.add_argument("volumes", nargs="+", type=Path, metavar="VOLUMES")
-    issue.add_argument("--period", type=_month, required=True, metavar="YYYY-MM")
-    issue.add_argument("--note", default="", help="a note stored in the run manifest")
     issue.add_argument(
-        "--customers", type=Path, metavar="FILE", help="customer register, as for bill"
+        "--period",
+        type=_month,
+        required=True,
+        metavar="YYYY-MM",
+        help="the month to issue; its year is billed exactly as bill --year does",
     )
+    issue.add_argument("--note", default="", help="a note stored in the run manifest")
+    add_billing_arguments(issue)
     _register_args(issue)
     common(issue, ("table", "csv", "json"))
     issue.set_defaults(handler=_issue)
@@ -131,23 +131,23 @@ def add_register_commands(commands: Any, common: Common) -> None:
 
 def _issue(args: argparse.Namespace) -> str:
     period: Month = args.period
-    catalog = load_catalog(args.pricelists)
-    volumes = read_volume_files(args.volumes, catalog=catalog, year=period.year)
-    customers = read_customers(args.customers) if args.customers is not None else None
-    check_departments(volumes=volumes, customers=customers, catalog=catalog, paths=args.volumes)
-    run = bill(catalog, volumes, year=period.year, customers=customers)
-    if not any(i.month == period for i in run.invoices):
-        msg = f"no volumes for {period} in the volume files; nothing was issued"
+    request = billing_request(args, period.year)
+    outcome = run_billing(request)
+    print_notes(outcome)
+    if not outcome.invoices_of(period):
+        msg = (
+            f"no volumes for {period} in the volume files, and no fixed fees or allocations; "
+            "nothing was issued"
+        )
         raise RegisterError(msg)
-    others = [("customers", args.customers)] if args.customers is not None else []
     manifest = Manifest.for_files(
-        volumes=args.volumes,
-        pricelists=[str(f) for f in pricelist_files(args.pricelists)],
-        others=others,
+        volumes=request.volumes,
+        pricelists=outcome.pricelist_files,
+        others=request.input_files(),
         note=args.note,
     )
     with _open(args) as register:
-        result = register.issue(run, period, manifest=manifest)
+        result = register.issue(outcome.run, period, manifest=manifest)
     if not result.changed:
         print(
             f"note: nothing changed: {period} is already issued with these charges "

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -46,7 +47,7 @@ from sfprice.model import AllocationPool, Driver, VolumeSet
 from sfprice.names import clean_name
 from sfprice.period import Month
 
-__all__ = ["load_allocations", "read_snapshot"]
+__all__ = ["allocation_key_files", "load_allocations", "read_snapshot"]
 
 _CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 _DELIMITERS = (";", ",", "\t")
@@ -326,6 +327,31 @@ def _volume_driver(
                 f"(services there: {shown})",
             )
     return Driver.from_volumes(volumes, key.services, start, end, description=description)
+
+
+def allocation_key_files(path: str | Path) -> tuple[Path, ...]:
+    """The key files an allocation file names (relative to its folder), in pool order.
+
+    Best effort, for listing inputs (a run manifest, the check that no output overwrites
+    an input): a file that cannot be read or parsed names no key files here;
+    :func:`load_allocations` reports its problems.
+
+    >>> [p.name for p in allocation_key_files("examples/allocations-2010.toml")]
+    ['ledger-2009-jan-sep.csv', 'agresso-users-2009-07.csv']
+    """
+    folder = Path(path).parent
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ()
+    pools = data.get("pools")
+    found: list[Path] = []
+    for pool in pools if isinstance(pools, list) else []:
+        key = pool.get("key") if isinstance(pool, dict) else None
+        file = key.get("file") if isinstance(key, dict) else None
+        if isinstance(file, str) and file and folder / file not in found:
+            found.append(folder / file)
+    return tuple(found)
 
 
 def load_allocations(

@@ -28,6 +28,7 @@ and raised together as one :class:`~sfprice.errors.InputError`.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections.abc import Iterable
@@ -54,14 +55,21 @@ from sfprice.model import (
     Unit,
 )
 from sfprice.names import clean_name, name_variants
+from sfprice.period import Month
 
 __all__ = [
+    "BUNDLED",
     "bundled_pricelists",
     "dump_pricelist",
     "load_catalog",
     "load_pricelist",
     "pricelist_files",
+    "pricelist_sources",
 ]
+
+#: The name that stands for the bundled folder among several price-list sources
+#: (``--pricelists @bundled --pricelists my-lists``).
+BUNDLED = "@bundled"
 
 _CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 #: The units a price list may use: every Unit but ``share``, the unit of allocation lines.
@@ -146,6 +154,7 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
                 field="valid_to",
             )
         )
+    issues.extend(_month_bound_issues(schema.valid_from, schema.valid_to, path))
     seen: dict[str, int] = {}
     items: list[PriceItem] = []
     for index, item in enumerate(schema.items):
@@ -182,6 +191,35 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
         ),
         [],
     )
+
+
+def _month_bound_issues(valid_from: date, valid_to: date, path: str) -> list[Issue]:
+    """A list must start on a month's first day and end on a month's last day.
+
+    Billing is monthly and a month is never split between lists, so a list in force from
+    the 15th would silently price the whole month on the list before it.
+    """
+    issues = []
+    if valid_from.day != 1:
+        issues.append(
+            Issue(
+                path,
+                f"{valid_from} is not the first day of a month; billing is monthly, so a "
+                f"list must start on the 1st (e.g. {valid_from.replace(day=1)})",
+                field="valid_from",
+            )
+        )
+    last = Month(valid_to.year, valid_to.month).last_day
+    if valid_to != last:
+        issues.append(
+            Issue(
+                path,
+                f"{valid_to} is not the last day of a month; billing is monthly, so a "
+                f"list must end on a month's last day (e.g. {last})",
+                field="valid_to",
+            )
+        )
+    return issues
 
 
 def _unit_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
@@ -420,9 +458,12 @@ def bundled_pricelists() -> Traversable:
 def pricelist_files(folder: str | Path | Traversable | None = None) -> list[Traversable]:
     """The ``*.toml`` files of a folder (the bundled lists by default), sorted by name.
 
-    A single ``.toml`` file is accepted too and gives a list of itself.
+    A single ``.toml`` file is accepted too and gives a list of itself; :data:`BUNDLED`
+    (``"@bundled"``) names the bundled folder.
     """
-    root: Traversable = bundled_pricelists() if folder is None else _as_traversable(folder)
+    root: Traversable = (
+        bundled_pricelists() if folder is None or _is_bundled(folder) else _as_traversable(folder)
+    )
     if root.is_file():
         return [root]
     if not root.is_dir():
@@ -431,7 +472,7 @@ def pricelist_files(folder: str | Path | Traversable | None = None) -> list[Trav
                 Issue(
                     str(root),
                     "price-list folder or file not found (expected a folder of "
-                    "*.toml price lists, or one .toml file)",
+                    "*.toml price lists, one .toml file, or @bundled for the bundled lists)",
                 )
             ]
         )
@@ -441,17 +482,71 @@ def pricelist_files(folder: str | Path | Traversable | None = None) -> list[Trav
     )
 
 
+def pricelist_sources(
+    sources: Iterable[str | Path | Traversable] = (),
+) -> list[Traversable]:
+    """The price-list files of several folders and files, in the order given.
+
+    Each source is a folder of ``*.toml`` lists, one ``.toml`` file, or :data:`BUNDLED`
+    for the bundled folder; no sources means the bundled lists. A file named twice (the
+    same file reached through two sources, a link or a copy of the path) is read once.
+    Every source that cannot be found is reported.
+
+    >>> [f.name for f in pricelist_sources([BUNDLED])]
+    ['2010.toml', '2014.toml']
+
+    Raises:
+        InputError: With one issue per source that is not a folder or a file.
+    """
+    given = list(sources)
+    if not given:
+        return pricelist_files(None)
+    files: list[Traversable] = []
+    seen: set[str] = set()
+    issues: list[Issue] = []
+    for source in given:
+        try:
+            found = pricelist_files(source)
+        except InputError as exc:
+            issues.extend(exc.issues)
+            continue
+        for file in found:
+            key = _identity(file)
+            if key not in seen:
+                seen.add(key)
+                files.append(file)
+    if issues:
+        raise InputError(issues)
+    return files
+
+
+def _is_bundled(source: str | Path | Traversable) -> bool:
+    return isinstance(source, str | Path) and str(source) == BUNDLED
+
+
+def _identity(file: Traversable) -> str:
+    """What makes two paths the same file: the resolved path (links followed)."""
+    if isinstance(file, Path):
+        with contextlib.suppress(OSError):
+            stat = file.stat()
+            return f"inode:{stat.st_dev}:{stat.st_ino}"
+        return str(file.resolve())
+    return str(file)
+
+
 def _as_traversable(folder: str | Path | Traversable) -> Traversable:
     return Path(folder) if isinstance(folder, str) else folder
 
 
 def load_catalog(
-    source: str | Path | Traversable | Iterable[str | Path] | None = None,
+    source: str | Path | Traversable | Iterable[str | Path | Traversable] | None = None,
 ) -> PriceCatalog:
-    """Load every price list of a folder (bundled by default) or of the given files.
+    """Load every price list of a folder (bundled by default), a file, or several of them.
 
-    Validates each file, then the set: list ids are unique and validity periods do not
-    overlap. All problems of all files are reported together.
+    ``source`` is one folder or file, or several (see :func:`pricelist_sources`; ``"@bundled"``
+    names the bundled folder, so the bundled lists and one's own combine). Validates each
+    file, then the set: list ids are unique, validity periods do not overlap. All
+    problems of all files are reported together, each naming the files in conflict.
 
     >>> catalog = load_catalog()
     >>> [pl.id for pl in catalog]
@@ -462,8 +557,11 @@ def load_catalog(
     """
     if source is None or isinstance(source, str | Path | Traversable):
         files: list[Traversable] = pricelist_files(source)
+        named = str(source)
     else:
-        files = [Path(p) for p in source]
+        given = list(source)
+        files = pricelist_sources(given)
+        named = ", ".join(str(s) for s in given)
     lists: list[PriceList] = []
     issues: list[Issue] = []
     for file in files:
@@ -481,7 +579,7 @@ def load_catalog(
     if issues:
         raise InputError(issues)
     if not lists:
-        raise InputError([Issue(str(source), "no price lists (*.toml) found")])
+        raise InputError([Issue(named, "no price lists (*.toml) found")])
     return PriceCatalog(tuple(lists))
 
 

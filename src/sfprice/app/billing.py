@@ -1,0 +1,153 @@
+"""One billing pipeline: the request, and the one function ``bill`` and ``issue`` both call.
+
+A :class:`BillingRequest` names every input of a billing run: the volume files, the year,
+the price-list sources (several folders or files), the customer register and the
+allocation pools. :func:`run_billing` reads them, bills the year, adds the allocation
+lines and collects the notes a user should see. ``bill`` shows the whole run;
+``issue`` stores one month of the very same run, so what was previewed is what is issued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
+from sfprice.engine.billing import BillingRun, Invoice, bill
+from sfprice.io.allocations import allocation_key_files, load_allocations
+from sfprice.io.customers import read_customers
+from sfprice.io.departments import check_departments
+from sfprice.io.pricelists import load_catalog, pricelist_sources
+from sfprice.io.volumes import read_volume_files
+from sfprice.model import PriceCatalog
+from sfprice.period import Month
+
+__all__ = ["BillingOutcome", "BillingRequest", "run_billing"]
+
+PriceListSource = str | Path | Traversable
+
+
+@dataclass(frozen=True, slots=True)
+class BillingRequest:
+    """Everything a billing run reads.
+
+    Attributes:
+        volumes: The volume files (CSV); several files add up.
+        year: The year billed; rows of other years are left out and counted.
+        pricelists: Price-list folders or ``.toml`` files, combined into one catalog;
+            ``"@bundled"`` names the bundled folder; empty means the bundled lists.
+        customers: The customer register (CSV), or None.
+        allocations: The allocation pools (TOML), or None.
+    """
+
+    volumes: tuple[Path, ...]
+    year: int
+    pricelists: tuple[PriceListSource, ...] = ()
+    customers: Path | None = None
+    allocations: Path | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "volumes", tuple(Path(p) for p in self.volumes))
+        object.__setattr__(self, "pricelists", tuple(self.pricelists))
+
+    def input_files(self) -> tuple[tuple[str, Path], ...]:
+        """The inputs other than volumes and price lists, with their roles.
+
+        The allocation file comes with the key files it names (role ``allocation_key``).
+        """
+        found: list[tuple[str, Path]] = []
+        if self.customers is not None:
+            found.append(("customers", self.customers))
+        if self.allocations is not None:
+            found.append(("allocations", self.allocations))
+            found += [("allocation_key", p) for p in allocation_key_files(self.allocations)]
+        return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class BillingOutcome:
+    """A billing run with what produced it and what the user should be told.
+
+    Attributes:
+        request: The request.
+        catalog: The combined price lists.
+        pricelist_files: The price-list files read, in order (for a manifest).
+        run: The invoices, allocation lines included.
+        notes: Notes for the user (rows outside the year, nothing billed, proposals).
+    """
+
+    request: BillingRequest
+    catalog: PriceCatalog
+    pricelist_files: tuple[Traversable, ...]
+    run: BillingRun
+    notes: tuple[str, ...]
+
+    def invoices_of(self, period: Month) -> tuple[Invoice, ...]:
+        """The invoices of one month, in the run's order."""
+        return tuple(i for i in self.run.invoices if i.month == period)
+
+    def months(self) -> tuple[Month, ...]:
+        """The months that have an invoice, in order."""
+        return tuple(sorted({i.month for i in self.run.invoices}))
+
+
+def run_billing(request: BillingRequest) -> BillingOutcome:
+    """Read the request's inputs, bill its year and add the allocation lines.
+
+    This is the one billing pipeline: ``python -m sfprice bill`` shows its result and
+    ``python -m sfprice issue`` stores a month of it.
+
+    >>> outcome = run_billing(BillingRequest(("examples/volumes-2014.csv",), 2014))
+    >>> outcome.run.total, len(outcome.run.invoices)
+    (Decimal('669215.00'), 5)
+
+    Raises:
+        InputError: With one issue per problem in any input file.
+        PriceNotFound: When a volume has no price in force.
+    """
+    sources = list(request.pricelists)
+    catalog = load_catalog(sources or None)
+    files = tuple(pricelist_sources(sources))
+    volumes = read_volume_files(request.volumes, catalog=catalog, year=request.year)
+    customers = read_customers(request.customers) if request.customers is not None else None
+    pools = (
+        load_allocations(request.allocations, reserved_codes=catalog.codes)
+        if request.allocations is not None
+        else []
+    )
+    # One name per department across every file of the run (volumes, register, keys).
+    check_departments(
+        volumes=volumes,
+        customers=customers,
+        drivers=[driver for _, driver in pools],
+        catalog=catalog,
+        paths=request.volumes,
+    )
+    run = bill(catalog, volumes, year=request.year, customers=customers)
+    if pools:
+        run = with_allocations(
+            run,
+            [allocate_pool(pool, driver) for pool, driver in pools],
+            months=year_months(request.year),
+            catalog=catalog,
+        )
+    return BillingOutcome(request, catalog, files, run, _notes(request.year, catalog, run))
+
+
+def _notes(year: int, catalog: PriceCatalog, run: BillingRun) -> tuple[str, ...]:
+    notes = []
+    if run.excluded_rows:
+        notes.append(f"{run.excluded_rows} row(s) outside {year} were left out")
+    if not run.invoices:
+        notes.append(f"no volumes for {year}; nothing billed")
+    proposals = sorted(
+        {
+            i.price_list
+            for i in run.invoices
+            if (pl := catalog.get(i.price_list)) and pl.status == "proposal"
+        }
+    )
+    if proposals:
+        notes.append(f"priced by a proposal, not a decided list: {', '.join(proposals)}")
+    return tuple(notes)
