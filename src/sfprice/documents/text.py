@@ -39,10 +39,15 @@ def _stand_in(match: re.Match[str]) -> str:
     return REPLACEMENT
 
 
-def visible_text(text: str) -> str:
+def visible_text(text: str, *, pictures: bool = True) -> str:
     r"""The text with every character a document cannot hold replaced visibly.
+
+    With ``pictures=False`` a control character becomes ``�`` too, for a font (DejaVu Sans,
+    in the PDF) that has no control pictures.
 
     >>> visible_text("Skarpnäck\x07 –\tÖrby\x85")
     'Skarpnäck␇ –␉Örby�'
+    >>> visible_text("Skarpnäck\x07", pictures=False)
+    'Skarpnäck�'
     """
-    return _UNSAFE.sub(_stand_in, text)
+    return _UNSAFE.sub(_stand_in if pictures else REPLACEMENT, text)
