@@ -70,6 +70,22 @@ ERRORS: dict[str, str] = {
     # No price for a volume
     "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",
     "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",
+    # Invoice documents and exports
+    "sie-accounts": (
+        f"export sie --year 2014 --register {E}/register/fakturor.db"
+        f" --accounts {E}/sie-accounts.toml --output interndebitering.se"
+    ),
+    "sie-unmapped": (
+        f"export sie --year 2014 --register {E}/register/fakturor.db"
+        f" --accounts {E}/sie-unmapped.toml --output interndebitering.se"
+    ),
+    "sie-objects": (
+        f"export sie --year 2014 --register {E}/register/fakturor.db"
+        f" --accounts {E}/sie-objects.toml --output interndebitering.se"
+    ),
+    "pdf-glyph": (
+        f"invoices pdf SF-2026-000003 --register {E}/register/fakturor.db --output faktura.pdf"
+    ),
     # The output file
     "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",
 }

@@ -11,7 +11,8 @@ Every character printed must have a glyph: a character the font lacks would prin
 Before anything is drawn, the text of the document is checked against the font; for the
 characters it lacks, fallback fonts are looked for (the ``.ttf`` files named in the
 environment variable ``SFPRICE_FALLBACK_FONTS``, separated by ``os.pathsep``, then those
-beside the font and in ``/usr/share/fonts``, in name order), and a character that no font
+beside the font and in ``/usr/share/fonts``, in name order, but never a "last resort" font,
+whose glyphs are boxes that name the script), and a character that no font
 has refuses the document with one :class:`~sfprice.errors.Issue` per field
 (:func:`missing_glyphs`). Stored text passes :func:`~sfprice.documents.text.visible_text`
 first (a control character prints as ``�``).
@@ -29,6 +30,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -45,6 +47,7 @@ __all__ = ["FontMissing", "find_font", "invoice_pdf", "missing_glyphs"]
 _SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 _FONT_TREE = Path("/usr/share/fonts")
 _SHOWN = 5  # missing characters named per field
+_IMPOSTOR = re.compile(r"lastresort.*|cm[a-z]+10\.ttf")  # never a fallback, see _candidates
 
 
 class FontMissing(SfpriceError):
@@ -124,7 +127,16 @@ def _candidates(regular: Path) -> list[Path]:
     found = sorted(regular.parent.glob("*.ttf"))
     if _FONT_TREE.is_dir():
         found += sorted(_FONT_TREE.rglob("*.ttf"))
-    return list(dict.fromkeys(p for p in [*chosen, *found] if p.is_file() and p != regular))
+    # A "last resort" font (matplotlib ships one) has a glyph for every code point, but the
+    # glyph is a box naming the script, not the letter: it would hide the name as surely.
+    # TeX's Computer Modern fonts (cmr10.ttf, ...) map Latin-1 code points to other glyphs.
+    return list(
+        dict.fromkeys(
+            p
+            for p in [*chosen, *found]
+            if p.is_file() and p != regular and not _IMPOSTOR.fullmatch(p.name.lower())
+        )
+    )
 
 
 def _describe(char: str) -> str:
