@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sfprice.documents.invoice import InvoiceView, invoice_html
 from sfprice.documents.pdf import find_font, invoice_pdf, missing_glyphs
@@ -229,3 +231,24 @@ def test_fonts_are_found(tmp_path: Path) -> None:
     regular, bold = find_font()
     assert regular.is_file()
     assert bold.is_file()
+
+
+# -- Any stored text: a page, or a located refusal; never a crash --------------------------
+
+
+@settings(max_examples=25)
+@given(st.text(st.characters(codec=None), min_size=1, max_size=40))
+def test_any_department_gives_a_pdf_or_a_located_refusal(department: str) -> None:
+    view = _view("114.00", department=department)
+    data, refused = b"", None
+    try:
+        data = invoice_pdf(view)
+    except InputError as error:
+        refused = error
+    if refused is not None:
+        assert {issue.field for issue in refused.issues} == {"department"}
+        assert all(issue.path == "SF-2026-000002" for issue in refused.issues)
+    else:
+        assert data.startswith(b"%PDF")
+    page = invoice_html(view)
+    assert not any(0 < ord(c) < 32 and c != "\n" for c in page)

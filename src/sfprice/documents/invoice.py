@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from babel.dates import format_date
 
+from sfprice.documents.text import visible_text
 from sfprice.model import Unit
 from sfprice.money import exact_sum
 from sfprice.period import Month
@@ -273,7 +274,8 @@ p.note { font-style: italic; }
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Escaped for HTML, with characters HTML cannot hold (control characters) made visible."""
+    return html.escape(visible_text(str(value)), quote=True)
 
 
 def invoice_html(view: InvoiceView) -> str:
