@@ -154,3 +154,21 @@ def test_workbook_is_the_same_bytes_twice() -> None:
         assert {i.date_time for i in archive.infolist()} == {(2026, 11, 28, 22, 1, 14)}
         core = archive.read("docProps/core.xml").decode()
     assert "2026-11-28T22:01:15Z" in core
+
+
+def test_a_figure_excel_would_round_is_refused() -> None:
+    # 1 234 567 890,123456 has 16 significant digits; a double keeps 15 (…890,12346).
+    # 15 digits (123 456 789,123456) still fit and are written exactly.
+    from sfprice.errors import InputError
+
+    fits = _document((_line("x.y", "123456789.123456", "1", "123456789.12"),))
+    ws = _book([fits])["Rader"]
+    assert Decimal(str(ws["G2"].value)) == Decimal("123456789.123456")
+    too_many = _document((_line("x.y", "1234567890.123456", "1", "1234567890.12"),))
+    with pytest.raises(InputError) as caught:
+        workbook_bytes([too_many])
+    (issue,) = caught.value.issues
+    assert issue.path == "SF-2026-000001"
+    assert issue.field == "lines[0].quantity"
+    assert "has 16 significant digits" in issue.message
+    assert "would show 1234567890.12346" in issue.message

@@ -26,7 +26,7 @@ from typing import Any
 
 from sfprice.collation import swedish_key
 from sfprice.documents.text import visible_text
-from sfprice.errors import SfpriceError
+from sfprice.errors import InputError, Issue, SfpriceError
 from sfprice.money import exact_sum
 from sfprice.register import DocumentKind, IssuedDocument
 
@@ -36,6 +36,7 @@ MONEY_FORMAT = "#,##0.00"
 PERIOD_FORMAT = "yyyy-mm"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 EXCEL_TEXT_LIMIT = 32767  # characters in one cell
+EXCEL_DIGITS = 15  # significant digits an Excel number (a double) holds exactly
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _EPOCH = datetime(1980, 1, 1)  # the earliest time a zip file can hold
 
@@ -129,9 +130,45 @@ def _kind(document: IssuedDocument, swedish: bool) -> str:
     return "credit note" if credit else "invoice"
 
 
+def _too_precise(documents: Sequence[IssuedDocument]) -> list[Issue]:
+    """One issue per figure an Excel number cell cannot hold exactly (over 15 digits)."""
+    issues = []
+    for d in documents:
+        figures = [("total", d.total)]
+        for index, item in enumerate(d.lines):
+            figures += [
+                (f"lines[{index}].quantity", item.quantity),
+                (f"lines[{index}].unit_price", item.unit_price),
+                (f"lines[{index}].amount", item.amount),
+            ]
+        for where, value in figures:
+            digits = len(value.normalize().as_tuple().digits) if value else 0
+            if digits > EXCEL_DIGITS:
+                shown = format(float(value), f".{EXCEL_DIGITS}g")  # what Excel would keep
+                issues.append(
+                    Issue(
+                        d.number,
+                        f"{_plain(value)} has {digits} significant digits; an Excel number "
+                        f"holds {EXCEL_DIGITS}, so the workbook would show {shown} (expected "
+                        "figures Excel can hold: take this document from invoices html or "
+                        "bill --format csv instead)",
+                        field=where,
+                    )
+                )
+    return issues
+
+
 def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE") -> bytes:
-    """The workbook of ``documents`` as ``.xlsx`` bytes (labels Swedish, or English)."""
+    """The workbook of ``documents`` as ``.xlsx`` bytes (labels Swedish, or English).
+
+    Raises:
+        ExcelMissing: When openpyxl is not installed.
+        InputError: One issue per figure with more than 15 significant digits, which an
+            Excel number cell would round; nothing is written.
+    """
     openpyxl = _openpyxl()
+    if issues := _too_precise(documents):
+        raise InputError(issues)
     from openpyxl.styles import Font
     from openpyxl.writer.excel import ExcelWriter
 
