@@ -108,9 +108,24 @@ ERRORS: dict[str, str] = {
     # The register, documents and SIE
     "register-not-ours": f"invoices list --register {E}/not-a-register.db",
     "document-no-output": f"invoices pdf SF-2014-000001 --register {E}/not-a-register.db",
-    "sie-accounts-bad": (
-        f"export sie --year 2014 --register {E}/not-a-register.db"
-        f" --accounts {E}/accounts-bad.toml --output interndebitering.se"
+    # Invoice documents and exports
+    "sie-accounts": (
+        f"export sie --year 2014 --register {E}/register/fakturor.db"
+        f" --accounts {E}/sie-accounts.toml --output interndebitering.se"
+    ),
+    "sie-unmapped": (
+        f"export sie --year 2014 --register {E}/register/fakturor.db"
+        f" --accounts {E}/sie-unmapped.toml --output interndebitering.se"
+    ),
+    "sie-objects": (
+        f"export sie --year 2014 --register {E}/register/fakturor.db"
+        f" --accounts {E}/sie-objects.toml --output interndebitering.se"
+    ),
+    "pdf-glyph": (
+        f"invoices pdf SF-2026-000003 --register {E}/register/fakturor.db --output faktura.pdf"
+    ),
+    "xlsx-digits": (
+        f"invoices xlsx --period 2014-03 --register {E}/register/fakturor.db --output fakturor.xlsx"
     ),
     # The output file
     "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,11 @@ def _sie(args: argparse.Namespace) -> str:
     accounts = load_accounts(args.accounts)
     with _open(args) as register:
         documents = documents_of_year(register.documents(), args.year)
-    today = datetime.now(UTC).date()
-    args.extra_outputs = {output: write_sie(documents, accounts, year=args.year, generated=today)}
+    # #GEN is the day of the latest issue exported (UTC), not today: the same register gives
+    # the same file. An empty year has no issue; its file is dated 1 January.
+    issued = [datetime.fromisoformat(d.issued_at).astimezone(UTC).date() for d in documents]
+    generated = max(issued, default=date(args.year, 1, 1))
+    args.extra_outputs = {
+        output: write_sie(documents, accounts, year=args.year, generated=generated)
+    }
     return ""

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from babel.dates import format_date
 
+from sfprice.documents.text import visible_text
 from sfprice.model import Unit
 from sfprice.money import exact_sum
 from sfprice.names import visible
@@ -58,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "of_which": "varav",
         "total": "Att betala",
         "total_credit": "Att kreditera",
+        "total_zero": "Inget att betala",
         "no_vat": "Intern debitering inom kommunen: ingen moms.",
         "volumes": "Volymer",
         "this_month": "Denna månad",
@@ -82,7 +84,8 @@ LABELS: dict[str, dict[str, str]] = {
         "amount": "Amount",
         "of_which": "of which",
         "total": "Total due",
-        "total_credit": "Total credited",
+        "total_credit": "To be credited",
+        "total_zero": "Nothing to pay",
         "no_vat": "Internal charge within the city: no VAT.",
         "volumes": "Volumes",
         "this_month": "This month",
@@ -135,6 +138,12 @@ class InvoiceView:
         """``Faktura`` or ``Kreditfaktura`` (or the English)."""
         credit = self.document.kind is DocumentKind.CREDIT_NOTE
         return self.labels["credit_note" if credit else "invoice"]
+
+    @property
+    def closing_label(self) -> str:
+        """The wording of the total, by its sign: to pay, to be credited, or nothing to pay."""
+        total = self.document.total
+        return self.labels["total" if total > 0 else "total_credit" if total < 0 else "total_zero"]
 
     @property
     def issue_date(self) -> date:
@@ -266,7 +275,8 @@ p.note { font-style: italic; }
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Escaped for HTML, with characters HTML cannot hold (control characters) made visible."""
+    return html.escape(visible_text(str(value)), quote=True)
 
 
 def invoice_html(view: InvoiceView) -> str:
@@ -289,9 +299,8 @@ def invoice_html(view: InvoiceView) -> str:
             f'<td class="num">{_e(view.money(amount))}</td></tr>'
             for label, price, amount in view.components(index)
         )
-    total_label = lab["total_credit" if d.total < 0 else "total"]
     rows.append(
-        f'<tr class="total"><td colspan="4">{_e(total_label)}</td>'
+        f'<tr class="total"><td colspan="4">{_e(view.closing_label)}</td>'
         f'<td class="num">{_e(view.money(d.total))}</td></tr>'
     )
     volumes = "".join(

@@ -6,21 +6,48 @@ variable ``SFPRICE_FONT`` (a bold face beside it named ``*-Bold.ttf`` is used wh
 the DejaVu Sans that matplotlib ships (``matplotlib/mpl-data/fonts/ttf``; matplotlib is not
 imported), and the system's (Debian ``fonts-dejavu-core``). When none is found,
 :class:`FontMissing` says what to install.
+
+Every character printed must have a glyph: a character the font lacks would print blank.
+Before anything is drawn, the text of the document is checked against the font; for the
+characters it lacks, fallback fonts are looked for (the ``.ttf`` files named in the
+environment variable ``SFPRICE_FALLBACK_FONTS``, separated by ``os.pathsep``, then those
+beside the font and in ``/usr/share/fonts``, in name order, but never a "last resort" font,
+whose glyphs are boxes that name the script), and a character that no font
+has refuses the document with one :class:`~sfprice.errors.Issue` per field
+(:func:`missing_glyphs`). Stored text passes :func:`~sfprice.documents.text.visible_text`
+first (a control character prints as ``�``).
+
+Every label/value pair fits in both languages: the label column is as wide as the widest
+label, the numeric columns as wide as their widest figure, and a long value (a department,
+a service name, an issuer) wraps within its column instead of running off the page.
+
+The same document gives the same bytes: the PDF's creation date is the document's issue
+time, and the file identifier is derived from the content.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from sfprice.documents.invoice import InvoiceView
-from sfprice.errors import SfpriceError
+from sfprice.documents.text import visible_text
+from sfprice.errors import InputError, Issue, SfpriceError
 
-__all__ = ["FontMissing", "find_font", "invoice_pdf"]
+__all__ = ["FontMissing", "find_font", "invoice_pdf", "missing_glyphs"]
 
 _SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
+_FONT_TREE = Path("/usr/share/fonts")
+_SHOWN = 5  # missing characters named per field
+_IMPOSTOR = re.compile(r"lastresort.*|cm[a-z]+10\.ttf")  # never a fallback, see _candidates
 
 
 class FontMissing(SfpriceError):
@@ -64,77 +91,246 @@ def _fpdf() -> Any:
     return fpdf
 
 
+def _text(value: str) -> str:
+    """Stored text as the PDF prints it (no control characters: DejaVu has no pictures)."""
+    return visible_text(value, pictures=False)
+
+
+def _fields(view: InvoiceView) -> dict[str, str]:
+    """Every stored text the document prints, by field (for the glyph check)."""
+    d = view.document
+    fields = {"issuer": view.issuer, "department": d.department}
+    for index, item in enumerate(d.lines):
+        fields[f"lines[{index}].name"] = item.name
+        fields[f"lines[{index}].service"] = item.service
+        fields[f"lines[{index}].unit"] = view.unit_text(item.unit)
+        for k, (label, _, _) in enumerate(view.components(index)):
+            fields[f"lines[{index}].components[{k}]"] = label
+    fields |= {f"volumes[{i}].name": row.name for i, row in enumerate(view.volumes)}
+    return {key: _text(value) for key, value in fields.items()}
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    """The code points a font file has glyphs for (empty if it cannot be read)."""
+    tt_lib: Any = importlib.import_module("fontTools.ttLib")  # comes with fpdf2; untyped
+    try:
+        with tt_lib.TTFont(str(path), lazy=True) as font:
+            return frozenset(font.getBestCmap() or {})
+    except (OSError, tt_lib.TTLibError, AssertionError, KeyError, ValueError):
+        return frozenset()
+
+
+def _candidates(regular: Path) -> list[Path]:
+    """Fallback font files, in the order they are tried."""
+    chosen = [Path(p) for p in os.environ.get("SFPRICE_FALLBACK_FONTS", "").split(os.pathsep) if p]
+    found = sorted(regular.parent.glob("*.ttf"))
+    if _FONT_TREE.is_dir():
+        found += sorted(_FONT_TREE.rglob("*.ttf"))
+    # A "last resort" font (matplotlib ships one) has a glyph for every code point, but the
+    # glyph is a box naming the script, not the letter: it would hide the name as surely.
+    # TeX's Computer Modern fonts (cmr10.ttf, ...) map Latin-1 code points to other glyphs.
+    return list(
+        dict.fromkeys(
+            p
+            for p in [*chosen, *found]
+            if p.is_file() and p != regular and not _IMPOSTOR.fullmatch(p.name.lower())
+        )
+    )
+
+
+def _describe(char: str) -> str:
+    name = unicodedata.name(char, "unnamed character")
+    return f"{char!r} (U+{ord(char):04X} {name})"
+
+
+def missing_glyphs(
+    fields: Mapping[str, str], fonts: Iterable[Path], *, source: str
+) -> tuple[list[Path], list[Issue]]:
+    """The fallback fonts the text needs, and one issue per field with a character no font has.
+
+    ``fonts`` are the main font (regular, then bold) followed by the fallback candidates;
+    a fallback is chosen only when it has a character the fonts before it lack.
+    """
+    fonts = list(fonts)
+    main = frozenset.intersection(*(_cmap(f) for f in fonts[:2]))
+    needed = {c for text in fields.values() for c in text if ord(c) not in main}
+    chosen: list[Path] = []
+    for font in fonts[2:]:
+        if not needed:
+            break
+        have = {c for c in needed if ord(c) in _cmap(font)}
+        if have:
+            chosen.append(font)
+            needed -= have
+    issues = []
+    for key, text in fields.items():
+        lacking = sorted({c for c in text if c in needed}, key=text.index)
+        if lacking:
+            named = ", ".join(_describe(c) for c in lacking[:_SHOWN])
+            more = f" and {len(lacking) - _SHOWN} more" if len(lacking) > _SHOWN else ""
+            issues.append(
+                Issue(
+                    source,
+                    f"{text!r}: no font has a glyph for {named}{more}, so the PDF would print "
+                    "it blank (expected text DejaVu Sans can print: set "
+                    "SFPRICE_FALLBACK_FONTS to a .ttf file that has these characters, or "
+                    "make the invoice with invoices html)",
+                    field=key,
+                )
+            )
+    return chosen, issues
+
+
+def _created(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def invoice_pdf(view: InvoiceView) -> bytes:
-    """The document as an A4 PDF (one or more pages)."""
+    """The document as an A4 PDF (one or more pages).
+
+    Raises:
+        FontMissing: When no font is found.
+        InputError: When the document has a character that no font can print.
+    """
     fpdf = _fpdf()
     from fpdf.enums import XPos, YPos
 
     regular, bold = find_font()
     d = view.document
     lab = view.labels
+    fallbacks, issues = missing_glyphs(
+        _fields(view), [regular, bold, *_candidates(regular)], source=d.number
+    )
+    if issues:
+        raise InputError(issues)
     pdf = fpdf.FPDF(format="A4")
     pdf.set_title(f"{view.title} {d.number}")
     pdf.set_creator("sfprice")
+    pdf.set_creation_date(_created(d.issued_at))
     pdf.add_font("DejaVu", "", str(regular))
     pdf.add_font("DejaVu", "B", str(bold))
+    for index, fallback in enumerate(fallbacks):
+        pdf.add_font(f"Fallback{index}", "", str(fallback))
+    if fallbacks:
+        pdf.set_fallback_fonts([f"Fallback{i}" for i in range(len(fallbacks))], exact_match=False)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
-    def line(text: str, size: float = 10, style: str = "", height: float = 6) -> None:
+    def font(size: float, style: str = "") -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.cell(width, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    pdf.set_font("DejaVu", "B", 20)
-    pdf.cell(width * 0.6, 12, view.title)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(width * 0.4, 12, view.issuer, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(2)
-    head = view.header_fields()
+    def rows(w: float, text: str) -> int:
+        """How many lines ``text`` takes in a column ``w`` wide, in the current font."""
+        return max(1, len(pdf.multi_cell(w, 1, text, dry_run=True, output="LINES")))
+
+    def room(height: float) -> None:
+        """Start a new page unless ``height`` fits on this one."""
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+
+    def wrapped(w: float, h: float, text: str, align: str = "L") -> None:
+        """``text`` wrapped in a column ``w`` wide at the left margin; the cursor goes below."""
+        pdf.multi_cell(w, h, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def line(text: str, size: float = 10, style: str = "", height: float = 6) -> None:
+        font(size, style)
+        wrapped(width, height, text)
+
+    # Title, and the issuer beside it (wrapped when long).
+    font(20, "B")
+    title_w = pdf.get_string_width(view.title) + 6
+    top = pdf.get_y()
+    pdf.cell(title_w, 12, view.title)
+    font(11, "B")
+    issuer = _text(view.issuer)
+    pdf.multi_cell(width - title_w, 6, issuer, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(max(pdf.get_y(), top + 12) + 2)
+
+    # Label/value pairs: the label column as wide as the widest label in this language.
+    head = [(key, _text(value)) for key, value in view.header_fields()]
+    font(10, "B")
+    label_w = min(max(pdf.get_string_width(key) for key, _ in head) + 4, width * 0.45)
     for key, value in head:
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(45, 6, key)
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(width - 45, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        font(10, "B")
+        key_rows = rows(label_w, key)
+        font(10)
+        value_rows = rows(width - label_w, value)
+        room(6 * max(key_rows, value_rows))
+        top = pdf.get_y()
+        font(10, "B")
+        pdf.multi_cell(label_w, 6, key, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        font(10)
+        wrapped(width - label_w, 6, value)
+        pdf.set_y(top + 6 * max(key_rows, value_rows))
     pdf.ln(4)
 
-    cols = [width * 0.44, width * 0.12, width * 0.2, width * 0.24]
-    pdf.set_font("DejaVu", "B", 9)
+    # The lines: numeric columns as wide as their widest figure, the name takes the rest.
+    components = [view.components(index) for index in range(len(d.lines))]
+    figures: list[list[str]] = [[], [], []]
+    for item, parts in zip(d.lines, components, strict=True):
+        figures[0].append(view.quantity(item.quantity))
+        figures[1] += [view.price(item.unit_price), *(view.price(p) for _, p, _ in parts)]
+        figures[2] += [view.money(item.amount), *(view.money(a) for _, _, a in parts)]
+    headers = (lab["service"], lab["quantity"], lab["unit_price"], lab["amount"])
+    numeric = []
+    for header, texts in zip(headers[1:], figures, strict=True):
+        font(9, "B")
+        widest = pdf.get_string_width(header)
+        font(9)
+        widest = max([widest, *(pdf.get_string_width(t) for t in texts)])
+        numeric.append(widest + 4)
+    font(11, "B")
+    total_text = view.money(d.total)
+    numeric[2] = max(numeric[2], pdf.get_string_width(total_text) + 4)
+    cols = [max(width - sum(numeric), width * 0.3), *numeric]
+    font(9, "B")
     pdf.set_fill_color(230, 230, 230)
-    for text, w, align in zip(
-        (lab["service"], lab["quantity"], lab["unit_price"], lab["amount"]),
-        cols,
-        "LRRR",
-        strict=True,
-    ):
+    room(7)
+    for text, w, align in zip(headers, cols, "LRRR", strict=True):
         pdf.cell(w, 7, text, align=align, fill=True)
     pdf.ln(7)
     for index, item in enumerate(d.lines):
-        pdf.set_font("DejaVu", "", 9)
-        pdf.cell(cols[0], 5.5, item.name[:60])
-        pdf.cell(cols[1], 5.5, view.quantity(item.quantity), align="R")
-        pdf.cell(cols[2], 5.5, view.price(item.unit_price), align="R")
-        pdf.cell(cols[3], 5.5, view.money(item.amount), align="R", new_x=XPos.LMARGIN,
-                 new_y=YPos.NEXT)  # fmt: skip
-        pdf.set_font("DejaVu", "", 7.5)
+        name = _text(item.name)
+        sub = f"{_text(item.service)} · {_text(view.unit_text(item.unit))}"
+        parts = [
+            (f"    {lab['of_which']} {_text(label)}", price, amount)
+            for label, price, amount in components[index]
+        ]
+        font(9)
+        name_rows = rows(cols[0], name)
+        font(7.5)
+        sub_rows = rows(width, sub)
+        part_rows = [rows(cols[0] + cols[1], text) for text, _, _ in parts]
+        room(5 * name_rows + 4 * (sub_rows + sum(part_rows)) + 2)
+        top = pdf.get_y()
+        font(9)
+        pdf.multi_cell(cols[0], 5, name, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.cell(cols[1], 5, view.quantity(item.quantity), align="R")
+        pdf.cell(cols[2], 5, view.price(item.unit_price), align="R")
+        pdf.cell(cols[3], 5, view.money(item.amount), align="R")
+        pdf.set_xy(pdf.l_margin, top + 5 * name_rows)
+        font(7.5)
         pdf.set_text_color(90, 90, 90)
-        pdf.cell(width, 4, f"{item.service} · {view.unit_text(item.unit)}",
-                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
-        for label, price, amount in view.components(index):
-            pdf.cell(cols[0] + cols[1], 4, f"    {lab['of_which']} {label}")
+        wrapped(width, 4, sub)
+        for (text, price, amount), count in zip(parts, part_rows, strict=True):
+            top = pdf.get_y()
+            pdf.multi_cell(cols[0] + cols[1], 4, text, new_x=XPos.RIGHT, new_y=YPos.TOP)
             pdf.cell(cols[2], 4, view.price(price), align="R")
-            pdf.cell(cols[3], 4, view.money(amount), align="R", new_x=XPos.LMARGIN,
-                     new_y=YPos.NEXT)  # fmt: skip
+            pdf.cell(cols[3], 4, view.money(amount), align="R")
+            pdf.set_xy(pdf.l_margin, top + 4 * count)
         pdf.set_text_color(0, 0, 0)
         pdf.set_draw_color(200, 200, 200)
         pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.l_margin + width, pdf.get_y() + 0.5)
         pdf.ln(1.5)
+    room(8)
     pdf.set_draw_color(0, 0, 0)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
-    pdf.set_font("DejaVu", "B", 11)
-    total_label = lab["total_credit" if d.total < 0 else "total"]
-    pdf.cell(cols[0] + cols[1] + cols[2], 8, total_label)
-    pdf.cell(cols[3], 8, view.money(d.total), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    font(11, "B")
+    pdf.cell(width - cols[3], 8, view.closing_label)
+    pdf.cell(cols[3], 8, total_text, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     line(lab["no_vat"], size=8.5)
     pdf.ln(6)
 

@@ -1,4 +1,4 @@
-"""SIE 4 export (type 4I, vouchers for import) of the register's invoices and credit notes.
+r"""SIE 4 export (type 4I, vouchers for import) of the register's invoices and credit notes.
 
 One voucher per issued document: the internal revenue on the service centre's revenue
 account(s) (credit, negative) and the internal cost on the department's cost account(s)
@@ -10,11 +10,25 @@ note's lines are negative, so its voucher is the invoice's reversed. The account
 The file is written in CP437 (``#FORMAT PC8``), as the SIE 4 specification requires.
 Characters CP437 lacks are replaced by one rule (:func:`sie_text`): typographic dashes,
 quotes and spaces by their plain forms, ``€`` by ``EUR``, letters by their base letter
-when they have one (``ł`` stays ``?``, ``ő`` becomes ``o``), anything else by ``?``.
+when they have one (``ł`` stays ``?``, ``ő`` becomes ``o``), anything else (a control
+character too) by ``?``.
+
+Every text is written as a quoted field. SIE 4B defines one escape only: a quote inside a
+field is written ``\"``; a backslash is an ordinary character and is written as it is. A
+backslash at the very end of a text would escape the closing quote, so that one becomes
+``/`` (:func:`sie_field`). :func:`read_sie` reads by the same rule.
+
+Each department is an object of the dimension, identified by its code in ``[objects]``
+or, when it has none, by its name as the file holds it. Two departments are never merged
+into one object: when their codes are the same (two names that transliterate alike, such as
+``Žilina`` and ``Zilina``, or one code given twice), the export is refused and says which
+codes to add. The mapping file is checked as a whole (accounts of four digits, as in BAS;
+object codes that CP437 can hold and that are unique), with one located message per problem.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sfprice import __version__
-from sfprice.errors import SfpriceError
+from sfprice.errors import InputError, Issue
 from sfprice.money import exact_sum
 from sfprice.register import DocumentKind, IssuedDocument
 
@@ -37,9 +51,13 @@ __all__ = [
     "documents_of_year",
     "load_accounts",
     "read_sie",
+    "sie_field",
     "sie_text",
     "write_sie",
 ]
+
+_ACCOUNT = re.compile(r"[1-8][0-9]{3}")  # a BAS account: four digits, classes 1-8
+_TABLES = ("company", "dimension", "revenue", "cost", "account_names", "objects")
 
 _REPLACEMENTS = {
     "\u2013": "-",
@@ -54,11 +72,16 @@ _REPLACEMENTS = {
     "\u2009": " ",
     "\u20ac": "EUR",
     "\u2026": "...",
+    "\t": " ",
 }
 
 
-class SieError(SfpriceError):
-    """The account mapping is unusable or does not map every line (nothing is written)."""
+class SieError(InputError):
+    """The account mapping is unusable, or the documents cannot be exported with it.
+
+    One :class:`~sfprice.errors.Issue` per problem, naming the mapping file and its key;
+    nothing is written.
+    """
 
 
 def sie_text(text: str) -> str:
@@ -70,8 +93,8 @@ def sie_text(text: str) -> str:
     out = []
     for char in text:
         char = _REPLACEMENTS.get(char, char)
-        if not char.isprintable():
-            out.append(" ")
+        if not char.isprintable() and char != " ":
+            out.append("?")
             continue
         try:
             char.encode("cp437")
@@ -88,8 +111,19 @@ def sie_text(text: str) -> str:
     return "".join(out)
 
 
+def sie_field(text: str) -> str:
+    r"""The text as a SIE field holds it: :func:`sie_text`, and a final backslash as ``/``.
+
+    >>> sie_field("C:\\ – “x”\\")
+    'C:\\ - "x"/'
+    """
+    text = sie_text(text)
+    return text[:-1] + "/" if text.endswith("\\") else text
+
+
 def _quote(text: str) -> str:
-    escaped = sie_text(text).replace("\\", "\\\\").replace('"', '\\"')
+    r"""A quoted SIE field: ``\"`` for a quote, the only escape SIE 4B defines."""
+    escaped = sie_field(text).replace('"', '\\"')
     return f'"{escaped}"'
 
 
@@ -111,6 +145,7 @@ class AccountMap:
         cost: Service code or business area to the department's cost account.
         account_names: Account number to name (``#KONTO``).
         objects: Department to object code; a department not listed is its own code.
+        source: The mapping file, as the user named it (for messages).
     """
 
     company: str
@@ -121,6 +156,7 @@ class AccountMap:
     cost: Mapping[str, str]
     account_names: Mapping[str, str] = field(default_factory=dict)
     objects: Mapping[str, str] = field(default_factory=dict)
+    source: str = "accounts"
 
     def account(self, side: str, service: str, business_area: str) -> str | None:
         """The account of one line: by service code, else business area, else ``default``."""
@@ -131,52 +167,154 @@ class AccountMap:
         return None
 
     def object_code(self, department: str) -> str:
-        """The department's object code in the dimension."""
-        return self.objects.get(department, department)
+        """The department's object code: its ``[objects]`` code, else its name as SIE holds it."""
+        return self.objects.get(department, sie_field(department))
 
 
-def _strings(data: object, where: str, path: Path) -> dict[str, str]:
-    if not isinstance(data, dict):
-        raise SieError(f"{path}: [{where}] must be a table of names to account numbers")
+def _table(data: dict[str, object], name: str, path: str, issues: list[Issue]) -> dict[str, object]:
+    value = data.get(name, {})
+    if isinstance(value, dict):
+        return value
+    issues.append(
+        Issue(path, f"{value!r} is not a table (expected [{name}] with keys)", field=name)
+    )
+    return {}
+
+
+def _accounts(
+    table: dict[str, object], name: str, path: str, issues: list[Issue]
+) -> dict[str, str]:
+    """A table of keys to BAS accounts (``[revenue]``, ``[cost]``)."""
     out = {}
-    for key, value in data.items():
-        text = str(value)
-        if where in {"revenue", "cost"} and not (text.isdigit() and isinstance(value, int | str)):
-            raise SieError(f"{path}: [{where}] {key} = {value!r}: expected an account number")
-        out[str(key)] = text
+    for key, value in table.items():
+        text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if not _ACCOUNT.fullmatch(text):
+            issues.append(
+                Issue(
+                    path,
+                    f"{value!r} is not a BAS account (expected four digits 1000-8999, e.g. 3011)",
+                    field=f"{name}.{key}",
+                )
+            )
+            continue
+        out[key] = text
+    return out
+
+
+def _texts(table: dict[str, object], name: str, path: str, issues: list[Issue]) -> dict[str, str]:
+    out = {}
+    for key, value in table.items():
+        if not isinstance(value, str):
+            issues.append(
+                Issue(
+                    path, f"{value!r} is not text (expected a quoted name)", field=f"{name}.{key}"
+                )
+            )
+            continue
+        out[key] = value
+    return out
+
+
+def _objects(table: dict[str, object], path: str, issues: list[Issue]) -> dict[str, str]:
+    """``[objects]``: department to a code that CP437 holds as it is, unique per department."""
+    out: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for department, code in _texts(table, "objects", path, issues).items():
+        where = f'objects."{department}"'
+        if not code.strip() or sie_field(code) != code:
+            issues.append(
+                Issue(
+                    path,
+                    f"{code!r} is not an object code (expected letters, digits and signs "
+                    "that CP437 holds, e.g. SKA)",
+                    field=where,
+                )
+            )
+            continue
+        if code in owner:
+            issues.append(
+                Issue(
+                    path,
+                    f"{code!r} is also the code of {owner[code]!r}: two departments would be "
+                    "one object (expected a code of its own for each department)",
+                    field=where,
+                )
+            )
+            continue
+        owner[code] = department
+        out[department] = code
     return out
 
 
 def load_accounts(path: str | Path) -> AccountMap:
     """Read the account mapping TOML file (see ``examples/accounts-sie.toml``).
 
+    Every problem is collected: a table missing or unknown, an account that is not four
+    digits, a name that is not text, an object code CP437 cannot hold or that two
+    departments share.
+
     Raises:
-        SieError: When the file is missing, not TOML, or lacks ``[revenue]``/``[cost]``.
+        SieError: One issue per problem, each naming the file and the key.
     """
-    path = Path(path)
+    where = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SieError(f"{path}: cannot read the account mapping: {exc}") from exc
-    for table in ("revenue", "cost"):
-        if table not in data:
-            raise SieError(f"{path}: the account mapping has no [{table}] table")
-    company = data.get("company", {})
-    dimension = data.get("dimension", {})
-    if not isinstance(company, dict) or not isinstance(dimension, dict):
-        raise SieError(f"{path}: [company] and [dimension] must be tables")
+        raise SieError([Issue(where, f"cannot read the account mapping: {exc}")]) from exc
+    issues: list[Issue] = []
+    issues += [
+        Issue(where, f"unknown table [{name}] (expected {', '.join(_TABLES)})", field=name)
+        for name in data
+        if name not in _TABLES
+    ]
+    for name in ("revenue", "cost"):
+        if name not in data:
+            issues.append(
+                Issue(where, f"no [{name}] table (expected [{name}] with e.g. default = 3019)")
+            )
+    company = _texts(_table(data, "company", where, issues), "company", where, issues)
+    dimension = _table(data, "dimension", where, issues)
     number = dimension.get("number", 1)
-    if not isinstance(number, int) or number < 1:
-        raise SieError(f"{path}: [dimension] number = {number!r}: expected a positive integer")
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 19999:
+        issues.append(
+            Issue(
+                where,
+                f"{number!r} is not a dimension (expected 1 to 19999)",
+                field="dimension.number",
+            )
+        )
+        number = 1
+    dimension_name = dimension.get("name", "Förvaltning")
+    if not isinstance(dimension_name, str):
+        issues.append(
+            Issue(
+                where,
+                f"{dimension_name!r} is not text (expected a quoted name)",
+                field="dimension.name",
+            )
+        )
+    revenue = _accounts(_table(data, "revenue", where, issues), "revenue", where, issues)
+    cost = _accounts(_table(data, "cost", where, issues), "cost", where, issues)
+    names = _texts(_table(data, "account_names", where, issues), "account_names", where, issues)
+    issues += [
+        Issue(where, f"{key!r} is not a BAS account (expected four digits 1000-8999, e.g. 3011)",
+              field=f"account_names.{key}")
+        for key in names
+        if not _ACCOUNT.fullmatch(key)
+    ]  # fmt: skip
+    objects = _objects(_table(data, "objects", where, issues), where, issues)
+    if issues:
+        raise SieError(issues)
     return AccountMap(
-        company=str(company.get("name", "")),
-        orgnr=str(company.get("orgnr", "")),
+        company=company.get("name", ""),
+        orgnr=company.get("orgnr", ""),
         dimension=number,
-        dimension_name=str(dimension.get("name", "Förvaltning")),
-        revenue=_strings(data["revenue"], "revenue", path),
-        cost=_strings(data["cost"], "cost", path),
-        account_names=_strings(data.get("account_names", {}), "account_names", path),
-        objects=_strings(data.get("objects", {}), "objects", path),
+        dimension_name=str(dimension_name),
+        revenue=revenue,
+        cost=cost,
+        account_names=names,
+        objects=objects,
+        source=where,
     )
 
 
@@ -232,11 +370,12 @@ def _date(value: date) -> str:
 
 def _rows(
     document: IssuedDocument, accounts: AccountMap, origin: IssuedDocument | None
-) -> tuple[list[SieTransaction], list[str]]:
+) -> tuple[list[SieTransaction], list[tuple[str, str, str]]]:
     """The voucher rows of one document (amounts summed per account), and what is unmapped.
 
-    A credit note's lines keep no business area; it is the credited invoice's (``origin``),
-    whose lines are in the same order.
+    Each unmapped line gives ``(side, service, business area)``. A credit note's lines keep
+    no business area; it is the credited invoice's (``origin``), whose lines are in the
+    same order.
     """
     revenue: dict[str, list[Decimal]] = {}
     cost: dict[str, list[Decimal]] = {}
@@ -248,9 +387,12 @@ def _rows(
         area = str(detail.get("business_area", "") or "")
         credit = accounts.account("revenue", line.service, area)
         debit = accounts.account("cost", line.service, area)
+        missing += [
+            (side, line.service, area)
+            for side, account in (("revenue", credit), ("cost", debit))
+            if account is None
+        ]
         if credit is None or debit is None:
-            side = "revenue" if credit is None else "cost"
-            missing.append(f"{line.service} (business area {area or '-'}) has no {side} account")
             continue
         revenue.setdefault(credit, []).append(line.amount)
         cost.setdefault(debit, []).append(line.amount)
@@ -258,6 +400,49 @@ def _rows(
     rows = [SieTransaction(a, objects, -exact_sum(v)) for a, v in revenue.items()]
     rows += [SieTransaction(a, objects, exact_sum(v)) for a, v in cost.items()]
     return rows, missing
+
+
+def _unmapped(
+    missing: Mapping[tuple[str, str, str], list[str]], accounts: AccountMap
+) -> list[Issue]:
+    """One issue per service (and business area) that a side of the mapping lacks."""
+    issues = []
+    for (side, service, area), numbers in missing.items():
+        documents = list(dict.fromkeys(numbers))
+        keys = [f'"{service}"', *([area] if area else []), "default"]
+        issues.append(
+            Issue(
+                accounts.source,
+                f"no {side} account for service {service!r} (business area "
+                f"{area or '-'}), on {len(numbers)} line(s) of {len(documents)} document(s), "
+                f"first {documents[0]} (expected one of {' or '.join(f'{k} = NNNN' for k in keys)} "
+                f"in [{side}])",
+                field=side,
+            )
+        )
+    return issues
+
+
+def _object_clashes(departments: Iterable[str], accounts: AccountMap) -> list[Issue]:
+    """One issue per object code that more than one department would get."""
+    owners: dict[str, list[str]] = {}
+    for department in departments:
+        owners.setdefault(accounts.object_code(department), []).append(department)
+    issues = []
+    for code, names in owners.items():
+        if len(names) > 1:
+            listed = " and ".join(repr(n) for n in names)
+            add = ", ".join(f'"{n}" = "CODE"' for n in names if n not in accounts.objects)
+            issues.append(
+                Issue(
+                    accounts.source,
+                    f"departments {listed} would all be object {code!r} in the SIE file, "
+                    "and one object would merge them (expected a code of its own for each: "
+                    f"add {add or 'other codes'} to [objects])",
+                    field="objects",
+                )
+            )
+    return issues
 
 
 def write_sie(
@@ -274,31 +459,31 @@ def write_sie(
     Each voucher is dated the last day of the document's period (the month it charges) and
     numbered 1, 2, ... in the series; its text is the document's kind and number.
     ``credited`` maps invoice numbers to invoices, for credit notes whose invoice is not
-    among ``documents``.
+    among ``documents``. ``generated`` is the file's ``#GEN`` date and each voucher's
+    registration date.
 
     Raises:
-        SieError: When a line's service or business area has no account (all are listed).
+        SieError: One issue per service (and business area) a side of the mapping lacks,
+            and one per object code two departments would share; nothing is written.
     """
     vouchers = []
-    problems: list[str] = []
+    missing: dict[tuple[str, str, str], list[str]] = {}
     known = {d.number: d for d in documents} | dict(credited or {})
     for number, document in enumerate(documents, start=1):
         origin = known.get(document.credits) if document.credits else None
-        rows, missing = _rows(document, accounts, origin)
-        problems += [f"{document.number}: {m}" for m in missing]
+        rows, unmapped = _rows(document, accounts, origin)
+        for key in unmapped:
+            missing.setdefault(key, []).append(document.number)
         kind = "Kreditfaktura" if document.kind is DocumentKind.CREDIT_NOTE else "Faktura"
         text = f"{kind} {document.number} {document.department} {document.period}"
         vouchers.append(
             SieVoucher(series, str(number), document.period.last_day, text, tuple(rows))
         )
-    if problems:
-        unique = list(dict.fromkeys(problems))
-        raise SieError(
-            "the account mapping does not map every line; nothing was written:\n  "
-            + "\n  ".join(unique)
-        )
-    used = sorted({t.account for v in vouchers for t in v.transactions})
     departments = sorted({d.department for d in documents})
+    issues = _unmapped(missing, accounts) + _object_clashes(departments, accounts)
+    if issues:
+        raise SieError(issues)
+    used = sorted({t.account for v in vouchers for t in v.transactions})
     out = [
         "#FLAGGA 0",
         "#FORMAT PC8",
@@ -352,8 +537,8 @@ def _tokens(line: str) -> list[str | list[str]]:
             i += 1
             chars = []
             while i < len(line) and line[i] != '"':
-                if line[i] == "\\" and i + 1 < len(line):
-                    i += 1
+                if line[i] == "\\" and line[i + 1 : i + 2] == '"':
+                    i += 1  # \" is a quote: the only escape SIE 4B defines
                 chars.append(line[i])
                 i += 1
             value = "".join(chars)

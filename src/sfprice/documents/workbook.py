@@ -1,31 +1,45 @@
 """An Excel workbook of issued documents, with openpyxl (the ``excel`` extra).
 
 Three sheets: ``Fakturor`` (one row per invoice or credit note), ``Rader`` (one row per
-line) and ``Sammanställning`` (per department: invoiced, credited, net). Money and
-quantities are number cells (never text) with the number format ``#,##0.00``, which Excel
-shows in the reader's locale (``1 234,50`` in Swedish). Text cells that a spreadsheet would
-run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are
-prefixed with ``'``, as in the CSV exports.
+line) and ``Sammanställning`` (per department: invoiced, credited, net). Money, prices and
+quantities are number cells (never text) whose number format shows every significant
+decimal of the value (:func:`number_format`): amounts ``#,##0.00`` (öre), a unit price of
+12,345 ``#,##0.000``, a quantity of 2,5 ``#,##0.0`` and of 1 200 ``#,##0``; Excel shows them
+in the reader's locale (``1 234,50`` in Swedish). Periods are date cells (the first day of
+the month, shown ``yyyy-mm``) and the issue time a date-time cell in UTC. Text cells that a
+spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) are prefixed with ``'``, as in the CSV exports, and characters XML cannot
+hold are replaced visibly (:func:`sfprice.documents.text.visible_text`).
+
+The same documents give the same bytes: the workbook's created and modified times are the
+latest issue time of its documents, and every file in the zip carries that time too.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sfprice.collation import swedish_key
-from sfprice.errors import SfpriceError
+from sfprice.documents.text import visible_text
+from sfprice.errors import InputError, Issue, SfpriceError
 from sfprice.money import exact_sum
 from sfprice.names import visible
 from sfprice.register import DocumentKind, IssuedDocument
 
-__all__ = ["ExcelMissing", "safe_text", "workbook_bytes"]
+__all__ = ["ExcelMissing", "cell_text", "number_format", "safe_text", "workbook_bytes"]
 
 MONEY_FORMAT = "#,##0.00"
-QUANTITY_FORMAT = "#,##0.###"
+PERIOD_FORMAT = "yyyy-mm"
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+EXCEL_TEXT_LIMIT = 32767  # characters in one cell
+EXCEL_DIGITS = 15  # significant digits an Excel number (a double) holds exactly
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_EPOCH = datetime(1980, 1, 1)  # the earliest time a zip file can hold
 
 
 class ExcelMissing(SfpriceError):
@@ -40,6 +54,65 @@ def safe_text(value: str) -> str:
     """
     value = visible(value)  # openpyxl refuses control characters; show them escaped
     return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def cell_text(value: str) -> str:
+    r"""Stored text as a workbook text cell shows it: visible, formula-safe, within the limit.
+
+    Text longer than Excel's 32 767 characters is cut, and says how much was cut.
+
+    >>> cell_text("=1+1\x07")
+    "'=1+1␇"
+    """
+    text = safe_text(visible_text(value))
+    if len(text) > EXCEL_TEXT_LIMIT:
+        cut = len(text) - (EXCEL_TEXT_LIMIT - 40)
+        text = text[: EXCEL_TEXT_LIMIT - 40] + f"… [{cut} more characters]"
+    return text
+
+
+def number_format(value: Decimal, *, least: int = 0) -> str:
+    """The number format that shows every significant decimal of ``value``, at least ``least``.
+
+    >>> number_format(Decimal("12.345"), least=2)
+    '#,##0.000'
+    >>> number_format(Decimal("2.50"))
+    '#,##0.0'
+    >>> number_format(Decimal("1200"))
+    '#,##0'
+    """
+    exponent = value.normalize().as_tuple().exponent if value else 0
+    places = max(least, -exponent if isinstance(exponent, int) else 0)
+    return "#,##0." + "0" * places if places else "#,##0"
+
+
+def _plain(value: Decimal) -> Decimal:
+    """The value without an exponent (``1E+3`` as ``1000``), as the cell's XML writes it."""
+    return Decimal(format(value, "f"))
+
+
+def _utc(stamp: str) -> datetime:
+    """An ISO 8601 issue time as a naive UTC datetime (Excel has no time zones)."""
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _stable_zip(data: bytes, moment: datetime) -> bytes:
+    """The zip ``data`` again with every member dated ``moment`` (openpyxl uses now)."""
+    stamp = max(moment, _EPOCH).timetuple()[:6]
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            target.writestr(member, source.read(info.filename))
+    return out.getvalue()
 
 
 def _openpyxl() -> Any:
@@ -59,10 +132,47 @@ def _kind(document: IssuedDocument, swedish: bool) -> str:
     return "credit note" if credit else "invoice"
 
 
+def _too_precise(documents: Sequence[IssuedDocument]) -> list[Issue]:
+    """One issue per figure an Excel number cell cannot hold exactly (over 15 digits)."""
+    issues = []
+    for d in documents:
+        figures = [("total", d.total)]
+        for index, item in enumerate(d.lines):
+            figures += [
+                (f"lines[{index}].quantity", item.quantity),
+                (f"lines[{index}].unit_price", item.unit_price),
+                (f"lines[{index}].amount", item.amount),
+            ]
+        for where, value in figures:
+            digits = len(value.normalize().as_tuple().digits) if value else 0
+            if digits > EXCEL_DIGITS:
+                shown = format(float(value), f".{EXCEL_DIGITS}g")  # what Excel would keep
+                issues.append(
+                    Issue(
+                        d.number,
+                        f"{_plain(value)} has {digits} significant digits; an Excel number "
+                        f"holds {EXCEL_DIGITS}, so the workbook would show {shown} (expected "
+                        "figures Excel can hold: take this document from invoices html or "
+                        "bill --format csv instead)",
+                        field=where,
+                    )
+                )
+    return issues
+
+
 def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE") -> bytes:
-    """The workbook of ``documents`` as ``.xlsx`` bytes (labels Swedish, or English)."""
+    """The workbook of ``documents`` as ``.xlsx`` bytes (labels Swedish, or English).
+
+    Raises:
+        ExcelMissing: When openpyxl is not installed.
+        InputError: One issue per figure with more than 15 significant digits, which an
+            Excel number cell would round; nothing is written.
+    """
     openpyxl = _openpyxl()
+    if issues := _too_precise(documents):
+        raise InputError(issues)
     from openpyxl.styles import Font
+    from openpyxl.writer.excel import ExcelWriter
 
     swedish = locale.lower().startswith("sv")
     book = openpyxl.Workbook()
@@ -79,6 +189,10 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
         return ws
 
     def number(ws: Any, row: int, column: int, value: Decimal, fmt: str) -> None:
+        cell = ws.cell(row=row, column=column, value=_plain(value))
+        cell.number_format = fmt
+
+    def when(ws: Any, row: int, column: int, value: datetime, fmt: str) -> None:
         cell = ws.cell(row=row, column=column, value=value)
         cell.number_format = fmt
 
@@ -91,7 +205,7 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             "Typ",
             "Period",
             "Förvaltning",
-            "Utfärdad",
+            "Utfärdad (UTC)",
             "Prislista",
             "Krediterar",
             "Krediterad av",
@@ -103,19 +217,21 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             "Kind",
             "Period",
             "Department",
-            "Issued",
+            "Issued (UTC)",
             "Price list",
             "Credits",
             "Credited by",
             "Amount",
         ],
-        [18, 14, 10, 36, 26, 10, 18, 18, 16],
+        [18, 14, 10, 36, 20, 10, 18, 18, 16],
     )
     for row, d in enumerate(documents, start=2):
         docs.append(
-            [d.number, _kind(d, sv), str(d.period), safe_text(d.department), d.issued_at,
-             safe_text(d.price_list), d.credits or "", d.credited_by or ""]
+            [cell_text(d.number), _kind(d, sv), None, cell_text(d.department), None,
+             cell_text(d.price_list), cell_text(d.credits or ""), cell_text(d.credited_by or "")]
         )  # fmt: skip
+        when(docs, row, 3, datetime.combine(d.period.first_day, datetime.min.time()), PERIOD_FORMAT)
+        when(docs, row, 5, _utc(d.issued_at), TIME_FORMAT)
         number(docs, row, 9, d.total, MONEY_FORMAT)
     lines = sheet(
         "Rader" if sv else "Lines",
@@ -148,12 +264,14 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
     for d in documents:
         for item in d.lines:
             lines.append(
-                [d.number, str(d.period), safe_text(d.department), item.service,
-                 safe_text(item.name), item.unit]
+                [cell_text(d.number), None, cell_text(d.department), cell_text(item.service),
+                 cell_text(item.name), cell_text(item.unit)]
             )  # fmt: skip
-            number(lines, row, 7, item.quantity, QUANTITY_FORMAT)
-            number(lines, row, 8, item.unit_price, MONEY_FORMAT)
-            number(lines, row, 9, item.amount, MONEY_FORMAT)
+            when(lines, row, 2, datetime.combine(d.period.first_day, datetime.min.time()),
+                 PERIOD_FORMAT)  # fmt: skip
+            number(lines, row, 7, item.quantity, number_format(item.quantity))
+            number(lines, row, 8, item.unit_price, number_format(item.unit_price, least=2))
+            number(lines, row, 9, item.amount, number_format(item.amount, least=2))
             row += 1
     summary = sheet(
         "Sammanställning" if sv else "Summary",
@@ -170,11 +288,13 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
         group = per[department]
         invoices = [d.total for d in group if d.kind is DocumentKind.INVOICE]
         credits = [d.total for d in group if d.kind is DocumentKind.CREDIT_NOTE]
-        summary.append([safe_text(department), len(invoices), len(credits)])
+        summary.append([cell_text(department), len(invoices), len(credits)])
         number(summary, row, 4, exact_sum(invoices), MONEY_FORMAT)
         number(summary, row, 5, exact_sum(credits), MONEY_FORMAT)
         number(summary, row, 6, exact_sum(invoices + credits), MONEY_FORMAT)
         row += 1
+    moment = max((_utc(d.issued_at) for d in documents), default=_EPOCH)
+    book.properties.created = book.properties.modified = moment
     out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
+    return _stable_zip(out.getvalue(), moment)

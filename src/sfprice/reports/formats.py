@@ -352,7 +352,9 @@ def format_price(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") -
     places = max(2, -exponent) if isinstance(exponent, int) else 2
     if places == 2:
         return format_amount(value, locale, currency)
-    pattern = "#,##0." + "0" * places + "\xa0¤"
+    # The locale's own currency pattern (``¤#,##0.00`` in English), with all the decimals.
+    standard = Locale.parse(locale.replace("-", "_")).currency_formats["standard"].pattern
+    pattern = standard.split(";")[0].replace("0.00", "0." + "0" * places, 1)
     with _room_for(value):
         return format_currency(
             value, currency, format=pattern, locale=locale, currency_digits=False
@@ -373,9 +375,13 @@ def format_locale(name: str) -> str:
 
 
 def format_quantity(value: Decimal, locale: str = "sv_SE") -> str:
-    """A quantity for people: ``1 200`` or ``2,5``."""
+    r"""A quantity for people with all its decimals (up to six): ``1 200``, ``2,5``.
+
+    >>> format_quantity(Decimal("1.234567"))
+    '1,234567'
+    """
     with _room_for(value):
-        return format_decimal(value, format="#,##0.###", locale=locale)
+        return format_decimal(value, format="#,##0.######", locale=locale)
 
 
 def format_share(share: Fraction, locale: str = "sv_SE") -> str:
