@@ -62,6 +62,7 @@ ERRORS: dict[str, str] = {
         f"pricelists --pricelists {E}/pricelist-checks.toml --output pricelists.txt"
     ),
     "pricelist-syntax": f"pricelists --pricelists {E}/pricelist-syntax.toml",
+    "pricelist-component-item": f"pricelists --pricelists {E}/pricelist-component-item.toml",
     "pricelist-not-utf8": f"pricelists --pricelists {E}/pricelist-not-utf8.toml",
     "pricelist-overlap": f"pricelists --pricelists {E}/pricelist-overlap",
     "pricelist-duplicate-id": f"pricelists --pricelists {E}/pricelist-duplicate-id",
@@ -70,6 +71,12 @@ ERRORS: dict[str, str] = {
     # No price for a volume
     "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",
     "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",
+    # KPIs
+    "kpi-staffing": f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing.csv",
+    "kpi-through": "kpi examples/volumes-2014.csv --year 2014 --through 2015-01",
+    "kpi-time-base": (
+        "kpi examples/volumes-2010.csv --year 2010 --staffing examples/staffing-2014.csv"
+    ),
     # The output file
     "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",
 }

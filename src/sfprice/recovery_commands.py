@@ -259,15 +259,22 @@ def _kpi(args: argparse.Namespace) -> str:
     if not last:
         msg = f"no volumes for {args.year}; nothing to measure"
         raise CommandError(msg)
-    fte = read_staffing(args.staffing, year=args.year) if args.staffing else {}
     cost: dict[str, dict[int, Decimal]] = {}
+    known = {m.area for m in METRICS.values()}
     if args.budget:
         budget = _budget_for_year(args)
+        known |= {a.code for a in budget}
         statement = _statement(args, budget)
         for area in statement.areas:
             area_budget = budget.area(area.code)
             if area_budget is not None:
                 cost[area.code] = dict(enumerate(area_budget.monthly(area.full_cost), start=1))
+    fte: dict[str, dict[int, Decimal]] = {}
+    if args.staffing:
+        fte = read_staffing(args.staffing, year=args.year, areas=known)
+        if not fte:
+            msg = f"{args.staffing}: no staffing rows for {args.year} (rows of other years only)"
+            raise CommandError(msg)
     chosen = _chosen_kpis(args, fte, cost)
     try:
         rows = kpi_report(
@@ -301,12 +308,15 @@ def _chosen_kpis(
             or m.kind is KpiKind.SHARE
         ]
     chosen = kpis_for_year(args.year, load_kpis().values(), metrics)
-    open_base = [k.code for k in chosen if k.kind is KpiKind.PER_FTE and k.time_base is None]
+    open_base = [
+        f"{k.code} ({'the plan leaves it open' if k.figure else 'no plan states a figure'})"
+        for k in chosen
+        if k.kind is KpiKind.PER_FTE and k.time_base is None
+    ]
     if open_base and not args.time_base:
         msg = (
-            f"{', '.join(open_base)}: no plan states the time base for {args.year} "
-            f"(the plan leaves the time base open, or states no figure); "
-            f"choose --time-base month or year"
+            f"the time base (per month or per year) of {', '.join(open_base)} is not stated "
+            f"for {args.year}; choose --time-base month or year"
         )
         raise CommandError(msg)
     return chosen
