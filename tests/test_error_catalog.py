@@ -71,6 +71,8 @@ ERRORS: dict[str, str] = {
     # No price for a volume
     "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",
     "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",
+    # Budgets
+    "budget-range": f"fullcost --budget {E}/budget-range.toml",
     # KPIs
     "kpi-staffing": f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing.csv",
     "kpi-through": "kpi examples/volumes-2014.csv --year 2014 --through 2015-01",
@@ -86,6 +88,17 @@ ERRORS: dict[str, str] = {
 USAGE: dict[str, str] = {
     "usage-year": "bill examples/volumes-2014.csv",
     "usage-locale": "bill examples/volumes-2014.csv --year 2014 --locale xx_YY",
+    "usage-range": (
+        "breakeven --budget 2014-payroll --forecast examples/forecast-2014.csv --rule ratio"
+        " --addon-revenue 1e30"
+    ),
+    "usage-noise": (
+        "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
+        " --model fixed --scenario noise:1e308@1"
+    ),
+    "usage-number-format": (
+        "invoices list --register fakturor.db --number-format {issuer}-{year}-{seq:x}"
+    ),
 }
 
 # Notes: exit code 0, stderr exactly as in <name>.expected (the bill goes to /dev/null).
@@ -159,7 +172,7 @@ def test_usage_error(
     code, out, err = _run(shlex.split(USAGE[name]), monkeypatch, capsys)
     assert code == 2
     assert out == ""
-    assert err.startswith("usage: python -m sfprice bill ")
+    assert err.startswith("usage: python -m sfprice ")
     assert err.splitlines(keepends=True)[-1] == _expected(name)
 
 
@@ -246,7 +259,7 @@ def test_errors_page_shows_the_catalog() -> None:
         real = _expected(name).splitlines()
         page = shown[args]
         if name in USAGE:
-            assert page[0].startswith("usage: python -m sfprice bill "), name
+            assert page[0].startswith("usage: python -m sfprice "), name
             assert page[-1] == real[-1], name
         elif not any(line.startswith("[...") for line in page):
             assert page == real, f"errors.md does not show {name}.expected"

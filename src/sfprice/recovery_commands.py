@@ -27,6 +27,7 @@ from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files
 from sfprice.kpis import METRICS, KpiKind
 from sfprice.model import PriceCatalog, PriceList
+from sfprice.money import magnitude_problem
 from sfprice.period import Month
 from sfprice.reports.recovery import (
     balance_to_data,
@@ -58,6 +59,11 @@ def _decimal(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(msg) from exc
     if not value.is_finite():
         msg = f"{text!r} is not a finite number"
+        raise argparse.ArgumentTypeError(msg)
+    problem = magnitude_problem(value)
+    if problem is not None:
+        shown = repr(text) if len(text) <= 40 else f"{text[:30]!r}... ({len(text)} characters)"
+        msg = f"{shown} {problem}"
         raise argparse.ArgumentTypeError(msg)
     return value
 

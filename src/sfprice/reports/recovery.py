@@ -229,11 +229,20 @@ def balance_to_table(balance: RecoveryBalance, locale: str = "sv_SE") -> str:
         )
     if balance.t2_accuracy is not None:
         acc = balance.t2_accuracy
-        verdict = "inom" if acc.within_target else "utanför"
+        if acc.deviation is None:
+            judged = (
+                "avvikelse – (ej definierad: årets fulla kostnad är 0 kr, så det finns "
+                "ingen omslutning att mäta mot)"
+            )
+        else:
+            verdict = "inom" if acc.within_target else "utanför"
+            judged = (
+                f"avvikelse {_ratio(acc.deviation, locale)} av omslutningen "
+                f"({verdict} målet ±{_ratio(acc.target, locale)})"
+            )
         out.append(
             f"Prognossäkerhet T2: prognos {kr(acc.forecast.result)}, utfall "
-            f"{kr(acc.actual_result)}, avvikelse {_ratio(acc.deviation, locale)} av "
-            f"omslutningen ({verdict} målet ±{_ratio(acc.target, locale)})"
+            f"{kr(acc.actual_result)}, {judged}"
         )
     return "\n".join(out) + "\n"
 
