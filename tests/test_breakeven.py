@@ -310,9 +310,12 @@ def test_draft_is_a_billable_proposal(base: PriceList) -> None:
     # The surcharge keeps its 53 kr; the base component takes the rest: 67,52 + 53 = 120,52
     assert [c.price for c in manual.components] == [Decimal("67.52"), Decimal(53)]
     agresso = draft.item("payroll.agresso")
-    assert agresso is not None  # not solved: carried over as it was
-    assert agresso.price == 190
-    assert agresso.source.startswith("carried over from list 2014")
+    assert agresso is not None  # not solved, but its manual component follows manual:
+    assert agresso.price == Decimal("200.52")  # 120,52 + 80 (was 110 + 80 = 190)
+    assert agresso.source.startswith("follows the re-priced payroll.manual; carried over")
+    debt = draft.item("payroll.salary_debt")
+    assert debt is not None  # names no re-priced item: carried over as it was
+    assert debt.source.startswith("carried over from list 2014")
     # Billed against its own forecast: 48 303 000 = 48 300 000 + 3 000
     assert bill_draft(result, FORECAST_2014) == COST_2014 + Decimal(3_000)
 

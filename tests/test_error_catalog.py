@@ -78,6 +78,7 @@ ERRORS: dict[str, str] = {
         f"pricelists --pricelists {E}/pricelist-checks.toml --output pricelists.txt"
     ),
     "pricelist-syntax": f"pricelists --pricelists {E}/pricelist-syntax.toml",
+    "pricelist-component-item": f"pricelists --pricelists {E}/pricelist-component-item.toml",
     "pricelist-not-utf8": f"pricelists --pricelists {E}/pricelist-not-utf8.toml",
     "pricelist-overlap": f"pricelists --pricelists {E}/pricelist-overlap",
     "pricelist-duplicate-id": f"pricelists --pricelists {E}/pricelist-duplicate-id",
@@ -127,6 +128,14 @@ ERRORS: dict[str, str] = {
     "xlsx-digits": (
         f"invoices xlsx --period 2014-03 --register {E}/register/fakturor.db --output fakturor.xlsx"
     ),
+    # Budgets
+    "budget-range": f"fullcost --budget {E}/budget-range.toml",
+    # KPIs
+    "kpi-staffing": f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing.csv",
+    "kpi-through": "kpi examples/volumes-2014.csv --year 2014 --through 2015-01",
+    "kpi-time-base": (
+        "kpi examples/volumes-2010.csv --year 2010 --staffing examples/staffing-2014.csv"
+    ),
     # The output file
     "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",
     "output-is-input": (
@@ -141,6 +150,17 @@ OUTPUT_IS_INPUT = {"output-is-input"}
 USAGE: dict[str, str] = {
     "usage-year": "bill examples/volumes-2014.csv",
     "usage-locale": "bill examples/volumes-2014.csv --year 2014 --locale xx_YY",
+    "usage-range": (
+        "breakeven --budget 2014-payroll --forecast examples/forecast-2014.csv --rule ratio"
+        " --addon-revenue 1e30"
+    ),
+    "usage-noise": (
+        "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
+        " --model fixed --scenario noise:1e308@1"
+    ),
+    "usage-number-format": (
+        "invoices list --register fakturor.db --number-format {issuer}-{year}-{seq:x}"
+    ),
 }
 
 # Notes: exit code 0, stderr exactly as in <name>.expected (the bill goes to /dev/null).
@@ -221,7 +241,7 @@ def test_usage_error(
     code, out, err = _run(shlex.split(USAGE[name]), monkeypatch, capsys)
     assert code == 2
     assert out == ""
-    assert err.startswith("usage: python -m sfprice bill ")
+    assert err.startswith("usage: python -m sfprice ")
     assert err.splitlines(keepends=True)[-1] == _expected(name)
 
 
@@ -308,7 +328,7 @@ def test_errors_page_shows_the_catalog() -> None:
         real = _expected(name).splitlines()
         page = shown[args]
         if name in USAGE:
-            assert page[0].startswith("usage: python -m sfprice bill "), name
+            assert page[0].startswith("usage: python -m sfprice "), name
             assert page[-1] == real[-1], name
         elif not any(line.startswith("[...") for line in page):
             assert page == real, f"errors.md does not show {name}.expected"

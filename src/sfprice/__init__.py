@@ -24,7 +24,7 @@ from sfprice.engine.billing import (
     bill,
 )
 from sfprice.engine.breakeven import BreakEven, BreakEvenRule, break_even, list_revenue
-from sfprice.engine.kpi import KPIS, Kpi, KpiRow, TimeBase, kpi_report, kpis_for_year
+from sfprice.engine.kpi import Kpi, KpiRow, TimeBase, kpi_report, kpis_for_year
 from sfprice.engine.montecarlo import ModelDistribution, MonteCarloResult, monte_carlo
 from sfprice.engine.recovery import (
     AreaFullCost,
@@ -53,10 +53,12 @@ from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.customers import read_customers
 from sfprice.io.forecast import read_forecast
+from sfprice.io.kpis import load_kpis
 from sfprice.io.pricelists import bundled_pricelists, dump_pricelist, load_catalog, load_pricelist
 from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files, read_volumes, trace_rows
 from sfprice.io.writers import write_volumes_csv
+from sfprice.kpis import METRICS, FigureKind, Metric
 from sfprice.model import (
     Customer,
     PriceCatalog,
@@ -96,8 +98,12 @@ from sfprice.synthetic import SyntheticCity, SyntheticDepartment, synthetic_city
 
 __version__ = "0.1.0"
 
+#: The KPI figures the bundled business plans state, by code (``payroll.payslips_per_fte_2014``).
+KPIS = load_kpis()
+
 __all__ = [
     "KPIS",
+    "METRICS",
     "AreaBudget",
     "AreaFullCost",
     "AreaKind",
@@ -114,6 +120,7 @@ __all__ = [
     "Customer",
     "DepartmentResult",
     "DocumentKind",
+    "FigureKind",
     "FixedFeeModel",
     "FullCostStatement",
     "HybridModel",
@@ -128,6 +135,7 @@ __all__ = [
     "Kpi",
     "KpiRow",
     "Manifest",
+    "Metric",
     "ModelDistribution",
     "ModelResult",
     "MonteCarloResult",
@@ -175,6 +183,7 @@ __all__ = [
     "list_revenue",
     "load_budget",
     "load_catalog",
+    "load_kpis",
     "load_pricelist",
     "monte_carlo",
     "read_customers",

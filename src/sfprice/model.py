@@ -10,7 +10,7 @@ import bisect
 import enum
 import fnmatch
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import MAX_PREC, Decimal, localcontext
@@ -37,6 +37,7 @@ __all__ = [
     "VolumeKey",
     "VolumeSet",
     "VolumeSource",
+    "component_reference_problems",
 ]
 
 
@@ -166,10 +167,14 @@ class PriceComponent:
     Attributes:
         label: What the component is ("Grundpris", "Tillägg manuell rapportering").
         price: The component's price per unit, in the list's currency.
+        item: The code of another item of the same list whose price this component is
+            (Agresso's "manuell rapportering 110" is ``payroll.manual``), or None. The list
+            checks that the prices agree; a re-priced draft list keeps them in step.
     """
 
     label: str
     price: Decimal
+    item: str | None = None
 
     def __post_init__(self) -> None:
         _check_price(self.price, self.label)
@@ -362,6 +367,58 @@ def _tier_problem(tiers: tuple[Tier, ...]) -> str | None:
     return None
 
 
+def component_reference_problems(items: Sequence[PriceItem]) -> list[tuple[int, str]]:
+    """Components that name another item (``PriceComponent.item``) and do not match it.
+
+    Returns (item index, message) for each component whose item is missing, is the item
+    itself, has another price, or references lead round in a circle.
+    """
+    by_code = {item.code: item for item in items}
+    problems: list[tuple[int, str]] = []
+    for index, item in enumerate(items):
+        for component in item.components:
+            ref = component.item
+            if ref is None:
+                continue
+            target = by_code.get(ref)
+            if ref == item.code:
+                problems.append((index, f"{item.code}: a component cannot be the item itself"))
+            elif target is None:
+                problems.append(
+                    (
+                        index,
+                        f"{item.code}: component {component.label!r} names item {ref!r}, "
+                        "which the list does not have",
+                    )
+                )
+            elif target.price != component.price:
+                problems.append(
+                    (
+                        index,
+                        f"{item.code}: component {component.label!r} is {component.price} "
+                        f"but item {ref} costs {target.price}; they must agree",
+                    )
+                )
+    if problems:
+        return problems
+    for index, item in enumerate(items):
+        seen = [item.code]
+        todo = [c.item for c in item.components if c.item]
+        while todo:
+            code = todo.pop()
+            if code == item.code:
+                chain = " -> ".join([*seen, code])
+                problems.append(
+                    (index, f"{item.code}: components refer round in a circle ({chain})")
+                )
+                break
+            if code in seen:
+                continue
+            seen.append(code)
+            todo += [c.item for c in by_code[code].components if c.item]
+    return problems
+
+
 @dataclass(frozen=True, slots=True)
 class PriceList:
     """One version of a price list, in force from ``valid_from`` to ``valid_to`` inclusive.
@@ -412,6 +469,10 @@ class PriceList:
                 raise ValueError(msg)
             by_code[item.code] = item
         object.__setattr__(self, "_by_code", MappingProxyType(by_code))
+        problems = component_reference_problems(self.items)
+        if problems:
+            msg = f"price list {self.id}: {problems[0][1]}"
+            raise ValueError(msg)
 
     def item(self, code: str) -> PriceItem | None:
         """The item with this service code, or None if the list does not have it."""

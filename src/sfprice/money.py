@@ -28,6 +28,7 @@ __all__ = [
     "allocate",
     "exact_product",
     "exact_sum",
+    "magnitude_problem",
     "recovery_ratio",
     "round_amount",
     "split_amount",
@@ -168,3 +169,41 @@ def recovery_ratio(revenue: Decimal, cost: Decimal) -> Decimal | None:
     with localcontext() as context:
         context.prec = 40
         return (revenue / cost).quantize(Decimal("0.0001"))
+
+
+#: The widest number sfprice takes as input: 15 digits before the decimal mark (up to
+#: 999 999 999 999 999 kr, far above any city's budget) and 10 after it.
+MAX_WHOLE_DIGITS = 15
+MAX_DECIMALS = 10
+
+
+def magnitude_problem(value: Decimal) -> str | None:
+    """Why a number read from input is out of range (``1e30``, ``1e1000000``), or None.
+
+    Budget figures and the numbers of the cost-recovery and simulation options pass here,
+    so that an absurd one is refused where it is read, with its position, instead of
+    overflowing later. (Price lists keep their own rule: exact at any size.)
+
+    >>> magnitude_problem(Decimal("48300000")) is None
+    True
+    >>> magnitude_problem(Decimal("1e30"))
+    'is out of range (expected at most 15 digits before the decimal mark and 10 after it)'
+    """
+    if not value.is_finite():
+        return "is not a finite number"
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    power: int = exponent
+    significant = list(digits)
+    # Trailing zeros carry no decimals (12.5000 has one); 0e-1000000 keeps its million.
+    while len(significant) > 1 and significant[-1] == 0:
+        significant.pop()
+        power += 1
+    decimals = max(0, -power)
+    whole = max(0, value.adjusted() + 1)
+    if whole > MAX_WHOLE_DIGITS or decimals > MAX_DECIMALS:
+        return (
+            f"is out of range (expected at most {MAX_WHOLE_DIGITS} digits before the "
+            f"decimal mark and {MAX_DECIMALS} after it)"
+        )
+    return None

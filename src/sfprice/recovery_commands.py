@@ -16,15 +16,18 @@ from typing import Any
 from sfprice.costs import CostBudget
 from sfprice.engine.billing import bill
 from sfprice.engine.breakeven import BreakEvenRule, break_even
-from sfprice.engine.kpi import KPIS, TimeBase, kpi_report, kpis_for_year
+from sfprice.engine.kpi import Kpi, TimeBase, kpi_report, kpis_for_year
 from sfprice.engine.recovery import CostKey, full_cost, recovery_balance
 from sfprice.errors import SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.forecast import read_forecast
+from sfprice.io.kpis import load_kpis
 from sfprice.io.pricelists import dump_pricelist, load_catalog
 from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files
+from sfprice.kpis import METRICS, KpiKind
 from sfprice.model import PriceCatalog, PriceList
+from sfprice.money import magnitude_problem
 from sfprice.period import Month
 from sfprice.reports.recovery import (
     balance_to_data,
@@ -56,6 +59,11 @@ def _decimal(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(msg) from exc
     if not value.is_finite():
         msg = f"{text!r} is not a finite number"
+        raise argparse.ArgumentTypeError(msg)
+    problem = magnitude_problem(value)
+    if problem is not None:
+        shown = repr(text) if len(text) <= 40 else f"{text[:30]!r}... ({len(text)} characters)"
+        msg = f"{shown} {problem}"
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -213,16 +221,16 @@ def _add_kpi(commands: Any, common: Common) -> None:
         "--kpi",
         dest="kpis",
         action="append",
-        choices=sorted(KPIS),
-        metavar="CODE",
-        help=f"KPI to compute (repeatable; default: all that "
-        f"the inputs allow): {', '.join(sorted(KPIS))}",
+        choices=sorted(METRICS),
+        metavar="METRIC",
+        help=f"KPI to compute, against the figure stated for --year if any (repeatable; "
+        f"default: all that the inputs allow): {', '.join(sorted(METRICS))}",
     )
     kpi.add_argument(
         "--time-base",
         choices=[str(t) for t in TimeBase],
         help="per-FTE figures per month or per year (required where the plan "
-        "leaves it open, e.g. the 2010 target of 800)",
+        "leaves it open, e.g. the 2010 target of 800 and the 2025 target of 1 400)",
     )
     kpi.add_argument(
         "--through",
@@ -234,39 +242,46 @@ def _add_kpi(commands: Any, common: Common) -> None:
     kpi.set_defaults(handler=_kpi)
 
 
+def _through(args: argparse.Namespace) -> Month | None:
+    """The ``--through`` month, which must be in ``--year``."""
+    through: Month | None = args.through
+    if through is not None and through.year != args.year:
+        msg = (
+            f"--through {through} is not in --year {args.year}; "
+            f"give a month from {Month(args.year, 1)} to {Month(args.year, 12)}"
+        )
+        raise CommandError(msg)
+    return through
+
+
 def _kpi(args: argparse.Namespace) -> str:
+    through = _through(args)
     catalog = load_catalog(args.pricelists)
     run = bill(
         catalog, read_volume_files(args.volumes, catalog=catalog, year=args.year), year=args.year
     )
     billed = sorted({i.month.month for i in run.invoices})
-    last = args.through.month if args.through else (billed[-1] if billed else 0)
+    last = through.month if through else (billed[-1] if billed else 0)
     if not last:
         msg = f"no volumes for {args.year}; nothing to measure"
         raise CommandError(msg)
-    fte = read_staffing(args.staffing, year=args.year) if args.staffing else {}
     cost: dict[str, dict[int, Decimal]] = {}
+    known = {m.area for m in METRICS.values()}
     if args.budget:
-        budget = _load_budget(args.budget)
+        budget = _budget_for_year(args)
+        known |= {a.code for a in budget}
         statement = _statement(args, budget)
         for area in statement.areas:
             area_budget = budget.area(area.code)
             if area_budget is not None:
                 cost[area.code] = dict(enumerate(area_budget.monthly(area.full_cost), start=1))
-    if args.kpis:
-        chosen = [KPIS[code] for code in args.kpis]
-    else:
-        chosen = [
-            k
-            for k in kpis_for_year(args.year)
-            if (
-                k.kind == "per_fte"
-                and k.area in fte
-                and (k.time_base is not None or args.time_base)
-            )
-            or (k.kind == "cost_per_unit" and k.area in cost)
-            or k.kind == "share"
-        ]
+    fte: dict[str, dict[int, Decimal]] = {}
+    if args.staffing:
+        fte = read_staffing(args.staffing, year=args.year, areas=known)
+        if not fte:
+            msg = f"{args.staffing}: no staffing rows for {args.year} (rows of other years only)"
+            raise CommandError(msg)
+    chosen = _chosen_kpis(args, fte, cost)
     try:
         rows = kpi_report(
             run,
@@ -280,6 +295,37 @@ def _kpi(args: argparse.Namespace) -> str:
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     return _render(args, kpi_to_data(rows), kpi_to_table(rows, locale=args.locale))
+
+
+def _chosen_kpis(
+    args: argparse.Namespace,
+    fte: dict[str, dict[int, Decimal]],
+    cost: dict[str, dict[int, Decimal]],
+) -> tuple[Kpi, ...]:
+    """The KPIs asked for, or all that the inputs allow, with the figures for --year only."""
+    if args.kpis:
+        metrics = [METRICS[code] for code in dict.fromkeys(args.kpis)]
+    else:
+        metrics = [
+            m
+            for m in METRICS.values()
+            if (m.kind is KpiKind.PER_FTE and m.area in fte)
+            or (m.kind is KpiKind.COST_PER_UNIT and m.area in cost)
+            or m.kind is KpiKind.SHARE
+        ]
+    chosen = kpis_for_year(args.year, load_kpis().values(), metrics)
+    open_base = [
+        f"{k.code} ({'the plan leaves it open' if k.figure else 'no plan states a figure'})"
+        for k in chosen
+        if k.kind is KpiKind.PER_FTE and k.time_base is None
+    ]
+    if open_base and not args.time_base:
+        msg = (
+            f"the time base (per month or per year) of {', '.join(open_base)} is not stated "
+            f"for {args.year}; choose --time-base month or year"
+        )
+        raise CommandError(msg)
+    return chosen
 
 
 def _budget_args(parser: argparse.ArgumentParser) -> None:

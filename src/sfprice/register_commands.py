@@ -21,6 +21,7 @@ from sfprice.document_commands import add_document_actions
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
 from sfprice.register import IssuedDocument, IssueResult, Manifest, Register, RegisterError
+from sfprice.register.store import number_format_problem
 from sfprice.reports.formats import (
     decimal_text,
     format_amount,
@@ -57,6 +58,14 @@ def _month(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _number_format(text: str) -> str:
+    problem = number_format_problem(text)
+    if problem is not None:
+        msg = f"{text!r}: {problem}; e.g. {{issuer}}-{{year}}-{{seq:06d}}"
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
 def _register_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--register", type=Path, required=True, metavar="PATH", help="the register file (SQLite)"
@@ -66,6 +75,7 @@ def _register_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--number-format",
+        type=_number_format,
         default="{issuer}-{year}-{seq:06d}",
         metavar="PATTERN",
         help="invoice numbers from {issuer}, {year} and {seq} (default: {issuer}-{year}-{seq:06d})",

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import math
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,6 +27,9 @@ from babel.numbers import format_decimal
 
 from sfprice.engine.simulate import (
     MANUAL,
+    MAX_NOISE_SEED,
+    MAX_NOISE_SIGMA,
+    MIN_NOISE_SIGMA,
     Comparison,
     DepartmentResult,
     FixedFeeModel,
@@ -42,6 +44,7 @@ from sfprice.engine.simulate import (
     join,
     leave,
     noise,
+    noise_problem,
     scale,
     shift_channel,
     window,
@@ -165,22 +168,36 @@ def _scenario(text: str) -> _Scenario:
             like=found["like"].strip(),
         )
     if kind == "noise":
-        sigma_text, at, seed_text = rest.partition("@")
-        try:
-            sigma = float(sigma_text.strip().replace(",", "."))
-            seed = int(seed_text.strip())
-        except ValueError:
-            sigma, seed = math.nan, 0
-        if at and math.isfinite(sigma) and sigma >= 0:
-            return _Scenario(text, kind, sigma=sigma, seed=seed)
-        msg = f"{text!r}: expected noise:SIGMA@SEED with SIGMA >= 0, e.g. noise:0.1@42"
-        raise argparse.ArgumentTypeError(msg)
+        return _noise(text, rest)
     if kind in {"leave", "join"}:
         form = "leave:DEPT@YYYY-MM" if kind == "leave" else "join:DEPT@YYYY-MM=LIKEDEPT"
         msg = f"{text!r}: expected {form}"
         raise argparse.ArgumentTypeError(msg)
     msg = f"{text!r} is not a scenario; use {_SCENARIO_FORMS}"
     raise argparse.ArgumentTypeError(msg)
+
+
+def _noise(text: str, rest: str) -> _Scenario:
+    sigma_text, at, seed_text = (part.strip() for part in rest.partition("@"))
+    quoted = repr(text) if len(text) <= 60 else f"{text[:50]!r}... ({len(text)} characters)"
+    try:
+        exact = Decimal(sigma_text.replace(",", "."))
+    except InvalidOperation:
+        exact = None
+    if not at or exact is None or not re.fullmatch(r"-?\d+", seed_text):
+        msg = f"{quoted}: expected noise:SIGMA@SEED (a number, a whole number), e.g. noise:0.1@42"
+        raise argparse.ArgumentTypeError(msg)
+    # Judge the exact value: float() would read 1e-400 as 0 and 1e400 as inf.
+    low, high = Decimal(repr(MIN_NOISE_SIGMA)), Decimal(repr(MAX_NOISE_SIGMA))
+    seed = int(seed_text) if len(seed_text) <= 21 else MAX_NOISE_SEED + 1
+    if not exact.is_finite() or not (exact == 0 or low <= exact <= high):
+        problem: str | None = f"SIGMA must be 0 or from {MIN_NOISE_SIGMA} to {MAX_NOISE_SIGMA}"
+    else:
+        problem = noise_problem(float(exact), seed)
+    if problem is not None:
+        msg = f"{quoted}: {problem.rsplit(', got ', 1)[0]}"
+        raise argparse.ArgumentTypeError(msg)
+    return _Scenario(text, "noise", sigma=float(exact), seed=seed)
 
 
 def _window(text: str) -> tuple[Month, Month]:

@@ -20,7 +20,6 @@ from decimal import Decimal
 
 from babel.dates import format_date
 
-from sfprice.documents.text import visible_text
 from sfprice.model import Unit
 from sfprice.money import exact_sum
 from sfprice.names import visible
@@ -276,7 +275,7 @@ p.note { font-style: italic; }
 
 def _e(value: object) -> str:
     """Escaped for HTML, with characters HTML cannot hold (control characters) made visible."""
-    return html.escape(visible_text(str(value)), quote=True)
+    return html.escape(visible(str(value)), quote=True)
 
 
 def invoice_html(view: InvoiceView) -> str:

@@ -14,8 +14,8 @@ environment variable ``SFPRICE_FALLBACK_FONTS``, separated by ``os.pathsep``, th
 beside the font and in ``/usr/share/fonts``, in name order, but never a "last resort" font,
 whose glyphs are boxes that name the script), and a character that no font
 has refuses the document with one :class:`~sfprice.errors.Issue` per field
-(:func:`missing_glyphs`). Stored text passes :func:`~sfprice.documents.text.visible_text`
-first (a control character prints as ``�``).
+(:func:`missing_glyphs`). Stored text passes :func:`~sfprice.names.visible`
+first (a control character prints as its visible escape).
 
 Every label/value pair fits in both languages: the label column is as wide as the widest
 label, the numeric columns as wide as their widest figure, and a long value (a department,
@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from sfprice.documents.invoice import InvoiceView
-from sfprice.documents.text import visible_text
 from sfprice.errors import InputError, Issue, SfpriceError
+from sfprice.names import visible
 
 __all__ = ["FontMissing", "find_font", "invoice_pdf", "missing_glyphs"]
 
@@ -92,8 +92,8 @@ def _fpdf() -> Any:
 
 
 def _text(value: str) -> str:
-    """Stored text as the PDF prints it (no control characters: DejaVu has no pictures)."""
-    return visible_text(value, pictures=False)
+    """Stored text as the PDF prints it: control and invisible characters escaped."""
+    return visible(value)
 
 
 def _fields(view: InvoiceView) -> dict[str, str]:

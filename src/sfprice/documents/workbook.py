@@ -9,7 +9,7 @@ in the reader's locale (``1 234,50`` in Swedish). Periods are date cells (the fi
 the month, shown ``yyyy-mm``) and the issue time a date-time cell in UTC. Text cells that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
 carriage return) are prefixed with ``'``, as in the CSV exports, and characters XML cannot
-hold are replaced visibly (:func:`sfprice.documents.text.visible_text`).
+hold are replaced visibly (:func:`sfprice.names.visible`, the one rule for every output).
 
 The same documents give the same bytes: the workbook's created and modified times are the
 latest issue time of its documents, and every file in the zip carries that time too.
@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import Any
 
 from sfprice.collation import swedish_key
-from sfprice.documents.text import visible_text
 from sfprice.errors import InputError, Issue, SfpriceError
 from sfprice.money import exact_sum
 from sfprice.names import visible
@@ -62,9 +61,9 @@ def cell_text(value: str) -> str:
     Text longer than Excel's 32 767 characters is cut, and says how much was cut.
 
     >>> cell_text("=1+1\x07")
-    "'=1+1␇"
+    "'=1+1\\x07"
     """
-    text = safe_text(visible_text(value))
+    text = safe_text(value)
     if len(text) > EXCEL_TEXT_LIMIT:
         cut = len(text) - (EXCEL_TEXT_LIMIT - 40)
         text = text[: EXCEL_TEXT_LIMIT - 40] + f"… [{cut} more characters]"

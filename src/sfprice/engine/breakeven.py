@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from sfprice.model import PriceComponent, PriceItem, PriceKind, PriceList
+from sfprice.model import PriceItem, PriceKind, PriceList
 from sfprice.money import exact_product
 
 __all__ = ["BreakEven", "BreakEvenRule", "break_even", "list_revenue", "round_to_step"]
@@ -184,11 +184,64 @@ def _draft_item(
     # A component that would turn negative (a price below its surcharge) cannot be shown as
     # base + surcharge: the draft then gives the price alone.
     components = (
-        tuple(PriceComponent(c.label, a) for c, a in zip(item.components, amounts, strict=True))
+        tuple(replace(c, price=a) for c, a in zip(item.components, amounts, strict=True))
         if amounts and all(a >= 0 for a in amounts)
         else ()
     )
     return replace(item, price=price, components=components, source=note)
+
+
+def _follow_references(items: list[PriceItem], repriced: set[str]) -> list[PriceItem]:
+    """Keep components that name another item (``PriceComponent.item``) in step with it.
+
+    An item carried over from the base list whose component names a re-priced item (at any
+    depth: Agresso names manual, manual names self-service) is re-priced too: the named
+    component takes the item's new price, the other components keep theirs, and the price
+    is their sum. A re-priced item keeps its price; its named components take the new
+    prices and its last other component takes the rest (no components if that would be
+    negative).
+    """
+    by_code = {item.code: item for item in items}
+    done: set[str] = set()
+    changed = set(repriced)
+
+    def settle(code: str) -> None:
+        if code in done:
+            return
+        done.add(code)
+        item = by_code[code]
+        refs = [c.item for c in item.components if c.item]
+        for ref in refs:
+            settle(ref)
+        if not any(ref in changed for ref in refs):
+            return
+        new = [replace(c, price=by_code[c.item].price) if c.item else c for c in item.components]
+        if code in repriced:
+            named = sum((c.price for c in new if c.item), Decimal(0))
+            others = [i for i, c in enumerate(new) if not c.item]
+            if others:
+                last = others[-1]
+                rest = sum((new[i].price for i in others[:-1]), Decimal(0))
+                remainder = item.price - named - rest
+                if remainder != new[last].price:  # keep 53 as written when it stays 53
+                    new[last] = replace(new[last], price=remainder)
+            components = tuple(new) if all(c.price >= 0 for c in new) and others else ()
+            if sum((c.price for c in components), Decimal(0)) != item.price:
+                components = ()
+            by_code[code] = replace(item, components=components)
+        else:
+            followed = ", ".join(ref for ref in refs if ref in changed)
+            by_code[code] = replace(
+                item,
+                price=sum((c.price for c in new), Decimal(0)),
+                components=tuple(new),
+                source=f"follows the re-priced {followed}; {item.source}",
+            )
+            changed.add(code)
+
+    for item in items:
+        settle(item.code)
+    return [by_code[item.code] for item in items]
 
 
 def break_even(
@@ -286,6 +339,7 @@ def break_even(
             )
         else:
             items.append(replace(item, source=f"carried over from list {base.id}: {item.source}"))
+    items = _follow_references(items, set(prices))
     draft = PriceList(
         id=list_id or f"{draft_year}-proposal",
         title=f"Förslag till prislista {draft_year} (självkostnad, {rule})",

@@ -1,23 +1,24 @@
-"""Key performance indicators (nyckeltal) with the targets the business plans set.
+"""Key performance indicators (nyckeltal) against the figures the business plans state.
 
-Actual against target per month, tertial and year, from a billing run (volumes), staffing
-(FTE, input data) and, for cost per unit, the full cost phased over the months. Where a
-plan leaves the time base open (2010), the time base is a parameter, never a guess.
+Outcome against target (or beside a forecast) per month, tertial and year, from a billing
+run (volumes), staffing (FTE, input data) and, for cost per unit, the full cost phased over
+the months. A year uses only the figures stated for that year (see :mod:`sfprice.kpis`).
+Where a plan leaves the time base open (2010, 2025), the time base is a parameter, never a
+guess.
 """
 
 from __future__ import annotations
 
-import enum
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
 from sfprice.engine.billing import BillingRun
 from sfprice.engine.recovery import TERTIALS
+from sfprice.kpis import METRICS, Kpi, KpiKind, Metric, TimeBase
 
 __all__ = [
-    "KPIS",
     "Kpi",
     "KpiKind",
     "KpiRow",
@@ -26,139 +27,6 @@ __all__ = [
     "kpis_for_year",
     "units_by_month",
 ]
-
-
-class KpiKind(enum.StrEnum):
-    """How a KPI is computed."""
-
-    PER_FTE = "per_fte"
-    """Units handled per FTE (årsarbetare), per month or per year."""
-    COST_PER_UNIT = "cost_per_unit"
-    """Full cost divided by units."""
-    SHARE = "share"
-    """Units of some services as a share of units of a wider set."""
-
-
-class TimeBase(enum.StrEnum):
-    """The time a per-FTE figure is expressed over."""
-
-    MONTH = "month"
-    YEAR = "year"
-
-
-@dataclass(frozen=True, slots=True)
-class Kpi:
-    """A KPI definition and its target.
-
-    Attributes:
-        code: Stable id (``payroll.payslips_per_fte``).
-        name: Swedish name as the plan words it.
-        area: Business area whose staffing or cost is the denominator.
-        kind: How it is computed.
-        services: Service-code patterns counted as units (``payroll.*`` style).
-        of_services: For a share: the patterns of the whole.
-        target: The plan's target, or None.
-        higher_is_better: Direction of the comparison with the target.
-        time_base: For per-FTE KPIs: per month or per year; None when the plan leaves it
-            open and the user must choose.
-        source: Seed file and line of the target.
-    """
-
-    code: str
-    name: str
-    area: str
-    kind: KpiKind
-    services: tuple[str, ...]
-    of_services: tuple[str, ...] = ()
-    target: Decimal | None = None
-    higher_is_better: bool = True
-    time_base: TimeBase | None = TimeBase.MONTH
-    source: str = ""
-
-    @property
-    def metric(self) -> str:
-        """What is measured, without the plan year (``payroll.payslips_per_fte``)."""
-        return self.code.rsplit("_", 1)[0]
-
-    @property
-    def year(self) -> int:
-        """The year of the plan that set the target."""
-        return int(self.code.rsplit("_", 1)[1])
-
-
-_PAYSLIPS = ("payroll.self_service", "payroll.manual")
-
-#: The KPIs the plans define, with their targets, per plan year.
-KPIS: dict[str, Kpi] = {
-    "payroll.payslips_per_fte_2010": Kpi(
-        "payroll.payslips_per_fte_2010",
-        "Antal lönespecifikationer per administratör/heltid",
-        "payroll",
-        KpiKind.PER_FTE,
-        _PAYSLIPS,
-        target=Decimal(800),
-        time_base=None,
-        source="004_c98e6cf4bb870a81.txt:496 (time base not stated)",
-    ),
-    "payroll.payslips_per_fte_2014": Kpi(
-        "payroll.payslips_per_fte_2014",
-        "Antal löner per årsarbetare och månad, genomsnitt",
-        "payroll",
-        KpiKind.PER_FTE,
-        _PAYSLIPS,
-        target=Decimal(960),
-        source="003_dbc171dac11004c9.txt:205-208 (åtagande 003:317-319)",
-    ),
-    "payroll.payslips_per_fte_2019": Kpi(
-        "payroll.payslips_per_fte_2019",
-        "Antal löner per årsarbetare och månad, genomsnitt",
-        "payroll",
-        KpiKind.PER_FTE,
-        _PAYSLIPS,
-        target=Decimal(1050),
-        source="000_19d1f1cf7bf427d7.txt:226 (åtagande 000:190)",
-    ),
-    "payroll.cost_per_payslip_2010": Kpi(
-        "payroll.cost_per_payslip_2010",
-        "Nämndens genomsnittliga kostnad per lönespecifikation",
-        "payroll",
-        KpiKind.COST_PER_UNIT,
-        _PAYSLIPS,
-        target=Decimal(74),
-        higher_is_better=False,
-        time_base=None,
-        source="004_c98e6cf4bb870a81.txt:349",
-    ),
-    "economy.supplier_invoices_per_fte_2017": Kpi(
-        "economy.supplier_invoices_per_fte_2017",
-        "Antal leverantörsfakturor per årsarbetare i genomsnitt per månad",
-        "economy",
-        KpiKind.PER_FTE,
-        ("ap.*",),
-        target=Decimal(3500),
-        source="001_107bc9a4fc2b7a7d.txt:151",
-    ),
-    "economy.customer_invoices_per_fte_2017": Kpi(
-        "economy.customer_invoices_per_fte_2017",
-        "Antal kundfakturor per årsarbetare i genomsnitt per månad",
-        "economy",
-        KpiKind.PER_FTE,
-        ("ar.feeder", "ar.manual", "ar.manual_attachment"),
-        target=Decimal(5800),
-        source="001_107bc9a4fc2b7a7d.txt:152",
-    ),
-    "payroll.machine_share_2013": Kpi(
-        "payroll.machine_share_2013",
-        "Andel löner som administreras maskinellt via försystem",
-        "payroll",
-        KpiKind.SHARE,
-        ("payroll.self_service",),
-        of_services=_PAYSLIPS,
-        target=Decimal("0.755"),
-        time_base=None,
-        source="003_dbc171dac11004c9.txt:135-137",
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,18 +72,24 @@ def units_by_month(run: BillingRun, patterns: Sequence[str], year: int) -> dict[
     return units
 
 
-def kpis_for_year(year: int) -> tuple[Kpi, ...]:
-    """For each metric, the KPI whose target applies to ``year``.
+def kpis_for_year(
+    year: int, kpis: Iterable[Kpi], metrics: Iterable[Metric] | None = None
+) -> tuple[Kpi, ...]:
+    """For each metric, the figure stated for exactly ``year``, or the metric with none.
 
-    That is the target of the latest plan up to that year, or of the earliest plan when all
-    are later: 2014 gets the 2014 payslip target (960), 2019 and later get 1 050.
+    A plan's figure applies to the year it is stated for and to no other: 2014 gets the
+    2014 plan's 960 payslips per FTE, 2015 gets no payslip target at all, 2010 gets the 2010
+    plan's 4 300 and 2 500 invoices per handler (not 2017's 5 800 and 3 500).
+
+    Args:
+        year: The year measured.
+        kpis: The stated figures (e.g. :func:`sfprice.load_kpis`).
+        metrics: The metrics to cover (default: all of :data:`sfprice.kpis.METRICS`); a
+            metric with no figure for the year comes back as :meth:`Kpi.unstated`.
     """
-    chosen: dict[str, Kpi] = {}
-    for kpi in sorted(KPIS.values(), key=lambda k: k.year):
-        current = chosen.get(kpi.metric)
-        if current is None or kpi.year <= year:
-            chosen[kpi.metric] = kpi
-    return tuple(chosen.values())
+    stated = {k.metric: k for k in kpis if k.year == year}
+    chosen = list(METRICS.values()) if metrics is None else list(metrics)
+    return tuple(stated.get(m.code) or Kpi.unstated(m, year) for m in chosen)
 
 
 def _value(kpi: Kpi, num: Decimal, den: Decimal) -> Decimal | None:
@@ -246,14 +120,17 @@ def kpi_report(
         months: The months with actuals (e.g. 1..8 at tertial 2).
         fte: Staffing per area and month (average FTE in the month), for per-FTE KPIs.
         cost: Full cost per area and month, for cost-per-unit KPIs.
-        time_base: Overrides the KPIs' time base; required for a per-FTE KPI whose plan
-            leaves it open.
+        time_base: The time base of per-FTE KPIs whose plan leaves it open (required for
+            them). Given for a KPI whose plan states another time base, the KPI is
+            computed on the time base given and shown without the plan's figure, which is
+            stated per the other time base and cannot be compared.
 
     Per FTE and month over a period = units / (sum over its months of the month's FTE);
     per FTE and year = units / average FTE. Cost per unit = cost / units.
 
     Raises:
-        ValueError: When a KPI lacks its staffing or cost, or its time base is open.
+        ValueError: When a KPI lacks its staffing or cost, or its time base is open, or a
+            KPI is not for ``year``.
     """
     chosen = tuple(months)
     periods: list[tuple[str, tuple[int, ...]]] = [(f"{year}-{m:02d}", (m,)) for m in chosen]
@@ -264,11 +141,24 @@ def kpi_report(
             periods.append((f"{name} ({len(covered)} mån)" if partial else name, covered))
     periods.append((str(year) if len(chosen) == 12 else f"{year} ({len(chosen)} mån)", chosen))
     rows: list[KpiRow] = []
-    for kpi in kpis:
-        base = TimeBase(time_base) if time_base is not None else kpi.time_base
+    chosen_base = TimeBase(time_base) if time_base is not None else None
+    for stated in kpis:
+        if stated.year != year:
+            msg = (
+                f"{stated.code}: the figure is stated for {stated.year}, not {year}; "
+                f"a year is measured against its own plan's figures only"
+            )
+            raise ValueError(msg)
+        kpi = stated
+        base = chosen_base or kpi.time_base
         if kpi.kind is KpiKind.PER_FTE and base is None:
             msg = f"{kpi.code}: the plan leaves the time base open; choose month or year"
             raise ValueError(msg)
+        if kpi.kind is not KpiKind.PER_FTE:
+            base = None
+        elif kpi.time_base is not None and base is not kpi.time_base:
+            # The plan's figure is per the other time base: not comparable, so not shown.
+            kpi = replace(kpi, target=None, forecast=None, source="", plan="")
         units = units_by_month(run, kpi.services, year)
         whole = units_by_month(run, kpi.of_services, year) if kpi.of_services else units
         area_fte = (fte or {}).get(kpi.area)

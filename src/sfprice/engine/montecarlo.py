@@ -72,7 +72,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from sfprice.engine.simulate import FixedFeeModel, HybridModel, PerUnitModel
+from sfprice.engine.simulate import MAX_NOISE_SIGMA, FixedFeeModel, HybridModel, PerUnitModel
 from sfprice.model import VolumeSet
 from sfprice.money import ROUNDING_MODES, exact_sum, round_amount
 
@@ -501,8 +501,8 @@ def _check_arguments(
         msg = f"batch must be 1 or more, got {batch!r}"
         raise ValueError(msg)
     spread = float(sigma)
-    if not math.isfinite(spread) or spread < 0:
-        msg = f"sigma must be a finite number >= 0, got {sigma!r}"
+    if not math.isfinite(spread) or not 0 <= spread <= MAX_NOISE_SIGMA:
+        msg = f"sigma must be a number from 0 to {MAX_NOISE_SIGMA}, got {sigma!r}"
         raise ValueError(msg)
     for p in percentiles:
         if not 0 <= operator.index(p) <= 100:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from sfprice.costs import AreaBudget, CostBudget
 from sfprice.engine.billing import BillingRun
@@ -274,14 +274,24 @@ class ForecastAccuracy:
     target: Decimal = T2_ACCURACY_TARGET
 
     @property
-    def deviation(self) -> Decimal:
-        """Deviation as a fraction of the year's full cost, to 4 decimals."""
-        return ((self.actual_result - self.forecast.result) / self.cost).quantize(Decimal("0.0001"))
+    def deviation(self) -> Decimal | None:
+        """Deviation as a fraction of the year's full cost, to 4 decimals.
+
+        None when the full cost is 0: a share of nothing is not defined (not 0, not ∞).
+        """
+        if not self.cost:
+            return None
+        with localcontext() as context:
+            context.prec = 60
+            return ((self.actual_result - self.forecast.result) / self.cost).quantize(
+                Decimal("0.0001")
+            )
 
     @property
-    def within_target(self) -> bool:
-        """True when the deviation is within the target."""
-        return abs(self.deviation) <= self.target
+    def within_target(self) -> bool | None:
+        """True when the deviation is within the target; None when it is not defined."""
+        deviation = self.deviation
+        return None if deviation is None else abs(deviation) <= self.target
 
 
 @dataclass(frozen=True, slots=True)

@@ -389,13 +389,43 @@ def join(
     return _rebuild((*volumes, *added), volumes)
 
 
+#: The widest noise spread: at sigma 3 one month in a hundred moves by a factor over 1 000.
+MAX_NOISE_SIGMA = 3.0
+#: The smallest spread above 0 the command line takes (a smaller one changes no whole
+#: count, and below about 1e-308 a float reads it as 0).
+MIN_NOISE_SIGMA = 1e-6
+#: Seeds are 0 .. 2**63 - 1 (``random.Random`` treats -5 like 5: one outcome, two seeds).
+MAX_NOISE_SEED = 2**63 - 1
+
+
+def noise_problem(sigma: float, seed: int) -> str | None:
+    """Why a noise spread and seed cannot be used, or None.
+
+    >>> noise_problem(0.1, 42) is None
+    True
+    >>> noise_problem(1e308, 1)
+    'SIGMA must be from 0 to 3.0, got 1e+308'
+    """
+    if not math.isfinite(sigma) or not 0 <= sigma <= MAX_NOISE_SIGMA:
+        return f"SIGMA must be from 0 to {MAX_NOISE_SIGMA}, got {sigma!r}"
+    if not 0 <= seed <= MAX_NOISE_SEED:
+        return f"SEED must be a whole number from 0 to {MAX_NOISE_SEED} (2**63 - 1), got {seed}"
+    return None
+
+
 def noise(volumes: VolumeSet, sigma: float, seed: int) -> VolumeSet:
     """Multiply every quantity by a lognormal factor (median 1, spread ``sigma``).
 
     Reproducible: the same seed gives the same volumes. ``sigma`` is a dimensionless
     spread of volumes, not money, so it is a float; quantities are rounded back like the
     original (whole counts, hours to 0.01).
+
+    Raises:
+        ValueError: For a spread or seed outside :func:`noise_problem`'s bounds.
     """
+    problem = noise_problem(sigma, seed)
+    if problem is not None:
+        raise ValueError(problem)
     rng = random.Random(seed)
     return _rebuild(
         (

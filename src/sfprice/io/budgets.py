@@ -35,26 +35,43 @@ from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Amount, Kronor, Money, Schema, validate_toml
-from sfprice.money import exact_product, round_amount
+from sfprice.money import exact_product, magnitude_problem, round_amount
 
 __all__ = ["bundled_budgets", "load_budget"]
 
 _CODE = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 
 
+def _in_range(number: Decimal) -> Decimal:
+    # A budget figure of 1e30 or 1e1000000 kr is a typing error, not a budget: refuse it
+    # here, with its field, rather than overflow in a sum later.
+    problem = magnitude_problem(number)
+    if problem is not None:
+        text = str(number)
+        shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+        msg = f"{shown} {problem}"
+        raise ValueError(msg)
+    return number
+
+
+_Kronor = Annotated[Kronor, AfterValidator(_in_range)]
+_Money = Annotated[Money, AfterValidator(_in_range)]
+_Amount = Annotated[Amount, AfterValidator(_in_range)]
+
+
 class _CostSchema(Schema):
     kind: Literal["staff", "other_direct", "overhead", "depreciation_interest", "unexplained"]
     label: str = Field(min_length=1)
-    amount: Kronor | None = None
-    wages: Kronor | None = None
-    oncost_rate: Money | None = None
+    amount: _Kronor | None = None
+    wages: _Kronor | None = None
+    oncost_rate: _Money | None = None
     source: str = ""
 
     @model_validator(mode="after")
@@ -75,7 +92,7 @@ class _CostSchema(Schema):
 class _RevenueSchema(Schema):
     kind: Literal["sales", "other", "appropriation"]
     label: str = Field(min_length=1)
-    amount: Kronor
+    amount: _Kronor
     source: str = ""
 
 
@@ -83,15 +100,15 @@ class _AreaSchema(Schema):
     code: str = Field(pattern=_CODE)
     name: str = Field(min_length=1)
     kind: Literal["selling", "common", "appropriation"]
-    fte: Money | None = None
+    fte: _Money | None = None
     fte_source: str = ""
-    phasing: list[Money] = Field(default_factory=list)
+    phasing: list[_Money] = Field(default_factory=list)
     costs: list[_CostSchema] = Field(default_factory=list)
     revenues: list[_RevenueSchema] = Field(default_factory=list)
 
 
 class _BalanceSchema(Schema):
-    amount: Amount
+    amount: _Amount
     source: str = ""
 
 

@@ -53,6 +53,7 @@ from sfprice.model import (
     Tier,
     TierMode,
     Unit,
+    component_reference_problems,
 )
 from sfprice.names import clean_name, name_variants
 from sfprice.period import Month
@@ -81,6 +82,7 @@ _PriceUnit = Literal[
 class _ComponentSchema(Schema):
     label: str = Field(min_length=1)
     price: Money
+    item: str | None = None
 
 
 class _TierSchema(Schema):
@@ -174,6 +176,11 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
         )
         if built is not None:
             items.append(built)
+    for index, problem in [] if issues else component_reference_problems(items):
+        code = items[index].code
+        where = next(i for i, item in enumerate(schema.items) if item.code == code)
+        text = problem.removeprefix(f"{code}: ")
+        issues.append(Issue(path, text, field=f"items[{where}].components ({code})"))
     if issues:
         return None, issues
     return (
@@ -230,7 +237,7 @@ def _unit_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) ->
 
     if not _fields_fit(item, index, path, issues):
         return None
-    components = tuple(PriceComponent(c.label, c.price) for c in item.components)
+    components = tuple(PriceComponent(c.label, c.price, c.item) for c in item.components)
     total = sum((c.price for c in components), Decimal(0))
     years = tuple(item.by_customer_year or ())
     if item.by_customer_year is not None:
@@ -652,7 +659,9 @@ def _item_lines(item: PriceItem) -> list[str]:
         lines.append(f"unit = {_toml_string(str(item.unit))}")
     if item.components:
         parts = ", ".join(
-            f"{{ label = {_toml_string(c.label)}, price = {_toml_number(c.price)} }}"
+            f"{{ label = {_toml_string(c.label)}, price = {_toml_number(c.price)}"
+            + (f", item = {_toml_string(c.item)}" if c.item else "")
+            + " }"
             for c in item.components
         )
         lines.append(f"components = [{parts}]")

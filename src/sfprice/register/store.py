@@ -17,7 +17,9 @@ from __future__ import annotations
 import enum
 import json
 import os
+import re
 import sqlite3
+import string
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -49,6 +51,7 @@ __all__ = [
     "RegisterError",
     "RunRecord",
     "issue_period",
+    "number_format_problem",
 ]
 
 APPLICATION_ID = 0x53465052  # "SFPR": marks a SQLite file as an sfprice register
@@ -590,24 +593,74 @@ class Register:
         )
 
 
+_FIELD_SPECS = {
+    "issuer": re.compile(r""),
+    "year": re.compile(r"(0?4)?d?"),
+    "seq": re.compile(r"(0[1-9]\d?)?d?"),
+}
+
+
+def number_format_problem(number_format: str) -> str | None:
+    """Why an invoice-number format could give a number twice or not at all, or None.
+
+    A format holds ``{issuer}``, ``{year}`` and ``{seq}`` once each, as plain decimal
+    numbers (``{seq}``, ``{seq:06d}``, ``{year}``), with literal text that is not a digit
+    between any two of them, so that every issuer, year and sequence number gets a number
+    of its own and the number reads back. Anything else is refused: other fields
+    (``{month}``, ``{}``), attributes or indexes (``{seq.real}``), conversions (``!r``),
+    and formats that are not plain decimals (``{seq:x}``, ``{seq:e}``, which rounds large
+    numbers, ``{seq:,}``, ``{seq:>6}``).
+
+    >>> number_format_problem("{issuer}-{year}-{seq:06d}") is None
+    True
+    >>> number_format_problem("{issuer}-{year}-{seq:x}")
+    "{seq:x}: the format 'x' is not a plain decimal (use {seq}, {seq:d} or {seq:06d})"
+    """
+    try:
+        parts = list(string.Formatter().parse(number_format))
+    except ValueError as exc:
+        return f"not a format ({exc})"
+    seen: list[str] = []
+    for literal, field, spec, conversion in parts:
+        if field is None:
+            continue
+        shown = "{" + field + (f"!{conversion}" if conversion else "")
+        shown += (f":{spec}" if spec else "") + "}"
+        if field not in _FIELD_SPECS:
+            return f"{shown}: unknown field (use {{issuer}}, {{year}} and {{seq}})"
+        if field in seen:
+            return f"{shown}: {{{field}}} appears twice"
+        if conversion:
+            return f"{shown}: no conversion (!{conversion}) is allowed"
+        if not _FIELD_SPECS[field].fullmatch(spec or ""):
+            forms = {
+                "issuer": "{issuer}",
+                "year": "{year} or {year:04d}",
+                "seq": "{seq}, {seq:d} or {seq:06d}",
+            }[field]
+            return f"{shown}: the format {spec!r} is not a plain decimal (use {forms})"
+        if seen and not any(not c.isdigit() for c in literal):
+            return (
+                f"{shown}: put text that is not a digit between {{{seen[-1]}}} and "
+                f"{{{field}}}, or two numbers could run together"
+            )
+        seen.append(field)
+    missing = [f"{{{f}}}" for f in _FIELD_SPECS if f not in seen]
+    if missing:
+        return (
+            f"{' and '.join(missing)} missing: numbers run per issuer and year, so the format "
+            "needs {issuer}, {year} and {seq} to give each invoice its own number"
+        )
+    return None
+
+
 def _check_format(issuer: str, number_format: str) -> None:
     if not issuer.strip():
         raise RegisterError("the issuer must not be empty")
-    try:
-        samples = {
-            number_format.format(issuer=issuer, year=year, seq=seq)
-            for year in (2014, 2015)
-            for seq in (1, 2)
-        }
-    except (KeyError, IndexError, ValueError) as exc:
+    problem = number_format_problem(number_format)
+    if problem is not None:
         raise RegisterError(
-            f"number format {number_format!r} is not usable ({exc}); it may use {{issuer}}, "
-            "{year} and {seq}, e.g. {issuer}-{year}-{seq:06d}"
-        ) from exc
-    if len(samples) != 4:
-        raise RegisterError(
-            f"number format {number_format!r} must give each year and sequence number its own "
-            "number (use {year} and {seq})"
+            f"number format {number_format!r}: {problem}; e.g. {{issuer}}-{{year}}-{{seq:06d}}"
         )
 
 

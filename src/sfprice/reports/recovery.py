@@ -229,11 +229,20 @@ def balance_to_table(balance: RecoveryBalance, locale: str = "sv_SE") -> str:
         )
     if balance.t2_accuracy is not None:
         acc = balance.t2_accuracy
-        verdict = "inom" if acc.within_target else "utanför"
+        if acc.deviation is None:
+            judged = (
+                "avvikelse – (ej definierad: årets fulla kostnad är 0 kr, så det finns "
+                "ingen omslutning att mäta mot)"
+            )
+        else:
+            verdict = "inom" if acc.within_target else "utanför"
+            judged = (
+                f"avvikelse {_ratio(acc.deviation, locale)} av omslutningen "
+                f"({verdict} målet ±{_ratio(acc.target, locale)})"
+            )
         out.append(
             f"Prognossäkerhet T2: prognos {kr(acc.forecast.result)}, utfall "
-            f"{kr(acc.actual_result)}, avvikelse {_ratio(acc.deviation, locale)} av "
-            f"omslutningen ({verdict} målet ±{_ratio(acc.target, locale)})"
+            f"{kr(acc.actual_result)}, {judged}"
         )
     return "\n".join(out) + "\n"
 
@@ -336,8 +345,11 @@ def kpi_to_data(rows: tuple[KpiRow, ...]) -> dict[str, object]:
                 "denominator": _text(row.denominator),
                 "actual": _text(row.actual),
                 "target": _text(row.kpi.target),
+                "forecast": _text(row.kpi.forecast),
                 "met": row.met,
-                "source": row.kpi.source,
+                "year": row.kpi.year,
+                "plan": row.kpi.plan or None,
+                "source": row.kpi.source or None,
             }
             for row in rows
         ]
@@ -364,13 +376,22 @@ def kpi_to_table(rows: tuple[KpiRow, ...], locale: str = "sv_SE") -> str:
             return format_decimal(value, format="#,##0.##", locale=locale)
 
         base = f", per {'månad' if kpi.time_base == 'month' else 'år'}" if kpi.time_base else ""
-        out.append(f"{kpi.name} ({kpi.code}{base}); mål {show(kpi.target)} [{kpi.source}]")
-        table = [["Period", "Utfall", "Mål", "Uppfyllt"]]
+        if kpi.target is not None:
+            stated = f"mål {kpi.year}: {show(kpi.target)} ({kpi.plan}) [{kpi.source}]"
+        elif kpi.forecast is not None:
+            stated = (
+                f"prognos {kpi.year}, inget mål: {show(kpi.forecast)} ({kpi.plan}) [{kpi.source}]"
+            )
+        else:
+            stated = f"inget mål angivet för {kpi.year}"
+        out.append(f"{kpi.name} ({kpi.code}{base}); {stated}")
+        forecast = kpi.forecast is not None
+        table = [["Period", "Utfall", "Prognos" if forecast else "Mål", "Uppfyllt"]]
         table.extend(
             [
                 r.period,
                 show(r.actual),
-                show(kpi.target),
+                show(kpi.forecast if forecast else kpi.target),
                 {True: "ja", False: "nej", None: "–"}[r.met],
             ]
             for r in block

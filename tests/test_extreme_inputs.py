@@ -1,0 +1,283 @@
+"""Extreme and clashing inputs end in a clear error, never a traceback (issue 9, part 12).
+
+Every numeric option and budget field of the cost-recovery, KPI and simulation commands is
+fed values such as 1e30, 1e1000000, 1e-400, inf and huge seeds; the register's
+``--number-format`` is checked when the arguments are parsed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sfprice import InputError, load_budget
+from sfprice.cli import main
+from sfprice.engine.recovery import ForecastAccuracy, YearEndForecast
+from sfprice.engine.simulate import noise, noise_problem
+from sfprice.money import MAX_DECIMALS, MAX_WHOLE_DIGITS, magnitude_problem
+from sfprice.register import Register, RegisterError
+from sfprice.register.store import number_format_problem
+
+REPO = Path(__file__).resolve().parents[1]
+SYNTHETIC = "examples/payroll-2014-synthetic-year.csv"
+FORECAST = "examples/forecast-2014.csv"
+OUT_OF_RANGE = (
+    "is out of range (expected at most 15 digits before the decimal mark and 10 after it)"
+)
+ZERO_BUDGET = """\
+id = "zero"
+year = 2014
+source = "a budget with no cost at all"
+
+[[areas]]
+code = "payroll"
+name = "Lön och pension"
+kind = "selling"
+"""
+
+
+def _run(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[object, str, str]:
+    monkeypatch.chdir(REPO)
+    try:
+        code: object = main(argv)
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
+
+
+# ------------------------------------------------------------------ balance with no cost
+
+
+def test_forecast_accuracy_of_no_cost_is_not_defined() -> None:
+    # (actual - forecast) / cost with cost 0: no omslutning to measure against.
+    accuracy = ForecastAccuracy(
+        YearEndForecast("budget", Decimal(10), Decimal(0)), Decimal(20), Decimal(0)
+    )
+    assert accuracy.deviation is None
+    assert accuracy.within_target is None
+    # 30 over a cost of 1 000: 3 %, outside ±1 %.
+    accuracy = ForecastAccuracy(
+        YearEndForecast("budget", Decimal(1000), Decimal(1000)), Decimal(30), Decimal(1000)
+    )
+    assert (accuracy.deviation, accuracy.within_target) == (Decimal("0.0300"), False)
+
+
+def test_cli_balance_of_a_zero_cost_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    budget = tmp_path / "zero.toml"
+    budget.write_text(ZERO_BUDGET, encoding="utf-8")
+    argv = ["balance", SYNTHETIC, "--year", "2014", "--budget", str(budget)]
+    code, out, _ = _run(argv, monkeypatch, capsys)
+    assert code == 0
+    assert "avvikelse – (ej definierad: årets fulla kostnad är 0 kr" in out
+    code, out, _ = _run([*argv, "--format", "json"], monkeypatch, capsys)
+    assert code == 0
+    accuracy = json.loads(out)["t2_accuracy"]
+    assert (accuracy["deviation"], accuracy["within_target"]) == (None, None)
+
+
+# ------------------------------------------------------------------ numbers out of range
+
+
+@pytest.mark.parametrize("text", ["1e30", "1e1000000", "1e-400", "0.00000000001", "1e15"])
+def test_magnitude_problem_refuses_absurd_numbers(text: str) -> None:
+    assert magnitude_problem(Decimal(text)) == OUT_OF_RANGE
+
+
+@given(
+    st.decimals(
+        min_value=-(Decimal(10) ** MAX_WHOLE_DIGITS) + 1,
+        max_value=Decimal(10) ** MAX_WHOLE_DIGITS - 1,
+        places=MAX_DECIMALS,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+)
+def test_magnitude_problem_takes_every_number_in_range(value: Decimal) -> None:
+    assert magnitude_problem(value) is None
+
+
+@pytest.mark.parametrize("amount", ["1e30", "1e1000000", "-1e1000000", "1e-1000000"])
+def test_budget_amounts_out_of_range_are_located(
+    write_file: Callable[..., Path], amount: str
+) -> None:
+    text = (REPO / "budgets" / "2014-payroll.toml").read_text(encoding="utf-8")
+    path = write_file("b.toml", text.replace("amount = 38000000", f"amount = {amount}"))
+    with pytest.raises(InputError) as caught:
+        load_budget(path)
+    (issue,) = caught.value.issues
+    assert issue.field == "areas[0].costs[0].amount (payroll)"
+    expected = {
+        "1e30": "1E+30 " + OUT_OF_RANGE,
+        "1e1000000": "1E+1000000 " + OUT_OF_RANGE,
+        "-1e1000000": "must be >= 0",
+        "1e-1000000": "at most 2 decimals (öre)",
+    }[amount]
+    assert expected in issue.message
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--addon-revenue", "1e30"],
+        ["--carried-balance", "1e1000000"],
+        ["--carried-balance=-1e1000000"],
+        ["--quantum", "1e-400"],
+        ["--quantum", "1e30"],
+        ["--fix", "payroll.hourly.training=1e30"],
+        ["--share", "payroll=1e1000000"],
+    ],
+)
+def test_breakeven_arguments_out_of_range(
+    extra: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["breakeven", "--budget", "2014-payroll", "--forecast", FORECAST, "--rule", "ratio"]
+    code, out, err = _run([*argv, *extra], monkeypatch, capsys)
+    assert code == 2
+    assert out == ""
+    assert OUT_OF_RANGE in err
+
+
+def test_balance_opening_balance_out_of_range(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["balance", "examples/volumes-2014.csv", "--year", "2014", "--budget", "2014-payroll"]
+    code, _, err = _run([*argv, "--opening-balance", "1e30"], monkeypatch, capsys)
+    assert code == 2
+    assert OUT_OF_RANGE in err
+
+
+# ------------------------------------------------------------------ simulate
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--model", "hybrid:1e30", OUT_OF_RANGE),
+        ("--model", "fixed-trueup:1e1000000", OUT_OF_RANGE),
+        ("--scenario", "growth:1e30", OUT_OF_RANGE),
+        ("--scenario", "noise:1e308@1", "SIGMA must be 0 or from 1e-06 to 3.0"),
+        ("--scenario", "noise:inf@1", "SIGMA must be 0 or from 1e-06 to 3.0"),
+        ("--scenario", "noise:nan@1", "SIGMA must be 0 or from 1e-06 to 3.0"),
+        ("--scenario", "noise:1e-400@1", "SIGMA must be 0 or from 1e-06 to 3.0"),
+        ("--scenario", "noise:-0.1@1", "SIGMA must be 0 or from 1e-06 to 3.0"),
+        ("--scenario", "noise:inf", "expected noise:SIGMA@SEED"),
+        ("--scenario", "noise:0.1@x", "expected noise:SIGMA@SEED"),
+        ("--scenario", "noise:0.1@-5", "SEED must be a whole number from 0 to"),
+        ("--scenario", "noise:0.1@" + "9" * 30, "SEED must be a whole number from 0 to"),
+        ("--scenario", "noise:0.1@" + "9" * 5000, "(5010 characters): SEED must be"),
+    ],
+)
+def test_simulate_arguments_out_of_range(
+    option: str,
+    value: str,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["simulate", SYNTHETIC, "--year", "2014", "--budget", "2014-payroll"]
+    if option != "--model":
+        argv += ["--model", "fixed"]
+    code, out, err = _run([*argv, option, value], monkeypatch, capsys)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert len(err) < 2000  # a huge argument is not echoed whole
+
+
+def test_noise_in_the_api_refuses_what_the_cli_refuses() -> None:
+    assert noise_problem(0.0, 0) is None
+    assert noise_problem(3.0, 2**63 - 1) is None
+    assert noise_problem(float("inf"), 1) == "SIGMA must be from 0 to 3.0, got inf"
+    assert noise_problem(0.1, -5) is not None
+    assert noise_problem(0.1, 2**63) is not None
+    with pytest.raises(ValueError, match=r"SIGMA must be from 0 to 3\.0"):
+        noise((), 1e308, 1)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ --number-format
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("{issuer}-{year}-{seq:x}", "{seq:x}: the format 'x' is not a plain decimal"),
+        ("{issuer}-{year}-{seq:e}", "{seq:e}: the format 'e' is not a plain decimal"),
+        ("{issuer}-{year}-{seq:,}", "{seq:,}: the format ',' is not a plain decimal"),
+        ("{issuer}-{year}-{seq:6d}", "{seq:6d}: the format '6d' is not a plain decimal"),
+        ("{issuer}-{year}", "{seq} missing"),
+        ("{issuer}-{seq}", "{year} missing"),
+        ("{year}-{seq}", "{issuer} missing"),
+        ("{issuer}-{year}-{month}-{seq}", "{month}: unknown field"),
+        ("{issuer}-{year}-{}", "{}: unknown field"),
+        ("{issuer}-{year}-{0}", "{0}: unknown field"),
+        ("{issuer}-{year}-{seq.real}", "{seq.real}: unknown field"),
+        ("{issuer}-{year}-{seq!r}", "{seq!r}: no conversion (!r) is allowed"),
+        ("{issuer}-{year}-{seq}-{seq}", "{seq}: {seq} appears twice"),
+        ("{issuer}-{year}{seq}", "put text that is not a digit between {year} and {seq}"),
+        ("{issuer}-{year}0{seq}", "put text that is not a digit between {year} and {seq}"),
+        ("{issuer}-{year}-{seq", "not a format"),
+    ],
+)
+def test_number_format_refused_at_parse_time(
+    pattern: str,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert message in (number_format_problem(pattern) or "")
+    register = tmp_path / "r.db"
+    argv = ["invoices", "list", "--register", str(register), "--number-format", pattern]
+    code, out, err = _run(argv, monkeypatch, capsys)
+    assert code == 2
+    assert out == ""
+    assert "argument --number-format" in err
+    assert message in err
+    assert not register.exists()
+    with pytest.raises(RegisterError, match="number format"):
+        Register.open(register, number_format=pattern)
+    assert not register.exists()
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "{issuer}-{year}-{seq:06d}",
+        "{issuer}/{year}/{seq}",
+        "{year}.{issuer}.{seq:d}",
+        "F{issuer}-{year:04d}-{seq:012d}",
+    ],
+)
+def test_number_format_accepted(pattern: str) -> None:
+    assert number_format_problem(pattern) is None
+
+
+@given(
+    seq=st.integers(1, 10**12),
+    other=st.integers(1, 10**12),
+    year=st.integers(1000, 9999),
+    other_year=st.integers(1000, 9999),
+)
+def test_accepted_formats_give_distinct_numbers(
+    seq: int, other: int, year: int, other_year: int
+) -> None:
+    for pattern in (
+        "{issuer}-{year}-{seq:06d}",
+        "{issuer}/{year}/{seq}",
+        "{year}.{issuer}.{seq:d}",
+    ):
+        first = pattern.format(issuer="SF", year=year, seq=seq)
+        second = pattern.format(issuer="SF", year=other_year, seq=other)
+        assert (first == second) == ((year, seq) == (other_year, other))
