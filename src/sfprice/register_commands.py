@@ -20,8 +20,15 @@ from sfprice.engine.billing import bill
 from sfprice.io.customers import read_customers
 from sfprice.io.pricelists import load_catalog, pricelist_files
 from sfprice.io.volumes import read_volume_files
-from sfprice.period import Month
-from sfprice.register import IssuedDocument, IssueResult, Manifest, Register, RegisterError
+from sfprice.period import DEFAULT_TIME_ZONE, Month
+from sfprice.register import (
+    DEFAULT_ISSUER_NAME,
+    IssuedDocument,
+    IssueResult,
+    Manifest,
+    Register,
+    RegisterError,
+)
 from sfprice.reports.formats import (
     decimal_text,
     format_amount,
@@ -29,7 +36,7 @@ from sfprice.reports.formats import (
     format_quantity,
 )
 
-__all__ = ["add_register_commands"]
+__all__ = ["add_register_commands", "open_register"]
 
 Common = Callable[[argparse.ArgumentParser, tuple[str, ...]], None]
 _KIND_SV = {"invoice": "faktura", "credit_note": "kreditfaktura"}
@@ -71,10 +78,32 @@ def _register_args(parser: argparse.ArgumentParser) -> None:
         metavar="PATTERN",
         help="invoice numbers from {issuer}, {year} and {seq} (default: {issuer}-{year}-{seq:06d})",
     )
+    parser.add_argument(
+        "--time-zone",
+        default=DEFAULT_TIME_ZONE,
+        metavar="ZONE",
+        help="the issuer's time zone: issue dates and numbering years are dates there "
+        f"(default: {DEFAULT_TIME_ZONE})",
+    )
+
+
+def open_register(args: argparse.Namespace, *, create: bool = False) -> Register:
+    """Open ``--register``; only ``issue`` creates a missing file (``create``)."""
+    options: dict[str, Any] = {}
+    if getattr(args, "issuer_name", None) and create:
+        options["issuer_name"] = args.issuer_name
+    return Register.open(
+        args.register,
+        issuer=args.issuer,
+        number_format=args.number_format,
+        time_zone=getattr(args, "time_zone", DEFAULT_TIME_ZONE),
+        create=create,
+        **options,
+    )
 
 
 def _open(args: argparse.Namespace) -> Register:
-    return Register.open(args.register, issuer=args.issuer, number_format=args.number_format)
+    return open_register(args)
 
 
 def add_register_commands(commands: Any, common: Common) -> None:
@@ -91,6 +120,13 @@ def add_register_commands(commands: Any, common: Common) -> None:
     issue.add_argument("--note", default="", help="a note stored in the run manifest")
     issue.add_argument(
         "--customers", type=Path, metavar="FILE", help="customer register, as for bill"
+    )
+    issue.add_argument(
+        "--issuer-name",
+        default=DEFAULT_ISSUER_NAME,
+        metavar="NAME",
+        help=f"the issuer printed on the documents, stored with them (default: "
+        f"{DEFAULT_ISSUER_NAME})",
     )
     _register_args(issue)
     common(issue, ("table", "csv", "json"))
@@ -143,7 +179,7 @@ def _issue(args: argparse.Namespace) -> str:
         others=others,
         note=args.note,
     )
-    with _open(args) as register:
+    with open_register(args, create=True) as register:
         result = register.issue(run, period, manifest=manifest)
     if not result.changed:
         print(
