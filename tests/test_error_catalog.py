@@ -70,6 +70,15 @@ ERRORS: dict[str, str] = {
     # No price for a volume
     "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",
     "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",
+    # The invoice register
+    "register-missing": "invoices list --register no-such-register.db",
+    "register-time-zone": (
+        "invoices list --register no-such-register.db --time-zone Europe/Stockholmm"
+    ),
+    "register-changed": f"invoices list --register {E}/register-changed.db",
+    "register-issuer-name": (
+        f"invoices html SF-2014-000001 --register {E}/register.db --issuer-name Ekonomicentrum"
+    ),
     # The output file
     "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",
 }

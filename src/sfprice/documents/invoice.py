@@ -240,7 +240,8 @@ def invoice_view(
         raise RegisterError(f"{register.path}: document {number} has no stored content")
     if issuer is not None and issuer != content.issuer_name:
         raise RegisterError(
-            f"{number} was issued by {content.issuer_name!r}, not {issuer!r}; a reprint "
+            f"{register.path}: {number} was issued by {content.issuer_name!r}, not "
+            f"{issuer!r}; a reprint "
             "shows what was issued (leave out --issuer-name)"
         )
     volumes = tuple(

@@ -402,17 +402,21 @@ def _check_header(path: Path) -> bool:
 
     Reads the raw header without SQLite, so a foreign file is never touched.
     """
+    try:
+        return _read_header(path)
+    except OSError as exc:
+        raise RegisterError(f"{path}: cannot read the register ({exc.strerror})") from exc
+
+
+def _read_header(path: Path) -> bool:
     if not path.exists():
         return False
     if not path.is_file():
         raise RegisterError(f"{path}: not a register file (it is a folder or a device)")
     if path.stat().st_size == 0:
         return False
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError as exc:
-        raise RegisterError(f"{path}: cannot read the register ({exc.strerror})") from exc
+    with path.open("rb") as handle:
+        header = handle.read(100)
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         raise RegisterError(
             f"{path}: not an sfprice invoice register (not a SQLite database); "
