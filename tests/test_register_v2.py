@@ -546,3 +546,101 @@ def test_read_only_schema_1_register_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RegisterError, match="schema version 1 and must be upgraded"):
         Register.open(path, read_only=True)
     assert path.read_bytes() == before
+
+
+# -- allocation and price-kind detail is stored field by field -----------------------------
+
+
+def test_allocation_and_basis_detail_stored_and_carried_by_credit_notes(tmp_path: Path) -> None:
+    from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
+    from sfprice.io.allocations import load_allocations
+
+    catalog = sfprice.load_catalog()
+    volumes = read_volume_files([EXAMPLES / "volumes-2010.csv"], catalog=catalog, year=2010)
+    run = sfprice.bill(catalog, volumes, year=2010)
+    pools = load_allocations(EXAMPLES / "allocations-2010.toml", reserved_codes=catalog.codes)
+    allocated = with_allocations(
+        run, [allocate_pool(p, d) for p, d in pools], months=year_months(2010), catalog=catalog
+    )
+    month = allocated.invoices[0].month
+    tiered = sfprice.load_catalog(EXAMPLES / "pricelists-2026-models" / "2026-tiered.toml")
+    volumes_2026 = read_volume_files([EXAMPLES / "volumes-2026.csv"], catalog=tiered, year=2026)
+    run_2026 = sfprice.bill(tiered, volumes_2026, year=2026)
+    with Register.open(tmp_path / "r.db") as register:
+        first = register.issue(allocated, month, manifest=MANIFEST, now=NOW)
+        shared = [
+            (d, line)
+            for d in first.documents
+            for line in d.content.lines  # type: ignore[union-attr]
+            if line.allocation is not None
+        ]
+        assert shared, "the example allocates pools"
+        document, line = shared[0]
+        source = next(
+            x for i in allocated.invoices if i.department == document.department
+            and i.month == month for x in i.lines if x.service == line.service
+        )  # fmt: skip
+        assert source.allocation is not None
+        assert line.allocation is not None
+        assert line.allocation.share == (
+            f"{source.allocation.share.numerator}/{source.allocation.share.denominator}"
+        )
+        assert line.allocation.annual_amount == source.allocation.annual_amount
+        # Without the pools, the department's invoice changes: the credit note carries the
+        # credited lines' allocation detail as issued.
+        second = register.issue(run, month, manifest=MANIFEST, now=NOW)
+        credit = next(d for d in second.documents if d.credits == document.number)
+        credited = next(x for x in credit.content.lines if x.service == line.service)  # type: ignore[union-attr]
+        assert credited.allocation == line.allocation
+        assert credited.amount == -line.amount
+        feb = Month(2026, 2)
+        tiers = register.issue(run_2026, feb, manifest=MANIFEST, now=NOW)
+    stored = {
+        (d.department, x.service): x.basis
+        for d in tiers.documents
+        for x in d.content.lines  # type: ignore[union-attr]
+        if x.basis is not None
+    }
+    expected = {
+        (i.department, x.service): x.basis
+        for i in run_2026.invoices
+        if i.month == feb
+        for x in i.lines
+        if x.basis is not None
+    }
+    assert stored
+    assert stored.keys() == expected.keys()
+    for key, basis in stored.items():
+        engine = expected[key]
+        assert engine is not None
+        assert basis is not None
+        assert (basis.kind, basis.tier_mode, basis.rate, basis.minimum, basis.base_amount) == (
+            str(engine.kind),
+            None if engine.tier_mode is None else str(engine.tier_mode),
+            engine.rate,
+            engine.minimum,
+            engine.base_amount,
+        )
+
+
+def test_pdf_reprint_shows_the_same_text(tmp_path: Path) -> None:
+    # The PDF's metadata (creation date, file id) is the PDF renderer's business; what it
+    # shows must not change: the text of every page is the same before and after a revision.
+    pytest.importorskip("fpdf")
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    from sfprice.documents.pdf import invoice_pdf
+
+    def text(register: Register, number: str) -> list[str]:
+        reader = pypdf.PdfReader(io.BytesIO(invoice_pdf(invoice_view(register, number))))
+        return [page.extract_text() for page in reader.pages]
+
+    with Register.open(tmp_path / "r.db") as register:
+        first = register.issue(_bill("volumes-2014.csv"), FEB, manifest=MANIFEST, now=NOW)
+        number = next(d.number for d in first.documents if d.department == SBF)
+        before = text(register, number)
+        register.issue(_bill("volumes-2014-revised.csv"), FEB, manifest=MANIFEST, now=NOW)
+        after = text(register, number)
+    assert after == before
+    assert "uppgift saknas" in before[-1]

@@ -26,6 +26,8 @@ from sfprice.period import Month
 
 __all__ = [
     "CONTENT_FORMAT",
+    "ContentAllocation",
+    "ContentBasis",
     "ContentComponent",
     "ContentLine",
     "DocumentContent",
@@ -53,6 +55,36 @@ class ContentComponent:
     label: str
     unit_price: Decimal
     amount: Decimal
+    quantity: Decimal | None = None
+    """The units of a band of a tiered price; None when it prices every unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContentAllocation:
+    """Why an allocation line charges what it does (key, the department's share)."""
+
+    key: str
+    driver_quantity: Decimal
+    driver_total: Decimal
+    share: str
+    """Exact, as ``numerator/denominator``."""
+    annual_amount: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContentBasis:
+    """What a line of another price kind than a plain unit price was computed from."""
+
+    kind: str
+    customer_year: int | None
+    first_year: int | None
+    tier_mode: str | None
+    rate: Decimal | None
+    minimum: Decimal | None
+    base_amount: Decimal | None
+    services: tuple[str, ...]
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +98,8 @@ class ContentLine:
     unit_price: Decimal
     amount: Decimal
     components: tuple[ContentComponent, ...] = ()
+    allocation: ContentAllocation | None = None
+    basis: ContentBasis | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +205,12 @@ def content_json(content: DocumentContent) -> str:
                         "label": c.label,
                         "unit_price": decimal_text(c.unit_price),
                         "amount": decimal_text(c.amount),
+                        "quantity": _optional(c.quantity),
                     }
                     for c in line.components
                 ],
+                "allocation": _allocation_data(line.allocation),
+                "basis": _basis_data(line.basis),
             }
             for line in content.lines
         ],
@@ -194,6 +231,80 @@ def content_json(content: DocumentContent) -> str:
         },
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _allocation_data(allocation: ContentAllocation | None) -> dict[str, str] | None:
+    if allocation is None:
+        return None
+    return {
+        "key": allocation.key,
+        "driver_quantity": decimal_text(allocation.driver_quantity),
+        "driver_total": decimal_text(allocation.driver_total),
+        "share": allocation.share,
+        "annual_amount": decimal_text(allocation.annual_amount),
+        "source": allocation.source,
+    }
+
+
+def _basis_data(basis: ContentBasis | None) -> dict[str, object] | None:
+    if basis is None:
+        return None
+    return {
+        "kind": basis.kind,
+        "customer_year": basis.customer_year,
+        "first_year": basis.first_year,
+        "tier_mode": basis.tier_mode,
+        "rate": _optional(basis.rate),
+        "minimum": _optional(basis.minimum),
+        "base_amount": _optional(basis.base_amount),
+        "services": list(basis.services),
+        "source": basis.source,
+    }
+
+
+def allocation_from(data: object) -> ContentAllocation | None:
+    """An allocation from its JSON data (stored content, or a schema-1 line's detail)."""
+    if not isinstance(data, Mapping):
+        return None
+    return ContentAllocation(
+        str(data["key"]),
+        _decimal(data["driver_quantity"]),
+        _decimal(data["driver_total"]),
+        str(data["share"]),
+        _decimal(data["annual_amount"]),
+        str(data.get("source", "")),
+    )
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
+def basis_from(data: object) -> ContentBasis | None:
+    """A charge basis from its JSON data (stored content, or a schema-1 line's detail)."""
+    if not isinstance(data, Mapping):
+        return None
+    return ContentBasis(
+        str(data["kind"]),
+        _int(data.get("customer_year")),
+        _int(data.get("first_year")),
+        None if data.get("tier_mode") is None else str(data["tier_mode"]),
+        _maybe(data.get("rate")),
+        _maybe(data.get("minimum")),
+        _maybe(data.get("base_amount")),
+        tuple(str(s) for s in data.get("services") or ()),
+        str(data.get("source", "")),
+    )
+
+
+def component_from(data: Mapping[str, Any]) -> ContentComponent:
+    """A component from its JSON data (stored content, or a schema-1 line's detail)."""
+    return ContentComponent(
+        str(data.get("label", "")),
+        _decimal(data["unit_price"]),
+        _decimal(data["amount"]),
+        _maybe(data.get("quantity")),
+    )
 
 
 def _decimal(value: object) -> Decimal:
@@ -241,12 +352,9 @@ def content_from_json(text: str) -> DocumentContent:
                     quantity=_decimal(line["quantity"]),
                     unit_price=_decimal(line["unit_price"]),
                     amount=_decimal(line["amount"]),
-                    components=tuple(
-                        ContentComponent(
-                            str(c["label"]), _decimal(c["unit_price"]), _decimal(c["amount"])
-                        )
-                        for c in line["components"]
-                    ),
+                    components=tuple(component_from(c) for c in line["components"]),
+                    allocation=allocation_from(line["allocation"]),
+                    basis=basis_from(line["basis"]),
                 )
                 for line in data["lines"]
             ),

@@ -38,11 +38,16 @@ from sfprice.money import exact_sum
 from sfprice.period import DEFAULT_TIME_ZONE, Month, local_moment
 from sfprice.period import time_zone as _zone
 from sfprice.register.content import (
+    ContentAllocation,
+    ContentBasis,
     ContentComponent,
     ContentLine,
     DocumentContent,
     StatementRow,
     VolumeStatement,
+    allocation_from,
+    basis_from,
+    component_from,
     content_from_json,
     content_json,
 )
@@ -986,18 +991,7 @@ def _migrate_v1(register: Register) -> None:
         for row in rows:
             stored = _stored_lines(db, row["id"])
             if row["credits"] is None:
-                lines = [
-                    ContentLine(
-                        line.service,
-                        line.name,
-                        line.unit,
-                        line.quantity,
-                        line.unit_price,
-                        line.amount,
-                        _components(line.detail),
-                    )
-                    for line in stored
-                ]
+                lines = [_v1_line(line) for line in stored]
                 statement = _statement(db, row["department"], Month.parse(row["period"]),
                                        row["id"], lines, "migration")  # fmt: skip
             else:
@@ -1016,15 +1010,19 @@ def _migrate_v1(register: Register) -> None:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _components(detail: Mapping[str, Any]) -> tuple[ContentComponent, ...]:
-    """The "varav" components stored in a schema-1 line's detail."""
-    raw = detail.get("components") or []
-    return tuple(
-        ContentComponent(
-            str(c.get("label", "")), Decimal(str(c["unit_price"])), Decimal(str(c["amount"]))
-        )
-        for c in raw
-        if isinstance(c, dict)
+def _v1_line(line: IssuedLine) -> ContentLine:
+    """What a schema-1 invoice line showed: its fields and the detail bill stored."""
+    detail = line.detail
+    return ContentLine(
+        line.service,
+        line.name,
+        line.unit,
+        line.quantity,
+        line.unit_price,
+        line.amount,
+        tuple(component_from(c) for c in detail.get("components") or () if isinstance(c, dict)),
+        allocation_from(detail.get("allocation")),
+        basis_from(detail.get("basis")),
     )
 
 
@@ -1032,7 +1030,8 @@ def _negated(lines: Sequence[ContentLine], stored: Sequence[IssuedLine]) -> list
     """A credit note's lines: the credited invoice's lines (and components), negated."""
     out = []
     for index, line in enumerate(stored):
-        parts = lines[index].components if index < len(lines) else ()
+        credited = lines[index] if index < len(lines) else None
+        parts = credited.components if credited is not None else ()
         out.append(
             ContentLine(
                 line.service,
@@ -1041,7 +1040,17 @@ def _negated(lines: Sequence[ContentLine], stored: Sequence[IssuedLine]) -> list
                 line.quantity,
                 line.unit_price,
                 line.amount,
-                tuple(ContentComponent(c.label, c.unit_price, -c.amount) for c in parts),
+                tuple(
+                    ContentComponent(
+                        c.label,
+                        c.unit_price,
+                        -c.amount,
+                        None if c.quantity is None else -c.quantity,
+                    )
+                    for c in parts
+                ),
+                credited.allocation if credited is not None else None,
+                credited.basis if credited is not None else None,
             )
         )
     return out
@@ -1320,17 +1329,7 @@ class _Writer:
         """The run's invoice for one department."""
         lines = [
             (
-                ContentLine(
-                    line.service,
-                    line.name,
-                    str(line.unit),
-                    line.quantity,
-                    line.unit_price,
-                    line.amount,
-                    tuple(
-                        ContentComponent(c.label, c.unit_price, c.amount) for c in line.components
-                    ),
-                ),
+                _line_content(line),
                 line.price_list,
                 _plain(line),
             )
@@ -1348,6 +1347,45 @@ class _Writer:
             lines,
             sorted(sources.items()),
         )
+
+
+def _line_content(line: InvoiceLine) -> ContentLine:
+    """What an invoice line shows, field by field (components, allocation, basis)."""
+    allocation, basis = line.allocation, line.basis
+    return ContentLine(
+        line.service,
+        line.name,
+        str(line.unit),
+        line.quantity,
+        line.unit_price,
+        line.amount,
+        tuple(
+            ContentComponent(c.label, c.unit_price, c.amount, c.quantity) for c in line.components
+        ),
+        None
+        if allocation is None
+        else ContentAllocation(
+            allocation.key,
+            allocation.driver_quantity,
+            allocation.driver_total,
+            f"{allocation.share.numerator}/{allocation.share.denominator}",
+            allocation.annual_amount,
+            allocation.source,
+        ),
+        None
+        if basis is None
+        else ContentBasis(
+            str(basis.kind),
+            basis.customer_year,
+            basis.first_year,
+            None if basis.tier_mode is None else str(basis.tier_mode),
+            basis.rate,
+            basis.minimum,
+            basis.base_amount,
+            basis.services,
+            basis.source,
+        ),
+    )
 
 
 def issue_period(
