@@ -644,3 +644,38 @@ def test_pdf_reprint_shows_the_same_text(tmp_path: Path) -> None:
         after = text(register, number)
     assert after == before
     assert "uppgift saknas" in before[-1]
+
+
+def _last_sunday(year: int, month: int) -> datetime:
+    day = datetime(year, month, 31, 1, 0, tzinfo=UTC)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+@given(st.datetimes(min_value=datetime(1997, 1, 1), max_value=datetime(2099, 12, 31),
+                    timezones=st.just(UTC)))  # fmt: skip
+def test_property_issue_date_is_the_stockholm_date_by_the_eu_rule(moment: datetime) -> None:
+    # Since 1996 Sweden keeps CET (+01:00) with summer time (+02:00) from the last Sunday of
+    # March to the last Sunday of October, both at 01:00 UTC: an oracle independent of tzdata.
+    from sfprice.period import local_moment, time_zone
+
+    summer = _last_sunday(moment.year, 3) <= moment < _last_sunday(moment.year, 10)
+    offset = timedelta(hours=2 if summer else 1)
+    local = local_moment(moment, time_zone("Europe/Stockholm"))
+    assert local.utcoffset() == offset
+    assert local.replace(tzinfo=None) == (moment + offset).replace(tzinfo=None, microsecond=0)
+
+
+def test_cli_issuer_name_is_stored_and_reprinted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg, page = str(tmp_path / "r.db"), tmp_path / "f.html"
+    volumes = str(EXAMPLES / "volumes-2014.csv")
+    assert main(["issue", volumes, "--period", "2014-02", "--register", reg, "--issuer-name",
+                 "Serviceförvaltningen", "--format", "json"]) == 0  # fmt: skip
+    number = json.loads(capsys.readouterr().out)["documents"][0]["number"]
+    assert main(["invoices", "html", number, "--register", reg, "--output", str(page)]) == 0
+    assert "<dd>Serviceförvaltningen</dd>" in page.read_text(encoding="utf-8")
+    assert main(["invoices", "html", number, "--register", reg, "--issuer-name",
+                 "Serviceförvaltningen", "--output", str(page)]) == 0  # fmt: skip
+    assert main(["invoices", "html", number, "--register", reg, "--issuer-name", "X"]) == 2
+    assert "was issued by 'Serviceförvaltningen', not 'X'" in capsys.readouterr().err
