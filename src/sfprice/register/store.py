@@ -50,6 +50,7 @@ from sfprice.register.content import (
     component_from,
     content_from_json,
     content_json,
+    decimal_text,
 )
 from sfprice.register.manifest import InputFile, Manifest
 
@@ -368,15 +369,10 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
 
 
-def _text(value: Decimal) -> str:
-    text = format(value, "f")
-    return "0" if text in {"-0", "-0.0", "-0.00"} else text
-
-
 def _plain(value: object) -> object:
     """A value of a line as JSON-ready data: decimal strings, lists, dicts."""
     if isinstance(value, Decimal):
-        return _text(value)
+        return decimal_text(value)
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, enum.Enum):
@@ -1249,7 +1245,7 @@ class _Writer:
                 department,
                 price_list,
                 currency,
-                _text(exact_sum(line.amount for line, _, _ in lines)),
+                decimal_text(exact_sum(line.amount for line, _, _ in lines)),
                 credits,
                 self.run_id,
                 self.at.isoformat(),
@@ -1268,9 +1264,9 @@ class _Writer:
                     line.service,
                     line.name,
                     line.unit,
-                    _text(line.quantity),
-                    _text(line.unit_price),
-                    _text(line.amount),
+                    decimal_text(line.quantity),
+                    decimal_text(line.unit_price),
+                    decimal_text(line.amount),
                     line_list,
                     json.dumps(detail, ensure_ascii=False, sort_keys=True),
                 )
