@@ -179,10 +179,13 @@ def test_html_volume_statement(register_path: Path) -> None:
     assert manual.year_to_date == 300 + 325
 
 
-def test_html_english_and_escaped(register_path: Path) -> None:
-    with Register.open(register_path) as register:
+def test_html_english_and_escaped(tmp_path: Path) -> None:
+    # The issuer name is stored at issue (a reprint shows what was issued).
+    now = datetime(2014, 3, 5, 9, 0, tzinfo=UTC)
+    with Register.open(tmp_path / "r.db", issuer_name="<Centre & co>") as register:
+        register.issue(_run(Month(2013, 2), 200), Month(2013, 2), manifest=MANIFEST, now=now)
         number = register.documents(department=EVIL)[0].number
-        view = invoice_view(register, number, locale="en_GB", issuer="<Centre & co>")
+        view = invoice_view(register, number, locale="en_GB")
     page = invoice_html(view)
     assert "Invoice" in page
     assert "February 2013" in page

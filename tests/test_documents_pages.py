@@ -5,6 +5,7 @@ blank, and the same document gives the same bytes."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from sfprice.documents.invoice import InvoiceView, invoice_html
 from sfprice.documents.pdf import find_font, invoice_pdf, missing_glyphs
 from sfprice.errors import InputError
 from sfprice.period import Month
-from sfprice.register import DocumentKind, IssuedDocument, IssuedLine
+from sfprice.register import DocumentKind
+from sfprice.register.content import ContentLine, DocumentContent, VolumeStatement
 
 LONG_DEPARTMENT = (
     "Stadsdelsförvaltningen för Skarpnäck, Farsta och Enskede-Årsta-Vantör med "
@@ -29,14 +31,12 @@ LONG_NAME = (
 )
 
 
-def _line(amount: str, name: str = "Lön via Lisa Självservice") -> IssuedLine:
+def _line(amount: str, name: str = "Lön via Lisa Självservice") -> ContentLine:
     value = Decimal(amount)
     sign = -1 if value < 0 else 1
     quantity = Decimal(0) if value == 0 else Decimal(sign * 2)
     price = abs(value) / 2 if value else Decimal(57)
-    return IssuedLine(
-        "payroll.self_service", name, "person_month", quantity, price, value, "2014", {}
-    )
+    return ContentLine("payroll.self_service", name, "person_month", quantity, price, value)
 
 
 def _view(
@@ -49,9 +49,10 @@ def _view(
 ) -> InvoiceView:
     lines = tuple(_line(a, name) for a in amounts)
     credits = "SF-2026-000001" if kind is DocumentKind.CREDIT_NOTE else None
-    document = IssuedDocument(
-        "SF-2026-000002", kind, Month(2014, 2), department, "2026-11-28T22:01:15+00:00",
-        "2014", "SEK", lines, credits, None, 1,
+    document = DocumentContent(
+        "SF-2026-000002", str(kind), "SF", issuer, department, Month(2014, 2),
+        "2026-11-28T23:01:15+01:00", date(2026, 11, 28), "Europe/Stockholm", "2014", "SEK",
+        credits, lines, VolumeStatement("issue", credits, ()),
     )  # fmt: skip
     return InvoiceView(document, issuer, locale, ())
 
@@ -227,7 +228,7 @@ def test_pdf_is_the_same_bytes_twice() -> None:
     view = _view("114.00", locale="en_GB")
     first = invoice_pdf(view)
     assert invoice_pdf(view) == first
-    assert b"D:20261128220115Z" in first  # the creation date is the issue time
+    assert b"D:20261128230115+01'00'" in first  # the creation date is the issue time
 
 
 def test_fonts_are_found(tmp_path: Path) -> None:

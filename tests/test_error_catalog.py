@@ -136,6 +136,15 @@ ERRORS: dict[str, str] = {
     "kpi-time-base": (
         "kpi examples/volumes-2010.csv --year 2010 --staffing examples/staffing-2014.csv"
     ),
+    # The invoice register
+    "register-missing": "invoices list --register no-such-register.db",
+    "register-time-zone": (
+        "invoices list --register no-such-register.db --time-zone Europe/Stockholmm"
+    ),
+    "register-changed": f"invoices list --register {E}/register-changed.db",
+    "register-issuer-name": (
+        f"invoices html SF-2014-000001 --register {E}/register.db --issuer-name Ekonomicentrum"
+    ),
     # The output file
     "output-folder": "bill examples/volumes-2014.csv --year 2014 --output no-such-folder/bill.csv",
     "output-is-input": (
@@ -194,6 +203,15 @@ def _written(outputs: list[Path]) -> list[Path]:
     return found
 
 
+def _example_files() -> dict[Path, bytes]:
+    """Every file under docs/examples, with its bytes."""
+    return {
+        path: path.read_bytes()
+        for path in (REPO / "docs" / "examples").rglob("*")
+        if path.is_file()
+    }
+
+
 def _run(
     argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> tuple[object, str, str]:
@@ -223,12 +241,15 @@ def test_error(
         return
     outputs = _outputs(argv)
     assert _written(outputs) == [], "remove these files first: they would hide a failure"
+    inputs = _example_files()
     try:
         code, out, err = _run(argv, monkeypatch, capsys)
         assert code == 2
         assert out == ""
         assert err == _expected(name)
         assert _written(outputs) == [], "an output file was written despite the errors"
+        # A refused command changes no input: no register is upgraded or created.
+        assert _example_files() == inputs, "the command changed or left files in docs/examples"
     finally:
         for path in _written(outputs):
             path.unlink()

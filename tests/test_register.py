@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -72,7 +71,7 @@ def test_new_register_has_schema_and_markers(tmp_path: Path) -> None:
     Register.open(path).close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA application_id").fetchone()[0] == sfprice.register.APPLICATION_ID
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "periods", "runs", "documents", "lines", "period_events", "sequences"} <= tables
@@ -283,13 +282,27 @@ def test_property_net_equals_latest_run(
 
 BIG_ISSUE = """
 import sys
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
 from sfprice.model import Unit
 from sfprice.period import Month
 from sfprice.register import Manifest, Register
+from sfprice.register import store
 
+# The pause is the test's own: it wraps the writer so that, after 150 documents, the
+# process reports and sleeps inside the open issue transaction, where the test kills it.
+original_add = store._Writer.add
+
+def add_then_pause(self, *args, **kwargs):
+    number = original_add(self, *args, **kwargs)
+    if len(self.numbers) == int(sys.argv[2]):
+        print("sfprice-test: paused inside the issue transaction", file=sys.stderr, flush=True)
+        time.sleep(600)
+    return number
+
+store._Writer.add = add_then_pause
 month = Month(2014, 2)
 invoices = []
 for i in range(200):
@@ -309,9 +322,8 @@ def test_sigkill_mid_issue_leaves_register_as_before(tmp_path: Path) -> None:
     with Register.open(path) as reg:
         reg.issue(make_run({"A": 1}, Month(2014, 1)), Month(2014, 1), manifest=MANIFEST, now=NOW)
     before = dump(path)
-    env = {**os.environ, "SFPRICE_TEST_PAUSE_AFTER_DOCS": "150"}
     proc = subprocess.Popen(
-        [sys.executable, "-c", BIG_ISSUE, str(path)], env=env, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", BIG_ISSUE, str(path), "150"], stderr=subprocess.PIPE, text=True
     )
     try:
         assert proc.stderr is not None
@@ -414,6 +426,13 @@ def test_cli_issue_revise_show(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_cli_period_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reg = str(tmp_path / "r.db")
     volumes = str(EXAMPLES / "volumes-2014.csv")
+    # Only issue creates a register: closing a period of a file that does not exist is
+    # refused (a typo must not create an empty register).
+    code, _, err = run_cli(["period", "close", "2014-02", "--register", reg], capsys)
+    assert code == 2
+    assert "does not exist" in err
+    assert not Path(reg).exists()
+    assert run_cli(["issue", volumes, "--period", "2014-01", "--register", reg], capsys)[0] == 0
     assert run_cli(["period", "close", "2014-02", "--register", reg], capsys)[0] == 0
     code, out, err = run_cli(["issue", volumes, "--period", "2014-02", "--register", reg], capsys)
     assert code == 2

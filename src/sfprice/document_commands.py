@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sfprice.errors import SfpriceError
-from sfprice.period import Month
+from sfprice.period import DEFAULT_TIME_ZONE, Month
 from sfprice.register import Register
 
 __all__ = ["add_document_actions", "add_export"]
@@ -30,15 +30,23 @@ def _month(text: str) -> Month:
 
 
 def _open(args: argparse.Namespace) -> Register:
-    return Register.open(args.register, issuer=args.issuer, number_format=args.number_format)
+    # Read-only: a register that does not exist is refused, never created.
+    return Register.open(
+        args.register,
+        issuer=args.issuer,
+        number_format=args.number_format,
+        time_zone=getattr(args, "time_zone", DEFAULT_TIME_ZONE),
+        create=False,
+    )
 
 
 def _issuer_name(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--issuer-name",
-        default="Servicecentret",
+        default=None,
         metavar="NAME",
-        help="the issuer printed on the invoice (default: Servicecentret)",
+        help="the issuer stored with the document at issue (issue --issuer-name); a "
+        "different name is refused, since a reprint is identical to the original",
     )
 
 

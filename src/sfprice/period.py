@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["Month"]
+__all__ = ["DEFAULT_TIME_ZONE", "Month", "local_moment", "time_zone"]
+
+DEFAULT_TIME_ZONE = "Europe/Stockholm"
+"""The issuer's time zone unless configured: issue dates and numbering years follow it."""
 
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 
@@ -67,3 +71,34 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (``Europe/Stockholm``); ``ValueError`` quoting it otherwise.
+
+    >>> time_zone("Europe/Stockholm").key
+    'Europe/Stockholm'
+    """
+    try:
+        if not name or name != name.strip():
+            raise ZoneInfoNotFoundError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        msg = f"{name!r} is not a time zone (expected an IANA name, e.g. Europe/Stockholm)"
+        raise ValueError(msg) from exc
+
+
+def local_moment(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` (time-zone aware) in ``zone``, to the second.
+
+    The issue date, the numbering year and "Fakturadatum" are this moment's date in the
+    issuer's zone: 00:30 on 1 January in Stockholm is 23:30 UTC on 31 December.
+
+    >>> from datetime import UTC
+    >>> str(local_moment(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), time_zone("Europe/Stockholm")))
+    '2027-01-01 00:30:00+01:00'
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        msg = f"{moment.isoformat()!r} has no time zone (expected an aware datetime)"
+        raise ValueError(msg)
+    return moment.astimezone(zone).replace(microsecond=0)

@@ -19,8 +19,15 @@ from sfprice.app import run_billing
 from sfprice.billing_commands import add_billing_arguments, billing_request, print_notes
 from sfprice.document_commands import add_document_actions
 from sfprice.names import visible, visible_json, visible_lines
-from sfprice.period import Month
-from sfprice.register import IssuedDocument, IssueResult, Manifest, Register, RegisterError
+from sfprice.period import DEFAULT_TIME_ZONE, Month
+from sfprice.register import (
+    DEFAULT_ISSUER_NAME,
+    IssuedDocument,
+    IssueResult,
+    Manifest,
+    Register,
+    RegisterError,
+)
 from sfprice.register.store import number_format_problem
 from sfprice.reports.formats import (
     decimal_text,
@@ -29,7 +36,7 @@ from sfprice.reports.formats import (
     format_quantity,
 )
 
-__all__ = ["add_register_commands"]
+__all__ = ["add_register_commands", "open_register"]
 
 Common = Callable[[argparse.ArgumentParser, tuple[str, ...]], None]
 _KIND_SV = {"invoice": "faktura", "credit_note": "kreditfaktura"}
@@ -80,10 +87,32 @@ def _register_args(parser: argparse.ArgumentParser) -> None:
         metavar="PATTERN",
         help="invoice numbers from {issuer}, {year} and {seq} (default: {issuer}-{year}-{seq:06d})",
     )
+    parser.add_argument(
+        "--time-zone",
+        default=DEFAULT_TIME_ZONE,
+        metavar="ZONE",
+        help="the issuer's time zone: issue dates and numbering years are dates there "
+        f"(default: {DEFAULT_TIME_ZONE})",
+    )
+
+
+def open_register(args: argparse.Namespace, *, create: bool = False) -> Register:
+    """Open ``--register``; only ``issue`` creates a missing file (``create``)."""
+    options: dict[str, Any] = {}
+    if getattr(args, "issuer_name", None) and create:
+        options["issuer_name"] = args.issuer_name
+    return Register.open(
+        args.register,
+        issuer=args.issuer,
+        number_format=args.number_format,
+        time_zone=getattr(args, "time_zone", DEFAULT_TIME_ZONE),
+        create=create,
+        **options,
+    )
 
 
 def _open(args: argparse.Namespace) -> Register:
-    return Register.open(args.register, issuer=args.issuer, number_format=args.number_format)
+    return open_register(args)
 
 
 def add_register_commands(commands: Any, common: Common) -> None:
@@ -104,6 +133,13 @@ def add_register_commands(commands: Any, common: Common) -> None:
     )
     issue.add_argument("--note", default="", help="a note stored in the run manifest")
     add_billing_arguments(issue)
+    issue.add_argument(
+        "--issuer-name",
+        default=DEFAULT_ISSUER_NAME,
+        metavar="NAME",
+        help=f"the issuer printed on the documents, stored with them (default: "
+        f"{DEFAULT_ISSUER_NAME})",
+    )
     _register_args(issue)
     common(issue, ("table", "csv", "json"))
     issue.set_defaults(handler=_issue)
@@ -156,7 +192,7 @@ def _issue(args: argparse.Namespace) -> str:
         others=request.input_files(),
         note=args.note,
     )
-    with _open(args) as register:
+    with open_register(args, create=True) as register:
         result = register.issue(outcome.run, period, manifest=manifest)
     if not result.changed:
         print(

@@ -1,10 +1,13 @@
 """An issued invoice as a document for people: what it prints, and its HTML.
 
-:func:`invoice_view` gathers from the register what one invoice or credit note prints: the
-issuer, the department, number, date and period, the lines with their components (base +
-surcharge), the total (no VAT: internal charges), and a volume statement per service (this
-month, the same month last year, and the year so far, each the net of the register's
-invoices and credit notes for the department). :func:`invoice_html` renders it as one HTML
+:func:`invoice_view` reads what one invoice or credit note prints from the content stored
+with it when it was issued (:mod:`sfprice.register.content`), never from the register's
+later state, so a reprint is identical to the original: the issuer, the department,
+number, date (in the issuer's time zone) and period, the lines with their components
+(base + surcharge), the total (no VAT: internal charges), and the volume statement per
+service (this month, the same month last year, and the year so far, as they stood at
+issue; "uppgift saknas" where the register had no data; on a credit note, the statement
+of the credited invoice, labelled so). :func:`invoice_html` renders it as one HTML
 page (plain string templating, every value escaped); :mod:`sfprice.documents.pdf` renders
 the same view as PDF. Labels and numbers are Swedish by default (``1 234,50 kr``, Swedish
 month names), English for an ``en`` locale.
@@ -13,7 +16,6 @@ month names), English for an ``en`` locale.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,10 +23,15 @@ from decimal import Decimal
 from babel.dates import format_date
 
 from sfprice.model import Unit
-from sfprice.money import exact_sum
 from sfprice.names import visible
 from sfprice.period import Month
-from sfprice.register import DocumentKind, IssuedDocument, Register
+from sfprice.register import (
+    DEFAULT_ISSUER_NAME,
+    DocumentContent,
+    DocumentKind,
+    Register,
+    RegisterError,
+)
 from sfprice.reports.formats import format_amount, format_price, format_quantity
 
 __all__ = [
@@ -36,7 +43,7 @@ __all__ = [
     "labels_for",
 ]
 
-DEFAULT_ISSUER = "Servicecentret"
+DEFAULT_ISSUER = DEFAULT_ISSUER_NAME
 
 LABELS: dict[str, dict[str, str]] = {
     "sv": {
@@ -64,6 +71,9 @@ LABELS: dict[str, dict[str, str]] = {
         "this_month": "Denna månad",
         "last_year": "Samma månad i fjol",
         "year_to_date": "Hittills i år",
+        "no_data": "uppgift saknas",
+        "volumes_credited": "Volymer enligt krediterad faktura {number}",
+        "volumes_migrated": "Volymerna beräknades i efterhand, när registret uppgraderades.",
     },
     "en": {
         "invoice": "Invoice",
@@ -90,6 +100,9 @@ LABELS: dict[str, dict[str, str]] = {
         "this_month": "This month",
         "last_year": "Same month last year",
         "year_to_date": "Year to date",
+        "no_data": "no data",
+        "volumes_credited": "Volumes as on the credited invoice {number}",
+        "volumes_migrated": "The volumes were computed afterwards, when the register was upgraded.",
     },
 }
 
@@ -101,31 +114,30 @@ def labels_for(locale: str) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class VolumeRow:
-    """One service's volumes for the department (net of credit notes)."""
+    """One service's volumes for the department, as at issue; ``None``: no data."""
 
     service: str
     name: str
-    this_month: Decimal
-    last_year: Decimal
-    year_to_date: Decimal
+    this_month: Decimal | None
+    last_year: Decimal | None
+    year_to_date: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
 class InvoiceView:
-    """What one invoice document prints.
+    """What one invoice document prints: its stored content, in a locale.
 
     Attributes:
-        document: The issued invoice or credit note.
-        issuer: The issuer's name (the service centre).
+        document: What the document shows, as stored when it was issued.
+        issuer: The issuer's name (the service centre), as stored.
         locale: The locale of labels and numbers.
         volumes: The volume statement, one row per service of the document.
     """
 
-    document: IssuedDocument
+    document: DocumentContent
     issuer: str
     locale: str
     volumes: tuple[VolumeRow, ...]
-    origin: IssuedDocument | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -135,7 +147,7 @@ class InvoiceView:
     @property
     def title(self) -> str:
         """``Faktura`` or ``Kreditfaktura`` (or the English)."""
-        credit = self.document.kind is DocumentKind.CREDIT_NOTE
+        credit = self.document.kind == DocumentKind.CREDIT_NOTE
         return self.labels["credit_note" if credit else "invoice"]
 
     @property
@@ -146,8 +158,8 @@ class InvoiceView:
 
     @property
     def issue_date(self) -> date:
-        """The date the document was issued (UTC)."""
-        return date.fromisoformat(self.document.issued_at[:10])
+        """The date the document was issued, in the issuer's time zone (stored)."""
+        return self.document.issue_date
 
     def money(self, value: Decimal) -> str:
         """An amount in the view's locale (``1 234,50 kr``)."""
@@ -157,9 +169,20 @@ class InvoiceView:
         """A unit price with all its decimals."""
         return format_price(value, self.locale, self.document.currency)
 
-    def quantity(self, value: Decimal) -> str:
-        """A quantity (``1 200``, ``2,5``)."""
+    def quantity(self, value: Decimal | None) -> str:
+        """A quantity (``1 200``, ``2,5``); ``uppgift saknas`` / ``no data`` for None."""
+        if value is None:
+            return self.labels["no_data"]
         return format_quantity(value, self.locale)
+
+    def volumes_note(self) -> str | None:
+        """Where the statement comes from, when it is not this document's own issue."""
+        statement = self.document.statement
+        if statement.credited is not None:
+            return self.labels["volumes_credited"].format(number=statement.credited)
+        if statement.computed == "migration":
+            return self.labels["volumes_migrated"]
+        return None
 
     def date_text(self, value: date) -> str:
         """A date: ``5 mars 2014`` / ``5 March 2014``."""
@@ -177,8 +200,8 @@ class InvoiceView:
         ]
         if d.credits:
             fields.append((lab["credits"], d.credits))
-        if d.credited_by:
-            fields.append((lab["credited_by"], d.credited_by))
+        # Not "credited by": a later fact would change the reprint. The register's
+        # listings (invoices list/show) show it.
         return fields
 
     def period_text(self, month: Month | None = None) -> str:
@@ -198,65 +221,43 @@ class InvoiceView:
 
     def components(self, index: int) -> list[tuple[str, Decimal, Decimal]]:
         """The components (label, unit price, amount) of line ``index``; empty if none."""
-        detail = self.document.lines[index].detail
-        sign = 1
-        if "components" not in detail and self.origin is not None:
-            # A credit note's lines keep only the reversed invoice's number: its components
-            # are the invoice's, negated.
-            if index >= len(self.origin.lines):
-                return []
-            detail, sign = self.origin.lines[index].detail, -1
-        raw = detail.get("components") or []
-        return [
-            (
-                str(c.get("label", "")),
-                Decimal(str(c["unit_price"])),
-                sign * Decimal(str(c["amount"])),
-            )
-            for c in raw
-            if isinstance(c, dict)
-        ]
-
-
-def _net(documents: Sequence[IssuedDocument], months: set[Month]) -> dict[str, Decimal]:
-    out: dict[str, list[Decimal]] = {}
-    for d in documents:
-        if d.period in months:
-            for line in d.lines:
-                out.setdefault(line.service, []).append(line.quantity)
-    return {service: exact_sum(q) for service, q in out.items()}
+        return [(c.label, c.unit_price, c.amount) for c in self.document.lines[index].components]
 
 
 def invoice_view(
-    register: Register, number: str, *, locale: str = "sv_SE", issuer: str = DEFAULT_ISSUER
+    register: Register,
+    number: str,
+    *,
+    locale: str = "sv_SE",
+    issuer: str | None = None,
 ) -> InvoiceView:
-    """The view of document ``number`` with its volume statement from ``register``.
+    """The view of document ``number``: its content as stored when it was issued.
+
+    Args:
+        register: The open register.
+        number: The document number.
+        locale: Labels and numbers.
+        issuer: The issuer name expected on it; None for the stored one.
 
     Raises:
-        RegisterError: When there is no such document.
+        RegisterError: When there is no such document, or ``issuer`` is not the name it
+            was issued with.
     """
     document = register.document(number)
-    period = document.period
-    history = register.documents(department=document.department)
-    this_month = _net(history, {period})
-    last_year = _net(history, {Month(period.year - 1, period.month)})
-    so_far = _net(history, {Month(period.year, m) for m in range(1, period.month + 1)})
-    seen: dict[str, str] = {}
-    for line in document.lines:
-        seen.setdefault(line.service, line.name)
-    zero = Decimal(0)
-    volumes = tuple(
-        VolumeRow(
-            service,
-            name,
-            this_month.get(service, zero),
-            last_year.get(service, zero),
-            so_far.get(service, zero),
+    content = document.content
+    if content is None:  # pragma: no cover - every stored document has content
+        raise RegisterError(f"{register.path}: document {number} has no stored content")
+    if issuer is not None and issuer != content.issuer_name:
+        raise RegisterError(
+            f"{register.path}: {number} was issued by {content.issuer_name!r}, not "
+            f"{issuer!r}; a reprint "
+            "shows what was issued (leave out --issuer-name)"
         )
-        for service, name in seen.items()
+    volumes = tuple(
+        VolumeRow(r.service, r.name, r.this_month, r.last_year, r.year_to_date)
+        for r in content.statement.rows
     )
-    origin = register.document(document.credits) if document.credits else None
-    return InvoiceView(document, issuer, locale, volumes, origin)
+    return InvoiceView(content, content.issuer_name, locale, volumes)
 
 
 _STYLE = """
@@ -310,6 +311,8 @@ def invoice_html(view: InvoiceView) -> str:
         for v in view.volumes
     )
     lang = "sv" if lab is LABELS["sv"] else "en"
+    volumes_note = view.volumes_note()
+    note = "" if volumes_note is None else f'<p class="note">{_e(volumes_note)}</p>\n'
     heads = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in head)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -322,7 +325,7 @@ def invoice_html(view: InvoiceView) -> str:
         f'<th class="num">{_e(lab["amount"])}</th></tr></thead>\n'
         f"<tbody>\n{''.join(rows)}\n</tbody>\n</table>\n"
         f'<p class="note">{_e(lab["no_vat"])}</p>\n'
-        f"<h2>{_e(lab['volumes'])}</h2>\n"
+        f"<h2>{_e(lab['volumes'])}</h2>\n{note}"
         f"<table>\n<thead><tr><th>{_e(lab['service'])}</th>"
         f'<th class="num">{_e(lab["this_month"])} ({_e(view.period_text())})</th>'
         f'<th class="num">{_e(lab["last_year"])}</th>'

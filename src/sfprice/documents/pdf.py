@@ -355,5 +355,7 @@ def invoice_pdf(view: InvoiceView) -> bytes:
     pdf.set_font("DejaVu", "", 7.5)
     pdf.set_text_color(90, 90, 90)
     pdf.ln(2)
+    if (note := view.volumes_note()) is not None:
+        line(note, size=7.5)
     line(f"{view.period_text()} · {d.number} · sfprice", size=7.5)
     return bytes(pdf.output())

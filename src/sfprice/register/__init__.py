@@ -3,9 +3,11 @@
 An io-level package: it reads and writes one SQLite file. See ``docs/register.md``.
 """
 
+from sfprice.register.content import DocumentContent, StatementRow, VolumeStatement
 from sfprice.register.manifest import InputFile, Manifest, file_sha256
 from sfprice.register.store import (
     APPLICATION_ID,
+    DEFAULT_ISSUER_NAME,
     SCHEMA_VERSION,
     DocumentKind,
     IssuedDocument,
@@ -20,7 +22,9 @@ from sfprice.register.store import (
 
 __all__ = [
     "APPLICATION_ID",
+    "DEFAULT_ISSUER_NAME",
     "SCHEMA_VERSION",
+    "DocumentContent",
     "DocumentKind",
     "InputFile",
     "IssueResult",
@@ -31,6 +35,8 @@ __all__ = [
     "Register",
     "RegisterError",
     "RunRecord",
+    "StatementRow",
+    "VolumeStatement",
     "file_sha256",
     "issue_period",
 ]

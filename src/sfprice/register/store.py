@@ -20,27 +20,45 @@ import os
 import re
 import sqlite3
 import string
-import sys
-import time
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sfprice.collation import swedish_key
 from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
 from sfprice.errors import SfpriceError
 from sfprice.money import exact_sum
-from sfprice.period import Month
+from sfprice.period import DEFAULT_TIME_ZONE, Month, local_moment
+from sfprice.period import time_zone as _zone
+from sfprice.register.content import (
+    ContentAllocation,
+    ContentBasis,
+    ContentComponent,
+    ContentLine,
+    DocumentContent,
+    StatementRow,
+    VolumeStatement,
+    allocation_from,
+    basis_from,
+    component_from,
+    content_from_json,
+    content_json,
+    decimal_text,
+)
 from sfprice.register.manifest import InputFile, Manifest
 
 __all__ = [
     "APPLICATION_ID",
+    "DEFAULT_ISSUER_NAME",
     "SCHEMA_VERSION",
     "DocumentKind",
     "IssueResult",
@@ -55,11 +73,10 @@ __all__ = [
 ]
 
 APPLICATION_ID = 0x53465052  # "SFPR": marks a SQLite file as an sfprice register
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_FORMAT = "{issuer}-{year}-{seq:06d}"
+DEFAULT_ISSUER_NAME = "Servicecentret"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-# Test-only hook (see _test_pause): pause inside the issue transaction after N documents.
-_PAUSE_ENV = "SFPRICE_TEST_PAUSE_AFTER_DOCS"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -124,12 +141,110 @@ CREATE TABLE lines (
 );
 """
 _FROZEN = ("documents", "lines", "runs", "period_events")
-_STATEMENTS = [part.strip() for part in _SCHEMA.split(";") if part.strip()] + [
+_STATEMENTS_V1 = [part.strip() for part in _SCHEMA.split(";") if part.strip()] + [
     f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} BEGIN "
     f"SELECT RAISE(ABORT, 'sfprice register: {table} are never changed'); END"
     for table in _FROZEN
     for verb in ("update", "delete")
 ]
+
+
+def _refuse(name: str, event: str, when: str, message: str) -> str:
+    return (
+        f"CREATE TRIGGER {name} BEFORE {event} WHEN {when} BEGIN "
+        f"SELECT RAISE(ABORT, 'sfprice register: {message}'); END"
+    )
+
+
+# Schema 2: what each document shows is stored with it (contents), sealed on insert; the
+# triggers refuse every change of an issued document or of the numbering, including by
+# INSERT OR REPLACE (which deletes without firing DELETE triggers).
+_ADDED_V2 = [
+    "CREATE TABLE contents (\n"
+    "    document_id INTEGER PRIMARY KEY REFERENCES documents (id),\n"
+    "    format INTEGER NOT NULL,\n"
+    "    body TEXT NOT NULL\n)",
+    *(
+        f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} BEGIN "
+        f"SELECT RAISE(ABORT, 'sfprice register: {table} are never changed'); END"
+        for table in ("contents", "meta")
+        for verb in ("update", "delete")
+    ),
+    *(
+        _refuse(f"{table}_no_delete", f"DELETE ON {table}", "1", f"{table} are never deleted")
+        for table in ("sequences", "periods")
+    ),
+    _refuse(
+        "documents_no_replace",
+        "INSERT ON documents",
+        "EXISTS (SELECT 1 FROM documents WHERE id = NEW.id OR number = NEW.number "
+        "OR (issuer = NEW.issuer AND year = NEW.year AND seq = NEW.seq))",
+        "an issued document is never replaced",
+    ),
+    _refuse(
+        "documents_in_sequence",
+        "INSERT ON documents",
+        "NEW.seq IS NOT (SELECT next - 1 FROM sequences "
+        "WHERE issuer = NEW.issuer AND year = NEW.year)",
+        "a document number must come from its sequence",
+    ),
+    _refuse(
+        "documents_open_period",
+        "INSERT ON documents",
+        "EXISTS (SELECT 1 FROM periods WHERE period = NEW.period AND status = 'closed')",
+        "the period is closed",
+    ),
+    _refuse(
+        "lines_sealed",
+        "INSERT ON lines",
+        "EXISTS (SELECT 1 FROM contents WHERE document_id = NEW.document_id) "
+        "OR NOT EXISTS (SELECT 1 FROM documents WHERE id = NEW.document_id)",
+        "lines are never added to an issued document",
+    ),
+    _refuse(
+        "contents_once",
+        "INSERT ON contents",
+        "EXISTS (SELECT 1 FROM contents WHERE document_id = NEW.document_id) "
+        "OR (SELECT number FROM documents WHERE id = NEW.document_id) "
+        "IS NOT json_extract(NEW.body, '$.number')",
+        "the content of an issued document is stored once and matches it",
+    ),
+    *(
+        _refuse(
+            f"{table}_no_replace",
+            f"INSERT ON {table}",
+            f"EXISTS (SELECT 1 FROM {table} WHERE {key} = NEW.{key})",
+            f"{table} are never replaced",
+        )
+        for table, key in (("runs", "id"), ("period_events", "id"), ("meta", "key"))
+    ),
+    _refuse(
+        "sequences_no_reuse",
+        "INSERT ON sequences",
+        "EXISTS (SELECT 1 FROM sequences WHERE issuer = NEW.issuer AND year = NEW.year) "
+        "OR NEW.next <= (SELECT coalesce(max(seq), 0) FROM documents "
+        "WHERE issuer = NEW.issuer AND year = NEW.year)",
+        "numbers are never reused",
+    ),
+    _refuse(
+        "sequences_forward",
+        "UPDATE ON sequences",
+        "NEW.issuer IS NOT OLD.issuer OR NEW.year IS NOT OLD.year OR NEW.next <= OLD.next",
+        "numbers are never reused",
+    ),
+    *(
+        _refuse(
+            f"periods_follow_events_{verb}",
+            f"{verb.upper()} ON periods",
+            ("NEW.period IS NOT OLD.period OR " if verb == "update" else "")
+            + "NEW.status IS NOT (SELECT CASE event WHEN 'close' THEN 'closed' ELSE 'open' END "
+            "FROM period_events WHERE period = NEW.period ORDER BY id DESC LIMIT 1)",
+            "a period changes only with a recorded close or reopen",
+        )
+        for verb in ("insert", "update")
+    ),
+]
+_STATEMENTS = _STATEMENTS_V1 + _ADDED_V2
 
 
 class RegisterError(SfpriceError):
@@ -188,6 +303,8 @@ class IssuedDocument:
         credited_by: For an invoice that was reversed, the credit note's number.
         run_id: The issue run that created it (see :meth:`Register.runs`).
         volume_sources: The volume files and row counts behind its quantities.
+        content: Everything the document shows, fixed when it was issued (see
+            :mod:`sfprice.register.content`); documents are printed from this only.
     """
 
     number: str
@@ -202,6 +319,7 @@ class IssuedDocument:
     credited_by: str | None
     run_id: int
     volume_sources: tuple[tuple[str, int], ...] = ()
+    content: DocumentContent | None = None
 
     @property
     def total(self) -> Decimal:
@@ -254,15 +372,10 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
 
 
-def _text(value: Decimal) -> str:
-    text = format(value, "f")
-    return "0" if text in {"-0", "-0.0", "-0.00"} else text
-
-
 def _plain(value: object) -> object:
     """A value of a line as JSON-ready data: decimal strings, lists, dicts."""
     if isinstance(value, Decimal):
-        return _text(value)
+        return decimal_text(value)
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, enum.Enum):
@@ -288,23 +401,18 @@ def _signature(price_list: str, currency: str, lines: Iterable[IssuedLine | Invo
     )
 
 
-def _test_pause(documents: int) -> None:
-    """Test-only hook: sleep inside the open issue transaction after ``documents`` documents.
-
-    Active only when the environment variable ``SFPRICE_TEST_PAUSE_AFTER_DOCS`` is set; the
-    durability test uses it to SIGKILL an issuer half-way. It does nothing otherwise.
-    """
-    wanted = os.environ.get(_PAUSE_ENV)
-    if wanted and documents == int(wanted):
-        print("sfprice-test: paused inside the issue transaction", file=sys.stderr, flush=True)
-        time.sleep(600)
-
-
 def _check_header(path: Path) -> bool:
     """True when ``path`` holds a register; False when there is nothing yet (no file, empty).
 
     Reads the raw header without SQLite, so a foreign file is never touched.
     """
+    try:
+        return _read_header(path)
+    except OSError as exc:
+        raise RegisterError(f"{path}: cannot read the register ({exc.strerror})") from exc
+
+
+def _read_header(path: Path) -> bool:
     if not path.exists():
         return False
     if not path.is_file():
@@ -338,12 +446,23 @@ class Register:
     """
 
     def __init__(
-        self, connection: sqlite3.Connection, path: Path, issuer: str, number_format: str
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        issuer: str,
+        number_format: str,
+        *,
+        zone: ZoneInfo | None = None,
+        issuer_name: str = DEFAULT_ISSUER_NAME,
+        read_only: bool = False,
     ) -> None:
         self._db = connection
         self.path = path
         self.issuer = issuer
         self.number_format = number_format
+        self.zone = zone or _zone(DEFAULT_TIME_ZONE)
+        self.issuer_name = issuer_name
+        self.read_only = read_only
 
     @classmethod
     def open(
@@ -353,36 +472,84 @@ class Register:
         issuer: str = "SF",
         number_format: str = DEFAULT_FORMAT,
         timeout: float = 30.0,
+        time_zone: str = DEFAULT_TIME_ZONE,
+        issuer_name: str = DEFAULT_ISSUER_NAME,
+        create: bool = True,
+        read_only: bool = False,
     ) -> Register:
-        """Open the register at ``path``, creating it when there is no file yet.
+        """Open the register at ``path``; create it only when ``create`` and there is no file.
+
+        A register of schema version 1 is upgraded to version 2 in one transaction when it
+        is opened for writing (see ``docs/register.md``).
 
         Args:
             path: The register file.
             issuer: The issuer in the numbers; each issuer has its own sequence per year.
             number_format: A ``str.format`` pattern of ``issuer``, ``year`` and ``seq``.
             timeout: Seconds to wait for another process's issue to finish.
+            time_zone: The issuer's time zone (IANA name): issue dates ("Fakturadatum")
+                and the numbering year are dates there.
+            issuer_name: The issuer printed on the documents issued now.
+            create: Whether a missing file is created (only ``issue`` does this; the
+                read-only commands refuse a register that does not exist).
+            read_only: Open without writing (SQLite ``mode=ro``); opened so anyway when the
+                file or its folder cannot be written.
 
         Raises:
-            RegisterError: When the file is not a register, is damaged, is of a newer
-                schema, or the number format is unusable. Such a file is never written.
+            RegisterError: When the file is missing (and not ``create``), is not a
+                register, is damaged or changed, is of a newer schema, cannot be read, or
+                the number format or time zone is unusable. Such a file is never written.
         """
         path = Path(path)
         _check_format(issuer, number_format)
-        exists = _check_header(path)
-        if not exists and not path.parent.is_dir():
-            raise RegisterError(f"{path}: cannot create the register, no folder {path.parent}")
         try:
-            connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise RegisterError(f"{path}: cannot open the register: {exc}") from exc
+            zone = _zone(time_zone)
+        except ValueError as exc:
+            raise RegisterError(str(exc)) from exc
+        if not issuer_name.strip():
+            raise RegisterError("the issuer name must not be empty")
+        exists = _check_header(path)
+        if not exists:
+            if not create:
+                what = "is empty" if path.exists() else "does not exist"
+                raise RegisterError(
+                    f"{path}: no register: the file {what} (only issue creates a register; "
+                    "check the path)"
+                )
+            if not path.parent.is_dir():
+                raise RegisterError(f"{path}: cannot create the register, no folder {path.parent}")
+            if not os.access(path.parent, os.W_OK):
+                raise RegisterError(
+                    f"{path}: cannot create the register: the folder {path.parent} is read-only"
+                )
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        read_only = exists and (read_only or not writable)
+        connection = _connect(path, timeout, read_only=read_only)
+        register = cls(
+            connection,
+            path,
+            issuer,
+            number_format,
+            zone=zone,
+            issuer_name=issuer_name,
+            read_only=read_only,
+        )
         try:
             if not exists:
                 _create(connection, path)
-            _validate(connection, path)
+            version = _validate(connection, path)
+            if version == 1:
+                if read_only:
+                    raise RegisterError(
+                        f"{path}: the register has schema version 1 and must be upgraded to "
+                        f"version {SCHEMA_VERSION} once, which needs write access, but it is "
+                        "read-only; make the file and its folder writable and run again"
+                    )
+                _migrate_v1(register)
         except BaseException:
             connection.close()
             raise
-        return cls(connection, path, issuer, number_format)
+        return register
 
     def close(self) -> None:
         """Close the file."""
@@ -520,20 +687,32 @@ class Register:
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """One write transaction (``BEGIN IMMEDIATE``): all of it or nothing."""
+        if self.read_only:
+            raise RegisterError(
+                f"{self.path}: cannot write the register: it is read-only (the file or its "
+                "folder cannot be written); nothing was written"
+            )
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise RegisterError(f"{self.path}: cannot write the register: {exc}") from exc
+            raise _write_error(self.path, exc) from exc
         try:
             yield
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise _write_error(self.path, exc) from exc
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._rollback()
+            raise _write_error(self.path, exc) from exc
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
             self._db.execute("ROLLBACK")
-            raise RegisterError(f"{self.path}: cannot write the register: {exc}") from exc
 
     def _set_status(self, period: Month, event: str, reason: str, now: datetime | None) -> None:
         at = _now(now).isoformat()
@@ -545,16 +724,22 @@ class Register:
             wanted = "closed" if event == "close" else "open"
             if current == wanted:
                 raise RegisterError(f"period {period} is already {wanted}")
-            self._db.execute(
-                "INSERT INTO periods (period, status, changed_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (period) DO UPDATE SET status = excluded.status, "
-                "changed_at = excluded.changed_at",
-                (str(period), wanted, at),
-            )
+            # The event first: the periods table follows the latest event (a trigger
+            # refuses any other change of a period's status).
             self._db.execute(
                 "INSERT INTO period_events (period, event, reason, at) VALUES (?, ?, ?, ?)",
                 (str(period), event, reason, at),
             )
+            if status is None:
+                self._db.execute(
+                    "INSERT INTO periods (period, status, changed_at) VALUES (?, ?, ?)",
+                    (str(period), wanted, at),
+                )
+            else:
+                self._db.execute(
+                    "UPDATE periods SET status = ?, changed_at = ? WHERE period = ?",
+                    (wanted, at, str(period)),
+                )
 
     def _document(self, row: sqlite3.Row) -> IssuedDocument:
         lines = self._db.execute(
@@ -563,6 +748,32 @@ class Register:
         credited = self._db.execute(
             "SELECT number FROM documents WHERE credits = ?", (row["number"],)
         ).fetchone()
+        stored = self._db.execute(
+            "SELECT body FROM contents WHERE document_id = ?", (row["id"],)
+        ).fetchone()
+        if stored is None:
+            raise RegisterError(
+                f"{self.path}: document {row['number']} has no stored content; the register "
+                "is damaged; restore it from a backup"
+            )
+        try:
+            content = content_from_json(stored["body"])
+        except ValueError as exc:
+            raise RegisterError(
+                f"{self.path}: document {row['number']}: {exc}; the register is damaged; "
+                "restore it from a backup"
+            ) from exc
+        line_total = exact_sum(Decimal(line["amount"]) for line in lines)
+        if (
+            content.number != row["number"]
+            or content.total != Decimal(row["total"])
+            or line_total != content.total
+        ):
+            raise RegisterError(
+                f"{self.path}: document {row['number']}: its stored total {row['total']}, its "
+                f"lines ({line_total}) and its content ({content.number}: {content.total}) "
+                "disagree; the register is damaged; restore it from a backup"
+            )
         return IssuedDocument(
             number=row["number"],
             kind=DocumentKind(row["kind"]),
@@ -590,6 +801,7 @@ class Register:
             volume_sources=tuple(
                 (str(path), int(rows)) for path, rows in json.loads(row["volume_sources"])
             ),
+            content=content,
         )
 
 
@@ -654,6 +866,42 @@ def number_format_problem(number_format: str) -> str | None:
     return None
 
 
+def _write_error(path: Path, exc: sqlite3.Error) -> RegisterError:
+    """A clear message for a write that SQLite refused."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith("SQLITE_READONLY") or name == "SQLITE_CANTOPEN":
+        return RegisterError(
+            f"{path}: cannot write the register: it is read-only (the file or its folder "
+            f"cannot be written: {exc}); nothing was written"
+        )
+    return RegisterError(f"{path}: cannot write the register: {exc}; nothing was written")
+
+
+def _connect(path: Path, timeout: float, *, read_only: bool) -> sqlite3.Connection:
+    """Open the file (read-only: ``mode=ro``).
+
+    A read-only open falls back to ``immutable`` when the folder cannot hold SQLite's
+    shared-memory file and there is no write-ahead log.
+    """
+    try:
+        if not read_only:
+            return sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
+        connection = sqlite3.connect(uri, timeout=timeout, isolation_level=None, uri=True)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            connection.close()
+            if Path(f"{path}-wal").exists():
+                raise
+            connection = sqlite3.connect(
+                uri + "&immutable=1", timeout=timeout, isolation_level=None, uri=True
+            )
+        return connection
+    except sqlite3.Error as exc:
+        raise RegisterError(f"{path}: cannot open the register: {exc}") from exc
+
+
 def _check_format(issuer: str, number_format: str) -> None:
     if not issuer.strip():
         raise RegisterError("the issuer must not be empty")
@@ -692,8 +940,46 @@ def _create(connection: sqlite3.Connection, path: Path) -> None:
         raise RegisterError(f"{path}: cannot create the register: {exc}") from exc
 
 
-def _validate(connection: sqlite3.Connection, path: Path) -> None:
-    """Refuse a file that is not a register of this schema or that is damaged."""
+@cache
+def _expected_schema(version: int) -> dict[str, tuple[str, str, str | None]]:
+    """The schema objects of a register of ``version``: name -> (type, table, SQL)."""
+    memory = sqlite3.connect(":memory:")
+    try:
+        for statement in _STATEMENTS_V1 if version == 1 else _STATEMENTS:
+            memory.execute(statement)
+        return _schema_of(memory)
+    finally:
+        memory.close()
+
+
+def _schema_of(connection: sqlite3.Connection) -> dict[str, tuple[str, str, str | None]]:
+    rows = connection.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return {row[1]: (row[0], row[2], row[3]) for row in rows}
+
+
+def _schema_problems(connection: sqlite3.Connection, version: int) -> list[str]:
+    """How the file's tables, indexes and triggers differ from the schema of ``version``."""
+    expected, found = _expected_schema(version), _schema_of(connection)
+    problems = [f"{kind} {name!r} is missing" for name, (kind, _, _) in expected.items()
+                if name not in found]  # fmt: skip
+    problems += [
+        f"{found[name][0]} {name!r} was changed"
+        for name in expected
+        if name in found and found[name] != expected[name]
+    ]
+    problems += [f"{kind} {name!r} is not part of a register" for name, (kind, _, _) in
+                 found.items() if name not in expected]  # fmt: skip
+    return problems
+
+
+def _validate(connection: sqlite3.Connection, path: Path) -> int:
+    """Refuse a file that is not a register of a known schema, damaged or changed.
+
+    Returns:
+        The file's schema version.
+    """
     connection.row_factory = sqlite3.Row
     try:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
@@ -716,12 +1002,211 @@ def _validate(connection: sqlite3.Connection, path: Path) -> None:
                 f"{path}: the register is damaged ({'; '.join(check[:3])}); refused, the file "
                 "was left as it is; restore it from a backup"
             )
+        problems = _schema_problems(connection, version)
+        if problems:
+            shown = "; ".join(problems[:5]) + (
+                f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+            )
+            raise RegisterError(
+                f"{path}: the register's schema (version {version}) was changed outside "
+                f"sfprice: {shown}; refused, the file was left as it is; restore it from a "
+                "backup"
+            )
         connection.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         raise RegisterError(
             f"{path}: the register is damaged or not a register ({exc}); refused, the file "
             "was left as it is"
         ) from exc
+    return int(version)
+
+
+def _migrate_v1(register: Register) -> None:
+    """Upgrade a schema-1 register to schema 2, in one transaction.
+
+    Each document gets its stored content: its lines as issued, its issue date in the
+    register's time zone, and a volume statement computed once, now, from the documents
+    issued up to and including it (marked ``"migration"``); a credit note gets the
+    statement of the invoice it credits. Nothing of schema 1 is changed.
+    """
+    db = register.connection
+    with register._writing():
+        if db.execute("PRAGMA user_version").fetchone()[0] != 1:
+            return  # another process upgraded it first
+        for sql in _ADDED_V2:
+            if sql.startswith("CREATE TABLE"):
+                db.execute(sql)
+        rows = db.execute("SELECT * FROM documents ORDER BY id").fetchall()
+        for row in rows:
+            stored = _stored_lines(db, row["id"])
+            if row["credits"] is None:
+                lines = [_v1_line(line) for line in stored]
+                statement = _statement(db, row["department"], Month.parse(row["period"]),
+                                       row["id"], lines, "migration")  # fmt: skip
+            else:
+                credited = _content_of(db, row["credits"])
+                lines = _negated(credited.lines, stored)
+                statement = _credited_statement(credited)
+            moment = local_moment(datetime.fromisoformat(row["issued_at"]), register.zone)
+            _seal(db, row["id"], _content(register, row, moment, lines, statement))
+        for sql in _ADDED_V2:
+            if not sql.startswith("CREATE TABLE"):
+                db.execute(sql)
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('upgraded_from_1', ?)",
+            (_now(None).isoformat(),),
+        )
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _v1_line(line: IssuedLine) -> ContentLine:
+    """What a schema-1 invoice line showed: its fields and the detail bill stored."""
+    detail = line.detail
+    return ContentLine(
+        line.service,
+        line.name,
+        line.unit,
+        line.quantity,
+        line.unit_price,
+        line.amount,
+        tuple(component_from(c) for c in detail.get("components") or () if isinstance(c, dict)),
+        allocation_from(detail.get("allocation")),
+        basis_from(detail.get("basis")),
+    )
+
+
+def _negated(lines: Sequence[ContentLine], stored: Sequence[IssuedLine]) -> list[ContentLine]:
+    """A credit note's lines: the credited invoice's lines (and components), negated."""
+    out = []
+    for index, line in enumerate(stored):
+        credited = lines[index] if index < len(lines) else None
+        parts = credited.components if credited is not None else ()
+        out.append(
+            ContentLine(
+                line.service,
+                line.name,
+                line.unit,
+                line.quantity,
+                line.unit_price,
+                line.amount,
+                tuple(
+                    ContentComponent(
+                        c.label,
+                        c.unit_price,
+                        -c.amount,
+                        None if c.quantity is None else -c.quantity,
+                    )
+                    for c in parts
+                ),
+                credited.allocation if credited is not None else None,
+                credited.basis if credited is not None else None,
+            )
+        )
+    return out
+
+
+def _credited_statement(credited: DocumentContent) -> VolumeStatement:
+    """A credit note shows the credited invoice's statement, labelled with its number."""
+    return VolumeStatement(credited.statement.computed, credited.number, credited.statement.rows)
+
+
+def _content_of(db: sqlite3.Connection, number: str) -> DocumentContent:
+    row = db.execute(
+        "SELECT c.body FROM contents AS c JOIN documents AS d ON d.id = c.document_id "
+        "WHERE d.number = ?",
+        (number,),
+    ).fetchone()
+    if row is None:
+        raise RegisterError(f"document {number} has no stored content; the register is damaged")
+    return content_from_json(row[0])
+
+
+def _statement(
+    db: sqlite3.Connection,
+    department: str,
+    period: Month,
+    upto_id: int,
+    lines: Sequence[ContentLine],
+    computed: str,
+) -> VolumeStatement:
+    """The volume statement of a document, from the documents up to and including it.
+
+    Per service of the document: this month, the same month last year and the year so far,
+    each the net of the department's invoices and credit notes. The same month last year
+    is ``None`` ("no data") when the department has no document for that month; the year
+    so far adds the months of the year up to the period that have documents.
+    """
+    last = Month(period.year - 1, period.month) if period.year > 1 else None
+    months = [Month(period.year, m) for m in range(1, period.month + 1)]
+    wanted = [str(m) for m in months] + ([str(last)] if last is not None else [])
+    marks = ", ".join("?" for _ in wanted)
+    rows = db.execute(
+        "SELECT d.period, l.service, l.quantity FROM documents AS d "
+        "LEFT JOIN lines AS l ON l.document_id = d.id "
+        f"WHERE d.department = ? AND d.id <= ? AND d.period IN ({marks})",
+        (department, upto_id, *wanted),
+    ).fetchall()
+    present = {row[0] for row in rows}
+    net: dict[tuple[str, str], list[Decimal]] = {}
+    for row in rows:
+        if row[1] is not None:
+            net.setdefault((row[0], row[1]), []).append(Decimal(row[2]))
+
+    def total(month: Month, service: str) -> Decimal | None:
+        if str(month) not in present:
+            return None
+        return exact_sum(net.get((str(month), service), []), Decimal(0))
+
+    names: dict[str, str] = {}
+    for line in lines:
+        names.setdefault(line.service, line.name)
+    out = []
+    for service, name in names.items():
+        so_far = [q for m in months if (q := total(m, service)) is not None]
+        out.append(
+            StatementRow(
+                service,
+                name,
+                total(period, service),
+                None if last is None else total(last, service),
+                exact_sum(so_far, Decimal(0)) if so_far else None,
+            )
+        )
+    return VolumeStatement(computed, None, tuple(out))
+
+
+def _content(
+    register: Register,
+    row: sqlite3.Row,
+    moment: datetime,
+    lines: Sequence[ContentLine],
+    statement: VolumeStatement,
+) -> DocumentContent:
+    zone = getattr(moment.tzinfo, "key", None) or str(moment.tzinfo)
+    return DocumentContent(
+        number=row["number"],
+        kind=row["kind"],
+        issuer_code=row["issuer"],
+        issuer_name=register.issuer_name,
+        department=row["department"],
+        period=Month.parse(row["period"]),
+        issued_at=moment.isoformat(),
+        issue_date=moment.date(),
+        time_zone=zone,
+        price_list=row["price_list"],
+        currency=row["currency"],
+        credits=row["credits"],
+        lines=tuple(lines),
+        statement=statement,
+    )
+
+
+def _seal(db: sqlite3.Connection, document_id: int, content: DocumentContent) -> None:
+    """Store what the document shows; after this, no line can be added to it."""
+    db.execute(
+        "INSERT INTO contents (document_id, format, body) VALUES (?, ?, ?)",
+        (document_id, 1, content_json(content)),
+    )
 
 
 def _net_invoices(db: sqlite3.Connection, period: Month) -> dict[str, sqlite3.Row]:
@@ -753,14 +1238,18 @@ def _stored_lines(db: sqlite3.Connection, document_id: int) -> list[IssuedLine]:
 
 
 class _Writer:
-    """Inserts the documents of one issue, numbering them inside its transaction."""
+    """Inserts the documents of one issue, numbering them inside its transaction.
+
+    Each document is inserted with its lines, then sealed with its content (what it
+    shows, the volume statement computed from the documents up to and including it).
+    """
 
     def __init__(self, register: Register, run_id: int, period: Month, at: datetime) -> None:
         self.db = register.connection
         self.register = register
         self.run_id = run_id
         self.period = period
-        self.at = at
+        self.at = at  # in the issuer's zone: its year is the numbering year
         self.numbers: list[str] = []
 
     def _number(self) -> tuple[str, int]:
@@ -768,12 +1257,18 @@ class _Writer:
         row = self.db.execute(
             "SELECT next FROM sequences WHERE issuer = ? AND year = ?", (issuer, year)
         ).fetchone()
-        seq = 1 if row is None else int(row[0])
-        self.db.execute(
-            "INSERT INTO sequences (issuer, year, next) VALUES (?, ?, ?) ON CONFLICT "
-            "(issuer, year) DO UPDATE SET next = excluded.next",
-            (issuer, year, seq + 1),
-        )
+        if row is None:
+            seq = 1
+            self.db.execute(
+                "INSERT INTO sequences (issuer, year, next) VALUES (?, ?, ?)",
+                (issuer, year, seq + 1),
+            )
+        else:
+            seq = int(row[0])
+            self.db.execute(
+                "UPDATE sequences SET next = ? WHERE issuer = ? AND year = ?",
+                (seq + 1, issuer, year),
+            )
         return self.register.number_format.format(issuer=issuer, year=year, seq=seq), seq
 
     def add(
@@ -782,10 +1277,12 @@ class _Writer:
         department: str,
         price_list: str,
         currency: str,
-        lines: Sequence[tuple[str, str, str, Decimal, Decimal, Decimal, str, object]],
+        lines: Sequence[tuple[ContentLine, str, object]],
         sources: list[tuple[str, int]],
         credits: str | None = None,
+        statement: VolumeStatement | None = None,
     ) -> str:
+        """Insert one document: number, row, lines, then its sealed content."""
         number, seq = self._number()
         cursor = self.db.execute(
             "INSERT INTO documents (number, issuer, year, seq, kind, period, department, "
@@ -801,7 +1298,7 @@ class _Writer:
                 department,
                 price_list,
                 currency,
-                _text(exact_sum(line[5] for line in lines)),
+                decimal_text(exact_sum(line.amount for line, _, _ in lines)),
                 credits,
                 self.run_id,
                 self.at.isoformat(),
@@ -809,6 +1306,7 @@ class _Writer:
             ),
         )
         document_id = cursor.lastrowid
+        assert document_id is not None
         self.db.executemany(
             "INSERT INTO lines (document_id, position, service, name, unit, quantity, "
             "unit_price, amount, price_list, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -816,35 +1314,38 @@ class _Writer:
                 (
                     document_id,
                     position,
-                    service,
-                    name,
-                    unit,
-                    _text(quantity),
-                    _text(unit_price),
-                    _text(amount),
+                    line.service,
+                    line.name,
+                    line.unit,
+                    decimal_text(line.quantity),
+                    decimal_text(line.unit_price),
+                    decimal_text(line.amount),
                     line_list,
                     json.dumps(detail, ensure_ascii=False, sort_keys=True),
                 )
-                for position, (
-                    service,
-                    name,
-                    unit,
-                    quantity,
-                    unit_price,
-                    amount,
-                    line_list,
-                    detail,
-                ) in enumerate(lines, start=1)
+                for position, (line, line_list, detail) in enumerate(lines, start=1)
             ],
         )
+        content_lines = [line for line, _, _ in lines]
+        if statement is None:
+            statement = _statement(
+                self.db, department, self.period, document_id, content_lines, "issue"
+            )
+        row = self.db.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+        _seal(self.db, document_id, _content(self.register, row, self.at, content_lines, statement))
         self.numbers.append(number)
-        _test_pause(len(self.numbers))
         return number
 
     def credit(self, invoice: sqlite3.Row) -> str:
+        """A credit note reversing ``invoice``.
+
+        Its lines and components are the invoice's negated; its volume statement is the
+        invoice's, labelled as the credited invoice's.
+        """
+        credited = _content_of(self.db, invoice["number"])
         stored = _stored_lines(self.db, invoice["id"])
-        lines = [
-            (
+        reversed_lines = [
+            IssuedLine(
                 line.service,
                 line.name,
                 line.unit,
@@ -852,9 +1353,14 @@ class _Writer:
                 line.unit_price,
                 -line.amount,
                 line.price_list,
-                {"reverses": invoice["number"]},
+                {},
             )
             for line in stored
+        ]
+        content_lines = _negated(credited.lines, reversed_lines)
+        lines = [
+            (content, line.price_list, {"reverses": invoice["number"]})
+            for content, line in zip(content_lines, stored, strict=True)
         ]
         sources = [(str(p), int(r)) for p, r in json.loads(invoice["volume_sources"])]
         return self.add(
@@ -865,17 +1371,14 @@ class _Writer:
             lines,
             sources,
             credits=invoice["number"],
+            statement=_credited_statement(credited),
         )
 
     def invoice(self, invoice: Invoice) -> str:
+        """The run's invoice for one department."""
         lines = [
             (
-                line.service,
-                line.name,
-                str(line.unit),
-                line.quantity,
-                line.unit_price,
-                line.amount,
+                _line_content(line),
                 line.price_list,
                 _plain(line),
             )
@@ -893,6 +1396,45 @@ class _Writer:
             lines,
             sorted(sources.items()),
         )
+
+
+def _line_content(line: InvoiceLine) -> ContentLine:
+    """What an invoice line shows, field by field (components, allocation, basis)."""
+    allocation, basis = line.allocation, line.basis
+    return ContentLine(
+        line.service,
+        line.name,
+        str(line.unit),
+        line.quantity,
+        line.unit_price,
+        line.amount,
+        tuple(
+            ContentComponent(c.label, c.unit_price, c.amount, c.quantity) for c in line.components
+        ),
+        None
+        if allocation is None
+        else ContentAllocation(
+            allocation.key,
+            allocation.driver_quantity,
+            allocation.driver_total,
+            f"{allocation.share.numerator}/{allocation.share.denominator}",
+            allocation.annual_amount,
+            allocation.source,
+        ),
+        None
+        if basis is None
+        else ContentBasis(
+            str(basis.kind),
+            basis.customer_year,
+            basis.first_year,
+            None if basis.tier_mode is None else str(basis.tier_mode),
+            basis.rate,
+            basis.minimum,
+            basis.base_amount,
+            basis.services,
+            basis.source,
+        ),
+    )
 
 
 def issue_period(
@@ -917,12 +1459,17 @@ def issue_period(
             ``period`` are issued.
         period: The month to issue.
         manifest: What produced the run, stored with it.
-        now: The issue time (default: now); its year picks the number sequence.
+        now: The issue time (default: now; time-zone aware). Its date in the register's
+            time zone is the issue date ("Fakturadatum"), and its year there picks the
+            number sequence.
 
     Raises:
         RegisterError: When the period is closed, or the register cannot be written.
     """
-    at = _now(now)
+    try:
+        at = local_moment(now or datetime.now(UTC), register.zone)
+    except ValueError as exc:
+        raise RegisterError(f"the issue time {exc}") from exc
     wanted = {i.department: i for i in run.invoices if i.month == period}
     db = register.connection
     with register._writing():
