@@ -74,6 +74,9 @@ class BillingOutcome:
         pricelist_files: The price-list files read, in order (for a manifest).
         run: The invoices, allocation lines included.
         notes: Notes for the user (rows outside the year, nothing billed, proposals).
+        volume_run: The run before the allocation lines were added: what the volumes
+            (and the fixed fees of their months) bill. Allocation pools are spread over
+            every month of the year, so only this run tells which months have actuals.
     """
 
     request: BillingRequest
@@ -81,6 +84,13 @@ class BillingOutcome:
     pricelist_files: tuple[Traversable, ...]
     run: BillingRun
     notes: tuple[str, ...]
+    volume_run: BillingRun | None = None
+
+    @property
+    def actual_months(self) -> tuple[Month, ...]:
+        """The months billed from volumes, in order (allocation lines left out)."""
+        run = self.volume_run or self.run
+        return tuple(sorted({i.month for i in run.invoices}))
 
     def invoices_of(self, period: Month) -> tuple[Invoice, ...]:
         """The invoices of one month, in the run's order."""
@@ -111,6 +121,7 @@ def run_billing(request: BillingRequest) -> BillingOutcome:
     volumes = read_volume_files(request.volumes, catalog=catalog, year=request.year)
     customers = read_customers(request.customers) if request.customers is not None else None
     run = bill(catalog, volumes, year=request.year, customers=customers)
+    volume_run = run
     if request.allocations is not None:
         pools = load_allocations(request.allocations, reserved_codes=catalog.codes)
         run = with_allocations(
@@ -119,7 +130,8 @@ def run_billing(request: BillingRequest) -> BillingOutcome:
             months=year_months(request.year),
             catalog=catalog,
         )
-    return BillingOutcome(request, catalog, files, run, _notes(request.year, catalog, run))
+    notes = _notes(request.year, catalog, run)
+    return BillingOutcome(request, catalog, files, run, notes, volume_run)
 
 
 def _notes(year: int, catalog: PriceCatalog, run: BillingRun) -> tuple[str, ...]:
