@@ -49,6 +49,10 @@ class BillingRequest:
     def __post_init__(self) -> None:
         object.__setattr__(self, "volumes", tuple(Path(p) for p in self.volumes))
         object.__setattr__(self, "pricelists", tuple(self.pricelists))
+        for name in ("customers", "allocations"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, Path(value))
 
     def input_files(self) -> tuple[tuple[str, Path], ...]:
         """The inputs other than volumes and price lists, with their roles.
