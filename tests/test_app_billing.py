@@ -519,3 +519,17 @@ def test_kpi_takes_customers_allocations_and_several_lists(
     )
     assert code == 0, err
     assert again == out  # the bundled folder and its own 2014 file: the same lists, once
+
+
+def test_output_that_is_a_register_not_created_yet_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    volumes = _volumes(tmp_path)
+    register = tmp_path / "new.db"
+    code, out, err = run_cli(
+        capsys, "issue", volumes, "--period", "2014-02", "--register", register,
+        "--output", tmp_path / "." / "new.db",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "(--register)" in err
+    assert not register.exists()
