@@ -533,3 +533,16 @@ def test_output_that_is_a_register_not_created_yet_is_refused(
     assert (code, out) == (2, "")
     assert "(--register)" in err
     assert not register.exists()
+
+
+def test_reissue_with_allocations_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["issue", VOLUMES_2010, "--period", "2010-03", "--allocations", ALLOCATIONS_2010,
+            "--register", tmp_path / "r.db", "--format", "json"]  # fmt: skip
+    assert run_cli(capsys, *args)[0] == 0
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    again = json.loads(out)
+    assert (again["changed"], again["documents"], len(again["unchanged"])) == (False, [], 5)
+    assert "nothing changed" in err
