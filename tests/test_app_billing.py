@@ -482,3 +482,67 @@ def test_issue_manifest_records_every_input(
         ("allocation_key", "ledger-2009-jan-sep.csv"),
         ("allocation_key", "agresso-users-2009-07.csv"),
     ]
+
+
+# -- issue 10: balance and kpi take the same billing options -------------------------------
+
+
+def test_balance_with_allocations_keeps_the_months_of_actuals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = [VOLUMES_2010, "--year", "2010", "--budget", "2010-administration", "--area",
+            "economy", "--format", "json"]  # fmt: skip
+    code, out, err = run_cli(capsys, "balance", *args)
+    assert code == 0, err
+    plain = json.loads(out)
+    code, out, err = run_cli(capsys, "balance", *args, "--allocations", ALLOCATIONS_2010)
+    assert code == 0, err
+    shared = json.loads(out)
+    # The economy area has volumes in March only: the actuals still end in March, although
+    # the pools put an allocation line on every month of the year.
+    assert plain["through"] == shared["through"] == "2010-03"
+    # Both pools are economy's: 124 999,97 kr a month (see above) on top of the volumes,
+    # so January-March bill 50 940,00 + 3 x 124 999,97 = 425 939,91 kr.
+    t1 = next(r for r in shared["rows"] if r["period"] == "T1")
+    assert next(r for r in plain["rows"] if r["period"] == "T1")["billed"] == "50940.00"
+    assert t1["billed"] == "425939.91"
+
+
+def test_kpi_takes_customers_allocations_and_several_lists(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ["kpi", EXAMPLES / "volumes-2014.csv", "--year", "2014", "--format", "json"]
+    code, out, err = run_cli(capsys, *base)
+    assert code == 0, err
+    code, again, err = run_cli(
+        capsys, *base, "--pricelists", BUNDLED, "--pricelists", REPO / "pricelists" / "2014.toml"
+    )
+    assert code == 0, err
+    assert again == out  # the bundled folder and its own 2014 file: the same lists, once
+
+
+def test_output_that_is_a_register_not_created_yet_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    volumes = _volumes(tmp_path)
+    register = tmp_path / "new.db"
+    code, out, err = run_cli(
+        capsys, "issue", volumes, "--period", "2014-02", "--register", register,
+        "--output", tmp_path / "." / "new.db",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "(--register)" in err
+    assert not register.exists()
+
+
+def test_reissue_with_allocations_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["issue", VOLUMES_2010, "--period", "2010-03", "--allocations", ALLOCATIONS_2010,
+            "--register", tmp_path / "r.db", "--format", "json"]  # fmt: skip
+    assert run_cli(capsys, *args)[0] == 0
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    again = json.loads(out)
+    assert (again["changed"], again["documents"], len(again["unchanged"])) == (False, [], 5)
+    assert "nothing changed" in err

@@ -13,18 +13,23 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from sfprice.app import run_billing
+from sfprice.billing_commands import add_billing_arguments, billing_request, print_notes
 from sfprice.costs import CostBudget
-from sfprice.engine.billing import bill
 from sfprice.engine.breakeven import BreakEvenRule, break_even
 from sfprice.engine.kpi import Kpi, TimeBase, kpi_report, kpis_for_year
-from sfprice.engine.recovery import CostKey, full_cost, recovery_balance
+from sfprice.engine.recovery import (
+    CostKey,
+    area_revenue_by_month,
+    full_cost,
+    recovery_balance,
+)
 from sfprice.errors import SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.forecast import read_forecast
 from sfprice.io.kpis import load_kpis
 from sfprice.io.pricelists import dump_pricelist, load_catalog
 from sfprice.io.staffing import read_staffing
-from sfprice.io.volumes import read_volume_files
 from sfprice.kpis import METRICS, KpiKind
 from sfprice.model import PriceCatalog, PriceList
 from sfprice.money import magnitude_problem
@@ -101,8 +106,8 @@ def add_commands(commands: Any, common: Common) -> None:
         description="Bill the volumes and follow a business area's revenue against its full "
         "cost: months, tertials, year to date, carried balance and forecasts.",
     )
-    bal.add_argument("volumes", nargs="+", type=Path, metavar="VOLUMES")
     bal.add_argument("--year", type=int, required=True, help="the year to follow up")
+    add_billing_arguments(bal)
     _budget_args(bal)
     bal.add_argument("--area", help="business-area code (default: the budget's only selling area)")
     bal.add_argument(
@@ -205,8 +210,8 @@ def _add_kpi(commands: Any, common: Common) -> None:
         "machine-processed share) from volumes and staffing, against the targets "
         "the business plans set.",
     )
-    kpi.add_argument("volumes", nargs="+", type=Path, metavar="VOLUMES")
     kpi.add_argument("--year", type=int, required=True)
+    add_billing_arguments(kpi)
     kpi.add_argument(
         "--staffing",
         type=Path,
@@ -256,11 +261,12 @@ def _through(args: argparse.Namespace) -> Month | None:
 
 def _kpi(args: argparse.Namespace) -> str:
     through = _through(args)
-    catalog = load_catalog(args.pricelists)
-    run = bill(
-        catalog, read_volume_files(args.volumes, catalog=catalog, year=args.year), year=args.year
-    )
-    billed = sorted({i.month.month for i in run.invoices})
+    outcome = run_billing(billing_request(args, args.year))
+    print_notes(outcome)
+    run = outcome.run
+    # The months with actuals are those billed from volumes: allocation pools are spread
+    # over the whole year and would make every month look billed.
+    billed = [m.month for m in outcome.actual_months]
     last = through.month if through else (billed[-1] if billed else 0)
     if not last:
         msg = f"no volumes for {args.year}; nothing to measure"
@@ -412,13 +418,19 @@ def _balance(args: argparse.Namespace) -> str:
     budget = _budget_for_year(args)
     statement = _statement(args, budget)
     area = _area(args, budget)
-    catalog = load_catalog(args.pricelists)
-    run = bill(
-        catalog, read_volume_files(args.volumes, catalog=catalog, year=args.year), year=args.year
-    )
+    outcome = run_billing(billing_request(args, args.year))
+    print_notes(outcome)
+    run = outcome.run
+    through = args.through
+    if through is None and outcome.volume_run is not None:
+        # Allocation lines fill every month: the actuals end with the area's last month
+        # billed from volumes.
+        billed = area_revenue_by_month(outcome.volume_run, area, args.year)
+        months = [month for month, amount in billed.items() if amount]
+        through = Month(args.year, max(months)) if months else None
     try:
         balance = recovery_balance(
-            budget, statement, run, area, through=args.through, opening_balance=args.opening_balance
+            budget, statement, run, area, through=through, opening_balance=args.opening_balance
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from exc

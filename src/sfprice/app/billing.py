@@ -50,6 +50,10 @@ class BillingRequest:
     def __post_init__(self) -> None:
         object.__setattr__(self, "volumes", tuple(Path(p) for p in self.volumes))
         object.__setattr__(self, "pricelists", tuple(self.pricelists))
+        for name in ("customers", "allocations"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, Path(value))
 
     def input_files(self) -> tuple[tuple[str, Path], ...]:
         """The inputs other than volumes and price lists, with their roles.
@@ -75,6 +79,9 @@ class BillingOutcome:
         pricelist_files: The price-list files read, in order (for a manifest).
         run: The invoices, allocation lines included.
         notes: Notes for the user (rows outside the year, nothing billed, proposals).
+        volume_run: The run before the allocation lines were added: what the volumes
+            (and the fixed fees of their months) bill. Allocation pools are spread over
+            every month of the year, so only this run tells which months have actuals.
     """
 
     request: BillingRequest
@@ -82,6 +89,13 @@ class BillingOutcome:
     pricelist_files: tuple[Traversable, ...]
     run: BillingRun
     notes: tuple[str, ...]
+    volume_run: BillingRun | None = None
+
+    @property
+    def actual_months(self) -> tuple[Month, ...]:
+        """The months billed from volumes, in order (allocation lines left out)."""
+        run = self.volume_run or self.run
+        return tuple(sorted({i.month for i in run.invoices}))
 
     def invoices_of(self, period: Month) -> tuple[Invoice, ...]:
         """The invoices of one month, in the run's order."""
@@ -125,6 +139,7 @@ def run_billing(request: BillingRequest) -> BillingOutcome:
         paths=request.volumes,
     )
     run = bill(catalog, volumes, year=request.year, customers=customers)
+    volume_run = run
     if pools:
         run = with_allocations(
             run,
@@ -132,7 +147,8 @@ def run_billing(request: BillingRequest) -> BillingOutcome:
             months=year_months(request.year),
             catalog=catalog,
         )
-    return BillingOutcome(request, catalog, files, run, _notes(request.year, catalog, run))
+    notes = _notes(request.year, catalog, run)
+    return BillingOutcome(request, catalog, files, run, notes, volume_run)
 
 
 def _notes(year: int, catalog: PriceCatalog, run: BillingRun) -> tuple[str, ...]:

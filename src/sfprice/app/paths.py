@@ -23,18 +23,24 @@ def _files(path: Path) -> list[Path]:
 
 
 def _same(a: Path, b: Path) -> bool:
+    """Whether two paths are one file.
+
+    The same inode, or, for a file that does not exist yet (a register about to be
+    created), the same resolved path.
+    """
     try:
         return os.path.samefile(a, b)
     except OSError:
-        return False
+        return a.resolve() == b.resolve()
 
 
 def same_file_issues(outputs: Iterable[Path], inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
     """One issue per output that is the same file as an input (links followed).
 
-    Only an existing regular file can be overwritten: a new file, a device such as
-    ``/dev/null`` or a pipe is never an input's file. A folder input (price lists) stands
-    for the ``*.toml`` files in it.
+    An existing output is compared by file (links followed), a new one by its resolved
+    path (an input that a command creates, such as a new register, has no file yet). A
+    device such as ``/dev/null`` or a pipe is never an input's file. A folder input (price
+    lists) stands for the ``*.toml`` files in it.
 
     Args:
         outputs: The files the command would write.
@@ -46,7 +52,7 @@ def same_file_issues(outputs: Iterable[Path], inputs: Sequence[tuple[str, Path]]
     """
     issues = []
     for output in outputs:
-        if not output.is_file():
+        if output.exists() and not output.is_file():
             continue
         for label, given in inputs:
             clash = next((f for f in _files(given) if _same(output, f)), None)
