@@ -246,7 +246,9 @@ def invoice_pdf(view: InvoiceView) -> bytes:
     pdf.cell(title_w, 12, view.title)
     font(11, "B")
     issuer = _text(view.issuer)
-    pdf.multi_cell(width - title_w, 6, issuer, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    height = 12 if rows(width - title_w, issuer) == 1 else 6  # one line: beside the title
+    pdf.multi_cell(width - title_w, height, issuer, align="R", new_x=XPos.LMARGIN,
+                   new_y=YPos.NEXT)  # fmt: skip
     pdf.set_y(max(pdf.get_y(), top + 12) + 2)
 
     # Label/value pairs: the label column as wide as the widest label in this language.
@@ -261,7 +263,7 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         room(6 * max(key_rows, value_rows))
         top = pdf.get_y()
         font(10, "B")
-        pdf.multi_cell(label_w, 6, key, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.multi_cell(label_w, 6, key, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         font(10)
         wrapped(width - label_w, 6, value)
         pdf.set_y(top + 6 * max(key_rows, value_rows))
@@ -307,7 +309,7 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         room(5 * name_rows + 4 * (sub_rows + sum(part_rows)) + 2)
         top = pdf.get_y()
         font(9)
-        pdf.multi_cell(cols[0], 5, name, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.multi_cell(cols[0], 5, name, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.cell(cols[1], 5, view.quantity(item.quantity), align="R")
         pdf.cell(cols[2], 5, view.price(item.unit_price), align="R")
         pdf.cell(cols[3], 5, view.money(item.amount), align="R")
@@ -317,7 +319,7 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         wrapped(width, 4, sub)
         for (text, price, amount), count in zip(parts, part_rows, strict=True):
             top = pdf.get_y()
-            pdf.multi_cell(cols[0] + cols[1], 4, text, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            pdf.multi_cell(cols[0] + cols[1], 4, text, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
             pdf.cell(cols[2], 4, view.price(price), align="R")
             pdf.cell(cols[3], 4, view.money(amount), align="R")
             pdf.set_xy(pdf.l_margin, top + 4 * count)
