@@ -170,7 +170,9 @@ def test_many_lines_run_onto_further_pages() -> None:
     pypdf = pytest.importorskip("pypdf")
     view = _view(*(["57.00"] * 40), name=LONG_NAME)
     data = invoice_pdf(view)
-    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) >= 2
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    assert len(pages) >= 2
+    assert pages[1].extract_text().startswith("Tjänst")  # the column heads again
     _assert_fits(data)
 
 

@@ -288,12 +288,17 @@ def invoice_pdf(view: InvoiceView) -> bytes:
     total_text = view.money(d.total)
     numeric[2] = max(numeric[2], pdf.get_string_width(total_text) + 4)
     cols = [max(width - sum(numeric), width * 0.3), *numeric]
-    font(9, "B")
-    pdf.set_fill_color(230, 230, 230)
-    room(7)
-    for text, w, align in zip(headers, cols, "LRRR", strict=True):
-        pdf.cell(w, 7, text, align=align, fill=True)
-    pdf.ln(7)
+
+    def table_head() -> None:
+        font(9, "B")
+        pdf.set_fill_color(230, 230, 230)
+        pdf.set_text_color(0, 0, 0)
+        for text, w, align in zip(headers, cols, "LRRR", strict=True):
+            pdf.cell(w, 7, text, align=align, fill=True)
+        pdf.ln(7)
+
+    room(7 + 12)
+    table_head()
     for index, item in enumerate(d.lines):
         name = _text(item.name)
         sub = f"{_text(item.service)} · {_text(view.unit_text(item.unit))}"
@@ -306,7 +311,10 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         font(7.5)
         sub_rows = rows(width, sub)
         part_rows = [rows(cols[0] + cols[1], text) for text, _, _ in parts]
+        page = pdf.page
         room(5 * name_rows + 4 * (sub_rows + sum(part_rows)) + 2)
+        if pdf.page != page:  # a new page: the column heads again
+            table_head()
         top = pdf.get_y()
         font(9)
         pdf.multi_cell(cols[0], 5, name, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
