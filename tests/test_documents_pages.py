@@ -254,3 +254,10 @@ def test_any_department_gives_a_pdf_or_a_located_refusal(department: str) -> Non
         assert data.startswith(b"%PDF")
     page = invoice_html(view)
     assert not any(0 < ord(c) < 32 and c != "\n" for c in page)
+
+
+def test_any_kind_of_space_prints_as_a_space() -> None:
+    # U+3000 IDEOGRAPHIC SPACE is in no DejaVu font; a space prints as a space anyway.
+    pypdf = pytest.importorskip("pypdf")
+    data = invoice_pdf(_view("114.00", department="Kultur\u3000förvaltningen\u00a0Öst"))
+    assert "Kultur förvaltningen Öst" in pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()

@@ -92,8 +92,13 @@ def _fpdf() -> Any:
 
 
 def _text(value: str) -> str:
-    """Stored text as the PDF prints it (no control characters: DejaVu has no pictures)."""
-    return visible_text(value, pictures=False)
+    """Stored text as the PDF prints it.
+
+    Any white space (a tab, U+3000) prints as a plain space, which every font has; another
+    control character as ``�`` (DejaVu has no control pictures).
+    """
+    spaced = "".join(" " if c.isspace() else c for c in value)
+    return visible_text(spaced, pictures=False)
 
 
 def _fields(view: InvoiceView) -> dict[str, str]:
