@@ -4,6 +4,7 @@ blank, and the same document gives the same bytes."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfprice.documents.invoice import InvoiceView, invoice_html
-from sfprice.documents.pdf import find_font, invoice_pdf, missing_glyphs
+from sfprice.documents.pdf import find_font, invoice_pdf, missing_glyphs, unshaped
 from sfprice.errors import InputError
 from sfprice.period import Month
 from sfprice.register import DocumentKind, IssuedDocument, IssuedLine
@@ -261,3 +262,16 @@ def test_any_kind_of_space_prints_as_a_space() -> None:
     pypdf = pytest.importorskip("pypdf")
     data = invoice_pdf(_view("114.00", department="Kultur\u3000förvaltningen\u00a0Öst"))
     assert "Kultur förvaltningen Öst" in pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+
+def test_right_to_left_letters_are_refused_without_shaping() -> None:
+    # Without text shaping, fpdf2 prints Hebrew left to right: a reversed, wrong name.
+    if importlib.util.find_spec("uharfbuzz") is not None:
+        pytest.skip("uharfbuzz is installed: the PDF shapes right-to-left text")
+    with pytest.raises(InputError) as caught:
+        invoice_pdf(_view("114.00", department="קהילה Öst"))
+    (issue,) = caught.value.issues
+    assert issue.field == "department"
+    assert "U+05E7 HEBREW LETTER QOF" in issue.message
+    assert "pip install uharfbuzz" in issue.message
+    assert unshaped({"department": "Skarpnäck – Örby"}, source="x") == []

@@ -15,7 +15,9 @@ beside the font and in ``/usr/share/fonts``, in name order, but never a "last re
 whose glyphs are boxes that name the script), and a character that no font
 has refuses the document with one :class:`~sfprice.errors.Issue` per field
 (:func:`missing_glyphs`). Stored text passes :func:`~sfprice.documents.text.visible_text`
-first (a control character prints as ``�``).
+first (a control character prints as ``�``). Right-to-left letters (Hebrew, Arabic) are
+ordered by fpdf2's text shaping when uharfbuzz is installed, and refused otherwise
+(:func:`unshaped`), since they would print reversed.
 
 Every label/value pair fits in both languages: the label column is as wide as the widest
 label, the numeric columns as wide as their widest figure, and a long value (a department,
@@ -42,7 +44,7 @@ from sfprice.documents.invoice import InvoiceView
 from sfprice.documents.text import visible_text
 from sfprice.errors import InputError, Issue, SfpriceError
 
-__all__ = ["FontMissing", "find_font", "invoice_pdf", "missing_glyphs"]
+__all__ = ["FontMissing", "find_font", "invoice_pdf", "missing_glyphs", "unshaped"]
 
 _SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 _FONT_TREE = Path("/usr/share/fonts")
@@ -187,6 +189,31 @@ def missing_glyphs(
     return chosen, issues
 
 
+def unshaped(fields: Mapping[str, str], *, source: str) -> list[Issue]:
+    """One issue per field with right-to-left letters, which print reversed unless shaped.
+
+    fpdf2 orders right-to-left text (Hebrew, Arabic) only with text shaping, which needs
+    uharfbuzz; without it the letters would print left to right, a wrong name. With
+    uharfbuzz installed, :func:`invoice_pdf` shapes the text and this check is not made.
+    """
+    issues = []
+    for key, text in fields.items():
+        letters = [c for c in dict.fromkeys(text) if unicodedata.bidirectional(c) in {"R", "AL"}]
+        if letters:
+            named = ", ".join(_describe(c) for c in letters[:_SHOWN])
+            more = f" and {len(letters) - _SHOWN} more" if len(letters) > _SHOWN else ""
+            issues.append(
+                Issue(
+                    source,
+                    f"{text!r}: right-to-left letters {named}{more} would print in the wrong "
+                    "order without text shaping (expected: pip install uharfbuzz, which lets "
+                    "the PDF order them, or make the invoice with invoices html)",
+                    field=key,
+                )
+            )
+    return issues
+
+
 def _created(stamp: str) -> datetime:
     moment = datetime.fromisoformat(stamp)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -205,9 +232,13 @@ def invoice_pdf(view: InvoiceView) -> bytes:
     regular, bold = find_font()
     d = view.document
     lab = view.labels
+    fields = _fields(view)
     fallbacks, issues = missing_glyphs(
-        _fields(view), [regular, bold, *_candidates(regular)], source=d.number
+        fields, [regular, bold, *_candidates(regular)], source=d.number
     )
+    shaping = importlib.util.find_spec("uharfbuzz") is not None
+    if not shaping:
+        issues += unshaped(fields, source=d.number)
     if issues:
         raise InputError(issues)
     pdf = fpdf.FPDF(format="A4")
@@ -220,6 +251,8 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         pdf.add_font(f"Fallback{index}", "", str(fallback))
     if fallbacks:
         pdf.set_fallback_fonts([f"Fallback{i}" for i in range(len(fallbacks))], exact_match=False)
+    if shaping and any(unshaped(fields, source=d.number)):
+        pdf.set_text_shaping(True)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
