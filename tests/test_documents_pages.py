@@ -4,6 +4,7 @@ blank, and the same document gives the same bytes."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfprice.documents.invoice import InvoiceView, invoice_html
-from sfprice.documents.pdf import find_font, invoice_pdf, missing_glyphs
+from sfprice.documents.pdf import find_font, invoice_pdf, missing_glyphs, unshaped
 from sfprice.errors import InputError
 from sfprice.period import Month
 from sfprice.register import DocumentKind
@@ -171,7 +172,9 @@ def test_many_lines_run_onto_further_pages() -> None:
     pypdf = pytest.importorskip("pypdf")
     view = _view(*(["57.00"] * 40), name=LONG_NAME)
     data = invoice_pdf(view)
-    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) >= 2
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    assert len(pages) >= 2
+    assert pages[1].extract_text().startswith("Tjänst")  # the column heads again
     _assert_fits(data)
 
 
@@ -256,3 +259,23 @@ def test_any_department_gives_a_pdf_or_a_located_refusal(department: str) -> Non
         assert data.startswith(b"%PDF")
     page = invoice_html(view)
     assert not any(0 < ord(c) < 32 and c != "\n" for c in page)
+
+
+def test_any_kind_of_space_prints_as_a_space() -> None:
+    # U+3000 IDEOGRAPHIC SPACE is in no DejaVu font; a space prints as a space anyway.
+    pypdf = pytest.importorskip("pypdf")
+    data = invoice_pdf(_view("114.00", department="Kultur\u3000förvaltningen\u00a0Öst"))
+    assert "Kultur förvaltningen Öst" in pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+
+def test_right_to_left_letters_are_refused_without_shaping() -> None:
+    # Without text shaping, fpdf2 prints Hebrew left to right: a reversed, wrong name.
+    if importlib.util.find_spec("uharfbuzz") is not None:
+        pytest.skip("uharfbuzz is installed: the PDF shapes right-to-left text")
+    with pytest.raises(InputError) as caught:
+        invoice_pdf(_view("114.00", department="קהילה Öst"))
+    (issue,) = caught.value.issues
+    assert issue.field == "department"
+    assert "U+05E7 HEBREW LETTER QOF" in issue.message
+    assert "pip install uharfbuzz" in issue.message
+    assert unshaped({"department": "Skarpnäck – Örby"}, source="x") == []

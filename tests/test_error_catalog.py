@@ -125,6 +125,9 @@ ERRORS: dict[str, str] = {
     "pdf-glyph": (
         f"invoices pdf SF-2026-000003 --register {E}/register/fakturor.db --output faktura.pdf"
     ),
+    "pdf-rtl": (
+        f"invoices pdf SF-2026-000005 --register {E}/register/fakturor.db --output faktura.pdf"
+    ),
     "xlsx-digits": (
         f"invoices xlsx --period 2014-03 --register {E}/register/fakturor.db --output fakturor.xlsx"
     ),

@@ -15,7 +15,9 @@ beside the font and in ``/usr/share/fonts``, in name order, but never a "last re
 whose glyphs are boxes that name the script), and a character that no font
 has refuses the document with one :class:`~sfprice.errors.Issue` per field
 (:func:`missing_glyphs`). Stored text passes :func:`~sfprice.names.visible`
-first (a control character prints as its visible escape).
+first (a control character prints as its visible escape). Right-to-left letters (Hebrew,
+Arabic) are ordered by fpdf2's text shaping when uharfbuzz is installed, and refused
+otherwise (:func:`unshaped`), since they would print reversed.
 
 Every label/value pair fits in both languages: the label column is as wide as the widest
 label, the numeric columns as wide as their widest figure, and a long value (a department,
@@ -42,7 +44,7 @@ from sfprice.documents.invoice import InvoiceView
 from sfprice.errors import InputError, Issue, SfpriceError
 from sfprice.names import visible
 
-__all__ = ["FontMissing", "find_font", "invoice_pdf", "missing_glyphs"]
+__all__ = ["FontMissing", "find_font", "invoice_pdf", "missing_glyphs", "unshaped"]
 
 _SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 _FONT_TREE = Path("/usr/share/fonts")
@@ -92,8 +94,12 @@ def _fpdf() -> Any:
 
 
 def _text(value: str) -> str:
-    """Stored text as the PDF prints it: control and invisible characters escaped."""
-    return visible(value)
+    """Stored text as the PDF prints it.
+
+    Any white space (a tab, U+3000) prints as a plain space, which every font has; another
+    control or invisible character as its visible escape (:func:`sfprice.names.visible`).
+    """
+    return visible("".join(" " if c.isspace() else c for c in value))
 
 
 def _fields(view: InvoiceView) -> dict[str, str]:
@@ -182,6 +188,31 @@ def missing_glyphs(
     return chosen, issues
 
 
+def unshaped(fields: Mapping[str, str], *, source: str) -> list[Issue]:
+    """One issue per field with right-to-left letters, which print reversed unless shaped.
+
+    fpdf2 orders right-to-left text (Hebrew, Arabic) only with text shaping, which needs
+    uharfbuzz; without it the letters would print left to right, a wrong name. With
+    uharfbuzz installed, :func:`invoice_pdf` shapes the text and this check is not made.
+    """
+    issues = []
+    for key, text in fields.items():
+        letters = [c for c in dict.fromkeys(text) if unicodedata.bidirectional(c) in {"R", "AL"}]
+        if letters:
+            named = ", ".join(_describe(c) for c in letters[:_SHOWN])
+            more = f" and {len(letters) - _SHOWN} more" if len(letters) > _SHOWN else ""
+            issues.append(
+                Issue(
+                    source,
+                    f"{text!r}: right-to-left letters {named}{more} would print in the wrong "
+                    "order without text shaping (expected: pip install uharfbuzz, which lets "
+                    "the PDF order them, or make the invoice with invoices html)",
+                    field=key,
+                )
+            )
+    return issues
+
+
 def _created(stamp: str) -> datetime:
     moment = datetime.fromisoformat(stamp)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -200,9 +231,13 @@ def invoice_pdf(view: InvoiceView) -> bytes:
     regular, bold = find_font()
     d = view.document
     lab = view.labels
+    fields = _fields(view)
     fallbacks, issues = missing_glyphs(
-        _fields(view), [regular, bold, *_candidates(regular)], source=d.number
+        fields, [regular, bold, *_candidates(regular)], source=d.number
     )
+    shaping = importlib.util.find_spec("uharfbuzz") is not None
+    if not shaping:
+        issues += unshaped(fields, source=d.number)
     if issues:
         raise InputError(issues)
     pdf = fpdf.FPDF(format="A4")
@@ -215,6 +250,8 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         pdf.add_font(f"Fallback{index}", "", str(fallback))
     if fallbacks:
         pdf.set_fallback_fonts([f"Fallback{i}" for i in range(len(fallbacks))], exact_match=False)
+    if shaping and any(unshaped(fields, source=d.number)):
+        pdf.set_text_shaping(True)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
@@ -246,7 +283,9 @@ def invoice_pdf(view: InvoiceView) -> bytes:
     pdf.cell(title_w, 12, view.title)
     font(11, "B")
     issuer = _text(view.issuer)
-    pdf.multi_cell(width - title_w, 6, issuer, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    height = 12 if rows(width - title_w, issuer) == 1 else 6  # one line: beside the title
+    pdf.multi_cell(width - title_w, height, issuer, align="R", new_x=XPos.LMARGIN,
+                   new_y=YPos.NEXT)  # fmt: skip
     pdf.set_y(max(pdf.get_y(), top + 12) + 2)
 
     # Label/value pairs: the label column as wide as the widest label in this language.
@@ -261,7 +300,7 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         room(6 * max(key_rows, value_rows))
         top = pdf.get_y()
         font(10, "B")
-        pdf.multi_cell(label_w, 6, key, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.multi_cell(label_w, 6, key, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         font(10)
         wrapped(width - label_w, 6, value)
         pdf.set_y(top + 6 * max(key_rows, value_rows))
@@ -286,12 +325,17 @@ def invoice_pdf(view: InvoiceView) -> bytes:
     total_text = view.money(d.total)
     numeric[2] = max(numeric[2], pdf.get_string_width(total_text) + 4)
     cols = [max(width - sum(numeric), width * 0.3), *numeric]
-    font(9, "B")
-    pdf.set_fill_color(230, 230, 230)
-    room(7)
-    for text, w, align in zip(headers, cols, "LRRR", strict=True):
-        pdf.cell(w, 7, text, align=align, fill=True)
-    pdf.ln(7)
+
+    def table_head() -> None:
+        font(9, "B")
+        pdf.set_fill_color(230, 230, 230)
+        pdf.set_text_color(0, 0, 0)
+        for text, w, align in zip(headers, cols, "LRRR", strict=True):
+            pdf.cell(w, 7, text, align=align, fill=True)
+        pdf.ln(7)
+
+    room(7 + 12)
+    table_head()
     for index, item in enumerate(d.lines):
         name = _text(item.name)
         sub = f"{_text(item.service)} · {_text(view.unit_text(item.unit))}"
@@ -304,10 +348,13 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         font(7.5)
         sub_rows = rows(width, sub)
         part_rows = [rows(cols[0] + cols[1], text) for text, _, _ in parts]
+        page = pdf.page
         room(5 * name_rows + 4 * (sub_rows + sum(part_rows)) + 2)
+        if pdf.page != page:  # a new page: the column heads again
+            table_head()
         top = pdf.get_y()
         font(9)
-        pdf.multi_cell(cols[0], 5, name, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.multi_cell(cols[0], 5, name, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.cell(cols[1], 5, view.quantity(item.quantity), align="R")
         pdf.cell(cols[2], 5, view.price(item.unit_price), align="R")
         pdf.cell(cols[3], 5, view.money(item.amount), align="R")
@@ -317,7 +364,7 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         wrapped(width, 4, sub)
         for (text, price, amount), count in zip(parts, part_rows, strict=True):
             top = pdf.get_y()
-            pdf.multi_cell(cols[0] + cols[1], 4, text, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            pdf.multi_cell(cols[0] + cols[1], 4, text, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
             pdf.cell(cols[2], 4, view.price(price), align="R")
             pdf.cell(cols[3], 4, view.money(amount), align="R")
             pdf.set_xy(pdf.l_margin, top + 4 * count)
