@@ -679,3 +679,24 @@ def test_cli_issuer_name_is_stored_and_reprinted(
                  "Serviceförvaltningen", "--output", str(page)]) == 0  # fmt: skip
     assert main(["invoices", "html", number, "--register", reg, "--issuer-name", "X"]) == 2
     assert "was issued by 'Serviceförvaltningen', not 'X'" in capsys.readouterr().err
+
+
+def test_sie_file_date_is_today_in_stockholm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sfprice.document_commands as commands
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> Clock:
+            # 23:30 UTC on 31 December 2026 is 00:30 on 1 January 2027 in Stockholm.
+            return cls(2026, 12, 31, 23, 30, tzinfo=UTC)
+
+    monkeypatch.setattr(commands, "datetime", Clock)
+    path, out = tmp_path / "r.db", tmp_path / "x.se"
+    with Register.open(path) as register:
+        register.issue(_bill("volumes-2014.csv"), FEB, manifest=MANIFEST, now=NOW)
+    code = main(["export", "sie", "--year", "2014", "--register", str(path), "--accounts",
+                 str(EXAMPLES / "accounts-sie.toml"), "--output", str(out)])  # fmt: skip
+    assert code == 0
+    assert "#GEN 20270101" in out.read_bytes().decode("cp437")

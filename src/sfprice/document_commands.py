@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sfprice.errors import SfpriceError
-from sfprice.period import DEFAULT_TIME_ZONE, Month
+from sfprice.period import DEFAULT_TIME_ZONE, Month, local_moment, time_zone
 from sfprice.register import Register
 
 __all__ = ["add_document_actions", "add_export"]
@@ -98,7 +98,9 @@ def add_export(commands: Any, common: Common) -> None:
     sie.add_argument(
         "--register", type=Path, required=True, metavar="PATH", help="the register file (SQLite)"
     )
-    sie.set_defaults(issuer="SF", number_format="{issuer}-{year}-{seq:06d}")
+    sie.set_defaults(
+        issuer="SF", number_format="{issuer}-{year}-{seq:06d}", time_zone=DEFAULT_TIME_ZONE
+    )
     common(sie, ("sie",))
     sie.set_defaults(handler=_sie, output_is_extra=True)
 
@@ -154,6 +156,7 @@ def _sie(args: argparse.Namespace) -> str:
     accounts = load_accounts(args.accounts)
     with _open(args) as register:
         documents = documents_of_year(register.documents(), args.year)
-    today = datetime.now(UTC).date()
+    # The file's date (#GEN) is today in the issuer's time zone, as issue dates are.
+    today = local_moment(datetime.now(UTC), time_zone(args.time_zone)).date()
     args.extra_outputs = {output: write_sie(documents, accounts, year=args.year, generated=today)}
     return ""
