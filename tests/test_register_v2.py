@@ -679,3 +679,45 @@ def test_cli_issuer_name_is_stored_and_reprinted(
                  "Serviceförvaltningen", "--output", str(page)]) == 0  # fmt: skip
     assert main(["invoices", "html", number, "--register", reg, "--issuer-name", "X"]) == 2
     assert "was issued by 'Serviceförvaltningen', not 'X'" in capsys.readouterr().err
+
+
+def test_sie_file_date_is_the_latest_issue_day_in_stockholm(tmp_path: Path) -> None:
+    # #GEN is the day of the latest issue exported, in the issuer's zone (not today, so the
+    # same register gives the same file): 23:30 UTC on 31 December 2026 is 00:30 on
+    # 1 January 2027 in Stockholm.
+    path, out = tmp_path / "r.db", tmp_path / "x.se"
+    with Register.open(path) as register:
+        register.issue(_bill("volumes-2014.csv"), FEB, manifest=MANIFEST,
+                       now=datetime(2026, 12, 31, 23, 30, tzinfo=UTC))  # fmt: skip
+    code = main(["export", "sie", "--year", "2014", "--register", str(path), "--accounts",
+                 str(EXAMPLES / "accounts-sie.toml"), "--output", str(out)])  # fmt: skip
+    assert code == 0
+    assert "#GEN 20270101" in out.read_bytes().decode("cp437")
+
+
+def test_upgrade_stores_what_schema_2_would_have_stored(tmp_path: Path) -> None:
+    # The same three issues as tests/data/make_register_v1.py, under schema 2: every
+    # document's content equals the upgraded one's, except the statement's origin marker
+    # and the number year of the February invoices (schema 1 numbered by the UTC year).
+    v2 = tmp_path / "v2.db"
+    with Register.open(v2) as register:
+        register.issue(_bill("volumes-2014.csv"), JAN, manifest=MANIFEST,
+                       now=datetime(2014, 2, 5, 12, 0, tzinfo=UTC))  # fmt: skip
+        register.issue(_bill("volumes-2014.csv"), FEB, manifest=MANIFEST,
+                       now=datetime(2014, 12, 31, 23, 30, tzinfo=UTC))  # fmt: skip
+        register.issue(_bill("volumes-2014-revised.csv"), FEB, manifest=MANIFEST,
+                       now=datetime(2015, 1, 2, 9, 0, tzinfo=UTC))  # fmt: skip
+        issued = [d.content for d in register.documents()]
+    with Register.open(_v1(tmp_path)) as register:
+        upgraded = [d.content for d in register.documents()]
+    assert len(issued) == len(upgraded) == 7
+    for new, old in zip(issued, upgraded, strict=True):
+        assert new is not None
+        assert old is not None
+        assert old.statement.computed == "migration"
+        assert new.statement.computed == "issue"
+        assert (new.lines, new.statement.rows) == (old.lines, old.statement.rows)
+        assert (new.statement.credited is None) == (old.statement.credited is None)
+        assert (new.issued_at, new.issue_date, new.department, new.kind) == (
+            old.issued_at, old.issue_date, old.department, old.kind,
+        )  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,9 @@ def add_export(commands: Any, common: Common) -> None:
     sie.add_argument(
         "--register", type=Path, required=True, metavar="PATH", help="the register file (SQLite)"
     )
-    sie.set_defaults(issuer="SF", number_format="{issuer}-{year}-{seq:06d}")
+    sie.set_defaults(
+        issuer="SF", number_format="{issuer}-{year}-{seq:06d}", time_zone=DEFAULT_TIME_ZONE
+    )
     common(sie, ("sie",))
     sie.set_defaults(handler=_sie, output_is_extra=True)
 
@@ -154,9 +156,10 @@ def _sie(args: argparse.Namespace) -> str:
     accounts = load_accounts(args.accounts)
     with _open(args) as register:
         documents = documents_of_year(register.documents(), args.year)
-    # #GEN is the day of the latest issue exported (UTC), not today: the same register gives
-    # the same file. An empty year has no issue; its file is dated 1 January.
-    issued = [datetime.fromisoformat(d.issued_at).astimezone(UTC).date() for d in documents]
+    # #GEN is the day of the latest issue exported, in the issuer's time zone (the stored
+    # issue moment carries its offset), not today: the same register gives the same file.
+    # An empty year has no issue; its file is dated 1 January.
+    issued = [datetime.fromisoformat(d.issued_at).date() for d in documents]
     generated = max(issued, default=date(args.year, 1, 1))
     args.extra_outputs = {
         output: write_sie(documents, accounts, year=args.year, generated=generated)
