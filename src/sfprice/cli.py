@@ -23,7 +23,7 @@ from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 from sfprice.io.allocations import load_allocations
 from sfprice.io.customers import read_customers
 from sfprice.io.pricelists import load_catalog
-from sfprice.io.volumes import read_volume_files
+from sfprice.io.volumes import locate_missing_prices, read_volume_files
 from sfprice.recovery_commands import add_commands
 from sfprice.register_commands import add_register_commands
 from sfprice.reports.formats import (
@@ -246,7 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         truncated = exc.truncated if isinstance(exc, InputError) else 0
-        _report(exc.issues, truncated, args.errors)
+        issues = locate_missing_prices(exc).issues if isinstance(exc, PriceNotFound) else exc.issues
+        _report(issues, truncated, args.errors)
         return EXIT_INPUT
     except SfpriceError as exc:
         if args.debug:

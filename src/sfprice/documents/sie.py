@@ -158,6 +158,9 @@ def load_accounts(path: str | Path) -> AccountMap:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SieError(f"{path}: cannot read the account mapping: {exc}") from exc
+    except RecursionError as exc:  # a = [[[[... nested thousands deep
+        msg = f"{path}: cannot read the account mapping: arrays nested too deeply"
+        raise SieError(msg) from exc
     for table in ("revenue", "cost"):
         if table not in data:
             raise SieError(f"{path}: the account mapping has no [{table}] table")

@@ -12,7 +12,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from sfprice.errors import Issue
 
-__all__ = ["Amount", "Kronor", "Money", "Schema", "field_path", "message", "validate_toml"]
+__all__ = [
+    "Amount",
+    "Kronor",
+    "Money",
+    "Schema",
+    "field_path",
+    "message",
+    "parse_toml",
+    "validate_toml",
+]
 
 S = TypeVar("S", bound=BaseModel)
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -97,6 +106,28 @@ def message(error: Any) -> str:
     return text
 
 
+def parse_toml(text: str, path: str) -> tuple[dict[str, Any] | None, list[Issue]]:
+    """Parse TOML text with numbers as Decimal; a syntax error or a too-deep nesting is an issue.
+
+    tomllib recurses once per nesting level, so ``a = [[[[...`` 100 000 deep raises
+    RecursionError; that becomes an issue located at the line where the nesting starts.
+    """
+    try:
+        return tomllib.loads(text, parse_float=Decimal), []
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        line = int(match[1]) if match else None
+        return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
+    except RecursionError:
+        start = re.search(r"[\[{]\s*[\[{]\s*[\[{]", text)
+        line = text.count("\n", 0, start.start()) + 1 if start else None
+        msg = (
+            "arrays or tables are nested too deeply to read (a price list, budget or "
+            "allocation file needs at most a few levels); check the brackets from here"
+        )
+        return None, [Issue(path, msg, line=line)]
+
+
 def validate_toml(
     schema: type[S],
     text: str,
@@ -114,14 +145,14 @@ def validate_toml(
         describe: Turns a pydantic error into a sentence (default :func:`message`).
         location: Rewrites a pydantic location before it is shown (e.g. drops a union tag).
     """
-    try:
-        raw = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        match = _TOML_LINE.search(str(exc))
-        line = int(match[1]) if match else None
-        return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
+    raw, issues = parse_toml(text, path)
+    if raw is None:
+        return None, issues
     try:
         return schema.model_validate(raw), []
+    except RecursionError:
+        msg = "arrays or tables are nested too deeply to read; check the brackets"
+        return None, [Issue(path, msg)]
     except ValidationError as exc:
         return None, [
             Issue(path, describe(err), field=field_path(location(err["loc"]), raw) or None)

@@ -40,6 +40,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from sfprice.errors import InputError, Issue
+from sfprice.io._csv import check_encoding, is_total_text, read_issue, records, total_row_message
+from sfprice.io._numbers import DecimalMarks
 from sfprice.io._toml import Money, Schema, message, validate_toml
 from sfprice.io.volumes import parse_quantity, read_volumes
 from sfprice.model import AllocationPool, Driver, VolumeSet
@@ -129,23 +131,7 @@ def _validate(text: str, path: str) -> tuple[_ConfigSchema | None, list[Issue]]:
 # ------------------------------------------------------------------------- snapshots
 
 
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            [
-                Issue(
-                    name,
-                    f"the file is not UTF-8 text: byte {data[exc.start : exc.start + 1]!r} at "
-                    f"offset {exc.start} (in Excel, save as 'CSV UTF-8')",
-                    line=data[: exc.start].count(b"\n") + 1,
-                )
-            ]
-        ) from exc
-
-
-def _header(line: str, name: str) -> tuple[str, int, int]:
+def _header(line: str, name: str) -> tuple[str, int, int, int]:
     best: list[str] = []
     for delimiter in _DELIMITERS:
         fields = next(csv.reader([line], delimiter=delimiter), [])
@@ -155,7 +141,7 @@ def _header(line: str, name: str) -> tuple[str, int, int]:
             if duplicated:
                 msg = f"column(s) {', '.join(duplicated)} appear more than once in the header"
                 raise InputError([Issue(name, msg, line=1)])
-            return delimiter, names.index("department"), names.index("quantity")
+            return delimiter, names.index("department"), names.index("quantity"), len(fields)
         if len(fields) > len(best):
             best = fields
     found = [f.strip() for f in best]
@@ -191,13 +177,13 @@ def read_snapshot(
     file = Path(path)
     name = str(path)
     try:
-        data = file.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError([Issue(name, "file not found")]) from exc
+        check_encoding(file, name)
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([read_issue(file, name, exc)]) from exc
     except OSError as exc:
-        raise InputError([Issue(name, f"cannot read the file: {exc}")]) from exc
-    text = _decode(data, name)
-    first, _, _ = text.partition("\n")
+        raise InputError([read_issue(file, name, exc)]) from exc
+    first, _, rest = text.partition("\n")
     if not first.strip():
         raise InputError(
             [
@@ -209,7 +195,7 @@ def read_snapshot(
                 )
             ]
         )
-    delimiter, department_at, quantity_at = _header(first.rstrip("\r"), name)
+    delimiter, department_at, quantity_at, header_width = _header(first.rstrip("\r"), name)
     width = max(department_at, quantity_at) + 1
     quantities: dict[str, Decimal] = {}
     seen: dict[str, int] = {}
@@ -223,36 +209,48 @@ def read_snapshot(
         else:
             more += 1
 
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    next(reader)
-    line = 2
-    for fields in reader:
-        if any(f.strip() for f in fields):
-            if len(fields) < width:
+    found: list[Issue] = []  # quoting problems and long rows (sfprice.io._csv)
+    rows = list(
+        records(
+            io.StringIO(rest, newline=""),
+            delimiter,
+            name,
+            width=width,
+            header_width=header_width,
+            issues=found,
+        )
+    )
+    marks = DecimalMarks.of(fields[quantity_at] for _, fields in rows if len(fields) > quantity_at)
+    for issue in found:
+        problem(issue.line or 0, None, issue.message)
+    for line, fields in rows:
+        if is_total_text(fields[department_at]) if len(fields) > department_at else False:
+            problem(line, None, total_row_message(fields, delimiter))
+        elif len(fields) < width:
+            problem(
+                line,
+                None,
+                f"the row has {len(fields)} field(s), expected at least {width} "
+                f"(separated by {delimiter!r}): {delimiter.join(fields)!r}",
+            )
+        else:
+            department = fields[department_at].strip()
+            quantity = parse_quantity(fields[quantity_at], marks)
+            if not department:
+                problem(line, "department", "the department is empty (expected a name)")
+            elif department in seen:
                 problem(
                     line,
-                    None,
-                    f"the row has {len(fields)} field(s), expected at least {width} "
-                    f"(separated by {delimiter!r}): {delimiter.join(fields)!r}",
+                    "department",
+                    f"{department!r} appears twice (first on line {seen[department]}); "
+                    "a snapshot has one row per department",
                 )
-            else:
-                department = fields[department_at].strip()
-                quantity = parse_quantity(fields[quantity_at])
-                if not department:
-                    problem(line, "department", "the department is empty (expected a name)")
-                elif department in seen:
-                    problem(
-                        line,
-                        "department",
-                        f"{department!r} appears twice (first on line {seen[department]}); "
-                        "a snapshot has one row per department",
-                    )
-                if isinstance(quantity, str):
-                    problem(line, "quantity", quantity)
-                elif department and department not in seen:
-                    quantities[department] = quantity
-                seen.setdefault(department, line)
-        line = reader.line_num + 1
+            if isinstance(quantity, str):
+                problem(line, "quantity", quantity)
+            elif department and department not in seen:
+                quantities[department] = quantity
+            seen.setdefault(department, line)
+    issues.sort(key=lambda issue: issue.line or 0)
     if not issues and not quantities:
         issues.append(Issue(name, "no rows: expected one row per department after the header"))
     if issues:

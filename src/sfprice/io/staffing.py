@@ -37,7 +37,7 @@ def read_staffing(path: str | Path, *, year: int) -> dict[str, dict[int, Decimal
     name = str(path)
     issues: list[Issue] = []
     staffing: dict[str, dict[int, Decimal]] = {}
-    rows = list(table_rows(path, _ALIASES, ("area", "fte"), issues))
+    rows = list(table_rows(path, _ALIASES, ("area", "fte"), issues, keys=("area",)))
     marks = DecimalMarks.of(row["fte"] for _, row in rows)  # the file's decimal mark
     for line, row in rows:
         area = row["area"].strip()

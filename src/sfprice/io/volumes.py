@@ -26,7 +26,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from sfprice.errors import InputError, Issue
+from sfprice.errors import InputError, Issue, PriceNotFound
 from sfprice.io._csv import (
     check_encoding,
     is_total_text,
@@ -41,6 +41,7 @@ from sfprice.period import Month
 
 __all__ = [
     "COLUMNS",
+    "locate_missing_prices",
     "parse_quantity",
     "read_quantity",
     "read_volume_files",
@@ -623,6 +624,59 @@ def trace_rows(
                 if found == key:
                     lines.append(line)
     return tuple(lines)
+
+
+def locate_missing_prices(error: PriceNotFound) -> PriceNotFound:
+    """The same error with each issue located at the first row that uses the service.
+
+    The billing engine does not read files, so its :class:`PriceNotFound` names the volume
+    files only. This reads them again (the error path may be slow) and gives each issue
+    the file and line of the first row of that service in that month, and how many rows
+    there are. Files that cannot be read again are left as they were.
+    """
+    if not error.keys or len(error.keys) != len(error.issues):
+        return error
+    wanted = {(month, service) for month, service, _ in error.keys}
+    found: dict[tuple[str, str, str], list[int]] = {}  # (path, month, service) -> [first, rows]
+    for path in sorted({p for _, _, paths in error.keys for p in paths}):
+        try:
+            _scan_rows(Path(path), wanted, found)
+        except (OSError, UnicodeDecodeError, csv.Error, InputError):
+            continue
+    issues = []
+    for issue, (month, service, paths) in zip(error.issues, error.keys, strict=True):
+        places = [(p, found[(p, month, service)]) for p in paths if (p, month, service) in found]
+        if not places:
+            issues.append(issue)
+            continue
+        (path, (line, _)), rows = places[0], sum(n for _, (_, n) in places)
+        if len(places) == 1:
+            message = f"{issue.message}; {rows} row(s) of this file use it, from line {line}"
+        else:
+            where = ", ".join(f"{p} from line {first} ({n})" for p, (first, n) in places)
+            message = f"{issue.message}; {rows} row(s) use it: {where}"
+        issues.append(Issue(path, message, line=line, column="service"))
+    return PriceNotFound(issues, error.keys)
+
+
+def _scan_rows(
+    file: Path, wanted: set[tuple[str, str]], found: dict[tuple[str, str, str], list[int]]
+) -> None:
+    name = str(file)
+    with _open(file) as handle:
+        layout = _detect_layout(handle.readline(), name)
+        month_at, _, service_at, _ = layout.indexes
+        for line, fields in _records(handle, layout, name, []):
+            if len(fields) < layout.width:
+                continue
+            try:
+                month = str(Month.parse(fields[month_at]))
+            except ValueError:
+                continue
+            key = (month, fields[service_at].strip())
+            if key in wanted:
+                entry = found.setdefault((name, *key), [line, 0])
+                entry[1] += 1
 
 
 def read_volume_files(
