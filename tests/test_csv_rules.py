@@ -339,3 +339,19 @@ def test_a_service_without_a_price_names_its_first_row(
     ]
     assert located.issues[0].message.endswith("2 row(s) of this file use it, from line 4")
     assert located.issues[1].message.endswith("1 row(s) of this file use it, from line 5")
+
+
+@pytest.mark.parametrize("price", ["1e1000000", "1e41", "1e-1000000"])
+def test_absurd_toml_numbers_are_located_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], price: str
+) -> None:
+    # 1e1000000 kr ended in decimal.Overflow. (1e30 kr is billed exactly, by design:
+    # tests/test_cli.py::test_amounts_beyond_28_digits_are_summed_and_shown_exactly.)
+    source = Path(__file__).resolve().parents[1] / "pricelists" / "2014.toml"
+    text = source.read_text(encoding="utf-8").replace("price = 57\n", f"price = {price}\n", 1)
+    (tmp_path / "2014.toml").write_text(text, encoding="utf-8")
+    volumes = Path(__file__).resolve().parents[1] / "examples" / "volumes-2014.csv"
+    assert main(["bill", str(volumes), "--year", "2014", "--pricelists", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "items[0].price (payroll.self_service): expected at most 40 digits" in err
+    assert "Traceback" not in err

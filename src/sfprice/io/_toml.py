@@ -24,6 +24,11 @@ __all__ = [
 ]
 
 S = TypeVar("S", bound=BaseModel)
+# Bounds on every number of a TOML file: far above any real price, cost or budget (the
+# engine stays exact beyond 28 digits, see money.py), and small enough that no arithmetic
+# on them overflows (1e1000000 did).
+_MAX_WHOLE_DIGITS = 40
+_MAX_DECIMALS = 40
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -36,6 +41,21 @@ def _number(value: object) -> Decimal:
     number = Decimal(value)
     if not number.is_finite():
         msg = f"expected a finite number, got {value!r}"
+        raise ValueError(msg)
+    whole, _, fraction = (
+        format(number.copy_abs(), "f").partition(".")
+        if (-_MAX_DECIMALS - 1 <= number.adjusted() <= _MAX_WHOLE_DIGITS)
+        else ("x" * (_MAX_WHOLE_DIGITS + 1), "", "")
+    )
+    too_long = (
+        len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS or len(fraction.rstrip("0")) > _MAX_DECIMALS
+    )
+    if number and too_long:
+        # 1e30 kr is no amount, and 1e1000000 overflows any arithmetic on it.
+        msg = (
+            f"expected at most {_MAX_WHOLE_DIGITS} digits before and {_MAX_DECIMALS} after "
+            f"the decimal point, got {value!r}"
+        )
         raise ValueError(msg)
     return number
 

@@ -6,6 +6,11 @@ The header must name the columns ``month``, ``department``, ``service`` and ``qu
 quantity may use ``.`` or ``,`` as decimal mark, so a Swedish Excel export
 (``;`` and ``2,5``, UTF-8 with a BOM) reads as it is.
 
+Quantities are read by :mod:`sfprice.io._numbers` (an ambiguous ``1.000`` is settled by
+the decimal mark the whole file shows, or refused), and the CSV rules of
+:mod:`sfprice.io._csv` hold (strict quotes, no row longer than the header, total rows and
+encodings recognised).
+
 The file is read as a stream, in chunks: rows are counted per distinct raw value in C and
 folded into per-key sums, so memory depends on the number of departments, months and
 services, not on the number of rows. Values are validated once per distinct value. Only
