@@ -355,3 +355,11 @@ def test_absurd_toml_numbers_are_located_not_a_traceback(
     err = capsys.readouterr().err
     assert "items[0].price (payroll.self_service): expected at most 40 digits" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_a_header_over_the_csv_limit_is_located(name: str, write_file: WriteFile) -> None:
+    reader, header, row = READERS[name]
+    text = header + "," + "x" * 140_000 + "\n" + _rows(row, ["1"])
+    issues = _issues(reader, write_file("f.csv", text))
+    assert issues[0][0] == 1

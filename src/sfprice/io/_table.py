@@ -64,5 +64,7 @@ def table_rows(
                     )
                 else:
                     yield line, {c: row[i] for c, i in wanted.items()}
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except csv.Error as exc:  # the rows' csv errors are located; this is the header's
+        raise InputError([Issue(name, f"the header is not valid CSV: {exc}", line=1)]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError([read_issue(file, name, exc)]) from exc

@@ -195,7 +195,10 @@ def read_snapshot(
                 )
             ]
         )
-    delimiter, department_at, quantity_at, header_width = _header(first.rstrip("\r"), name)
+    try:
+        delimiter, department_at, quantity_at, header_width = _header(first.rstrip("\r"), name)
+    except csv.Error as exc:
+        raise InputError([Issue(name, f"the header is not valid CSV: {exc}", line=1)]) from exc
     width = max(department_at, quantity_at) + 1
     quantities: dict[str, Decimal] = {}
     seen: dict[str, int] = {}

@@ -363,7 +363,9 @@ def read_volumes(
         result.settle()
     except InputError:
         raise
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except csv.Error as exc:  # the rows' csv errors are located; this is the header's
+        raise InputError([Issue(name, f"the header is not valid CSV: {exc}", line=1)]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError([read_issue(file, name, exc)]) from exc
     if result.bad:
         issues, more = _collect_issues(file, name, layout, validator, max_issues)
