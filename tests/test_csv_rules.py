@@ -363,3 +363,10 @@ def test_a_header_over_the_csv_limit_is_located(name: str, write_file: WriteFile
     text = header + "," + "x" * 140_000 + "\n" + _rows(row, ["1"])
     issues = _issues(reader, write_file("f.csv", text))
     assert issues[0][0] == 1
+
+
+def test_an_account_number_in_other_digits_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.toml"
+    path.write_text('[revenue]\n"payroll.*" = "３０１０"\n[cost]\n', encoding="utf-8")
+    with pytest.raises(SieError, match="expected an account number"):
+        load_accounts(path)

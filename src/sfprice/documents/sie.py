@@ -141,7 +141,8 @@ def _strings(data: object, where: str, path: Path) -> dict[str, str]:
     out = {}
     for key, value in data.items():
         text = str(value)
-        if where in {"revenue", "cost"} and not (text.isdigit() and isinstance(value, int | str)):
+        number = text.isascii() and text.isdigit()  # isdigit alone takes "３０１０"
+        if where in {"revenue", "cost"} and not (number and isinstance(value, int | str)):
             raise SieError(f"{path}: [{where}] {key} = {value!r}: expected an account number")
         out[str(key)] = text
     return out
