@@ -637,8 +637,9 @@ def test_loader_reports_the_problems_of_a_key_file(write_file: WriteFile) -> Non
                 (
                     3,
                     None,
-                    "the file is not UTF-8 text: byte b'\\xf6' at offset 31 "
-                    "(in Excel, save as 'CSV UTF-8')",
+                    "the file is not UTF-8 text but looks like Windows-1252/Latin-1: "
+                    "byte b'\\xf6' at offset 31 would be 'ö'; in Excel, save it as "
+                    "'CSV UTF-8 (kommaavgränsad)'",
                 )
             ],
         ),

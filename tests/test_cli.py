@@ -374,7 +374,8 @@ def test_month_without_a_price_list_exits_2(
     code, out, err = run(capsys, "bill", volumes, "--year", "2012", "--output", target)
     assert code == 2
     assert out == ""
-    assert f"error: {volumes}: 2012-03: no price list is in force" in err
+    assert f"error: {volumes}:2: column 'service': 2012-03: no price list is in force" in err
+    assert "1 row(s) of this file use it, from line 2" in err
     assert "'payroll.manual'" in err
     assert "Kultur" in err
     assert "2010 (2010-01-01..2010-12-31)" in err
@@ -393,7 +394,10 @@ def test_service_missing_from_the_list_in_force_exits_2(
     code, out, err = run(capsys, "bill", volumes, "--year", "2014")
     assert code == 2
     assert out == ""
-    assert f"error: {volumes}: 2014-03: service 'ar.feeder' is not in price list 2014" in err
+    assert (
+        f"error: {volumes}:2: column 'service': 2014-03: service 'ar.feeder' "
+        "is not in price list 2014" in err
+    )
     assert "lists that have it: 2010" in err
     assert "2010 (2010-01-01..2010-12-31), 2014 (2014-01-01..2014-12-31)" in err
 

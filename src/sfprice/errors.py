@@ -84,8 +84,14 @@ class PriceNotFound(SfpriceError, LookupError):
 
     Attributes:
         issues: One Issue per (month, service) that has no price, naming the lists that exist.
+        keys: For each issue, its month, service and volume files (may be empty).
     """
 
-    def __init__(self, issues: Iterable[Issue]) -> None:
+    def __init__(
+        self, issues: Iterable[Issue], keys: Iterable[tuple[str, str, tuple[str, ...]]] = ()
+    ) -> None:
         self.issues: tuple[Issue, ...] = tuple(issues)
+        #: Per issue (when known): (month ``YYYY-MM``, service code, volume files), so that
+        #: :func:`sfprice.io.volumes.locate_missing_prices` can name the rows.
+        self.keys: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(keys)
         super().__init__("\n".join(str(issue) for issue in self.issues))

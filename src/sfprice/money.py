@@ -177,12 +177,17 @@ MAX_WHOLE_DIGITS = 15
 MAX_DECIMALS = 10
 
 
-def magnitude_problem(value: Decimal) -> str | None:
+def magnitude_problem(
+    value: Decimal, *, whole_digits: int = MAX_WHOLE_DIGITS, decimals: int = MAX_DECIMALS
+) -> str | None:
     """Why a number read from input is out of range (``1e30``, ``1e1000000``), or None.
 
-    Budget figures and the numbers of the cost-recovery and simulation options pass here,
-    so that an absurd one is refused where it is read, with its position, instead of
-    overflowing later. (Price lists keep their own rule: exact at any size.)
+    The one range rule for every number sfprice reads, with the limits of its kind:
+    budget figures and the numbers of the cost-recovery and simulation options take the
+    defaults (15 digits before the decimal mark, 10 after); volume quantities 12 and 6
+    (:mod:`sfprice.io.volumes`); TOML numbers such as prices 40 and 40, so that a price is
+    exact at any realistic size (:mod:`sfprice.io._toml`). An absurd number is refused where
+    it is read, with its position, instead of overflowing later.
 
     >>> magnitude_problem(Decimal("48300000")) is None
     True
@@ -199,11 +204,11 @@ def magnitude_problem(value: Decimal) -> str | None:
     while len(significant) > 1 and significant[-1] == 0:
         significant.pop()
         power += 1
-    decimals = max(0, -power)
-    whole = max(0, value.adjusted() + 1)
-    if whole > MAX_WHOLE_DIGITS or decimals > MAX_DECIMALS:
+    places = max(0, -power)
+    whole = max(0, value.adjusted() + 1) if value else 0
+    if whole > whole_digits or places > decimals:
         return (
-            f"is out of range (expected at most {MAX_WHOLE_DIGITS} digits before the "
-            f"decimal mark and {MAX_DECIMALS} after it)"
+            f"is out of range (expected at most {whole_digits} digits before the "
+            f"decimal mark and {decimals} after it)"
         )
     return None

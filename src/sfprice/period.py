@@ -14,7 +14,7 @@ __all__ = ["DEFAULT_TIME_ZONE", "Month", "local_moment", "time_zone"]
 DEFAULT_TIME_ZONE = "Europe/Stockholm"
 """The issuer's time zone unless configured: issue dates and numbering years follow it."""
 
-_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII: \d also matches "٢٠١٤"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -43,7 +43,9 @@ class Month:
         """Parse ``YYYY-MM``; raise ``ValueError`` quoting the input otherwise."""
         match = _MONTH_RE.fullmatch(text.strip())
         if match is None:
-            msg = f"{text!r} is not a month (expected YYYY-MM, e.g. 2014-03)"
+            other = next((c for c in text if c.isdigit() and not "0" <= c <= "9"), None)
+            why = f" ({other!r} is not an ASCII digit 0-9)" if other else ""
+            msg = f"{text!r} is not a month{why} (expected YYYY-MM, e.g. 2014-03)"
             raise ValueError(msg)
         year, month = int(match[1]), int(match[2])
         if year < 1:

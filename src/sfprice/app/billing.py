@@ -15,11 +15,12 @@ from pathlib import Path
 
 from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
 from sfprice.engine.billing import BillingRun, Invoice, bill
+from sfprice.errors import PriceNotFound
 from sfprice.io.allocations import allocation_key_files, load_allocations
 from sfprice.io.customers import read_customers
 from sfprice.io.departments import check_departments
 from sfprice.io.pricelists import load_catalog, pricelist_sources
-from sfprice.io.volumes import read_volume_files
+from sfprice.io.volumes import locate_missing_prices, read_volume_files
 from sfprice.model import PriceCatalog
 from sfprice.period import Month
 
@@ -138,7 +139,11 @@ def run_billing(request: BillingRequest) -> BillingOutcome:
         catalog=catalog,
         paths=request.volumes,
     )
-    run = bill(catalog, volumes, year=request.year, customers=customers)
+    try:
+        run = bill(catalog, volumes, year=request.year, customers=customers)
+    except PriceNotFound as exc:
+        # The engine names the files only; point at the first row that uses each service.
+        raise locate_missing_prices(exc) from exc
     volume_run = run
     if pools:
         run = with_allocations(

@@ -261,6 +261,9 @@ def load_accounts(path: str | Path) -> AccountMap:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SieError([Issue(where, f"cannot read the account mapping: {exc}")]) from exc
+    except RecursionError as exc:  # a = [[[[... nested thousands deep
+        msg = "cannot read the account mapping: arrays nested too deeply"
+        raise SieError([Issue(where, msg)]) from exc
     issues: list[Issue] = []
     issues += [
         Issue(where, f"unknown table [{name}] (expected {', '.join(_TABLES)})", field=name)

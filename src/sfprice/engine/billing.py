@@ -570,7 +570,13 @@ def bill(
         )
         lists_used[(key.department, key.month)] = price_list
     if missing:
-        raise PriceNotFound(_missing_issues(catalog, missing))
+        raise PriceNotFound(
+            _missing_issues(catalog, missing),
+            [
+                (str(month), service, tuple(sorted({s.path for e in entries for s in e.sources})))
+                for (month, service), entries in sorted(missing.items())
+            ],
+        )
     if not_by_volume:
         raise InputError(_not_by_volume_issues(catalog, not_by_volume))
     for month in sorted(set(months) if months is not None else billed):

@@ -150,8 +150,9 @@ def total_row(fields: Sequence[str], keys: Sequence[int], values: Sequence[int])
     """Whether a row is a total or subtotal row of a spreadsheet, not data.
 
     It is when a key column (``keys``: month, department, service...) holds a total word
-    (``Summa``, ``Totalt``, ``Kulturförvaltningen Summa``, ``Grand Total``), or when every
-    key column is empty and a value column is not (``;;;79745,5``).
+    (``Summa``, ``Totalt``, ``Kulturförvaltningen Summa``, ``Grand Total``), or, with two
+    or more key columns, when every key column is empty and a value column is not
+    (``;;;79745,5``). (With one key column, an empty key is just an empty key.)
 
     >>> total_row(["Summa", "", "", "79745,5"], keys=(0, 1, 2), values=(3,))
     True
@@ -164,7 +165,9 @@ def total_row(fields: Sequence[str], keys: Sequence[int], values: Sequence[int])
 
     if any(is_total_text(cell(i)) for i in keys):
         return True
-    return not any(cell(i).strip() for i in keys) and any(cell(i).strip() for i in values)
+    if len(keys) < 2 or any(cell(i).strip() for i in keys):
+        return False
+    return any(cell(i).strip() for i in values)
 
 
 def total_row_message(fields: Sequence[str], delimiter: str) -> str:

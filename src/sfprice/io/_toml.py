@@ -11,10 +11,25 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from sfprice.errors import Issue
+from sfprice.money import magnitude_problem
 
-__all__ = ["Amount", "Kronor", "Money", "Schema", "field_path", "message", "validate_toml"]
+__all__ = [
+    "Amount",
+    "Kronor",
+    "Money",
+    "Schema",
+    "field_path",
+    "message",
+    "parse_toml",
+    "validate_toml",
+]
 
 S = TypeVar("S", bound=BaseModel)
+# Bounds on every number of a TOML file: far above any real price, cost or budget (the
+# engine stays exact beyond 28 digits, see money.py), and small enough that no arithmetic
+# on them overflows (1e1000000 did).
+_MAX_WHOLE_DIGITS = 40
+_MAX_DECIMALS = 40
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -27,6 +42,13 @@ def _number(value: object) -> Decimal:
     number = Decimal(value)
     if not number.is_finite():
         msg = f"expected a finite number, got {value!r}"
+        raise ValueError(msg)
+    problem = magnitude_problem(number, whole_digits=_MAX_WHOLE_DIGITS, decimals=_MAX_DECIMALS)
+    if problem is not None:
+        # 1e30 kr is no amount, and 1e1000000 overflows any arithmetic on it.
+        text = str(number)
+        shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+        msg = f"{shown} {problem}"
         raise ValueError(msg)
     return number
 
@@ -97,6 +119,28 @@ def message(error: Any) -> str:
     return text
 
 
+def parse_toml(text: str, path: str) -> tuple[dict[str, Any] | None, list[Issue]]:
+    """Parse TOML text with numbers as Decimal; a syntax error or a too-deep nesting is an issue.
+
+    tomllib recurses once per nesting level, so ``a = [[[[...`` 100 000 deep raises
+    RecursionError; that becomes an issue located at the line where the nesting starts.
+    """
+    try:
+        return tomllib.loads(text, parse_float=Decimal), []
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        line = int(match[1]) if match else None
+        return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
+    except RecursionError:
+        start = re.search(r"[\[{]\s*[\[{]\s*[\[{]", text)
+        line = text.count("\n", 0, start.start()) + 1 if start else None
+        msg = (
+            "arrays or tables are nested too deeply to read (a price list, budget or "
+            "allocation file needs at most a few levels); check the brackets from here"
+        )
+        return None, [Issue(path, msg, line=line)]
+
+
 def validate_toml(
     schema: type[S],
     text: str,
@@ -114,14 +158,14 @@ def validate_toml(
         describe: Turns a pydantic error into a sentence (default :func:`message`).
         location: Rewrites a pydantic location before it is shown (e.g. drops a union tag).
     """
-    try:
-        raw = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        match = _TOML_LINE.search(str(exc))
-        line = int(match[1]) if match else None
-        return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
+    raw, issues = parse_toml(text, path)
+    if raw is None:
+        return None, issues
     try:
         return schema.model_validate(raw), []
+    except RecursionError:
+        msg = "arrays or tables are nested too deeply to read; check the brackets"
+        return None, [Issue(path, msg)]
     except ValidationError as exc:
         return None, [
             Issue(path, describe(err), field=field_path(location(err["loc"]), raw) or None)

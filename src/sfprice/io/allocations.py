@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -41,7 +40,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import Money, Schema, message, validate_toml
+from sfprice.io._csv import check_encoding, is_total_text, read_issue, records, total_row_message
+from sfprice.io._numbers import DecimalMarks
+from sfprice.io._toml import Money, Schema, message, parse_toml, validate_toml
 from sfprice.io.volumes import parse_quantity, read_volumes
 from sfprice.model import AllocationPool, Driver, VolumeSet
 from sfprice.names import clean_name
@@ -131,23 +132,7 @@ def _validate(text: str, path: str) -> tuple[_ConfigSchema | None, list[Issue]]:
 # ------------------------------------------------------------------------- snapshots
 
 
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            [
-                Issue(
-                    name,
-                    f"the file is not UTF-8 text: byte {data[exc.start : exc.start + 1]!r} at "
-                    f"offset {exc.start} (in Excel, save as 'CSV UTF-8')",
-                    line=data[: exc.start].count(b"\n") + 1,
-                )
-            ]
-        ) from exc
-
-
-def _header(line: str, name: str) -> tuple[str, int, int]:
+def _header(line: str, name: str) -> tuple[str, int, int, int]:
     best: list[str] = []
     for delimiter in _DELIMITERS:
         fields = next(csv.reader([line], delimiter=delimiter), [])
@@ -157,7 +142,7 @@ def _header(line: str, name: str) -> tuple[str, int, int]:
             if duplicated:
                 msg = f"column(s) {', '.join(duplicated)} appear more than once in the header"
                 raise InputError([Issue(name, msg, line=1)])
-            return delimiter, names.index("department"), names.index("quantity")
+            return delimiter, names.index("department"), names.index("quantity"), len(fields)
         if len(fields) > len(best):
             best = fields
     found = [f.strip() for f in best]
@@ -193,13 +178,13 @@ def read_snapshot(
     file = Path(path)
     name = str(path)
     try:
-        data = file.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError([Issue(name, "file not found")]) from exc
+        check_encoding(file, name)
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([read_issue(file, name, exc)]) from exc
     except OSError as exc:
-        raise InputError([Issue(name, f"cannot read the file: {exc}")]) from exc
-    text = _decode(data, name)
-    first, _, _ = text.partition("\n")
+        raise InputError([read_issue(file, name, exc)]) from exc
+    first, _, rest = text.partition("\n")
     if not first.strip():
         raise InputError(
             [
@@ -211,7 +196,10 @@ def read_snapshot(
                 )
             ]
         )
-    delimiter, department_at, quantity_at = _header(first.rstrip("\r"), name)
+    try:
+        delimiter, department_at, quantity_at, header_width = _header(first.rstrip("\r"), name)
+    except csv.Error as exc:
+        raise InputError([Issue(name, f"the header is not valid CSV: {exc}", line=1)]) from exc
     width = max(department_at, quantity_at) + 1
     quantities: dict[str, Decimal] = {}
     seen: dict[str, int] = {}
@@ -225,42 +213,54 @@ def read_snapshot(
         else:
             more += 1
 
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    next(reader)
-    line = 2
-    for fields in reader:
-        if any(f.strip() for f in fields):
-            if len(fields) < width:
+    found: list[Issue] = []  # quoting problems and long rows (sfprice.io._csv)
+    rows = list(
+        records(
+            io.StringIO(rest, newline=""),
+            delimiter,
+            name,
+            width=width,
+            header_width=header_width,
+            issues=found,
+        )
+    )
+    marks = DecimalMarks.of(fields[quantity_at] for _, fields in rows if len(fields) > quantity_at)
+    for issue in found:
+        problem(issue.line or 0, None, issue.message)
+    for line, fields in rows:
+        if is_total_text(fields[department_at]) if len(fields) > department_at else False:
+            problem(line, None, total_row_message(fields, delimiter))
+        elif len(fields) < width:
+            problem(
+                line,
+                None,
+                f"the row has {len(fields)} field(s), expected at least {width} "
+                f"(separated by {delimiter!r}): {delimiter.join(fields)!r}",
+            )
+        else:
+            quantity = parse_quantity(fields[quantity_at], marks)
+            department: str | None
+            try:
+                department = clean_name(fields[department_at])
+            except ValueError as exc:
+                department = None
+                problem(line, "department", str(exc))
+            if department == "":
+                problem(line, "department", "the department is empty (expected a name)")
+            elif department is not None and department in seen:
                 problem(
                     line,
-                    None,
-                    f"the row has {len(fields)} field(s), expected at least {width} "
-                    f"(separated by {delimiter!r}): {delimiter.join(fields)!r}",
+                    "department",
+                    f"{department!r} appears twice (first on line {seen[department]}); "
+                    "a snapshot has one row per department",
                 )
-            else:
-                quantity = parse_quantity(fields[quantity_at])
-                department: str | None
-                try:
-                    department = clean_name(fields[department_at])
-                except ValueError as exc:
-                    department = None
-                    problem(line, "department", str(exc))
-                if department == "":
-                    problem(line, "department", "the department is empty (expected a name)")
-                elif department is not None and department in seen:
-                    problem(
-                        line,
-                        "department",
-                        f"{department!r} appears twice (first on line {seen[department]}); "
-                        "a snapshot has one row per department",
-                    )
-                if isinstance(quantity, str):
-                    problem(line, "quantity", quantity)
-                elif department and department not in seen:
-                    quantities[department] = quantity
-                if department:
-                    seen.setdefault(department, line)
-        line = reader.line_num + 1
+            if isinstance(quantity, str):
+                problem(line, "quantity", quantity)
+            elif department and department not in seen:
+                quantities[department] = quantity
+            if department:
+                seen.setdefault(department, line)
+    issues.sort(key=lambda issue: issue.line or 0)
     if not issues and not quantities:
         issues.append(Issue(name, "no rows: expected one row per department after the header"))
     if issues:
@@ -341,10 +341,10 @@ def allocation_key_files(path: str | Path) -> tuple[Path, ...]:
     """
     folder = Path(path).parent
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data, _ = parse_toml(Path(path).read_text(encoding="utf-8-sig"), str(path))
+    except (OSError, UnicodeDecodeError):
         return ()
-    pools = data.get("pools")
+    pools = data.get("pools") if data is not None else None
     found: list[Path] = []
     for pool in pools if isinstance(pools, list) else []:
         key = pool.get("key") if isinstance(pool, dict) else None

@@ -37,7 +37,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
 from sfprice.errors import InputError, Issue
@@ -49,21 +49,24 @@ __all__ = ["bundled_budgets", "load_budget"]
 _CODE = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 
 
-def _in_range(number: Decimal) -> Decimal:
+def _in_range(value: object) -> object:
     # A budget figure of 1e30 or 1e1000000 kr is a typing error, not a budget: refuse it
-    # here, with its field, rather than overflow in a sum later.
-    problem = magnitude_problem(number)
-    if problem is not None:
-        text = str(number)
-        shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
-        msg = f"{shown} {problem}"
-        raise ValueError(msg)
-    return number
+    # here, with its field and the budget's own limit, before the general TOML number
+    # rules run (BeforeValidator: this runs first), rather than overflow in a sum later.
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        number = Decimal(value)
+        problem = magnitude_problem(number) if number.is_finite() else None
+        if problem is not None:
+            text = str(number)
+            shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+            msg = f"{shown} {problem}"
+            raise ValueError(msg)
+    return value
 
 
-_Kronor = Annotated[Kronor, AfterValidator(_in_range)]
-_Money = Annotated[Money, AfterValidator(_in_range)]
-_Amount = Annotated[Amount, AfterValidator(_in_range)]
+_Kronor = Annotated[Kronor, BeforeValidator(_in_range)]
+_Money = Annotated[Money, BeforeValidator(_in_range)]
+_Amount = Annotated[Amount, BeforeValidator(_in_range)]
 
 
 class _CostSchema(Schema):

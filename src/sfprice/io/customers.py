@@ -13,9 +13,11 @@ prices that step down by customer year need ``first_year``::
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from sfprice.errors import InputError, Issue
+from sfprice.io._numbers import Ambiguous, DecimalMarks, non_ascii_digit, read_number, resolve
 from sfprice.io._table import table_rows
 from sfprice.model import Customer
 from sfprice.names import clean_name, name_variants
@@ -41,26 +43,31 @@ _ALIASES = {
     "första år": "first_year",
     "kund sedan": "first_year",
 }
-_SPACES = str.maketrans("", "", " \u00a0\u202f")
-_WHOLE = re.compile(r"\d{1,9}")
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"[1-9][0-9]{3}")  # ASCII digits only: int() also reads "٢٠٢٤"
+_MAX_EMPLOYEES = 10**9
 
 
 def _employees(text: str) -> int | str | None:
-    compact = text.strip().translate(_SPACES)
-    if not compact:
+    if not text.strip():
         return None
-    if not _WHOLE.fullmatch(compact):
-        return f"{text!r} is not a headcount (expected a whole number 0 or more, e.g. 720)"
-    return int(compact)
+    value = read_number(text)  # "1 480" is allowed; "1.480" is ambiguous and refused
+    if isinstance(value, Decimal) and 0 <= value < _MAX_EMPLOYEES and value == int(value):
+        return int(value)
+    if isinstance(value, Ambiguous):
+        return f"{resolve(value, DecimalMarks())} (a headcount)"
+    digit = non_ascii_digit(text)
+    why = f": {digit}" if digit else ""
+    return f"{text!r} is not a headcount{why} (expected a whole number 0 or more, e.g. 720)"
 
 
 def _first_year(text: str) -> int | str | None:
     compact = text.strip()
     if not compact:
         return None
-    if not _YEAR.fullmatch(compact) or compact.startswith("0"):
-        return f"{text!r} is not a year (expected four digits, e.g. 2024)"
+    if not _YEAR.fullmatch(compact):
+        digit = non_ascii_digit(text)
+        why = f": {digit}" if digit else ""
+        return f"{text!r} is not a year{why} (expected four digits, e.g. 2024)"
     return int(compact)
 
 
@@ -75,7 +82,7 @@ def read_customers(path: str | Path) -> dict[str, Customer]:
     issues: list[Issue] = []
     register: dict[str, Customer] = {}
     lines: dict[str, int] = {}
-    rows = list(table_rows(path, _ALIASES, ("department",), issues))
+    rows = list(table_rows(path, _ALIASES, ("department",), issues, keys=("department",)))
     if rows and not ({"employees", "first_year"} & rows[0][1].keys()):
         msg = "the header names no employees (anställda) or first_year (första_år) column"
         raise InputError([Issue(name, msg, line=1)])
@@ -112,7 +119,7 @@ def read_customers(path: str | Path) -> dict[str, Customer]:
         register[department] = Customer(department, employees, first_year, f"{name}:{line}")
     issues.extend(register_variant_issues(name, lines))
     if issues:
-        raise InputError(issues)
+        raise InputError(sorted(issues, key=lambda issue: issue.line or 0))
     if not register:
         raise InputError([Issue(name, "the customer register has no rows")])
     return register

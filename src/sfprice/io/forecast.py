@@ -34,7 +34,7 @@ def read_forecast(path: str | Path, *, codes: frozenset[str] | None = None) -> d
     name = str(path)
     issues: list[Issue] = []
     totals: dict[str, Decimal] = {}
-    rows = list(table_rows(path, _ALIASES, ("service", "quantity"), issues))
+    rows = list(table_rows(path, _ALIASES, ("service", "quantity"), issues, keys=("service",)))
     marks = DecimalMarks.of(row["quantity"] for _, row in rows)  # the file's decimal mark
     for line, row in rows:
         code = row["service"].strip()
@@ -46,7 +46,7 @@ def read_forecast(path: str | Path, *, codes: frozenset[str] | None = None) -> d
         else:
             totals[code] = totals.get(code, Decimal(0)) + quantity
     if issues:
-        raise InputError(issues)
+        raise InputError(sorted(issues, key=lambda issue: issue.line or 0))
     if not totals:
         raise InputError([Issue(name, "the forecast has no volumes")])
     return totals

@@ -6,6 +6,11 @@ The header must name the columns ``month``, ``department``, ``service`` and ``qu
 quantity may use ``.`` or ``,`` as decimal mark, so a Swedish Excel export
 (``;`` and ``2,5``, UTF-8 with a BOM) reads as it is.
 
+Quantities are read by :mod:`sfprice.io._numbers` (an ambiguous ``1.000`` is settled by
+the decimal mark the whole file shows, or refused), and the CSV rules of
+:mod:`sfprice.io._csv` hold (strict quotes, no row longer than the header, total rows and
+encodings recognised).
+
 The file is read as a stream, in chunks: rows are counted per distinct raw value in C and
 folded into per-key sums, so memory depends on the number of departments, months and
 services, not on the number of rows. Values are validated once per distinct value. Only
@@ -26,7 +31,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from sfprice.errors import InputError, Issue
+from sfprice.errors import InputError, Issue, PriceNotFound
 from sfprice.io._csv import (
     check_encoding,
     is_total_text,
@@ -38,11 +43,13 @@ from sfprice.io._csv import (
 from sfprice.io._numbers import Ambiguous, DecimalMarks, read_number, resolve
 from sfprice.io.departments import check_departments
 from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
+from sfprice.money import magnitude_problem
 from sfprice.names import clean_name
 from sfprice.period import Month
 
 __all__ = [
     "COLUMNS",
+    "locate_missing_prices",
     "parse_quantity",
     "read_quantity",
     "read_volume_files",
@@ -145,13 +152,11 @@ def _in_range(value: Decimal, text: str) -> Decimal | str:
     """The quantity if it is 0 or more and has at most 12 + 6 digits, else a message."""
     if value < 0 and value:
         return f"quantity {text!r} is negative (expected 0 or more)"
-    whole, _, fraction = format(value.copy_abs(), "f").partition(".")
     # Trailing zeros carry no value: "12,0000000" is 12.
-    if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS or len(fraction.rstrip("0")) > _MAX_DECIMALS:
-        return (
-            f"quantity {text!r} is out of range (expected at most {_MAX_WHOLE_DIGITS} "
-            f"digits before and {_MAX_DECIMALS} after the decimal mark)"
-        )
+    problem = magnitude_problem(value, whole_digits=_MAX_WHOLE_DIGITS, decimals=_MAX_DECIMALS)
+    if problem is not None:
+        return f"quantity {text!r} {problem}"
+    whole, _, fraction = format(value.copy_abs(), "f").partition(".")
     if len(fraction) > _MAX_DECIMALS:
         fraction = fraction[:_MAX_DECIMALS]
     return Decimal(f"{whole}.{fraction}" if fraction else whole)
@@ -367,7 +372,9 @@ def read_volumes(
         result.settle()
     except InputError:
         raise
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except csv.Error as exc:  # the rows' csv errors are located; this is the header's
+        raise InputError([Issue(name, f"the header is not valid CSV: {exc}", line=1)]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError([read_issue(file, name, exc)]) from exc
     if result.bad:
         issues, more = _collect_issues(file, name, layout, validator, max_issues)
@@ -636,6 +643,59 @@ def trace_rows(
                 if found == key:
                     lines.append(line)
     return tuple(lines)
+
+
+def locate_missing_prices(error: PriceNotFound) -> PriceNotFound:
+    """The same error with each issue located at the first row that uses the service.
+
+    The billing engine does not read files, so its :class:`PriceNotFound` names the volume
+    files only. This reads them again (the error path may be slow) and gives each issue
+    the file and line of the first row of that service in that month, and how many rows
+    there are. Files that cannot be read again are left as they were.
+    """
+    if not error.keys or len(error.keys) != len(error.issues):
+        return error
+    wanted = {(month, service) for month, service, _ in error.keys}
+    found: dict[tuple[str, str, str], list[int]] = {}  # (path, month, service) -> [first, rows]
+    for path in sorted({p for _, _, paths in error.keys for p in paths}):
+        try:
+            _scan_rows(Path(path), wanted, found)
+        except (OSError, UnicodeDecodeError, csv.Error, InputError):
+            continue
+    issues = []
+    for issue, (month, service, paths) in zip(error.issues, error.keys, strict=True):
+        places = [(p, found[(p, month, service)]) for p in paths if (p, month, service) in found]
+        if not places:
+            issues.append(issue)
+            continue
+        (path, (line, _)), rows = places[0], sum(n for _, (_, n) in places)
+        if len(places) == 1:
+            message = f"{issue.message}; {rows} row(s) of this file use it, from line {line}"
+        else:
+            where = ", ".join(f"{p} from line {first} ({n})" for p, (first, n) in places)
+            message = f"{issue.message}; {rows} row(s) use it: {where}"
+        issues.append(Issue(path, message, line=line, column="service"))
+    return PriceNotFound(issues, error.keys)
+
+
+def _scan_rows(
+    file: Path, wanted: set[tuple[str, str]], found: dict[tuple[str, str, str], list[int]]
+) -> None:
+    name = str(file)
+    with _open(file) as handle:
+        layout = _detect_layout(handle.readline(), name)
+        month_at, _, service_at, _ = layout.indexes
+        for line, fields in _records(handle, layout, name, []):
+            if len(fields) < layout.width:
+                continue
+            try:
+                month = str(Month.parse(fields[month_at]))
+            except ValueError:
+                continue
+            key = (month, fields[service_at].strip())
+            if key in wanted:
+                entry = found.setdefault((name, *key), [line, 0])
+                entry[1] += 1
 
 
 def read_volume_files(
