@@ -402,3 +402,17 @@ def test_csv_output_round_trips_departments_and_amounts(
 
 def test_name_variants_groups_in_first_order() -> None:
     assert name_variants(["B", "a", "A", "b ", "C"]) == [("B", "b "), ("a", "A")]
+
+
+@pytest.mark.parametrize("name", ["Kultur\x1b[2J", f" {KULTUR}", KULTUR_NFD, "Kultur  och fritid"])
+def test_records_built_in_code_hold_names_in_their_one_spelling(name: str) -> None:
+    from sfprice.model import Customer, Driver, VolumeKey
+
+    with pytest.raises(ValueError, match=r"not written as read|holds"):
+        VolumeKey(Month(2014, 1), name, "payroll.manual")
+    with pytest.raises(ValueError, match=r"not written as read|holds"):
+        Customer(name, employees=1)
+    with pytest.raises(ValueError, match=r"not written as read|holds"):
+        Driver("key", {name: Decimal(1)})
+    if not unsafe_characters(name):  # the spelling a loader gives it is accepted
+        assert VolumeKey(Month(2014, 1), clean_name(name), "x").department == clean_name(name)
