@@ -416,3 +416,29 @@ def test_records_built_in_code_hold_names_in_their_one_spelling(name: str) -> No
         Driver("key", {name: Decimal(1)})
     if not unsafe_characters(name):  # the spelling a loader gives it is accepted
         assert VolumeKey(Month(2014, 1), clean_name(name), "x").department == clean_name(name)
+
+
+def test_register_matches_a_name_written_as_other_code_points(
+    write: WriteFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customers = write("c.csv", f"department;employees\n{KULTUR};720\n")
+    volumes = write("v.csv", HEADER + f"2014-01;{KULTUR_NFD}\u00a0;payroll.manual;3\n")
+    (invoice,) = _bill_json(capsys, str(volumes), "--customers", str(customers))["invoices"]
+    assert (invoice["department"], invoice["total"]) == (KULTUR, "330.00")  # 3 x 110 = 330
+
+
+def test_issue_refuses_a_name_not_in_the_register(
+    write: WriteFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customers = write("c.csv", f"department;employees\n{KULTUR};720\n")
+    volumes = write("v.csv", HEADER + "2014-01;Kulturförvaltnigen;payroll.manual;3\n")
+    register = tmp_path / "r.db"
+    code = main(
+        ["issue", str(volumes), "--period", "2014-01", "--customers", str(customers),
+         "--register", str(register)]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{volumes}:2: column 'department': 'Kulturförvaltnigen' is not in the customer" in err
+    assert f"did you mean '{KULTUR}'?" in err
+    assert not register.exists()
