@@ -442,3 +442,22 @@ def test_issue_refuses_a_name_not_in_the_register(
     assert f"{volumes}:2: column 'department': 'Kulturförvaltnigen' is not in the customer" in err
     assert f"did you mean '{KULTUR}'?" in err
     assert not register.exists()
+
+
+def test_bill_refuses_a_snapshot_key_spelling_of_a_volume_department(
+    write: WriteFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    volumes = write("v.csv", HEADER + f"2014-01;{KULTUR};payroll.manual;3\n")
+    key = write("users.csv", f"department;quantity\nMiljöförvaltningen;2\n{KULTUR.upper()};5\n")
+    pools = write(
+        "pools.toml",
+        'title = "t"\n[[pools]]\ncode = "economy.system_management"\nname = "Agresso"\n'
+        'amount = 1000\nbusiness_area = "economy"\nsource = "test"\n'
+        '[pools.key]\ntype = "snapshot"\nfile = "users.csv"\nas_of = "2013-07"\n',
+    )
+    (problem,) = _refused(capsys, str(volumes), "--allocations", str(pools))
+    assert problem == (
+        f"error: {volumes}:2: column 'department': 2 spellings of one department that differ "
+        f"only by case, accents or spaces: '{KULTUR}' (line 2), '{KULTUR.upper()}' ({key}:3); "
+        "use one spelling in every file"
+    )
