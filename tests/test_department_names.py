@@ -461,3 +461,34 @@ def test_bill_refuses_a_snapshot_key_spelling_of_a_volume_department(
         f"only by case, accents or spaces: '{KULTUR}' (line 2), '{KULTUR.upper()}' ({key}:3); "
         "use one spelling in every file"
     )
+
+
+def test_issue_refuses_a_new_spelling_of_an_invoiced_department(
+    write: WriteFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register = tmp_path / "r.db"
+    january = write("jan.csv", HEADER + f"2014-01;{KULTUR};payroll.manual;3\n")
+    february = write("feb.csv", HEADER + "2014-02;kulturförvaltningen;payroll.manual;4\n")
+
+    def issue(volumes: Path, period: str, *more: str) -> tuple[int, str]:
+        code = main(["issue", str(volumes), "--period", period, "--register", str(register),
+                     "--format", "json", *more])  # fmt: skip
+        return code, capsys.readouterr().err
+
+    assert issue(january, "2014-01")[0] == 0
+    code, err = issue(february, "2014-02")
+    assert code == 2
+    assert err.splitlines()[0] == (
+        f"error: {february}:2: column 'department': 2 spellings of one department that differ "
+        f"only by case, accents or spaces: 'kulturförvaltningen' (line 2), '{KULTUR}' "
+        f"({register} issued invoices); use one spelling in every file"
+    )
+    with Register.open(register) as opened:
+        assert opened.departments() == (KULTUR,)  # nothing was issued
+    # The invoiced spelling is accepted; a customer register may decide another one.
+    same = write("feb2.csv", HEADER + f"2014-02;{KULTUR};payroll.manual;4\n")
+    assert issue(same, "2014-02")[0] == 0
+    customers = write("c.csv", "department;employees\nkulturförvaltningen;720\n")
+    march = write("mar.csv", HEADER + "2014-03;kulturförvaltningen;payroll.manual;4\n")
+    code, err = issue(march, "2014-03", "--customers", str(customers))
+    assert code == 0, err

@@ -134,7 +134,18 @@ def _issue(args: argparse.Namespace) -> str:
     catalog = load_catalog(args.pricelists)
     volumes = read_volume_files(args.volumes, catalog=catalog, year=period.year)
     customers = read_customers(args.customers) if args.customers is not None else None
-    check_departments(volumes=volumes, customers=customers, catalog=catalog, paths=args.volumes)
+    issued: tuple[str, ...] = ()
+    if args.register.is_file():  # never create the register for a run that may be refused
+        with _open(args) as register:
+            issued = register.departments()
+    check_departments(
+        volumes=volumes,
+        customers=customers,
+        catalog=catalog,
+        paths=args.volumes,
+        issued=issued,
+        issued_in=str(args.register),
+    )
     run = bill(catalog, volumes, year=period.year, customers=customers)
     if not any(i.month == period for i in run.invoices):
         msg = f"no volumes for {period} in the volume files; nothing was issued"

@@ -133,10 +133,17 @@ def department_issues(
     drivers: Iterable[Driver] = (),
     catalog: PriceCatalog | None = None,
     paths: Iterable[str | Path] = (),
+    issued: Iterable[str] = (),
+    issued_in: str = "",
 ) -> list[Issue]:
     """The problems with department names across a run's inputs (see the module docs).
 
     Args:
+        issued: The departments an invoice register has already invoiced, and
+        issued_in: the register file. Without a customer register, a run's new name that
+            differs from one of them only by case, accents or spaces is refused too (it
+            would start a second department in the register); old variants among the
+            issued names are history and not reported.
         paths: The volume files in the order given, for the order of the problems and of
             the spellings listed in one (other files follow in the order met).
         volumes: The volumes read from the volume files.
@@ -165,15 +172,24 @@ def department_issues(
                 for name in item.fees:
                     path = price_list.path or price_list.id
                     uses.add(NameUse(name, path, field=f"items[{index}].fees ({item.code})"))
+    run_order = list(uses.places)
+    run_names = set(run_order)
+    # With a customer register, the register decides the spelling, not the history.
+    history = set(issued) if customers is None else set()
+    for name in sorted(history - run_names):
+        uses.add(NameUse(name, issued_in or "invoice register", field="issued invoices"))
     issues: list[Issue] = []
     grouped: set[str] = set()
     for group in name_variants(uses.places):
+        in_run = [name for name in group if name in run_names]
+        if len(in_run) < 2 and all(name in history for name in in_run):
+            continue  # old spellings in the invoice register that this run does not add to
         grouped.update(group)
         issues.append(_variant_issue(group, uses, register))
     if customers is not None:
         issues.extend(
             _unknown_issue(name, uses, register)
-            for name in uses.places
+            for name in run_order
             if name not in register and name not in grouped
         )
     return sorted(issues, key=lambda i: uses.order(i.path, i.line))
@@ -219,10 +235,18 @@ def check_departments(
     drivers: Iterable[Driver] = (),
     catalog: PriceCatalog | None = None,
     paths: Iterable[str | Path] = (),
+    issued: Iterable[str] = (),
+    issued_in: str = "",
 ) -> None:
     """Raise one :class:`InputError` with every problem :func:`department_issues` finds."""
     issues = department_issues(
-        volumes=volumes, customers=customers, drivers=drivers, catalog=catalog, paths=paths
+        volumes=volumes,
+        customers=customers,
+        drivers=drivers,
+        catalog=catalog,
+        paths=paths,
+        issued=issued,
+        issued_in=issued_in,
     )
     if issues:
         raise InputError(issues)
