@@ -492,3 +492,18 @@ def test_issue_refuses_a_new_spelling_of_an_invoiced_department(
     march = write("mar.csv", HEADER + "2014-03;kulturförvaltningen;payroll.manual;4\n")
     code, err = issue(march, "2014-03", "--customers", str(customers))
     assert code == 0, err
+
+
+def test_invoices_list_finds_a_department_typed_with_other_spaces_or_code_points(
+    write: WriteFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register = tmp_path / "r.db"
+    volumes = write("v.csv", HEADER + f"2014-01;{KULTUR};payroll.manual;3\n")
+    assert main(["issue", str(volumes), "--period", "2014-01", "--register", str(register)]) == 0
+    capsys.readouterr()
+    for typed in (f" {KULTUR_NFD} ", "Kultur\x1b"):
+        code = main(["invoices", "list", "--register", str(register), "--department", typed,
+                     "--format", "json"])  # fmt: skip
+        assert code == 0
+        found = json.loads(capsys.readouterr().out)["documents"]
+        assert [d["department"] for d in found] == ([KULTUR] if typed.endswith(" ") else [])

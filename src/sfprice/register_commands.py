@@ -7,6 +7,7 @@ exactly as ``bill`` does, and hands the month to :mod:`sfprice.register`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -21,7 +22,7 @@ from sfprice.io.customers import read_customers
 from sfprice.io.departments import check_departments
 from sfprice.io.pricelists import load_catalog, pricelist_files
 from sfprice.io.volumes import read_volume_files
-from sfprice.names import visible, visible_json, visible_lines
+from sfprice.names import clean_name, visible, visible_json, visible_lines
 from sfprice.period import Month
 from sfprice.register import IssuedDocument, IssueResult, Manifest, Register, RegisterError
 from sfprice.reports.formats import (
@@ -169,8 +170,14 @@ def _issue(args: argparse.Namespace) -> str:
 
 
 def _list(args: argparse.Namespace) -> str:
+    department = args.department
+    if department is not None:
+        # The name as the loaders read it (NFC, spaces tidied); a name no department can
+        # have is looked up as typed, and matches nothing.
+        with contextlib.suppress(ValueError):
+            department = clean_name(department)
     with _open(args) as register:
-        documents = register.documents(period=args.period, department=args.department)
+        documents = register.documents(period=args.period, department=department)
     return _render_documents(args, documents, detailed=False)
 
 
