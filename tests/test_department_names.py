@@ -507,3 +507,14 @@ def test_invoices_list_finds_a_department_typed_with_other_spaces_or_code_points
         assert code == 0
         found = json.loads(capsys.readouterr().out)["documents"]
         assert [d["department"] for d in found] == ([KULTUR] if typed.endswith(" ") else [])
+
+
+def test_register_built_in_code_is_checked_too(write: WriteFile) -> None:
+    from sfprice.model import Customer
+
+    volumes = sfprice.read_volumes(write("v.csv", HEADER + "2014-01;Kulturförvaltnigen;a;1\n"))
+    (issue,) = department_issues(volumes=volumes, customers=[Customer(KULTUR, employees=1)])
+    assert (issue.line, issue.column) == (2, "department")
+    assert issue.message == (
+        f"'Kulturförvaltnigen' is not in the customer register; did you mean '{KULTUR}'?"
+    )

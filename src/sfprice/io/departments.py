@@ -30,6 +30,7 @@ __all__ = ["NameUse", "check_departments", "department_issues"]
 
 _HEADERS = {"department", "förvaltning", "forvaltning", "kund", "avdelning"}
 _DELIMITERS = (";", ",", "\t")
+_IN_CODE = "customer register"  # where a Customer built in code, with no source, is
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ def _customer_use(customer: Customer) -> NameUse:
     path, _, line = customer.source.rpartition(":")
     if path and line.isdigit():
         return NameUse(customer.department, path, int(line))
-    return NameUse(customer.department, customer.source or "customer register")
+    return NameUse(customer.department, customer.source or _IN_CODE)
 
 
 class _Uses:
@@ -221,11 +222,13 @@ def _unknown_issue(name: str, uses: _Uses, register: Mapping[str, NameUse]) -> I
         if near
         else "add it to the register or correct the name"
     )
-    return use.issue(f"{name!r} is not in the customer register {where}; {hint}")
+    return use.issue(f"{name!r} is not in the customer register{where}; {hint}")
 
 
 def _register_path(register: Mapping[str, NameUse]) -> str:
-    return next(iter(register.values())).path if register else "(empty)"
+    """`` FILE`` of the register, or nothing for a register built in code."""
+    path = next(iter(register.values())).path if register else _IN_CODE
+    return "" if path == _IN_CODE else f" {path}"
 
 
 def check_departments(
