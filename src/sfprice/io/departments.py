@@ -76,11 +76,13 @@ def _first_lines(path: str) -> dict[str, int]:
             if at is None:
                 return lines
             reader = csv.reader(handle, delimiter=delimiter)
+            seen: set[str] = set()  # raw texts already cleaned: a big file repeats a few
             line = 2
             for fields in reader:
-                if len(fields) > at:
+                if len(fields) > at and (text := fields[at]) not in seen:
+                    seen.add(text)
                     try:
-                        name = clean_name(fields[at])
+                        name = clean_name(text)
                     except ValueError:
                         name = ""
                     if name:
