@@ -412,3 +412,119 @@ def test_csv_output_round_trips_departments_and_amounts(
 
 def test_name_variants_groups_in_first_order() -> None:
     assert name_variants(["B", "a", "A", "b ", "C"]) == [("B", "b "), ("a", "A")]
+
+
+@pytest.mark.parametrize("name", ["Kultur\x1b[2J", f" {KULTUR}", KULTUR_NFD, "Kultur  och fritid"])
+def test_records_built_in_code_hold_names_in_their_one_spelling(name: str) -> None:
+    from sfprice.model import Customer, Driver, VolumeKey
+
+    with pytest.raises(ValueError, match=r"not written as read|holds"):
+        VolumeKey(Month(2014, 1), name, "payroll.manual")
+    with pytest.raises(ValueError, match=r"not written as read|holds"):
+        Customer(name, employees=1)
+    with pytest.raises(ValueError, match=r"not written as read|holds"):
+        Driver("key", {name: Decimal(1)})
+    if not unsafe_characters(name):  # the spelling a loader gives it is accepted
+        assert VolumeKey(Month(2014, 1), clean_name(name), "x").department == clean_name(name)
+
+
+def test_register_matches_a_name_written_as_other_code_points(
+    write: WriteFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customers = write("c.csv", f"department;employees\n{KULTUR};720\n")
+    volumes = write("v.csv", HEADER + f"2014-01;{KULTUR_NFD}\u00a0;payroll.manual;3\n")
+    (invoice,) = _bill_json(capsys, str(volumes), "--customers", str(customers))["invoices"]
+    assert (invoice["department"], invoice["total"]) == (KULTUR, "330.00")  # 3 x 110 = 330
+
+
+def test_issue_refuses_a_name_not_in_the_register(
+    write: WriteFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customers = write("c.csv", f"department;employees\n{KULTUR};720\n")
+    volumes = write("v.csv", HEADER + "2014-01;Kulturförvaltnigen;payroll.manual;3\n")
+    register = tmp_path / "r.db"
+    code = main(
+        ["issue", str(volumes), "--period", "2014-01", "--customers", str(customers),
+         "--register", str(register)]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{volumes}:2: column 'department': 'Kulturförvaltnigen' is not in the customer" in err
+    assert f"did you mean '{KULTUR}'?" in err
+    assert not register.exists()
+
+
+def test_bill_refuses_a_snapshot_key_spelling_of_a_volume_department(
+    write: WriteFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    volumes = write("v.csv", HEADER + f"2014-01;{KULTUR};payroll.manual;3\n")
+    key = write("users.csv", f"department;quantity\nMiljöförvaltningen;2\n{KULTUR.upper()};5\n")
+    pools = write(
+        "pools.toml",
+        'title = "t"\n[[pools]]\ncode = "economy.system_management"\nname = "Agresso"\n'
+        'amount = 1000\nbusiness_area = "economy"\nsource = "test"\n'
+        '[pools.key]\ntype = "snapshot"\nfile = "users.csv"\nas_of = "2013-07"\n',
+    )
+    (problem,) = _refused(capsys, str(volumes), "--allocations", str(pools))
+    assert problem == (
+        f"error: {volumes}:2: column 'department': 2 spellings of one department that differ "
+        f"only by case, accents or spaces: '{KULTUR}' (line 2), '{KULTUR.upper()}' ({key}:3); "
+        "use one spelling in every file"
+    )
+
+
+def test_issue_refuses_a_new_spelling_of_an_invoiced_department(
+    write: WriteFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register = tmp_path / "r.db"
+    january = write("jan.csv", HEADER + f"2014-01;{KULTUR};payroll.manual;3\n")
+    february = write("feb.csv", HEADER + "2014-02;kulturförvaltningen;payroll.manual;4\n")
+
+    def issue(volumes: Path, period: str, *more: str) -> tuple[int, str]:
+        code = main(["issue", str(volumes), "--period", period, "--register", str(register),
+                     "--format", "json", *more])  # fmt: skip
+        return code, capsys.readouterr().err
+
+    assert issue(january, "2014-01")[0] == 0
+    code, err = issue(february, "2014-02")
+    assert code == 2
+    assert err.splitlines()[0] == (
+        f"error: {february}:2: column 'department': 2 spellings of one department that differ "
+        f"only by case, accents or spaces: 'kulturförvaltningen' (line 2), '{KULTUR}' "
+        f"({register} issued invoices); use one spelling in every file"
+    )
+    with Register.open(register) as opened:
+        assert opened.departments() == (KULTUR,)  # nothing was issued
+    # The invoiced spelling is accepted; a customer register may decide another one.
+    same = write("feb2.csv", HEADER + f"2014-02;{KULTUR};payroll.manual;4\n")
+    assert issue(same, "2014-02")[0] == 0
+    customers = write("c.csv", "department;employees\nkulturförvaltningen;720\n")
+    march = write("mar.csv", HEADER + "2014-03;kulturförvaltningen;payroll.manual;4\n")
+    code, err = issue(march, "2014-03", "--customers", str(customers))
+    assert code == 0, err
+
+
+def test_invoices_list_finds_a_department_typed_with_other_spaces_or_code_points(
+    write: WriteFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register = tmp_path / "r.db"
+    volumes = write("v.csv", HEADER + f"2014-01;{KULTUR};payroll.manual;3\n")
+    assert main(["issue", str(volumes), "--period", "2014-01", "--register", str(register)]) == 0
+    capsys.readouterr()
+    for typed in (f" {KULTUR_NFD} ", "Kultur\x1b"):
+        code = main(["invoices", "list", "--register", str(register), "--department", typed,
+                     "--format", "json"])  # fmt: skip
+        assert code == 0
+        found = json.loads(capsys.readouterr().out)["documents"]
+        assert [d["department"] for d in found] == ([KULTUR] if typed.endswith(" ") else [])
+
+
+def test_register_built_in_code_is_checked_too(write: WriteFile) -> None:
+    from sfprice.model import Customer
+
+    volumes = sfprice.read_volumes(write("v.csv", HEADER + "2014-01;Kulturförvaltnigen;a;1\n"))
+    (issue,) = department_issues(volumes=volumes, customers=[Customer(KULTUR, employees=1)])
+    assert (issue.line, issue.column) == (2, "department")
+    assert issue.message == (
+        f"'Kulturförvaltnigen' is not in the customer register; did you mean '{KULTUR}'?"
+    )

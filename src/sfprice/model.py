@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from sfprice.collation import swedish_key
 from sfprice.money import ROUNDING_MODES
+from sfprice.names import name_problem
 from sfprice.period import Month
 
 __all__ = [
@@ -256,6 +257,8 @@ class PriceItem:
             _check_price(fee, f"{self.code} fee of {department}")
             if not department.strip():
                 return "a department name in fees is empty"
+            if problem := name_problem(department):
+                return f"fees: {problem}"
         for price in self.by_customer_year:
             _check_price(price, f"{self.code} by_customer_year")
         used = {
@@ -567,6 +570,8 @@ class Customer:
         if not self.department.strip():
             msg = f"a customer's department must be a non-empty name, got {self.department!r}"
             raise ValueError(msg)
+        if problem := name_problem(self.department):
+            raise ValueError(problem)
         for name, value in (("employees", self.employees), ("first_year", self.first_year)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 msg = f"{self.department}: {name} must be a whole number, got {value!r}"
@@ -607,11 +612,18 @@ def _check_price(price: Decimal, what: str) -> None:
 
 @dataclass(frozen=True, slots=True, order=True)
 class VolumeKey:
-    """What a volume counts: a department's use of one service in one month."""
+    """What a volume counts: a department's use of one service in one month.
+
+    The department is a name in its one spelling (:func:`sfprice.names.clean_name`).
+    """
 
     month: Month
     department: str
     service: str
+
+    def __post_init__(self) -> None:
+        if problem := name_problem(self.department):
+            raise ValueError(problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -770,6 +782,9 @@ class Driver:
         for department, quantity in self.quantities.items():
             if not department.strip():
                 msg = f"{self.description}: a department name is empty"
+                raise ValueError(msg)
+            if problem := name_problem(department):
+                msg = f"{self.description}: {problem}"
                 raise ValueError(msg)
             if not isinstance(quantity, Decimal):
                 msg = f"{self.description}: quantity of {department} must be a Decimal"

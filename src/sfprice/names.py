@@ -31,6 +31,7 @@ from collections.abc import Iterable
 __all__ = [
     "clean_name",
     "fold_name",
+    "name_problem",
     "name_variants",
     "nearest_names",
     "unsafe_characters",
@@ -135,6 +136,25 @@ def clean_name(text: str) -> str:
         raise ValueError(msg)
     # Only Unicode spaces (category Zs) are left as whitespace: one ASCII space each run.
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` is not a department name in its one spelling, or None if it is.
+
+    For records built in code (the loaders clean every name they read).
+
+    >>> name_problem("Kultur  och fritid")
+    "'Kultur  och fritid' is not written as read: 'Kultur och fritid' (see sfprice.names)"
+    """
+    try:
+        cleaned = clean_name(name)
+    except ValueError as exc:
+        return str(exc)
+    if not cleaned:
+        return "a department name is empty"
+    if cleaned != name:
+        return f"{name!r} is not written as read: {cleaned!r} (see sfprice.names)"
+    return None
 
 
 def fold_name(name: str) -> str:

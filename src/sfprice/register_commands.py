@@ -7,6 +7,7 @@ exactly as ``bill`` does, and hands the month to :mod:`sfprice.register`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -18,7 +19,7 @@ from typing import Any
 from sfprice.app import run_billing
 from sfprice.billing_commands import add_billing_arguments, billing_request, print_notes
 from sfprice.document_commands import add_document_actions
-from sfprice.names import visible, visible_json, visible_lines
+from sfprice.names import clean_name, visible, visible_json, visible_lines
 from sfprice.period import DEFAULT_TIME_ZONE, Month
 from sfprice.register import (
     DEFAULT_ISSUER_NAME,
@@ -178,7 +179,16 @@ def add_register_commands(commands: Any, common: Common) -> None:
 def _issue(args: argparse.Namespace) -> str:
     period: Month = args.period
     request = billing_request(args, period.year)
-    outcome = run_billing(request)
+    # The departments the register has invoiced: a new spelling of one is refused, so the
+    # register never splits one department in two. Never create the register for a run
+    # that may be refused.
+    issued: tuple[str, ...] = ()
+    if args.register.is_file():
+        # As the writer opens it: another issue may be creating this register right now,
+        # and the writer's open waits for that instead of reading a half-made file.
+        with open_register(args, create=True) as register:
+            issued = register.departments()
+    outcome = run_billing(request, issued=issued, issued_in=str(args.register))
     print_notes(outcome)
     if not outcome.invoices_of(period):
         msg = (
@@ -204,8 +214,14 @@ def _issue(args: argparse.Namespace) -> str:
 
 
 def _list(args: argparse.Namespace) -> str:
+    department = args.department
+    if department is not None:
+        # The name as the loaders read it (NFC, spaces tidied); a name no department can
+        # have is looked up as typed, and matches nothing.
+        with contextlib.suppress(ValueError):
+            department = clean_name(department)
     with _open(args) as register:
-        documents = register.documents(period=args.period, department=args.department)
+        documents = register.documents(period=args.period, department=department)
     return _render_documents(args, documents, detailed=False)
 
 

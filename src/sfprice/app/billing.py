@@ -9,6 +9,7 @@ lines and collects the notes a user should see. ``bill`` shows the whole run;
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -107,11 +108,15 @@ class BillingOutcome:
         return tuple(sorted({i.month for i in self.run.invoices}))
 
 
-def run_billing(request: BillingRequest) -> BillingOutcome:
+def run_billing(
+    request: BillingRequest, *, issued: Iterable[str] = (), issued_in: str = ""
+) -> BillingOutcome:
     """Read the request's inputs, bill its year and add the allocation lines.
 
     This is the one billing pipeline: ``python -m sfprice bill`` shows its result and
-    ``python -m sfprice issue`` stores a month of it.
+    ``python -m sfprice issue`` stores a month of it. ``issued`` names the departments a
+    register has already invoiced (``issued_in`` names the register): a new spelling of
+    one of them is refused like any other variant.
 
     >>> outcome = run_billing(BillingRequest(("examples/volumes-2014.csv",), 2014))
     >>> outcome.run.total, len(outcome.run.invoices)
@@ -138,6 +143,8 @@ def run_billing(request: BillingRequest) -> BillingOutcome:
         drivers=[driver for _, driver in pools],
         catalog=catalog,
         paths=request.volumes,
+        issued=issued,
+        issued_in=issued_in,
     )
     try:
         run = bill(catalog, volumes, year=request.year, customers=customers)

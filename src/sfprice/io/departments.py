@@ -30,6 +30,7 @@ __all__ = ["NameUse", "check_departments", "department_issues"]
 
 _HEADERS = {"department", "förvaltning", "forvaltning", "kund", "avdelning"}
 _DELIMITERS = (";", ",", "\t")
+_IN_CODE = "customer register"  # where a Customer built in code, with no source, is
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +76,13 @@ def _first_lines(path: str) -> dict[str, int]:
             if at is None:
                 return lines
             reader = csv.reader(handle, delimiter=delimiter)
+            seen: set[str] = set()  # raw texts already cleaned: a big file repeats a few
             line = 2
             for fields in reader:
-                if len(fields) > at:
+                if len(fields) > at and (text := fields[at]) not in seen:
+                    seen.add(text)
                     try:
-                        name = clean_name(fields[at])
+                        name = clean_name(text)
                     except ValueError:
                         name = ""
                     if name:
@@ -94,7 +97,7 @@ def _customer_use(customer: Customer) -> NameUse:
     path, _, line = customer.source.rpartition(":")
     if path and line.isdigit():
         return NameUse(customer.department, path, int(line))
-    return NameUse(customer.department, customer.source or "customer register")
+    return NameUse(customer.department, customer.source or _IN_CODE)
 
 
 class _Uses:
@@ -133,10 +136,17 @@ def department_issues(
     drivers: Iterable[Driver] = (),
     catalog: PriceCatalog | None = None,
     paths: Iterable[str | Path] = (),
+    issued: Iterable[str] = (),
+    issued_in: str = "",
 ) -> list[Issue]:
     """The problems with department names across a run's inputs (see the module docs).
 
     Args:
+        issued: The departments an invoice register has already invoiced, and
+        issued_in: the register file. Without a customer register, a run's new name that
+            differs from one of them only by case, accents or spaces is refused too (it
+            would start a second department in the register); old variants among the
+            issued names are history and not reported.
         paths: The volume files in the order given, for the order of the problems and of
             the spellings listed in one (other files follow in the order met).
         volumes: The volumes read from the volume files.
@@ -165,15 +175,24 @@ def department_issues(
                 for name in item.fees:
                     path = price_list.path or price_list.id
                     uses.add(NameUse(name, path, field=f"items[{index}].fees ({item.code})"))
+    run_order = list(uses.places)
+    run_names = set(run_order)
+    # With a customer register, the register decides the spelling, not the history.
+    history = set(issued) if customers is None else set()
+    for name in sorted(history - run_names):
+        uses.add(NameUse(name, issued_in or "invoice register", field="issued invoices"))
     issues: list[Issue] = []
     grouped: set[str] = set()
     for group in name_variants(uses.places):
+        in_run = [name for name in group if name in run_names]
+        if len(in_run) < 2 and all(name in history for name in in_run):
+            continue  # old spellings in the invoice register that this run does not add to
         grouped.update(group)
         issues.append(_variant_issue(group, uses, register))
     if customers is not None:
         issues.extend(
             _unknown_issue(name, uses, register)
-            for name in uses.places
+            for name in run_order
             if name not in register and name not in grouped
         )
     return sorted(issues, key=lambda i: uses.order(i.path, i.line))
@@ -205,11 +224,13 @@ def _unknown_issue(name: str, uses: _Uses, register: Mapping[str, NameUse]) -> I
         if near
         else "add it to the register or correct the name"
     )
-    return use.issue(f"{name!r} is not in the customer register {where}; {hint}")
+    return use.issue(f"{name!r} is not in the customer register{where}; {hint}")
 
 
 def _register_path(register: Mapping[str, NameUse]) -> str:
-    return next(iter(register.values())).path if register else "(empty)"
+    """`` FILE`` of the register, or nothing for a register built in code."""
+    path = next(iter(register.values())).path if register else _IN_CODE
+    return "" if path == _IN_CODE else f" {path}"
 
 
 def check_departments(
@@ -219,10 +240,18 @@ def check_departments(
     drivers: Iterable[Driver] = (),
     catalog: PriceCatalog | None = None,
     paths: Iterable[str | Path] = (),
+    issued: Iterable[str] = (),
+    issued_in: str = "",
 ) -> None:
     """Raise one :class:`InputError` with every problem :func:`department_issues` finds."""
     issues = department_issues(
-        volumes=volumes, customers=customers, drivers=drivers, catalog=catalog, paths=paths
+        volumes=volumes,
+        customers=customers,
+        drivers=drivers,
+        catalog=catalog,
+        paths=paths,
+        issued=issued,
+        issued_in=issued_in,
     )
     if issues:
         raise InputError(issues)

@@ -588,6 +588,12 @@ class Register:
         with self._reading():
             return tuple(self._document(row) for row in self._db.execute(query, params))
 
+    def departments(self) -> tuple[str, ...]:
+        """Every department the register has issued a document to, in code-point order."""
+        with self._reading():
+            rows = self._db.execute("SELECT DISTINCT department FROM documents ORDER BY 1")
+            return tuple(row[0] for row in rows)
+
     def document(self, number: str) -> IssuedDocument:
         """The document with this number.
 
