@@ -73,6 +73,12 @@ ERRORS: dict[str, str] = {
     "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",
     # Budgets
     "budget-range": f"fullcost --budget {E}/budget-range.toml",
+    "share-twice": (
+        "fullcost --budget 2010-administration --key fixed --share payroll=1 --share payroll=2"
+    ),
+    "forecast-service": (
+        f"breakeven --budget 2014-payroll --forecast {E}/forecast-service.csv --rule ratio"
+    ),
     # KPIs
     "kpi-staffing": f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing.csv",
     "kpi-through": "kpi examples/volumes-2014.csv --year 2014 --through 2015-01",
@@ -92,6 +98,7 @@ USAGE: dict[str, str] = {
         "breakeven --budget 2014-payroll --forecast examples/forecast-2014.csv --rule ratio"
         " --addon-revenue 1e30"
     ),
+    "usage-negative": "fullcost --budget 2010-administration --key fixed --share payroll=-1",
     "usage-noise": (
         "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
         " --model fixed --scenario noise:1e308@1"

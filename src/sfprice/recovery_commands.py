@@ -80,7 +80,22 @@ def _pair(text: str) -> tuple[str, Decimal]:
     if not sep or not code.strip():
         msg = f"{text!r}: expected CODE=NUMBER, e.g. payroll.hourly.training=420"
         raise argparse.ArgumentTypeError(msg)
-    return code.strip(), _decimal(value)
+    number = _decimal(value)
+    if number < 0:
+        msg = f"{text!r}: the number must be 0 or more"
+        raise argparse.ArgumentTypeError(msg)
+    return code.strip(), number
+
+
+def _unique(pairs: list[tuple[str, Decimal]], option: str) -> dict[str, Decimal]:
+    """CODE=NUMBER options as a mapping; a code given twice is an error, never "last wins"."""
+    found: dict[str, Decimal] = {}
+    for code, number in pairs:
+        if code in found:
+            msg = f"{option} {code} is given twice ({found[code]} and {number}); give it once"
+            raise CommandError(msg)
+        found[code] = number
+    return found
 
 
 def add_commands(commands: Any, common: Common) -> None:
@@ -376,7 +391,7 @@ def _budget_for_year(args: argparse.Namespace) -> CostBudget:
 
 def _statement(args: argparse.Namespace, budget: CostBudget) -> Any:
     try:
-        return full_cost(budget, args.key, dict(args.share) or None)
+        return full_cost(budget, args.key, _unique(args.share, "--share") or None)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
 
@@ -462,7 +477,7 @@ def _breakeven(args: argparse.Namespace) -> str:
             volumes=volumes,
             rule=args.rule,
             base=base,
-            fixed=dict(args.fix),
+            fixed=_unique(args.fix, "--fix"),
             other_revenue=area_cost.other_revenue,
             addon_revenue=args.addon_revenue,
             carried_balance=carried,
