@@ -54,6 +54,8 @@ class BreakEven:
         draft: The draft price list (status ``proposal``).
         base_id: The base list's id.
         base_revenue: The forecast volumes priced at the base list's prices.
+        followed: Items re-priced because a component names a re-priced item (Agresso
+            and Girovision follow manual), in list order.
     """
 
     rule: BreakEvenRule
@@ -66,6 +68,7 @@ class BreakEven:
     draft: PriceList
     base_id: str = ""
     base_revenue: Decimal = Decimal(0)
+    followed: tuple[str, ...] = ()
 
     @property
     def base_gap(self) -> Decimal:
@@ -340,6 +343,11 @@ def break_even(
         else:
             items.append(replace(item, source=f"carried over from list {base.id}: {item.source}"))
     items = _follow_references(items, set(prices))
+    followed = tuple(
+        item.code
+        for item, old in zip(items, base.items, strict=True)
+        if item.code not in prices and item.price != old.price
+    )
     draft = PriceList(
         id=list_id or f"{draft_year}-proposal",
         title=f"Förslag till prislista {draft_year} (självkostnad, {rule})",
@@ -362,4 +370,5 @@ def break_even(
         draft,
         base.id,
         list_revenue(base, volumes),
+        followed,
     )

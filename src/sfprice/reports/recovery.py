@@ -274,6 +274,19 @@ def breakeven_to_data(result: BreakEven) -> dict[str, object]:
         "revenue_at_base_prices": _text(result.base_revenue),
         "left_uncovered_by_base_prices": _text(result.base_gap),
         "rows": rows,
+        "followed": [_followed(result, code) for code in result.followed],
+    }
+
+
+def _followed(result: BreakEven, code: str) -> dict[str, object]:
+    item = result.draft.item(code)
+    assert item is not None  # followed codes come from the draft
+    return {
+        "service": code,
+        "price": _text(item.price),
+        "components": [
+            {"label": c.label, "price": _text(c.price), "item": c.item} for c in item.components
+        ],
     }
 
 
@@ -316,6 +329,12 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
             ]
         )
     out += ["  " + line for line in _table(rows, right={1, 2, 3})]
+    for code in result.followed:
+        item = result.draft.item(code)
+        assert item is not None  # followed codes come from the draft
+        parts = " + ".join(format_decimal(c.price, locale=locale) for c in item.components)
+        named = ", ".join(c.item for c in item.components if c.item)
+        out.append(f"  Följer {named}: {code} {parts} = {format_price(item.price, locale)}")
     out.append(
         f"  Prislista {result.base_id} vid prognosvolymerna: {kr(result.base_revenue)}, "
         f"lämnar {kr(result.base_gap)} att täcka med tilläggstjänster och händelser"
