@@ -81,6 +81,9 @@ ERRORS: dict[str, str] = {
     ),
     # KPIs
     "kpi-staffing": f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing.csv",
+    "kpi-staffing-months": (
+        f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing-months.csv"
+    ),
     "kpi-through": "kpi examples/volumes-2014.csv --year 2014 --through 2015-01",
     "kpi-time-base": (
         "kpi examples/volumes-2010.csv --year 2010 --staffing examples/staffing-2014.csv"

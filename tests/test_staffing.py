@@ -126,3 +126,23 @@ def test_cli_kpi_staffing_of_another_year_only(
     code = main(["kpi", "examples/volumes-2014.csv", "--year", "2014", "--staffing", str(staffing)])
     assert code == 2
     assert "no staffing rows for 2014" in capsys.readouterr().err
+
+
+def test_a_month_without_fte_is_refused_not_averaged_away(catalog: sfprice.PriceCatalog) -> None:
+    # January and February payslips with FTE for January only: dividing both months'
+    # payslips by January's FTE would double the figure. Refused instead.
+    key = sfprice.VolumeKey
+    entries = [
+        sfprice.VolumeEntry(
+            key(sfprice.Month(2014, m), "Stad", "payroll.self_service"),
+            D(960),
+            (sfprice.VolumeSource("<t>", 1),),
+        )
+        for m in (1, 2)
+    ]
+    run = sfprice.bill(catalog, entries, year=2014)
+    kpi = sfprice.KPIS["payroll.payslips_per_fte_2014"]
+    with pytest.raises(ValueError, match=r"no FTE for area 'payroll' in 2014-02"):
+        sfprice.kpi_report(run, [kpi], year=2014, months=[1, 2], fte={"payroll": {1: D(1)}})
+    rows = sfprice.kpi_report(run, [kpi], year=2014, months=[1], fte={"payroll": {1: D(1)}})
+    assert rows[0].actual == D("960.00")  # 960 payslips / 1 FTE-month
