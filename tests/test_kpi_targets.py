@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sfprice import KPIS, InputError, load_kpis
+from sfprice.io.kpis import load_plan_indicators
 from sfprice.kpis import FigureKind
 
 REPO = Path(__file__).resolve().parents[1]
@@ -107,3 +108,29 @@ def test_loader_rejects_a_bad_value(write_file: Callable[..., Path]) -> None:
         load_kpis(path)
     fields = {i.field for i in caught.value.issues}
     assert fields == {"figures[0].kind", "figures[0].value"}
+
+
+INDICATORS = load_plan_indicators()
+
+
+def test_every_plan_year_lists_its_other_indicators() -> None:
+    assert {i.year for i in INDICATORS} == set(PLAN_FILE)
+    # None of the measured KPIs is listed again as unmeasured.
+    assert not {i.source for i in INDICATORS} & {k.source for k in KPIS.values()}
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
+@pytest.mark.parametrize("index", range(len(INDICATORS)))
+def test_cited_seed_lines_print_the_indicator(index: int) -> None:
+    indicator = INDICATORS[index]
+    match = _CITATION.match(indicator.source)
+    assert match is not None, indicator.source
+    assert match[1].startswith(PLAN_FILE[indicator.year])
+    first, last = int(match[2]), int(match[3] or match[2])
+    lines = (SEEDS / match[1]).read_text(encoding="utf-8").splitlines()[first - 1 : last]
+    text = " ".join(" ".join(lines).split())
+    for printed in (indicator.target, indicator.kf_target, indicator.periodicity):
+        assert " ".join(printed.split()) in text, (indicator, printed)
+    # The name as printed too (the 2014 table breaks it over lines; (nämndens ...) notes ours).
+    words = indicator.name.split(" (")[0].rstrip(".").split()[:3]
+    assert " ".join(words).lower() in text.lower(), (indicator.name, text)

@@ -53,12 +53,12 @@ from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.customers import read_customers
 from sfprice.io.forecast import read_forecast
-from sfprice.io.kpis import load_kpis
+from sfprice.io.kpis import load_kpis, load_plan_indicators
 from sfprice.io.pricelists import bundled_pricelists, dump_pricelist, load_catalog, load_pricelist
 from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files, read_volumes, trace_rows
 from sfprice.io.writers import write_volumes_csv
-from sfprice.kpis import METRICS, FigureKind, Metric
+from sfprice.kpis import METRICS, FigureKind, Metric, PlanIndicator
 from sfprice.model import (
     Customer,
     PriceCatalog,
@@ -142,6 +142,7 @@ __all__ = [
     "Month",
     "PerUnitModel",
     "PeriodResult",
+    "PlanIndicator",
     "PriceCatalog",
     "PriceComponent",
     "PriceItem",
@@ -184,6 +185,7 @@ __all__ = [
     "load_budget",
     "load_catalog",
     "load_kpis",
+    "load_plan_indicators",
     "load_pricelist",
     "monte_carlo",
     "read_customers",

@@ -21,7 +21,7 @@ from sfprice.engine.recovery import CostKey, full_cost, recovery_balance
 from sfprice.errors import SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.forecast import read_forecast
-from sfprice.io.kpis import load_kpis
+from sfprice.io.kpis import load_kpis, load_plan_indicators
 from sfprice.io.pricelists import dump_pricelist, load_catalog
 from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files
@@ -309,7 +309,14 @@ def _kpi(args: argparse.Namespace) -> str:
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    return _render(args, kpi_to_data(rows), kpi_to_table(rows, locale=args.locale))
+    others = tuple(i for i in load_plan_indicators() if i.year == args.year)
+    if args.kpis:
+        others = ()  # only the KPIs asked for
+    return _render(
+        args,
+        kpi_to_data(rows, others),
+        kpi_to_table(rows, locale=args.locale, others=others),
+    )
 
 
 def _chosen_kpis(
