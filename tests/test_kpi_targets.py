@@ -12,10 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sfprice import KPIS, InputError, load_kpis
+from sfprice import KPIS, InputError, kpis_for_year, load_kpis
 from sfprice.io.kpis import load_plan_indicators
-from sfprice.kpis import FigureKind
+from sfprice.kpis import METRICS, FigureKind
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -134,3 +136,13 @@ def test_cited_seed_lines_print_the_indicator(index: int) -> None:
     # The name as printed too (the 2014 table breaks it over lines; (nämndens ...) notes ours).
     words = indicator.name.split(" (")[0].rstrip(".").split()[:3]
     assert " ".join(words).lower() in text.lower(), (indicator.name, text)
+
+
+@given(st.integers(min_value=1000, max_value=9999))
+def test_a_year_gets_only_its_own_figures(year: int) -> None:
+    chosen = kpis_for_year(year, KPIS.values())
+    assert {k.metric for k in chosen} == set(METRICS)  # every metric, once
+    for kpi in chosen:
+        assert kpi.year == year
+        stated = KPIS.get(kpi.code)
+        assert kpi == stated if stated is not None else kpi.figure is None
