@@ -76,6 +76,10 @@ ERRORS: dict[str, str] = {
     "share-twice": (
         "fullcost --budget 2010-administration --key fixed --share payroll=1 --share payroll=2"
     ),
+    "breakeven-negative": (
+        "breakeven --budget 2014-payroll --forecast examples/forecast-2014.csv --rule surcharge"
+        " --addon-revenue 48300000"
+    ),
     "forecast-service": (
         f"breakeven --budget 2014-payroll --forecast {E}/forecast-service.csv --rule ratio"
     ),

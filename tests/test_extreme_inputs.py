@@ -337,3 +337,17 @@ def test_forecast_unknown_service_suggests_the_nearest(write_file: Callable[...,
     (issue,) = caught.value.issues
     assert (issue.line, issue.column) == (2, "service")
     assert "did you mean payroll.self_service" in issue.message
+
+
+def test_breakeven_with_nothing_left_to_recover_says_why(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 48 300 000 - 48 300 000 add-on revenue = 0 kr to recover; the surcharge rule needs
+    # 147 000 x 53 = 7 791 000 kr from the manual surcharge alone, so self-service would be
+    # (0 - 7 791 000) / 600 000 = -12,985 -> -13 kr.
+    argv = [*BREAKEVEN[:-1], "surcharge", "--addon-revenue", "48300000"]
+    code, out, err = _run(argv, monkeypatch, capsys)
+    assert code == 2
+    assert out == ""
+    assert "no price >= 0 recovers the target 0 kr under the surcharge rule" in err
+    assert "payroll.self_service would be -13" in err

@@ -294,7 +294,10 @@ def _kpi(args: argparse.Namespace) -> str:
     if args.staffing:
         fte = read_staffing(args.staffing, year=args.year, areas=known)
         if not fte:
-            msg = f"{args.staffing}: no staffing rows for {args.year} (rows of other years only)"
+            msg = (
+                f"{args.staffing}: no staffing rows for {args.year} (the file has no rows, "
+                "or only rows of other years)"
+            )
             raise CommandError(msg)
     chosen = _chosen_kpis(args, fte, cost)
     try:

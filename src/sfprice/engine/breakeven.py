@@ -322,6 +322,14 @@ def break_even(
     target = cost_to_recover - sum(deductions.values(), Decimal(0))
     base_prices = {c: item.price for c in solved if (item := base.item(c)) is not None}
     exact = _solve(rule, target, solved, base_prices)
+    negative = sorted(code for code, price in exact.items() if price < 0)
+    if negative:
+        msg = (
+            f"no price >= 0 recovers the target {target} kr under the {rule} rule: "
+            f"{', '.join(f'{c} would be {round_to_step(exact[c], quantum)}' for c in negative)} "
+            "(the deductions, or the base list's surcharges at the forecast volumes, exceed it)"
+        )
+        raise ValueError(msg)
     prices = {c: round_to_step(p, quantum) for c, p in exact.items()}
     prices.update(fixed)
     draft_year = year if year is not None else base.valid_from.year + 1
