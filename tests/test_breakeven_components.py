@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import sfprice
 from sfprice import PriceComponent, PriceItem, PriceList, Unit
 from sfprice.engine.breakeven import BreakEven, break_even
+from sfprice.reports.recovery import breakeven_to_data, breakeven_to_table
 
 D = Decimal
 SELF, MANUAL = "payroll.self_service", "payroll.manual"
@@ -74,6 +75,12 @@ def test_surcharge_whole_kronor_agresso_and_girovision_follow_manual(base: Price
     agresso = result.draft.item(AGRESSO)
     assert agresso is not None
     assert agresso.source.startswith("follows the re-priced payroll.manual")
+    assert result.followed == (AGRESSO, GIRO)
+    table = breakeven_to_table(result)
+    assert "Följer payroll.manual: payroll.agresso 121 + 80 = 201,00\xa0kr" in table
+    assert "Följer payroll.manual: payroll.emergency_girovision 121 + 600 = 721,00\xa0kr" in table
+    followed = breakeven_to_data(result)["followed"]
+    assert [(f["service"], f["price"]) for f in followed] == [(AGRESSO, "201"), (GIRO, "721")]  # type: ignore[attr-defined]
 
 
 def test_ratio_to_ore_agresso_and_girovision_follow_manual(base: PriceList) -> None:
@@ -219,7 +226,7 @@ def test_every_named_component_equals_its_item_in_the_draft(
         )
     except ValueError as exc:  # a cost below the surcharges: no price >= 0 recovers it
         problem = str(exc)
-        assert "price must be >= 0" in problem
+        assert "no price >= 0 recovers the target" in problem
         return
     draft = result.draft  # PriceList checks the references again when it is built
     for item in draft.items:

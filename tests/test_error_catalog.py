@@ -133,8 +133,21 @@ ERRORS: dict[str, str] = {
     ),
     # Budgets
     "budget-range": f"fullcost --budget {E}/budget-range.toml",
+    "share-twice": (
+        "fullcost --budget 2010-administration --key fixed --share payroll=1 --share payroll=2"
+    ),
+    "breakeven-negative": (
+        "breakeven --budget 2014-payroll --forecast examples/forecast-2014.csv --rule surcharge"
+        " --addon-revenue 48300000"
+    ),
+    "forecast-service": (
+        f"breakeven --budget 2014-payroll --forecast {E}/forecast-service.csv --rule ratio"
+    ),
     # KPIs
     "kpi-staffing": f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing.csv",
+    "kpi-staffing-months": (
+        f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing-months.csv"
+    ),
     "kpi-through": "kpi examples/volumes-2014.csv --year 2014 --through 2015-01",
     "kpi-time-base": (
         "kpi examples/volumes-2010.csv --year 2010 --staffing examples/staffing-2014.csv"
@@ -166,6 +179,7 @@ USAGE: dict[str, str] = {
         "breakeven --budget 2014-payroll --forecast examples/forecast-2014.csv --rule ratio"
         " --addon-revenue 1e30"
     ),
+    "usage-negative": "fullcost --budget 2010-administration --key fixed --share payroll=-1",
     "usage-noise": (
         "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
         " --model fixed --scenario noise:1e308@1"

@@ -281,3 +281,73 @@ def test_accepted_formats_give_distinct_numbers(
         first = pattern.format(issuer="SF", year=year, seq=seq)
         second = pattern.format(issuer="SF", year=other_year, seq=other)
         assert (first == second) == ((year, seq) == (other_year, other))
+
+
+# ------------------------------------------------------------------ CODE=NUMBER options
+
+FULLCOST = ["fullcost", "--budget", "2010-administration", "--key", "fixed"]
+BREAKEVEN = ["breakeven", "--budget", "2014-payroll", "--forecast", FORECAST, "--rule", "ratio"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            [*FULLCOST, "--share", "payroll=1", "--share", "payroll=2"],
+            "--share payroll is given twice (1 and 2); give it once",
+        ),
+        (
+            [
+                *BREAKEVEN,
+                "--fix",
+                "payroll.hourly.training=420",
+                "--fix",
+                "payroll.hourly.training=500",
+            ],
+            "--fix payroll.hourly.training is given twice (420 and 500); give it once",
+        ),
+        (
+            [*FULLCOST, "--share=payroll=-1"],
+            "'payroll=-1': the number must be 0 or more",
+        ),
+        (
+            [*BREAKEVEN, "--fix=payroll.hourly.training=-420"],
+            "'payroll.hourly.training=-420': the number must be 0 or more",
+        ),
+    ],
+)
+def test_code_number_options_never_let_the_last_win(
+    argv: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _run(argv, monkeypatch, capsys)
+    assert code == 2
+    assert out == ""
+    assert message in err
+
+
+def test_forecast_unknown_service_suggests_the_nearest(write_file: Callable[..., Path]) -> None:
+    from sfprice import load_catalog, read_forecast
+
+    path = write_file("f.csv", "service,quantity\npayroll.self_servise,10\n")
+    with pytest.raises(InputError) as caught:
+        read_forecast(path, codes=load_catalog().codes)
+    (issue,) = caught.value.issues
+    assert (issue.line, issue.column) == (2, "service")
+    assert "did you mean payroll.self_service" in issue.message
+
+
+def test_breakeven_with_nothing_left_to_recover_says_why(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 48 300 000 - 48 300 000 add-on revenue = 0 kr to recover; the surcharge rule needs
+    # 147 000 x 53 = 7 791 000 kr from the manual surcharge alone, so self-service would be
+    # (0 - 7 791 000) / 600 000 = -12,985 -> -13 kr.
+    argv = [*BREAKEVEN[:-1], "surcharge", "--addon-revenue", "48300000"]
+    code, out, err = _run(argv, monkeypatch, capsys)
+    assert code == 2
+    assert out == ""
+    assert "no price >= 0 recovers the target 0 kr under the surcharge rule" in err
+    assert "payroll.self_service would be -13" in err

@@ -246,3 +246,19 @@ def test_cli_kpi_through_outside_the_year_is_refused(
         assert code == 2
         err = capsys.readouterr().err
         assert f"--through {through} is not in --year 2014" in err
+
+
+def test_cli_kpi_lists_the_years_other_plan_indicators(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    argv = ["kpi", "examples/volumes-2014.csv", "--year", "2014"]
+    assert main([*argv, "--staffing", "examples/staffing-2014.csv"]) == 0
+    out = capsys.readouterr().out
+    assert "Planens övriga indikatorer för 2014 (mäts inte av sfprice):" in out
+    assert "Antal handlagda pensionsavgångar per årsarbetare och år, genomsnitt: 500 (År)" in out
+    assert "Nämndens genomsnittliga kostnad" not in out  # a 2010 target
+    assert main([*argv, "--format", "json"]) == 0
+    others = json.loads(capsys.readouterr().out)["not_measured"]
+    assert {o["year"] for o in others} == {2014}
+    assert ("Sjukfrånvaro", "4,4 %") in {(o["name"], o["target"]) for o in others}

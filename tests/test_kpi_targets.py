@@ -12,9 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sfprice import KPIS, InputError, load_kpis
-from sfprice.kpis import FigureKind
+from sfprice import KPIS, InputError, kpis_for_year, load_kpis
+from sfprice.io.kpis import load_plan_indicators
+from sfprice.kpis import METRICS, FigureKind
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -107,3 +110,39 @@ def test_loader_rejects_a_bad_value(write_file: Callable[..., Path]) -> None:
         load_kpis(path)
     fields = {i.field for i in caught.value.issues}
     assert fields == {"figures[0].kind", "figures[0].value"}
+
+
+INDICATORS = load_plan_indicators()
+
+
+def test_every_plan_year_lists_its_other_indicators() -> None:
+    assert {i.year for i in INDICATORS} == set(PLAN_FILE)
+    # None of the measured KPIs is listed again as unmeasured.
+    assert not {i.source for i in INDICATORS} & {k.source for k in KPIS.values()}
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
+@pytest.mark.parametrize("index", range(len(INDICATORS)))
+def test_cited_seed_lines_print_the_indicator(index: int) -> None:
+    indicator = INDICATORS[index]
+    match = _CITATION.match(indicator.source)
+    assert match is not None, indicator.source
+    assert match[1].startswith(PLAN_FILE[indicator.year])
+    first, last = int(match[2]), int(match[3] or match[2])
+    lines = (SEEDS / match[1]).read_text(encoding="utf-8").splitlines()[first - 1 : last]
+    text = " ".join(" ".join(lines).split())
+    for printed in (indicator.target, indicator.kf_target, indicator.periodicity):
+        assert " ".join(printed.split()) in text, (indicator, printed)
+    # The name as printed too (the 2014 table breaks it over lines; (nämndens ...) notes ours).
+    words = indicator.name.split(" (")[0].rstrip(".").split()[:3]
+    assert " ".join(words).lower() in text.lower(), (indicator.name, text)
+
+
+@given(st.integers(min_value=1000, max_value=9999))
+def test_a_year_gets_only_its_own_figures(year: int) -> None:
+    chosen = kpis_for_year(year, KPIS.values())
+    assert {k.metric for k in chosen} == set(METRICS)  # every metric, once
+    for kpi in chosen:
+        assert kpi.year == year
+        stated = KPIS.get(kpi.code)
+        assert kpi == stated if stated is not None else kpi.figure is None

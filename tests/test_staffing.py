@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sfprice
 from sfprice.cli import main
@@ -126,3 +129,55 @@ def test_cli_kpi_staffing_of_another_year_only(
     code = main(["kpi", "examples/volumes-2014.csv", "--year", "2014", "--staffing", str(staffing)])
     assert code == 2
     assert "no staffing rows for 2014" in capsys.readouterr().err
+
+
+def test_a_month_without_fte_is_refused_not_averaged_away(catalog: sfprice.PriceCatalog) -> None:
+    # January and February payslips with FTE for January only: dividing both months'
+    # payslips by January's FTE would double the figure. Refused instead.
+    key = sfprice.VolumeKey
+    entries = [
+        sfprice.VolumeEntry(
+            key(sfprice.Month(2014, m), "Stad", "payroll.self_service"),
+            D(960),
+            (sfprice.VolumeSource("<t>", 1),),
+        )
+        for m in (1, 2)
+    ]
+    run = sfprice.bill(catalog, entries, year=2014)
+    kpi = sfprice.KPIS["payroll.payslips_per_fte_2014"]
+    with pytest.raises(ValueError, match=r"no FTE for area 'payroll' in 2014-02"):
+        sfprice.kpi_report(run, [kpi], year=2014, months=[1, 2], fte={"payroll": {1: D(1)}})
+    rows = sfprice.kpi_report(run, [kpi], year=2014, months=[1], fte={"payroll": {1: D(1)}})
+    assert rows[0].actual == D("960.00")  # 960 payslips / 1 FTE-month
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(AREAS), st.integers(1, 12), st.integers(0, 99)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_staffing_is_read_whatever_the_order_and_repeats_never_pass(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, int, int]],
+    rnd: random.Random,
+) -> None:
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    path = tmp_path_factory.mktemp("s") / "s.csv"
+    path.write_text(
+        "month,area,fte\n" + "".join(f"2014-{m:02d},{a},{f}\n" for a, m, f in shuffled),
+        encoding="utf-8",
+    )
+    keys = [(a, m) for a, m, _ in rows]
+    if len(set(keys)) < len(keys):
+        with pytest.raises(sfprice.InputError, match="a second FTE figure"):
+            sfprice.read_staffing(path, year=2014, areas=AREAS)
+        return
+    expected: dict[str, dict[int, D]] = {}
+    for area, month, fte in rows:
+        expected.setdefault(area, {})[month] = D(fte)
+    assert sfprice.read_staffing(path, year=2014, areas=AREAS) == expected

@@ -14,7 +14,10 @@ The public API, for scripts and notebooks::
 Money is ``decimal.Decimal`` throughout; see ``docs/money.md`` for the rounding rules.
 """
 
+from collections.abc import Iterable
+
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
+from sfprice.engine import kpi as _kpi
 from sfprice.engine.billing import (
     BillingRun,
     ChargeBasis,
@@ -24,7 +27,7 @@ from sfprice.engine.billing import (
     bill,
 )
 from sfprice.engine.breakeven import BreakEven, BreakEvenRule, break_even, list_revenue
-from sfprice.engine.kpi import Kpi, KpiRow, TimeBase, kpi_report, kpis_for_year
+from sfprice.engine.kpi import Kpi, KpiRow, TimeBase, kpi_report
 from sfprice.engine.montecarlo import ModelDistribution, MonteCarloResult, monte_carlo
 from sfprice.engine.recovery import (
     AreaFullCost,
@@ -53,12 +56,12 @@ from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.customers import read_customers
 from sfprice.io.forecast import read_forecast
-from sfprice.io.kpis import load_kpis
+from sfprice.io.kpis import load_kpis, load_plan_indicators
 from sfprice.io.pricelists import bundled_pricelists, dump_pricelist, load_catalog, load_pricelist
 from sfprice.io.staffing import read_staffing
 from sfprice.io.volumes import read_volume_files, read_volumes, trace_rows
 from sfprice.io.writers import write_volumes_csv
-from sfprice.kpis import METRICS, FigureKind, Metric
+from sfprice.kpis import METRICS, FigureKind, Metric, PlanIndicator
 from sfprice.model import (
     Customer,
     PriceCatalog,
@@ -101,6 +104,20 @@ __version__ = "0.1.0"
 #: The KPI figures the bundled business plans state, by code (``payroll.payslips_per_fte_2014``).
 KPIS = load_kpis()
 
+
+def kpis_for_year(
+    year: int, kpis: Iterable[Kpi] | None = None, metrics: Iterable[Metric] | None = None
+) -> tuple[Kpi, ...]:
+    """For each metric, the figure stated for exactly ``year`` (default: the bundled plans).
+
+    See :func:`sfprice.engine.kpi.kpis_for_year`.
+
+    >>> [k.target for k in kpis_for_year(2014) if k.metric == "payroll.payslips_per_fte"]
+    [Decimal('960')]
+    """
+    return _kpi.kpis_for_year(year, KPIS.values() if kpis is None else kpis, metrics)
+
+
 __all__ = [
     "KPIS",
     "METRICS",
@@ -142,6 +159,7 @@ __all__ = [
     "Month",
     "PerUnitModel",
     "PeriodResult",
+    "PlanIndicator",
     "PriceCatalog",
     "PriceComponent",
     "PriceItem",
@@ -184,6 +202,7 @@ __all__ = [
     "load_budget",
     "load_catalog",
     "load_kpis",
+    "load_plan_indicators",
     "load_pricelist",
     "monte_carlo",
     "read_customers",

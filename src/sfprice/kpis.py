@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["METRICS", "FigureKind", "Kpi", "KpiKind", "Metric", "TimeBase"]
+__all__ = ["METRICS", "FigureKind", "Kpi", "KpiKind", "Metric", "PlanIndicator", "TimeBase"]
 
 
 class KpiKind(enum.StrEnum):
@@ -192,3 +192,26 @@ class Kpi:
             higher_is_better=metric.higher_is_better,
             time_base=time_base,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanIndicator:
+    """An indicator with a plan target that sfprice cannot measure (satisfaction, ...).
+
+    Shown with the KPI report of its year, so that no target the plan states is lost.
+
+    Attributes:
+        year: The year the target is stated for.
+        name: The indicator as the plan words it.
+        target: The plan's own target as printed ("90 %"), or "" when it states none.
+        kf_target: The city council's target as printed, or "".
+        periodicity: How often it is followed up, as printed (År, Tertial, ...), or "".
+        source: Seed file and line(s).
+    """
+
+    year: int
+    name: str
+    target: str
+    kf_target: str = ""
+    periodicity: str = ""
+    source: str = ""

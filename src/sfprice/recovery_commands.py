@@ -27,7 +27,7 @@ from sfprice.engine.recovery import (
 from sfprice.errors import SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.forecast import read_forecast
-from sfprice.io.kpis import load_kpis
+from sfprice.io.kpis import load_kpis, load_plan_indicators
 from sfprice.io.pricelists import dump_pricelist, load_catalog
 from sfprice.io.staffing import read_staffing
 from sfprice.kpis import METRICS, KpiKind
@@ -85,7 +85,22 @@ def _pair(text: str) -> tuple[str, Decimal]:
     if not sep or not code.strip():
         msg = f"{text!r}: expected CODE=NUMBER, e.g. payroll.hourly.training=420"
         raise argparse.ArgumentTypeError(msg)
-    return code.strip(), _decimal(value)
+    number = _decimal(value)
+    if number < 0:
+        msg = f"{text!r}: the number must be 0 or more"
+        raise argparse.ArgumentTypeError(msg)
+    return code.strip(), number
+
+
+def _unique(pairs: list[tuple[str, Decimal]], option: str) -> dict[str, Decimal]:
+    """CODE=NUMBER options as a mapping; a code given twice is an error, never "last wins"."""
+    found: dict[str, Decimal] = {}
+    for code, number in pairs:
+        if code in found:
+            msg = f"{option} {code} is given twice ({found[code]} and {number}); give it once"
+            raise CommandError(msg)
+        found[code] = number
+    return found
 
 
 def add_commands(commands: Any, common: Common) -> None:
@@ -285,7 +300,10 @@ def _kpi(args: argparse.Namespace) -> str:
     if args.staffing:
         fte = read_staffing(args.staffing, year=args.year, areas=known)
         if not fte:
-            msg = f"{args.staffing}: no staffing rows for {args.year} (rows of other years only)"
+            msg = (
+                f"{args.staffing}: no staffing rows for {args.year} (the file has no rows, "
+                "or only rows of other years)"
+            )
             raise CommandError(msg)
     chosen = _chosen_kpis(args, fte, cost)
     try:
@@ -300,7 +318,14 @@ def _kpi(args: argparse.Namespace) -> str:
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    return _render(args, kpi_to_data(rows), kpi_to_table(rows, locale=args.locale))
+    others = tuple(i for i in load_plan_indicators() if i.year == args.year)
+    if args.kpis:
+        others = ()  # only the KPIs asked for
+    return _render(
+        args,
+        kpi_to_data(rows, others),
+        kpi_to_table(rows, locale=args.locale, others=others),
+    )
 
 
 def _chosen_kpis(
@@ -382,7 +407,7 @@ def _budget_for_year(args: argparse.Namespace) -> CostBudget:
 
 def _statement(args: argparse.Namespace, budget: CostBudget) -> Any:
     try:
-        return full_cost(budget, args.key, dict(args.share) or None)
+        return full_cost(budget, args.key, _unique(args.share, "--share") or None)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
 
@@ -474,7 +499,7 @@ def _breakeven(args: argparse.Namespace) -> str:
             volumes=volumes,
             rule=args.rule,
             base=base,
-            fixed=dict(args.fix),
+            fixed=_unique(args.fix, "--fix"),
             other_revenue=area_cost.other_revenue,
             addon_revenue=args.addon_revenue,
             carried_balance=carried,

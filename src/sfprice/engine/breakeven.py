@@ -54,6 +54,8 @@ class BreakEven:
         draft: The draft price list (status ``proposal``).
         base_id: The base list's id.
         base_revenue: The forecast volumes priced at the base list's prices.
+        followed: Items re-priced because a component names a re-priced item (Agresso
+            and Girovision follow manual), in list order.
     """
 
     rule: BreakEvenRule
@@ -66,6 +68,7 @@ class BreakEven:
     draft: PriceList
     base_id: str = ""
     base_revenue: Decimal = Decimal(0)
+    followed: tuple[str, ...] = ()
 
     @property
     def base_gap(self) -> Decimal:
@@ -319,6 +322,14 @@ def break_even(
     target = cost_to_recover - sum(deductions.values(), Decimal(0))
     base_prices = {c: item.price for c in solved if (item := base.item(c)) is not None}
     exact = _solve(rule, target, solved, base_prices)
+    negative = sorted(code for code, price in exact.items() if price < 0)
+    if negative:
+        msg = (
+            f"no price >= 0 recovers the target {target} kr under the {rule} rule: "
+            f"{', '.join(f'{c} would be {round_to_step(exact[c], quantum)}' for c in negative)} "
+            "(the deductions, or the base list's surcharges at the forecast volumes, exceed it)"
+        )
+        raise ValueError(msg)
     prices = {c: round_to_step(p, quantum) for c, p in exact.items()}
     prices.update(fixed)
     draft_year = year if year is not None else base.valid_from.year + 1
@@ -340,6 +351,11 @@ def break_even(
         else:
             items.append(replace(item, source=f"carried over from list {base.id}: {item.source}"))
     items = _follow_references(items, set(prices))
+    followed = tuple(
+        item.code
+        for item, old in zip(items, base.items, strict=True)
+        if item.code not in prices and item.price != old.price
+    )
     draft = PriceList(
         id=list_id or f"{draft_year}-proposal",
         title=f"Förslag till prislista {draft_year} (självkostnad, {rule})",
@@ -362,4 +378,5 @@ def break_even(
         draft,
         base.id,
         list_revenue(base, volumes),
+        followed,
     )

@@ -166,6 +166,17 @@ def kpi_report(
         if kpi.kind is KpiKind.PER_FTE and area_fte is None:
             msg = f"{kpi.code}: no staffing (FTE) given for area {kpi.area!r}"
             raise ValueError(msg)
+        if kpi.kind is KpiKind.PER_FTE and area_fte is not None:
+            # A month without FTE would leave its units over the other months' FTE: a
+            # silently inflated figure for the tertial and the year. Refuse it.
+            lacking = [f"{year}-{m:02d}" for m in chosen if m not in area_fte]
+            if lacking:
+                msg = (
+                    f"{kpi.code}: the staffing gives no FTE for area {kpi.area!r} in "
+                    f"{', '.join(lacking)} (give every month measured, or --through an "
+                    f"earlier month)"
+                )
+                raise ValueError(msg)
         if kpi.kind is KpiKind.COST_PER_UNIT and area_cost is None:
             msg = f"{kpi.code}: no cost given for area {kpi.area!r}"
             raise ValueError(msg)

@@ -8,6 +8,7 @@ for volume files.
 
 from __future__ import annotations
 
+import difflib
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def read_forecast(path: str | Path, *, codes: frozenset[str] | None = None) -> d
         code = row["service"].strip()
         quantity = parse_quantity(row["quantity"], marks)
         if codes is not None and code not in codes:
-            issues.append(Issue(name, f"unknown service {code!r}", line=line, column="service"))
+            near = difflib.get_close_matches(code, sorted(codes), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            message = f"unknown service {code!r}: no price list has it{hint}"
+            issues.append(Issue(name, message, line=line, column="service"))
         elif isinstance(quantity, str):
             issues.append(Issue(name, quantity, line=line, column="quantity"))
         else:

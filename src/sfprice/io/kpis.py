@@ -25,9 +25,9 @@ from pydantic import Field
 
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Money, Schema, validate_toml
-from sfprice.kpis import METRICS, Kpi, TimeBase
+from sfprice.kpis import METRICS, Kpi, PlanIndicator, TimeBase
 
-__all__ = ["bundled_kpis", "load_kpis"]
+__all__ = ["bundled_kpis", "load_kpis", "load_plan_indicators"]
 
 
 class _FigureSchema(Schema):
@@ -41,8 +41,18 @@ class _FigureSchema(Schema):
     source: str = Field(min_length=1)
 
 
+class _UnmeasuredSchema(Schema):
+    year: int = Field(ge=1000, le=9999)
+    name: str = Field(min_length=1)
+    target: str
+    kf_target: str = ""
+    periodicity: str = ""
+    source: str = Field(min_length=1)
+
+
 class _FileSchema(Schema):
     figures: list[_FigureSchema] = Field(min_length=1)
+    unmeasured: list[_UnmeasuredSchema] = Field(default_factory=list)
 
 
 def _kpi(figure: _FigureSchema) -> Kpi:
@@ -77,15 +87,8 @@ def load_kpis(path: str | Path | Traversable | None = None) -> dict[str, Kpi]:
     """
     if path is None:
         return dict(_bundled())
-    file: Traversable = Path(path) if isinstance(path, str) else path
-    name = str(path)
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Issue(name, f"cannot read the KPI figures: {exc}")]) from exc
-    schema, issues = validate_toml(_FileSchema, text, name)
-    if schema is None:
-        raise InputError(issues)
+    schema, name = _read(path)
+    issues: list[Issue] = []
     kpis: dict[str, Kpi] = {}
     for index, figure in enumerate(schema.figures):
         where = f"figures[{index}]"
@@ -113,6 +116,34 @@ def load_kpis(path: str | Path | Traversable | None = None) -> dict[str, Kpi]:
     if issues:
         raise InputError(issues)
     return kpis
+
+
+def load_plan_indicators(
+    path: str | Path | Traversable | None = None,
+) -> tuple[PlanIndicator, ...]:
+    """The plans' other indicators (``[[unmeasured]]``), which sfprice does not measure.
+
+    >>> [i.target for i in load_plan_indicators() if i.year == 2014][:2]
+    ['90 %', '500']
+    """
+    schema, _ = _read(path if path is not None else bundled_kpis() / "targets.toml")
+    return tuple(
+        PlanIndicator(u.year, u.name, u.target, u.kf_target, u.periodicity, u.source)
+        for u in schema.unmeasured
+    )
+
+
+def _read(path: str | Path | Traversable) -> tuple[_FileSchema, str]:
+    file: Traversable = Path(path) if isinstance(path, str) else path
+    name = str(path)
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Issue(name, f"cannot read the KPI figures: {exc}")]) from exc
+    schema, issues = validate_toml(_FileSchema, text, name)
+    if schema is None:
+        raise InputError(issues)
+    return schema, name
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 
 from babel.numbers import format_decimal
@@ -16,6 +17,7 @@ from babel.numbers import format_decimal
 from sfprice.engine.breakeven import BreakEven
 from sfprice.engine.kpi import KpiRow
 from sfprice.engine.recovery import FullCostStatement, PeriodResult, RecoveryBalance
+from sfprice.kpis import PlanIndicator
 from sfprice.reports.formats import decimal_text, format_amount, format_price
 
 __all__ = [
@@ -274,6 +276,19 @@ def breakeven_to_data(result: BreakEven) -> dict[str, object]:
         "revenue_at_base_prices": _text(result.base_revenue),
         "left_uncovered_by_base_prices": _text(result.base_gap),
         "rows": rows,
+        "followed": [_followed(result, code) for code in result.followed],
+    }
+
+
+def _followed(result: BreakEven, code: str) -> dict[str, object]:
+    item = result.draft.item(code)
+    assert item is not None  # followed codes come from the draft
+    return {
+        "service": code,
+        "price": _text(item.price),
+        "components": [
+            {"label": c.label, "price": _text(c.price), "item": c.item} for c in item.components
+        ],
     }
 
 
@@ -316,6 +331,12 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
             ]
         )
     out += ["  " + line for line in _table(rows, right={1, 2, 3})]
+    for code in result.followed:
+        item = result.draft.item(code)
+        assert item is not None  # followed codes come from the draft
+        parts = " + ".join(format_decimal(c.price, locale=locale) for c in item.components)
+        named = ", ".join(c.item for c in item.components if c.item)
+        out.append(f"  Följer {named}: {code} {parts} = {format_price(item.price, locale)}")
     out.append(
         f"  Prislista {result.base_id} vid prognosvolymerna: {kr(result.base_revenue)}, "
         f"lämnar {kr(result.base_gap)} att täcka med tilläggstjänster och händelser"
@@ -332,9 +353,25 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
 # ------------------------------------------------------------------------ KPIs
 
 
-def kpi_to_data(rows: tuple[KpiRow, ...]) -> dict[str, object]:
-    """KPI rows as JSON-ready data (``rows``: one flat record per KPI and period)."""
+def kpi_to_data(
+    rows: tuple[KpiRow, ...], others: Sequence[PlanIndicator] = ()
+) -> dict[str, object]:
+    """KPI rows as JSON-ready data (``rows``: one flat record per KPI and period).
+
+    ``not_measured`` lists the year's other plan indicators (``others``), as printed.
+    """
     return {
+        "not_measured": [
+            {
+                "year": i.year,
+                "name": i.name,
+                "target": i.target or None,
+                "kf_target": i.kf_target or None,
+                "periodicity": i.periodicity or None,
+                "source": i.source,
+            }
+            for i in others
+        ],
         "rows": [
             {
                 "kpi": row.kpi.code,
@@ -352,12 +389,17 @@ def kpi_to_data(rows: tuple[KpiRow, ...]) -> dict[str, object]:
                 "source": row.kpi.source or None,
             }
             for row in rows
-        ]
+        ],
     }
 
 
-def kpi_to_table(rows: tuple[KpiRow, ...], locale: str = "sv_SE") -> str:
-    """KPI rows for people: one block per KPI, a row per period, actual against target."""
+def kpi_to_table(
+    rows: tuple[KpiRow, ...], locale: str = "sv_SE", others: Sequence[PlanIndicator] = ()
+) -> str:
+    """KPI rows for people: one block per KPI, a row per period, actual against target.
+
+    The year's other plan indicators (``others``) follow, marked as not measured.
+    """
     out: list[str] = []
     seen: list[str] = []
     for row in rows:
@@ -397,5 +439,14 @@ def kpi_to_table(rows: tuple[KpiRow, ...], locale: str = "sv_SE") -> str:
             for r in block
         )
         out += ["  " + line for line in _table(table, right={1, 2})]
+        out.append("")
+    if others:
+        out.append(f"Planens övriga indikatorer för {others[0].year} (mäts inte av sfprice):")
+        for indicator in others:
+            target = indicator.target or "inget eget mål"
+            extra = [f"KF: {indicator.kf_target}"] if indicator.kf_target else []
+            extra += [indicator.periodicity] if indicator.periodicity else []
+            tail = f" ({', '.join(extra)})" if extra else ""
+            out.append(f"  {indicator.name}: {target}{tail} [{indicator.source}]")
         out.append("")
     return "\n".join(out)
