@@ -55,7 +55,12 @@ from sfprice.io.customers import read_customers
 from sfprice.io.forecast import read_forecast
 from sfprice.io.pricelists import bundled_pricelists, dump_pricelist, load_catalog, load_pricelist
 from sfprice.io.staffing import read_staffing
-from sfprice.io.volumes import read_volume_files, read_volumes, trace_rows
+from sfprice.io.volumes import (
+    locate_missing_prices,
+    read_volume_files,
+    read_volumes,
+    trace_rows,
+)
 from sfprice.io.writers import write_volumes_csv
 from sfprice.model import (
     Customer,
@@ -176,6 +181,7 @@ __all__ = [
     "load_budget",
     "load_catalog",
     "load_pricelist",
+    "locate_missing_prices",
     "monte_carlo",
     "read_customers",
     "read_forecast",
