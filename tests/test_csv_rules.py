@@ -10,16 +10,20 @@ and exponents. Nested TOML and a service without a price are located too.
 from __future__ import annotations
 
 import codecs
+import io
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sfprice
 from sfprice import InputError, PriceCatalog, PriceNotFound
 from sfprice.cli import main
 from sfprice.documents.sie import SieError, load_accounts
+from sfprice.io._csv import records
 from sfprice.io.allocations import read_snapshot
 from sfprice.io.customers import read_customers
 from sfprice.io.forecast import read_forecast
@@ -371,3 +375,29 @@ def test_an_account_number_in_other_digits_is_refused(tmp_path: Path) -> None:
     path.write_text('[revenue]\n"payroll.*" = "３０１０"\n[cost]\n', encoding="utf-8")
     with pytest.raises(SieError, match="is not a BAS account"):
         load_accounts(path)
+
+
+def test_a_quote_closed_rows_later_with_text_after_it_names_both_lines(
+    write_file: WriteFile,
+) -> None:
+    text = (
+        "month,department,service,quantity,comment\n"
+        '2014-01,A,payroll.manual,1,"oops\n'  # line 2: opens
+        "2014-01,A,payroll.manual,2,\n"
+        '2014-01,A,payroll.manual,3,"ok"\n'  # line 4: its first quote closes line 2's
+    )
+    issues = _issues(_volumes, write_file("v.csv", text))
+    assert issues[0][0] == 2
+    assert "closes only on line 4" in issues[0][1]
+
+
+@given(st.text(alphabet='ab,;"\n\r 1', max_size=60))
+def test_records_never_raise_and_never_lose_a_line(text: str) -> None:
+    # Any text: each record is yielded or reported, and lines only grow.
+    issues: list[sfprice.Issue] = []
+    rows = list(
+        records(io.StringIO(text, newline=""), ",", "f.csv", width=2, header_width=3, issues=issues)
+    )
+    lines = [line for line, _ in rows] + [i.line or 0 for i in issues]
+    assert all(line >= 2 for line in lines)
+    assert all(len(fields) <= 3 or not any(f.strip() for f in fields[3:]) for _, fields in rows)

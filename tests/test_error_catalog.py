@@ -54,6 +54,8 @@ ERRORS: dict[str, str] = {
     "short-row": f"bill {E}/short-row.csv --year 2014",
     "long-row": f"bill {E}/long-row.csv --year 2014",
     "quote": f"bill {E}/quote.csv --year 2014",
+    "quote-rows": f"bill {E}/quote-rows.csv --year 2014",
+    "digits": f"bill {E}/digits.csv --year 2014",
     "total-row": f"bill {E}/total-row.csv --year 2014",
     "too-many": f"bill {E}/too-many.csv --year 2014 --output bill.csv",
     "two-files": (
@@ -79,6 +81,7 @@ ERRORS: dict[str, str] = {
     ),
     "pricelist-syntax": f"pricelists --pricelists {E}/pricelist-syntax.toml",
     "pricelist-component-item": f"pricelists --pricelists {E}/pricelist-component-item.toml",
+    "pricelist-nested": f"pricelists --pricelists {E}/pricelist-nested.toml",
     "pricelist-not-utf8": f"pricelists --pricelists {E}/pricelist-not-utf8.toml",
     "pricelist-overlap": f"pricelists --pricelists {E}/pricelist-overlap",
     "pricelist-duplicate-id": f"pricelists --pricelists {E}/pricelist-duplicate-id",

@@ -59,7 +59,12 @@ from sfprice.io.forecast import read_forecast
 from sfprice.io.kpis import load_kpis, load_plan_indicators
 from sfprice.io.pricelists import bundled_pricelists, dump_pricelist, load_catalog, load_pricelist
 from sfprice.io.staffing import read_staffing
-from sfprice.io.volumes import read_volume_files, read_volumes, trace_rows
+from sfprice.io.volumes import (
+    locate_missing_prices,
+    read_volume_files,
+    read_volumes,
+    trace_rows,
+)
 from sfprice.io.writers import write_volumes_csv
 from sfprice.kpis import METRICS, FigureKind, Metric, PlanIndicator
 from sfprice.model import (
@@ -204,6 +209,7 @@ __all__ = [
     "load_kpis",
     "load_plan_indicators",
     "load_pricelist",
+    "locate_missing_prices",
     "monte_carlo",
     "read_customers",
     "read_forecast",

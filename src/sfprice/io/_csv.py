@@ -238,6 +238,11 @@ def _quoting_message(error: str, reader: object, line: int, first_line: int) -> 
             f'a quote (") opened in this row is never closed: lines {line}-{end}, the rest '
             "of the file, would be one value; close the quote or remove it"
         )
+    if "expected after" in error and end > line:
+        return (
+            f'a quote (") opened in this row closes only on line {end}, and text follows it '
+            "there: a closing quote is missing in this row"
+        )
     if "expected after" in error:
         return (
             'text follows a closing quote ("): a quoted value must end at the next '
