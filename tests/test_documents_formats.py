@@ -98,16 +98,18 @@ def test_periods_and_issue_times_are_date_cells() -> None:
     assert invoices["C2"].value == datetime(2014, 2, 1)
     assert invoices["C2"].is_date
     assert invoices["C2"].number_format == "yyyy-mm"
-    assert invoices["E1"].value == "Utfärdad (UTC)"
+    assert invoices["E1"].value == "Utfärdad"
     assert invoices["E2"].value == datetime(2026, 11, 28, 22, 1, 15)
     assert invoices["E2"].is_date
     assert lines["B2"].value == datetime(2014, 2, 1)
     assert lines["B2"].number_format == "yyyy-mm"
 
 
-def test_issue_time_with_an_offset_is_shown_in_utc() -> None:
+def test_issue_time_is_shown_in_the_issuers_zone() -> None:
+    # Issued 00:30 on 1 March, Stockholm time (23:30 UTC on 28 February): the workbook
+    # shows the time the invoice is dated by, 1 March 00:30, as "Fakturadatum" does.
     doc = _document((_line("x.y", "1", "57", "57.00"),), issued_at="2026-03-01T00:30:00+01:00")
-    assert _book([doc])["Fakturor"]["E2"].value == datetime(2026, 2, 28, 23, 30)
+    assert _book([doc])["Fakturor"]["E2"].value == datetime(2026, 3, 1, 0, 30)
 
 
 def test_control_character_in_a_name_is_written_visibly() -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "exact_product",
     "exact_sum",
     "magnitude_problem",
+    "range_message",
     "recovery_ratio",
     "round_amount",
     "split_amount",
@@ -212,3 +213,19 @@ def magnitude_problem(
             f"decimal mark and {decimals} after it)"
         )
     return None
+
+
+def range_message(
+    value: Decimal, *, whole_digits: int = MAX_WHOLE_DIGITS, decimals: int = MAX_DECIMALS
+) -> str | None:
+    """:func:`magnitude_problem` as a message that shows the value (cut when it is long).
+
+    >>> range_message(Decimal("1e30"))
+    '1E+30 is out of range (expected at most 15 digits before the decimal mark and 10 after it)'
+    """
+    problem = magnitude_problem(value, whole_digits=whole_digits, decimals=decimals)
+    if problem is None:
+        return None
+    text = str(value)
+    shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+    return f"{shown} {problem}"

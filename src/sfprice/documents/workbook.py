@@ -6,7 +6,8 @@ quantities are number cells (never text) whose number format shows every signifi
 decimal of the value (:func:`number_format`): amounts ``#,##0.00`` (öre), a unit price of
 12,345 ``#,##0.000``, a quantity of 2,5 ``#,##0.0`` and of 1 200 ``#,##0``; Excel shows them
 in the reader's locale (``1 234,50`` in Swedish). Periods are date cells (the first day of
-the month, shown ``yyyy-mm``) and the issue time a date-time cell in UTC. Text cells that a
+the month, shown ``yyyy-mm``) and the issue time a date-time cell in the issuer's time
+zone (the time the invoice is dated by). Text cells that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
 carriage return) are prefixed with ``'``, as in the CSV exports, and characters XML cannot
 hold are replaced visibly (:func:`sfprice.names.visible`, the one rule for every output).
@@ -90,8 +91,17 @@ def _plain(value: Decimal) -> Decimal:
     return Decimal(format(value, "f"))
 
 
+def _local(stamp: str) -> datetime:
+    """A stored issue time as a naive datetime in the issuer's time zone.
+
+    That is the time the invoice is dated by (Excel has no time zones; the stored time
+    carries the issuer's offset).
+    """
+    return datetime.fromisoformat(stamp).replace(tzinfo=None)
+
+
 def _utc(stamp: str) -> datetime:
-    """An ISO 8601 issue time as a naive UTC datetime (Excel has no time zones)."""
+    """An issue time as a naive UTC datetime: for the file's own metadata only."""
     moment = datetime.fromisoformat(stamp)
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
@@ -204,7 +214,7 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             "Typ",
             "Period",
             "Förvaltning",
-            "Utfärdad (UTC)",
+            "Utfärdad",
             "Prislista",
             "Krediterar",
             "Krediterad av",
@@ -216,7 +226,7 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             "Kind",
             "Period",
             "Department",
-            "Issued (UTC)",
+            "Issued",
             "Price list",
             "Credits",
             "Credited by",
@@ -230,7 +240,7 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
              cell_text(d.price_list), cell_text(d.credits or ""), cell_text(d.credited_by or "")]
         )  # fmt: skip
         when(docs, row, 3, datetime.combine(d.period.first_day, datetime.min.time()), PERIOD_FORMAT)
-        when(docs, row, 5, _utc(d.issued_at), TIME_FORMAT)
+        when(docs, row, 5, _local(d.issued_at), TIME_FORMAT)
         number(docs, row, 9, d.total, MONEY_FORMAT)
     lines = sheet(
         "Rader" if sv else "Lines",

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from sfprice.errors import Issue
-from sfprice.money import magnitude_problem
+from sfprice.money import range_message
 
 __all__ = [
     "Amount",
@@ -43,13 +43,10 @@ def _number(value: object) -> Decimal:
     if not number.is_finite():
         msg = f"expected a finite number, got {value!r}"
         raise ValueError(msg)
-    problem = magnitude_problem(number, whole_digits=_MAX_WHOLE_DIGITS, decimals=_MAX_DECIMALS)
+    # 1e1000000 overflows any arithmetic on it.
+    problem = range_message(number, whole_digits=_MAX_WHOLE_DIGITS, decimals=_MAX_DECIMALS)
     if problem is not None:
-        # 1e30 kr is no amount, and 1e1000000 overflows any arithmetic on it.
-        text = str(number)
-        shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
-        msg = f"{shown} {problem}"
-        raise ValueError(msg)
+        raise ValueError(problem)
     return number
 
 

@@ -42,7 +42,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Amount, Kronor, Money, Schema, validate_toml
-from sfprice.money import exact_product, magnitude_problem, round_amount
+from sfprice.money import exact_product, range_message, round_amount
 
 __all__ = ["bundled_budgets", "load_budget"]
 
@@ -55,11 +55,8 @@ def _in_range(value: object) -> object:
     # rules run (BeforeValidator: this runs first), rather than overflow in a sum later.
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         number = Decimal(value)
-        problem = magnitude_problem(number) if number.is_finite() else None
-        if problem is not None:
-            text = str(number)
-            shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
-            msg = f"{shown} {problem}"
+        msg = range_message(number) if number.is_finite() else None
+        if msg is not None:
             raise ValueError(msg)
     return value
 
