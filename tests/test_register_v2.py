@@ -443,6 +443,10 @@ def test_read_only_file_and_folder_as_another_user(issued: Path, tmp_path: Path)
         )  # fmt: skip
 
     try:
+        probe = run("--version")
+        if probe.returncode != 0:
+            # The interpreter, the venv or the checkout is private to root (mode 0700).
+            pytest.skip(f"user nobody cannot run sfprice here: {probe.stderr.strip()[-200:]}")
         before = path.read_bytes()
         listed = run("invoices", "list", "--register", str(path))
         assert listed.returncode == 0, listed.stderr
