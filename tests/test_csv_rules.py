@@ -401,3 +401,48 @@ def test_records_never_raise_and_never_lose_a_line(text: str) -> None:
     lines = [line for line, _ in rows] + [i.line or 0 for i in issues]
     assert all(line >= 2 for line in lines)
     assert all(len(fields) <= 3 or not any(f.strip() for f in fields[3:]) for _, fields in rows)
+
+
+def test_a_decimal_comma_split_into_an_extra_header_column_is_refused(
+    write_file: WriteFile, catalog: PriceCatalog
+) -> None:
+    # Fresh-clone trial of issue 9: with a 'comment' column after the quantity, "2,5"
+    # unquoted filled both columns and 2 hours were billed (840,00 kr), exit 0.
+    text = (
+        "month,department,service,quantity,comment\n"
+        "2014-01,Kulturförvaltningen,payroll.hourly.training,2,5\n"
+        "2014-01,Kulturförvaltningen,payroll.self_service,3,\n"
+        "2014-01,Kulturförvaltningen,payroll.self_service,4,vikarie 12a\n"
+    )
+    with pytest.raises(InputError) as info:
+        sfprice.read_volumes(write_file("v.csv", text), catalog=catalog)
+    (issue,) = info.value.issues
+    assert (issue.line, issue.column) == (2, "quantity")
+    assert '"2,5"' in issue.message
+
+
+def test_a_quoted_decimal_comma_before_a_numeric_column_is_read(
+    write_file: WriteFile, catalog: PriceCatalog
+) -> None:
+    # Quoted, "2,5" is 2,5 hours: 2,5 x 420 = 1 050,00 kr; 3 x 57 = 171,00 kr; in a ';'
+    # file a number in the next column is no split: 4 x 57 = 228,00 kr.
+    text = (
+        "month,department,service,quantity,comment\n"
+        '2014-01,K,payroll.hourly.training,"2,5",5\n'
+        "2014-01,K,payroll.self_service,3,\n"
+    )
+    volumes = sfprice.read_volumes(write_file("v.csv", text), catalog=catalog)
+    assert sfprice.bill(catalog, volumes, year=2014).total == Decimal("1221.00")
+    semi = "month;department;service;quantity;kostnadsställe\n2014-01;K;payroll.self_service;4;12\n"
+    volumes = sfprice.read_volumes(write_file("s.csv", semi), catalog=catalog)
+    assert sfprice.bill(catalog, volumes, year=2014).total == Decimal("228.00")
+
+
+def test_deeply_nested_inline_tables_name_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Fresh-clone trial: `a = {x={x=...` 3000 deep had no line (only `[[[[` had one).
+    path = tmp_path / "deep.toml"
+    path.write_text('id = "x"\n\n# a comment\na = ' + "{x=" * 3000 + "1" + "}" * 3000 + "\n")
+    assert main(["pricelists", "--pricelists", str(path)]) == 2
+    assert f"error: {path}:4: arrays or tables are nested too deeply" in capsys.readouterr().err

@@ -53,6 +53,7 @@ ERRORS: dict[str, str] = {
     "quantity-range": f"bill {E}/quantity-range.csv --year 2014",
     "short-row": f"bill {E}/short-row.csv --year 2014",
     "long-row": f"bill {E}/long-row.csv --year 2014",
+    "quantity-split": f"bill {E}/quantity-split.csv --year 2014",
     "quote": f"bill {E}/quote.csv --year 2014",
     "quote-rows": f"bill {E}/quote-rows.csv --year 2014",
     "digits": f"bill {E}/digits.csv --year 2014",

@@ -351,3 +351,45 @@ def test_breakeven_with_nothing_left_to_recover_says_why(
     assert out == ""
     assert "no price >= 0 recovers the target 0 kr under the surcharge rule" in err
     assert "payroll.self_service would be -13" in err
+
+
+@pytest.mark.parametrize("amount", ["1e26", "1e30", "1e39"])
+def test_allocation_pool_amounts_out_of_range_are_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], amount: str
+) -> None:
+    # Fresh-clone trial: 1e26..1e40 kr ended in a traceback (quantize beyond 28 digits).
+    text = (REPO / "examples" / "allocations-2010.toml").read_text(encoding="utf-8")
+    changed = text.replace("amount = 1000000 ", f"amount = {amount} ", 1)
+    assert changed != text
+    pools = tmp_path / "pools.toml"
+    pools.write_text(changed, encoding="utf-8")
+    for key in ("ledger-2009-jan-sep.csv", "agresso-users-2009-07.csv"):
+        (tmp_path / key).write_bytes((REPO / "examples" / key).read_bytes())
+    volumes = str(REPO / "examples" / "volumes-2010.csv")
+    code = main(["bill", volumes, "--year", "2010", "--allocations", str(pools)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"pools[0].amount (economy.cash_bank): {Decimal(amount)} {OUT_OF_RANGE}" in err
+
+
+def test_sie_export_of_amounts_beyond_28_digits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Fresh-clone trial: a price of 1e24 kr billed and issued, then export sie crashed.
+    # 100 hours x 10^24 kr = 10^26 kr, written to öre: 100000000000000000000000000.00.
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    text = (REPO / "pricelists" / "2014.toml").read_text(encoding="utf-8")
+    (lists / "2014.toml").write_text(text.replace("price = 420\n", "price = 1e24\n", 1))
+    volumes = tmp_path / "v.csv"
+    volumes.write_text(
+        "month;department;service;quantity\n2014-02;K;payroll.hourly.role_register;100\n"
+    )
+    register, out = tmp_path / "r.db", tmp_path / "x.se"
+    issued = ["issue", str(volumes), "--period", "2014-02", "--register", str(register)]
+    assert main([*issued, "--pricelists", str(lists)]) == 0
+    capsys.readouterr()
+    code = main(["export", "sie", "--year", "2014", "--register", str(register), "--accounts",
+                 str(REPO / "examples" / "accounts-sie.toml"), "--output", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert "100000000000000000000000000.00" in out.read_bytes().decode("cp437")

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from sfprice import __version__
 from sfprice.errors import InputError, Issue
-from sfprice.money import exact_sum
+from sfprice.money import exact_sum, round_amount
 from sfprice.register import DocumentKind, IssuedDocument
 
 __all__ = [
@@ -128,7 +128,7 @@ def _quote(text: str) -> str:
 
 
 def _amount(value: Decimal) -> str:
-    text = format(value.quantize(Decimal("0.01")), "f")
+    text = format(round_amount(value), "f")  # to öre at any size (quantize stops at 28 digits)
     return "0.00" if text == "-0.00" else text
 
 

@@ -17,6 +17,9 @@ __all__ = [
     "Amount",
     "Kronor",
     "Money",
+    "RangedAmount",
+    "RangedKronor",
+    "RangedMoney",
     "Schema",
     "field_path",
     "message",
@@ -67,12 +70,29 @@ def _kronor(value: object) -> Decimal:
     return number
 
 
+def _ranged(value: object) -> object:
+    # A budget figure or a pool of 1e30 kr is a typing error, not money: refuse it with the
+    # narrower range of money (money.magnitude_problem) before the rules of the kind run
+    # (as the outer BeforeValidator this runs first), rather than overflow later.
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        number = Decimal(value)
+        problem = range_message(number) if number.is_finite() else None
+        if problem is not None:
+            raise ValueError(problem)
+    return value
+
+
 #: An amount of money >= 0, in kronor with at most öre (2 decimals).
 Kronor = Annotated[Decimal, BeforeValidator(_kronor)]
 #: An exact number >= 0 (a price, a cost, a quantity).
 Money = Annotated[Decimal, BeforeValidator(_non_negative)]
 #: An exact number of either sign (a carried balance).
 Amount = Annotated[Decimal, BeforeValidator(_number)]
+#: The same as money, within money's range (15 digits before the decimal mark, 10 after):
+#: budget figures and allocation pools.
+RangedKronor = Annotated[Kronor, BeforeValidator(_ranged)]
+RangedMoney = Annotated[Money, BeforeValidator(_ranged)]
+RangedAmount = Annotated[Amount, BeforeValidator(_ranged)]
 
 
 class Schema(BaseModel):
@@ -129,13 +149,30 @@ def parse_toml(text: str, path: str) -> tuple[dict[str, Any] | None, list[Issue]
         line = int(match[1]) if match else None
         return None, [Issue(path, f"not valid TOML: {exc}", line=line)]
     except RecursionError:
-        start = re.search(r"[\[{]\s*[\[{]\s*[\[{]", text)
-        line = text.count("\n", 0, start.start()) + 1 if start else None
+        line = _deep_line(text)
         msg = (
             "arrays or tables are nested too deeply to read (a price list, budget or "
             "allocation file needs at most a few levels); check the brackets from here"
         )
         return None, [Issue(path, msg, line=line)]
+
+
+def _deep_line(text: str, depth: int = 50) -> int | None:
+    """The line where brackets (``[`` or ``{``, ``a = {x={x=...``) first nest ``depth`` deep.
+
+    A rough count (quotes are not parsed): enough to point at the runaway nesting.
+    """
+    level, line = 0, 1
+    for character in text:
+        if character in "[{":
+            level += 1
+            if level >= depth:
+                return line
+        elif character in "]}":
+            level = max(0, level - 1)
+        elif character == "\n":
+            line += 1
+    return None
 
 
 def validate_toml(

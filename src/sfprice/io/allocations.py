@@ -42,7 +42,7 @@ from pydantic import AfterValidator, Field
 from sfprice.errors import InputError, Issue
 from sfprice.io._csv import check_encoding, is_total_text, read_issue, records, total_row_message
 from sfprice.io._numbers import DecimalMarks
-from sfprice.io._toml import Money, Schema, message, parse_toml, validate_toml
+from sfprice.io._toml import RangedMoney, Schema, message, parse_toml, validate_toml
 from sfprice.io.volumes import parse_quantity, read_volumes
 from sfprice.model import AllocationPool, Driver, VolumeSet
 from sfprice.names import clean_name
@@ -92,7 +92,7 @@ class _SnapshotKey(Schema):
 class _PoolSchema(Schema):
     code: str = Field(pattern=_CODE_PATTERN)
     name: str = Field(min_length=1)
-    amount: Money
+    amount: RangedMoney
     business_area: str = ""
     source: str = ""
     rule: str = ""

@@ -35,35 +35,23 @@ from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import Amount, Kronor, Money, Schema, validate_toml
-from sfprice.money import exact_product, range_message, round_amount
+from sfprice.io._toml import RangedAmount, RangedKronor, RangedMoney, Schema, validate_toml
+from sfprice.money import exact_product, round_amount
 
 __all__ = ["bundled_budgets", "load_budget"]
 
 _CODE = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 
 
-def _in_range(value: object) -> object:
-    # A budget figure of 1e30 or 1e1000000 kr is a typing error, not a budget: refuse it
-    # here, with its field and the budget's own limit, before the general TOML number
-    # rules run (BeforeValidator: this runs first), rather than overflow in a sum later.
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        number = Decimal(value)
-        msg = range_message(number) if number.is_finite() else None
-        if msg is not None:
-            raise ValueError(msg)
-    return value
-
-
-_Kronor = Annotated[Kronor, BeforeValidator(_in_range)]
-_Money = Annotated[Money, BeforeValidator(_in_range)]
-_Amount = Annotated[Amount, BeforeValidator(_in_range)]
+_Kronor = RangedKronor
+_Money = RangedMoney
+_Amount = RangedAmount
 
 
 class _CostSchema(Schema):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -98,6 +99,32 @@ class _Layout:
     def width(self) -> int:
         """The fields a row needs: up to the last of the four columns."""
         return max(self.indexes) + 1
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _split_decimal(fields: Sequence[str], layout: _Layout) -> str | None:
+    """Why a row may hold a decimal comma split by the ',' delimiter, or None.
+
+    With a column after the quantity (``...,quantity,comment``), the row
+    ``2014-01,K,payroll.hourly.training,2,5`` has as many fields as the header: the 5 of
+    2,5 lands in the next column and 2 would be billed. A whole quantity followed by a
+    whole number in the next column of a ',' file is therefore refused as ambiguous.
+    """
+    at = layout.indexes[3] + 1
+    if layout.delimiter != "," or at >= len(fields) or at >= layout.header_width:
+        return None
+    quantity, after = fields[at - 1].strip(), fields[at].strip()
+    if not (_WHOLE.fullmatch(quantity) and _DIGITS.fullmatch(after)):
+        return None
+    return (
+        f"quantity {quantity!r} is followed by {after!r} in the next column: in a ',' file "
+        f"this may be the decimal comma of {quantity},{after} split by the delimiter "
+        f"(expected the quantity quoted, \"{quantity},{after}\", a ';' file, or the other "
+        "column before the quantity)"
+    )
 
 
 def _detect_layout(header_line: str, path: str) -> _Layout:
@@ -405,6 +432,7 @@ class _Sums:
     """
 
     def __init__(self, layout: _Layout, validator: _Validator) -> None:
+        self.layout = layout
         self.getter: Callable[[list[str]], Raw] = itemgetter(*layout.indexes)
         self.width = layout.width
         self.header_width = layout.header_width
@@ -423,6 +451,9 @@ class _Sums:
             return
         if len(fields) > self.header_width and not _is_blank_row(fields[self.header_width :]):
             self.bad = True  # more fields than the header: the row-by-row pass says where
+            return
+        if self.layout.delimiter == "," and _split_decimal(fields, self.layout) is not None:
+            self.bad = True  # the row-by-row pass says where
             return
         month, department, service, quantity_text = self.getter(fields)  # type: ignore[arg-type]
         triple = (month, department, service)
@@ -611,6 +642,8 @@ def _collect_issues(
                         )
                     ]
                 )
+            elif (split := _split_decimal(fields, layout)) is not None:
+                found = [("quantity", split)]
             else:
                 raw: Raw = itemgetter(*layout.indexes)(fields)
                 found = [] if _is_blank(raw) else list(validator.check(raw)[2])
