@@ -133,7 +133,7 @@ def test_case_accent_and_space_variants_are_one_problem_with_every_line(
     (problem,) = err.splitlines()[:-1]
     assert problem == (
         f"error: {first}:2: column 'department': 3 spellings of one department that differ "
-        f"only by case, accents or spaces: '{KULTUR}' (line 2), 'kulturförvaltningen' "
+        f"only by case, accents, spaces or punctuation: '{KULTUR}' (line 2), 'kulturförvaltningen' "
         f"(line 4), 'Kultur Forvaltningen' ({second}:2); use one spelling in every file"
     )
 
@@ -191,7 +191,7 @@ def test_register_with_variants_is_refused(write: WriteFile) -> None:
         read_customers(path)
     (issue,) = raised.value.issues
     assert issue.line == 4
-    assert "only by case, accents or spaces" in issue.message
+    assert "only by case, accents, spaces or punctuation" in issue.message
 
 
 def test_register_nfd_duplicate_is_the_same_department_twice(write: WriteFile) -> None:
@@ -468,8 +468,8 @@ def test_bill_refuses_a_snapshot_key_spelling_of_a_volume_department(
     (problem,) = _refused(capsys, str(volumes), "--allocations", str(pools))
     assert problem == (
         f"error: {volumes}:2: column 'department': 2 spellings of one department that differ "
-        f"only by case, accents or spaces: '{KULTUR}' (line 2), '{KULTUR.upper()}' ({key}:3); "
-        "use one spelling in every file"
+        f"only by case, accents, spaces or punctuation: '{KULTUR}' (line 2), "
+        f"'{KULTUR.upper()}' ({key}:3); use one spelling in every file"
     )
 
 
@@ -490,7 +490,7 @@ def test_issue_refuses_a_new_spelling_of_an_invoiced_department(
     assert code == 2
     assert err.splitlines()[0] == (
         f"error: {february}:2: column 'department': 2 spellings of one department that differ "
-        f"only by case, accents or spaces: 'kulturförvaltningen' (line 2), '{KULTUR}' "
+        f"only by case, accents, spaces or punctuation: 'kulturförvaltningen' (line 2), '{KULTUR}' "
         f"({register} issued invoices); use one spelling in every file"
     )
     with Register.open(register) as opened:
@@ -528,3 +528,34 @@ def test_register_built_in_code_is_checked_too(write: WriteFile) -> None:
     assert issue.message == (
         f"'Kulturförvaltnigen' is not in the customer register; did you mean '{KULTUR}'?"
     )
+
+
+def test_punctuation_and_letter_variants_are_one_problem(
+    write: WriteFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Fresh-clone trial: a trailing period, a hyphen and ø for ö made new departments.
+    path = write(
+        "v.csv",
+        HEADER + f"2014-01;{KULTUR};payroll.manual;1\n"
+        "2014-01;Kultur-förvaltningen;payroll.manual;1\n"
+        f"2014-01;{KULTUR}.;payroll.manual;1\n"
+        "2014-01;Kulturførvaltningen;payroll.manual;1\n",
+    )
+    (problem,) = _refused(capsys, str(path))
+    assert "4 spellings of one department" in problem
+    assert "'Kulturførvaltningen' (line 5)" in problem
+
+
+def test_a_look_alike_letter_from_another_alphabet_is_refused(
+    write: WriteFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Cyrillic е (U+0435) in a Latin name looks the same and would be another department.
+    path = write("v.csv", HEADER + "2014-01;Kulturförvaltning\u0435n;payroll.manual;1\n")
+    (problem,) = _refused(capsys, str(path))
+    assert "U+0435 CYRILLIC SMALL LETTER IE at position 18 among Latin letters" in problem
+    assert problem.startswith(f"error: {path}:2: column 'department': ")
+
+
+def test_a_name_in_one_other_alphabet_is_fine() -> None:
+    assert clean_name("Москва") == "Москва"
+    assert fold_name("Farsta–Sköndal.") == fold_name("farsta-skondal")

@@ -13,7 +13,7 @@ allocation keys, the fees of a price list) passes it through :func:`clean_name`:
   points are refused: they make one department look like two, or reach a terminal or a
   spreadsheet as commands.
 
-Names that still differ only by case, accents or spaces (``Kulturförvaltningen``,
+Names that still differ only by case, accents, spaces or punctuation (``Kulturförvaltningen``,
 ``kulturförvaltningen``, ``Kultur förvaltningen``) are not merged: :func:`fold_name` gives
 them one key, and :func:`name_variants` finds them so that the caller can refuse them as one
 problem. :func:`visible` escapes what no name should hold, for renderers that print names
@@ -134,8 +134,37 @@ def clean_name(text: str) -> str:
             "digits, punctuation and single spaces)"
         )
         raise ValueError(msg)
+    mixed = _mixed_scripts(text)
+    if mixed is not None:
+        raise ValueError(f"{text!r} {mixed}")
     # Only Unicode spaces (category Zs) are left as whitespace: one ASCII space each run.
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+_LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _mixed_scripts(text: str) -> str | None:
+    """Why a name mixes look-alike alphabets (Latin ``e`` and Cyrillic ``е``), or None.
+
+    ``Kulturförvaltningеn`` with a Cyrillic ``е`` looks like the Latin name and would be
+    another department. A name in one alphabet (Latin, or Cyrillic, or Greek) is fine.
+    """
+    letters: dict[str, list[tuple[int, str]]] = {}
+    for position, character in enumerate(text, start=1):
+        if character.isalpha():
+            script = unicodedata.name(character, "").split(" ")[0]
+            if script in _LOOK_ALIKE_SCRIPTS:
+                letters.setdefault(script, []).append((position, character))
+    if len(letters) < 2:
+        return None
+    main = max(letters, key=lambda script: len(letters[script]))
+    odd = [(p, c) for script, found in letters.items() if script != main for p, c in found]
+    shown = ", ".join(f"{_describe(c)} at position {p}" for p, c in odd[:_SHOWN_AT_MOST])
+    return (
+        f"mixes alphabets: {shown} among {main.capitalize()} letters (a look-alike letter "
+        "would make another department; expected a name in one alphabet: retype it)"
+    )
 
 
 def name_problem(name: str) -> str | None:
@@ -158,14 +187,30 @@ def name_problem(name: str) -> str | None:
 
 
 def fold_name(name: str) -> str:
-    """The key under which names that differ only by case, accents or spaces are equal.
+    """The key under which names that differ only by case, accents, spaces or punctuation.
+
+    Such names are one department written in several ways.
 
     >>> fold_name("Kultur Förvaltningen") == fold_name("kulturforvaltningen")
     True
+    >>> fold_name("Farsta–Sköndal.") == fold_name("Farsta-Skøndal")
+    True
     """
     decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c) and not c.isspace())
-    return letters.casefold()
+    letters = "".join(
+        c
+        for c in decomposed
+        if not unicodedata.combining(c)
+        and not c.isspace()
+        and not unicodedata.category(c).startswith("P")  # '-', '–', '.', ',' and the like
+    )
+    return letters.casefold().translate(_FOLD_LETTERS)
+
+
+#: Letters NFKD does not take apart, folded as their base letters (ø as in Swedish o/ö).
+_FOLD_LETTERS = str.maketrans(
+    {"ø": "o", "ı": "i", "ł": "l", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "þ": "th"}
+)
 
 
 def name_variants(names: Iterable[str]) -> list[tuple[str, ...]]:

@@ -179,30 +179,33 @@ def add_register_commands(commands: Any, common: Common) -> None:
 def _issue(args: argparse.Namespace) -> str:
     period: Month = args.period
     request = billing_request(args, period.year)
-    # The departments the register has invoiced: a new spelling of one is refused, so the
-    # register never splits one department in two. Never create the register for a run
-    # that may be refused.
-    issued: tuple[str, ...] = ()
-    if args.register.is_file():
-        # As the writer opens it: another issue may be creating this register right now,
-        # and the writer's open waits for that instead of reading a half-made file.
-        with open_register(args, create=True) as register:
-            issued = register.departments()
-    outcome = run_billing(request, issued=issued, issued_in=str(args.register))
-    print_notes(outcome)
-    if not outcome.invoices_of(period):
-        msg = (
-            f"no volumes for {period} in the volume files, and no fixed fees or allocations; "
-            "nothing was issued"
+    # The departments the register has invoiced take part in the name check: a new
+    # spelling of one is refused, so the register never splits one department in two. An
+    # existing register is opened once, as the writer opens it, and kept open from the check
+    # to the issue; a new one is created only after the run has passed every check.
+    with contextlib.ExitStack() as stack:
+        register = (
+            stack.enter_context(open_register(args, create=True))
+            if args.register.is_file()
+            else None
         )
-        raise RegisterError(msg)
-    manifest = Manifest.for_files(
-        volumes=request.volumes,
-        pricelists=outcome.pricelist_files,
-        others=request.input_files(),
-        note=args.note,
-    )
-    with open_register(args, create=True) as register:
+        issued = register.departments() if register is not None else ()
+        outcome = run_billing(request, issued=issued, issued_in=str(args.register))
+        print_notes(outcome)
+        if not outcome.invoices_of(period):
+            msg = (
+                f"no volumes for {period} in the volume files, and no fixed fees or "
+                "allocations; nothing was issued"
+            )
+            raise RegisterError(msg)
+        manifest = Manifest.for_files(
+            volumes=request.volumes,
+            pricelists=outcome.pricelist_files,
+            others=request.input_files(),
+            note=args.note,
+        )
+        if register is None:
+            register = stack.enter_context(open_register(args, create=True))
         result = register.issue(outcome.run, period, manifest=manifest)
     if not result.changed:
         print(

@@ -126,7 +126,7 @@ def read_customers(path: str | Path) -> dict[str, Customer]:
 
 
 def register_variant_issues(path: str, lines: dict[str, int]) -> list[Issue]:
-    """One issue per group of registered names that differ only by case, accents or spaces.
+    """One issue per group of registered names that differ only in their spelling.
 
     A register that holds ``Kulturförvaltningen`` and ``kulturförvaltningen`` cannot say
     which one a volume row means: it must give each department once, spelt one way.
@@ -144,7 +144,7 @@ def register_variant_issues(path: str, lines: dict[str, int]) -> list[Issue]:
             Issue(
                 path,
                 f"{listed} {verb} from {first!r} (line {lines[first]}) only by case, "
-                "accents or spaces; give each department once, spelt one way",
+                "accents, spaces or punctuation; give each department once, spelt one way",
                 line=lines[others[0]],
                 column="department",
             )

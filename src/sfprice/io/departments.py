@@ -4,7 +4,7 @@ Each loader already cleans every department name with :func:`sfprice.names.clean
 This check looks at the run as a whole: the volume files, the customer register, the
 allocation keys and the fees of the price lists. It refuses
 
-- names that differ only by case, accents or spaces (``Kulturförvaltningen`` and
+- names that differ only by case, accents, spaces or punctuation (``Kulturförvaltningen`` and
   ``kulturförvaltningen``): one problem per department, listing each spelling with the
   file and line where it first occurs, since sfprice cannot know which one is right;
 - with a customer register, every name that is not in it, with the nearest registered
@@ -144,7 +144,7 @@ def department_issues(
     Args:
         issued: The departments an invoice register has already invoiced, and
         issued_in: the register file. Without a customer register, a run's new name that
-            differs from one of them only by case, accents or spaces is refused too (it
+            differs from one of them only by case, accents, spaces or punctuation is refused too (it
             would start a second department in the register); old variants among the
             issued names are history and not reported.
         paths: The volume files in the order given, for the order of the problems and of
@@ -210,8 +210,8 @@ def _variant_issue(group: tuple[str, ...], uses: _Uses, register: Mapping[str, N
         else "use one spelling in every file"
     )
     return at.issue(
-        f"{len(group)} spellings of one department that differ only by case, accents or "
-        f"spaces: {listed}; {hint}"
+        f"{len(group)} spellings of one department that differ only by case, accents, "
+        f"spaces or punctuation: {listed}; {hint}"
     )
 
 

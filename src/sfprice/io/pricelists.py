@@ -319,7 +319,7 @@ def _fee_names(fees: dict[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]
         else:
             cleaned[department] = fee
     problems.extend(
-        f"{' and '.join(map(repr, group))} differ only by case, accents or spaces; "
+        f"{' and '.join(map(repr, group))} differ only by case, accents, spaces or punctuation; "
         "spell each department one way"
         for group in name_variants(cleaned)
     )

@@ -378,8 +378,8 @@ def read_volumes(
             whole-number quantities (hours may be fractional).
         year: When given, rows of other years are left out and counted in ``excluded``.
         max_issues: How many problems to list before the rest are only counted.
-        check_names: Refuse department names that differ only by case, accents or spaces
-            (:mod:`sfprice.io.departments`); off only for a caller that checks several
+        check_names: Refuse department names that differ only by case, accents, spaces or
+            punctuation (:mod:`sfprice.io.departments`); off only for a caller that checks several
             files together.
 
     Returns:
