@@ -446,3 +446,16 @@ def test_deeply_nested_inline_tables_name_their_line(
     path.write_text('id = "x"\n\n# a comment\na = ' + "{x=" * 3000 + "1" + "}" * 3000 + "\n")
     assert main(["pricelists", "--pricelists", str(path)]) == 2
     assert f"error: {path}:4: arrays or tables are nested too deeply" in capsys.readouterr().err
+
+
+def test_a_second_header_row_is_one_clear_error(write_file: WriteFile) -> None:
+    # Fresh-clone trial: two exports pasted together gave three unrelated errors.
+    path = write_file(
+        "v.csv",
+        "month;department;service;quantity\n2014-01;K;payroll.manual;1\n"
+        "Månad;Förvaltning;Tjänst;Antal\n2014-02;K;payroll.manual;1\n",
+    )
+    issues = _issues(sfprice.read_volumes, path)
+    assert len(issues) == 1
+    assert issues[0][0] == 3
+    assert "repeats the header" in issues[0][1]

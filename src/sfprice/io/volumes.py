@@ -127,6 +127,14 @@ def _split_decimal(fields: Sequence[str], layout: _Layout) -> str | None:
     )
 
 
+def _is_header_row(fields: Sequence[str], layout: _Layout) -> bool:
+    """Whether a row names the four columns again, as a second export's header does."""
+    if len(fields) < layout.width:
+        return False
+    names = [_ALIASES.get(fields[i].strip().lower()) for i in layout.indexes]
+    return names == list(COLUMNS)
+
+
 def _detect_layout(header_line: str, path: str) -> _Layout:
     if not header_line.strip():
         raise InputError(
@@ -642,6 +650,14 @@ def _collect_issues(
                         )
                     ]
                 )
+            elif _is_header_row(fields, layout):
+                found = [
+                    (
+                        None,
+                        "this row repeats the header (two exports pasted together?): delete it "
+                        "(expected a row of data)",
+                    )
+                ]
             elif (split := _split_decimal(fields, layout)) is not None:
                 found = [("quantity", split)]
             else:
