@@ -725,3 +725,22 @@ def test_upgrade_stores_what_schema_2_would_have_stored(tmp_path: Path) -> None:
         assert (new.issued_at, new.issue_date, new.department, new.kind) == (
             old.issued_at, old.issue_date, old.department, old.kind,
         )  # fmt: skip
+
+
+def test_one_register_dates_its_documents_in_one_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Fresh-clone trial: issues with different --time-zone values were taken silently, so
+    # one register held documents dated in two zones.
+    path = str(tmp_path / "r.db")
+    volumes = str(EXAMPLES / "volumes-2014.csv")
+    first = ["issue", volumes, "--period", "2014-01", "--register", path]
+    assert main([*first, "--time-zone", "Pacific/Honolulu"]) == 0
+    capsys.readouterr()
+    before = Path(path).read_bytes()
+    assert main(["issue", volumes, "--period", "2014-02", "--register", path]) == 2
+    err = capsys.readouterr().err
+    assert "dated in the time zone Pacific/Honolulu, not Europe/Stockholm" in err
+    assert Path(path).read_bytes() == before
+    second = ["issue", volumes, "--period", "2014-02", "--register", path]
+    assert main([*second, "--time-zone", "Pacific/Honolulu"]) == 0

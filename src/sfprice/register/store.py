@@ -908,6 +908,24 @@ def _connect(path: Path, timeout: float, *, read_only: bool) -> sqlite3.Connecti
         raise RegisterError(f"{path}: cannot open the register: {exc}") from exc
 
 
+def _check_zone(db: sqlite3.Connection, register: Register) -> None:
+    """Refuse to date new documents in another zone than the register's earlier ones.
+
+    Issue dates and numbering years follow one zone per register; documents dated in two
+    zones could share a date yet be out of order, or be numbered in different years.
+    """
+    row = db.execute("SELECT body FROM contents ORDER BY document_id DESC LIMIT 1").fetchone()
+    if row is None:
+        return
+    stored = json.loads(row["body"]).get("time_zone")
+    wanted = getattr(register.zone, "key", str(register.zone))
+    if stored and stored != wanted:
+        raise RegisterError(
+            f"{register.path}: its documents are dated in the time zone {stored}, not "
+            f"{wanted}; nothing was issued (expected --time-zone {stored}, or a new register)"
+        )
+
+
 def _check_format(issuer: str, number_format: str) -> None:
     if not issuer.strip():
         raise RegisterError("the issuer must not be empty")
@@ -1479,6 +1497,7 @@ def issue_period(
     wanted = {i.department: i for i in run.invoices if i.month == period}
     db = register.connection
     with register._writing():
+        _check_zone(db, register)
         status = db.execute(
             "SELECT status, changed_at FROM periods WHERE period = ?", (str(period),)
         ).fetchone()
