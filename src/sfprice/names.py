@@ -195,16 +195,23 @@ def fold_name(name: str) -> str:
     True
     >>> fold_name("Farsta–Sköndal.") == fold_name("Farsta-Skøndal")
     True
+    >>> fold_name("Enhet 1-2") == fold_name("Enhet 12")
+    False
+    >>> fold_name("Enhet 1–2") == fold_name("Enhet 1-2")
+    True
     """
     decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(
-        c
-        for c in decomposed
-        if not unicodedata.combining(c)
-        and not c.isspace()
-        and not unicodedata.category(c).startswith("P")  # '-', '–', '.', ',' and the like
-    )
-    return letters.casefold().translate(_FOLD_LETTERS)
+    kept = [c for c in decomposed if not unicodedata.combining(c) and not c.isspace()]
+    letters = []
+    for at, c in enumerate(kept):
+        category = unicodedata.category(c)
+        if not category.startswith("P"):  # '-', '–', '.', ',' and the like
+            letters.append(c)
+        elif 0 < at < len(kept) - 1 and kept[at - 1].isdigit() and kept[at + 1].isdigit():
+            # Between digits punctuation tells numbers apart ("Enhet 1-2" is not
+            # "Enhet 12"); only the kind of dash is folded.
+            letters.append("-" if category == "Pd" else c)
+    return "".join(letters).casefold().translate(_FOLD_LETTERS)
 
 
 #: Letters NFKD does not take apart, folded as their base letters (ø as in Swedish o/ö).
