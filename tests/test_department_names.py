@@ -559,3 +559,15 @@ def test_a_look_alike_letter_from_another_alphabet_is_refused(
 def test_a_name_in_one_other_alphabet_is_fine() -> None:
     assert clean_name("Москва") == "Москва"
     assert fold_name("Farsta–Sköndal.") == fold_name("farsta-skondal")
+
+
+def test_punctuation_between_digits_tells_departments_apart(write: WriteFile) -> None:
+    # "Enhet 1-2" and "Enhet 12" are two departments: 1 x 110 + 2 x 110 = 330,00 kr.
+    path = write(
+        "v.csv",
+        HEADER + "2014-01;Enhet 1-2;payroll.manual;1\n2014-01;Enhet 12;payroll.manual;2\n",
+    )
+    volumes = sfprice.read_volumes(path)
+    assert sorted(volumes.departments) == ["Enhet 1-2", "Enhet 12"]
+    catalog = sfprice.load_catalog()
+    assert sfprice.bill(catalog, volumes, year=2014).total == Decimal("330.00")
