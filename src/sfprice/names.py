@@ -116,7 +116,9 @@ def clean_name(text: str) -> str:
     """
     if text.isascii() and text.isprintable():  # the common case: only the spaces to tidy
         return " ".join(text.split())
-    bad = unsafe_characters(text)
+    # isprintable() is False for every refused category (and for Unicode spaces, which the
+    # loop lets through): a printable name needs the loop only for U+FFFD.
+    bad = [] if text.isprintable() and _REPLACEMENT not in text else unsafe_characters(text)
     if bad:
         positions: dict[str, list[int]] = {}
         for position, character, _ in bad:
@@ -150,6 +152,8 @@ def _mixed_scripts(text: str) -> str | None:
     ``Kulturförvaltningеn`` with a Cyrillic ``е`` looks like the Latin name and would be
     another department. A name in one alphabet (Latin, or Cyrillic, or Greek) is fine.
     """
+    if max(text, default="a") < "\u0370":  # Latin only (Greek starts at U+0370): the usual
+        return None
     letters: dict[str, list[tuple[int, str]]] = {}
     for position, character in enumerate(text, start=1):
         if character.isalpha():
