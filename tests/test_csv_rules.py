@@ -459,3 +459,19 @@ def test_a_second_header_row_is_one_clear_error(write_file: WriteFile) -> None:
     assert len(issues) == 1
     assert issues[0][0] == 3
     assert "repeats the header" in issues[0][1]
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_a_split_decimal_comma_in_an_ignored_column_is_refused_by_every_reader(
+    name: str, write_file: WriteFile
+) -> None:
+    # Second fresh-clone trial: staffing "payroll,54,75" was read as 54 FTE, a forecast's
+    # "2,5" as 2, a customer's "3,050" as 3 employees, a snapshot key's "61,5" as 61.
+    reader, header, row = READERS[name]
+    text = header + ",comment\n" + row.format(q="1 200", n=0, m=1) + ",5\n"
+    issues = _issues(reader, write_file("f.csv", text))
+    assert [line for line, _ in issues] == [2]
+    assert "split by the delimiter" in issues[0][1]
+    # A ';' file has no such ambiguity.
+    semi = (header + ";comment\n" + row.format(q="12", n=0, m=1) + ";5\n").replace(",", ";")
+    reader(write_file("s.csv", semi))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -31,6 +32,7 @@ __all__ = [
     "is_total_text",
     "read_issue",
     "records",
+    "split_number",
     "total_row",
     "total_row_message",
 ]
@@ -277,3 +279,46 @@ def _row_problem(
                     "missing"
                 )
     return None
+
+
+# A number as written without a decimal comma: digits, with groups of space, no-break
+# space, narrow no-break space, thin space or '.' (1 200, 1.000.000, 1.5).
+_COMMA_FREE_NUMBER = re.compile(r"[+\-\u2212]?[0-9][0-9 .\u00a0\u202f\u2009]*")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def split_number(
+    fields: Sequence[str],
+    at: int,
+    delimiter: str,
+    header_width: int,
+    column: str,
+    used: Iterable[int] = (),
+) -> str | None:
+    """Why the number in column ``at`` may be a decimal comma split by the delimiter, or None.
+
+    In a ',' file with a column after the number (``...,quantity,comment``), the row
+    ``...,2,5`` has as many fields as the header: the 5 of 2,5 lands in the next column
+    and 2 would be read. So a number written without a comma (``2``, ``1 200``,
+    ``1.000.000``) followed by digits in the next column of a ',' file is ambiguous, when
+    that column is one the reader ignores (not in ``used``: a split before a column that
+    is read shifts it, and the row is then too long). One place for every CSV reader.
+
+    >>> split_number(["K", "2", "5"], 1, ",", 3, "quantity") is not None
+    True
+    >>> split_number(["K", "2", "5"], 1, ";", 3, "quantity") is None
+    True
+    """
+    after_at = at + 1
+    if delimiter != "," or after_at >= len(fields) or after_at >= header_width:
+        return None
+    if after_at in used:
+        return None
+    number, after = fields[at].strip(), fields[after_at].strip()
+    if not (_COMMA_FREE_NUMBER.fullmatch(number) and _DIGITS.fullmatch(after)):
+        return None
+    return (
+        f"{column} {number!r} is followed by {after!r} in the next column: in a ',' file this "
+        f"may be the decimal comma of {number},{after} split by the delimiter (expected the "
+        f"value quoted, \"{number},{after}\", a ';' file, or the other column before it)"
+    )

@@ -7,7 +7,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from sfprice.errors import InputError, Issue
-from sfprice.io._csv import check_encoding, read_issue, records, total_row, total_row_message
+from sfprice.io._csv import (
+    check_encoding,
+    read_issue,
+    records,
+    split_number,
+    total_row,
+    total_row_message,
+)
 
 __all__ = ["table_rows"]
 
@@ -19,6 +26,7 @@ def table_rows(
     issues: list[Issue],
     *,
     keys: Sequence[str] = (),
+    numbers: Sequence[str] = (),
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line, {column: text}) for each non-blank row of a small CSV table.
 
@@ -26,7 +34,9 @@ def table_rows(
     to column names); ``,`` or ``;`` separates fields; UTF-8 with or without BOM. The CSV
     rules of :mod:`sfprice.io._csv` hold: a row with too few or too many fields, a quoting
     problem, or a total row (a total word in a ``keys`` column, or the ``keys`` columns
-    empty and another filled) becomes an issue in ``issues`` and is not yielded.
+    empty and another filled) becomes an issue in ``issues`` and is not yielded, and so
+    does a ``numbers`` column whose value may be a decimal comma split by a ',' delimiter
+    (:func:`sfprice.io._csv.split_number`).
 
     Raises:
         InputError: When the file cannot be read or the header lacks a required column.
@@ -63,6 +73,20 @@ def table_rows(
                         )
                     )
                 else:
+                    split = [
+                        Issue(name, problem, line=line, column=c)
+                        for c in numbers
+                        if c in wanted
+                        and (
+                            problem := split_number(
+                                row, wanted[c], delimiter, len(fields), c, wanted.values()
+                            )
+                        )
+                        is not None
+                    ]
+                    if split:
+                        issues.extend(split)
+                        continue
                     yield line, {c: row[i] for c, i in wanted.items()}
     except csv.Error as exc:  # the rows' csv errors are located; this is the header's
         raise InputError([Issue(name, f"the header is not valid CSV: {exc}", line=1)]) from exc

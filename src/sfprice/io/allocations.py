@@ -40,7 +40,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from sfprice.errors import InputError, Issue
-from sfprice.io._csv import check_encoding, is_total_text, read_issue, records, total_row_message
+from sfprice.io._csv import (
+    check_encoding,
+    is_total_text,
+    read_issue,
+    records,
+    split_number,
+    total_row_message,
+)
 from sfprice.io._numbers import DecimalMarks
 from sfprice.io._toml import RangedMoney, Schema, message, parse_toml, validate_toml
 from sfprice.io.volumes import parse_quantity, read_volumes
@@ -237,6 +244,17 @@ def read_snapshot(
                 f"the row has {len(fields)} field(s), expected at least {width} "
                 f"(separated by {delimiter!r}): {delimiter.join(fields)!r}",
             )
+        elif (
+            split := split_number(
+                fields,
+                quantity_at,
+                delimiter,
+                header_width,
+                "quantity",
+                used=(department_at, quantity_at),
+            )
+        ) is not None:
+            problem(line, "quantity", split)
         else:
             quantity = parse_quantity(fields[quantity_at], marks)
             department: str | None

@@ -82,7 +82,11 @@ def read_customers(path: str | Path) -> dict[str, Customer]:
     issues: list[Issue] = []
     register: dict[str, Customer] = {}
     lines: dict[str, int] = {}
-    rows = list(table_rows(path, _ALIASES, ("department",), issues, keys=("department",)))
+    rows = list(
+        table_rows(
+            path, _ALIASES, ("department",), issues, keys=("department",), numbers=("employees",)
+        )
+    )
     if rows and not ({"employees", "first_year"} & rows[0][1].keys()):
         msg = "the header names no employees (anställda) or first_year (första_år) column"
         raise InputError([Issue(name, msg, line=1)])

@@ -35,7 +35,16 @@ def read_forecast(path: str | Path, *, codes: frozenset[str] | None = None) -> d
     name = str(path)
     issues: list[Issue] = []
     totals: dict[str, Decimal] = {}
-    rows = list(table_rows(path, _ALIASES, ("service", "quantity"), issues, keys=("service",)))
+    rows = list(
+        table_rows(
+            path,
+            _ALIASES,
+            ("service", "quantity"),
+            issues,
+            keys=("service",),
+            numbers=("quantity",),
+        )
+    )
     marks = DecimalMarks.of(row["quantity"] for _, row in rows)  # the file's decimal mark
     for line, row in rows:
         code = row["service"].strip()

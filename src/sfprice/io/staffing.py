@@ -53,7 +53,9 @@ def read_staffing(
     staffing: dict[str, dict[int, Decimal]] = {}
     seen: dict[tuple[str, int], int] = {}
     known = sorted(areas) if areas is not None else None
-    rows = list(table_rows(path, _ALIASES, ("area", "fte"), issues, keys=("area",)))
+    rows = list(
+        table_rows(path, _ALIASES, ("area", "fte"), issues, keys=("area",), numbers=("fte",))
+    )
     marks = DecimalMarks.of(row["fte"] for _, row in rows)  # the file's decimal mark
     for line, row in rows:
         area = row["area"].strip()

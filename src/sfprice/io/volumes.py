@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from sfprice.io._csv import (
     is_total_text,
     read_issue,
     records,
+    split_number,
     total_row,
     total_row_message,
 )
@@ -101,29 +101,15 @@ class _Layout:
         return max(self.indexes) + 1
 
 
-_WHOLE = re.compile(r"[+-]?[0-9]+")
-_DIGITS = re.compile(r"[0-9]+")
-
-
 def _split_decimal(fields: Sequence[str], layout: _Layout) -> str | None:
-    """Why a row may hold a decimal comma split by the ',' delimiter, or None.
-
-    With a column after the quantity (``...,quantity,comment``), the row
-    ``2014-01,K,payroll.hourly.training,2,5`` has as many fields as the header: the 5 of
-    2,5 lands in the next column and 2 would be billed. A whole quantity followed by a
-    whole number in the next column of a ',' file is therefore refused as ambiguous.
-    """
-    at = layout.indexes[3] + 1
-    if layout.delimiter != "," or at >= len(fields) or at >= layout.header_width:
-        return None
-    quantity, after = fields[at - 1].strip(), fields[at].strip()
-    if not (_WHOLE.fullmatch(quantity) and _DIGITS.fullmatch(after)):
-        return None
-    return (
-        f"quantity {quantity!r} is followed by {after!r} in the next column: in a ',' file "
-        f"this may be the decimal comma of {quantity},{after} split by the delimiter "
-        f"(expected the quantity quoted, \"{quantity},{after}\", a ';' file, or the other "
-        "column before the quantity)"
+    """Why the row's quantity may be a decimal comma split by the ',' delimiter, or None."""
+    return split_number(
+        fields,
+        layout.indexes[3],
+        layout.delimiter,
+        layout.header_width,
+        "quantity",
+        used=layout.indexes,
     )
 
 
