@@ -393,3 +393,70 @@ def test_sie_export_of_amounts_beyond_28_digits(
                  str(REPO / "examples" / "accounts-sie.toml"), "--output", str(out)])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     assert "100000000000000000000000000.00" in out.read_bytes().decode("cp437")
+
+
+def test_a_credit_note_of_a_29_digit_amount_is_exact_and_its_sie_balances(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Second fresh-clone trial: negating 1000000000000000000000000000.01 with unary minus
+    # rounded it to 28 digits, so the credit note was ...000.00 and SIE did not balance.
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    text = (REPO / "pricelists" / "2014.toml").read_text(encoding="utf-8")
+    price = "1000000000000000000000000000.01"
+    (lists / "2014.toml").write_text(text.replace("price = 420\n", f"price = {price}\n", 1))
+    register = str(tmp_path / "r.db")
+    for quantity in ("1", "2"):
+        volumes = tmp_path / f"v{quantity}.csv"
+        volumes.write_text(
+            f"month;department;service;quantity\n2014-02;K;payroll.hourly.role_register;{quantity}\n"
+        )
+        args = ["issue", str(volumes), "--period", "2014-02", "--register", register]
+        assert main([*args, "--pricelists", str(lists)]) == 0
+    capsys.readouterr()
+    with Register.open(register) as opened:
+        credit = next(d for d in opened.documents() if d.credits is not None)
+    assert credit.total == Decimal("-" + price)
+    assert credit.lines[0].amount == Decimal("-" + price)
+    out = tmp_path / "x.se"
+    code = main(["export", "sie", "--year", "2014", "--register", register, "--accounts",
+                 str(REPO / "examples" / "accounts-sie.toml"), "--output", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    text = out.read_bytes().decode("cp437")
+    assert f'#TRANS 3011 {{"1" "K"}} {price}' in text  # the credit note's reversal
+    assert f'#TRANS 7690 {{"1" "K"}} -{price}' in text
+
+
+def test_a_price_with_31_significant_digits_is_shown_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Second fresh-clone trial: format_price crashed beyond 28 significant digits.
+    # 3 x 56.99999999999999999999999999999 = 170.99999999999999999999999999997 -> 171,00.
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    text = (REPO / "pricelists" / "2014.toml").read_text(encoding="utf-8")
+    price = "56.99999999999999999999999999999"
+    (lists / "2014.toml").write_text(text.replace("price = 420\n", f"price = {price}\n", 1))
+    volumes = tmp_path / "v.csv"
+    volumes.write_text(
+        "month;department;service;quantity\n2014-02;K;payroll.hourly.role_register;3\n"
+    )
+    assert main(["bill", str(volumes), "--year", "2014", "--pricelists", str(lists)]) == 0
+    out = capsys.readouterr().out
+    assert "56,99999999999999999999999999999\xa0kr" in out
+    assert "171,00\xa0kr" in out
+
+
+def test_allocate_is_exact_beyond_28_digits() -> None:
+    # Second fresh-clone trial: simulate --scenario growth:1e14 on large volumes crashed in
+    # allocate (its total was divided and quantized in the default 28-digit context).
+    from sfprice.money import allocate, exact_sum
+
+    total = Decimal("1000000000000000000000000000000.01")  # 31 digits before the öre
+    parts = allocate(total, {"a": Decimal(1), "b": Decimal(1)})
+    # 100000000000000000000000000000001 öre / 2: a gets the odd öre (tie to the first key).
+    assert parts == {
+        "a": Decimal("500000000000000000000000000000.01"),
+        "b": Decimal("500000000000000000000000000000.00"),
+    }
+    assert exact_sum(parts.values()) == total

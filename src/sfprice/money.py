@@ -119,7 +119,9 @@ def allocate(
     """
     if total < 0:
         # A negative pool (a credit) is split like its size, with every part negated.
-        return {key: -part for key, part in allocate(-total, weights, quantum).items()}
+        # copy_negate is exact; unary minus would round to the context's 28 digits.
+        split = allocate(total.copy_negate(), weights, quantum)
+        return {key: part.copy_negate() for key, part in split.items()}
     if any(w < 0 for w in weights.values()):
         msg = "allocation weights must be >= 0"
         raise ValueError(msg)
@@ -129,23 +131,27 @@ def allocate(
             msg = f"cannot allocate {total}: every weight is zero"
             raise ValueError(msg)
         return {key: Decimal(0).quantize(quantum) for key in weights}
-    units = (total / quantum).to_integral_value(ROUND_HALF_UP)
-    if units * quantum != total:
-        msg = f"total {total} is not a whole number of {quantum}"
-        raise ValueError(msg)
+    exponent = quantum.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else 0
     with localcontext() as context:
-        context.prec = 60  # shares exact far beyond öre for any realistic pool
+        # Exact far beyond öre for any pool: 60 digits, more for a total that needs them
+        # (the default 28 would round a large total, or fail to quantize it).
+        context.prec = max(60, total.adjusted() + places + 30)
+        units = (total / quantum).to_integral_value(ROUND_HALF_UP)
+        if units * quantum != total:
+            msg = f"total {total} is not a whole number of {quantum}"
+            raise ValueError(msg)
         exact = {key: units * w / weight_sum for key, w in weights.items()}
-    floors = {key: share.to_integral_value(ROUND_DOWN) for key, share in exact.items()}
-    left = int(units - sum(floors.values(), Decimal(0)))
-    try:
-        rank = {key: index for index, key in enumerate(sorted(weights))}  # type: ignore[type-var]
-    except TypeError:  # keys that do not compare with each other: order by their text
-        rank = {key: index for index, key in enumerate(sorted(weights, key=str))}
-    order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), rank[key]))
-    for key in order[:left]:
-        floors[key] += 1
-    return {key: (floors[key] * quantum).quantize(quantum) for key in weights}
+        floors = {key: share.to_integral_value(ROUND_DOWN) for key, share in exact.items()}
+        left = int(units - sum(floors.values(), Decimal(0)))
+        try:
+            rank = {key: index for index, key in enumerate(sorted(weights))}  # type: ignore[type-var]
+        except TypeError:  # keys that do not compare with each other: order by their text
+            rank = {key: index for index, key in enumerate(sorted(weights, key=str))}
+        order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), rank[key]))
+        for key in order[:left]:
+            floors[key] += 1
+        return {key: (floors[key] * quantum).quantize(quantum) for key in weights}
 
 
 def exact_sum(values: Iterable[Decimal], start: Decimal = Decimal("0.00")) -> Decimal:

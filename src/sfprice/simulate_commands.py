@@ -52,6 +52,7 @@ from sfprice.engine.simulate import (
 from sfprice.io.pricelists import load_catalog
 from sfprice.io.volumes import read_volume_files
 from sfprice.model import PriceKind, PriceList, VolumeSet
+from sfprice.money import round_amount
 from sfprice.period import Month
 from sfprice.recovery_commands import (
     CommandError,
@@ -74,7 +75,6 @@ _SCENARIO_FORMS = (
     "shift:FRACTION, growth:RATE, leave:DEPT@YYYY-MM, join:DEPT@YYYY-MM=LIKEDEPT "
     "or noise:SIGMA@SEED"
 )
-_ORE = Decimal("0.01")
 _Model = PerUnitModel | FixedFeeModel | HybridModel
 
 
@@ -462,7 +462,7 @@ def _apply(step: _Scenario, volumes: VolumeSet, year: int) -> VolumeSet:
 
 
 def _kr(value: Decimal) -> str:
-    return decimal_text(value.quantize(_ORE))
+    return decimal_text(round_amount(value))  # to öre at any size
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -400,7 +400,7 @@ def _rows(
         revenue.setdefault(credit, []).append(line.amount)
         cost.setdefault(debit, []).append(line.amount)
     objects = ((accounts.dimension, accounts.object_code(document.department)),)
-    rows = [SieTransaction(a, objects, -exact_sum(v)) for a, v in revenue.items()]
+    rows = [SieTransaction(a, objects, exact_sum(v).copy_negate()) for a, v in revenue.items()]
     rows += [SieTransaction(a, objects, exact_sum(v)) for a, v in cost.items()]
     return rows, missing
 

@@ -1117,8 +1117,8 @@ def _negated(lines: Sequence[ContentLine], stored: Sequence[IssuedLine]) -> list
                     ContentComponent(
                         c.label,
                         c.unit_price,
-                        -c.amount,
-                        None if c.quantity is None else -c.quantity,
+                        c.amount.copy_negate(),  # exact: unary minus rounds to 28 digits
+                        None if c.quantity is None else c.quantity.copy_negate(),
                     )
                     for c in parts
                 ),
@@ -1373,9 +1373,9 @@ class _Writer:
                 line.service,
                 line.name,
                 line.unit,
-                -line.quantity,
+                line.quantity.copy_negate(),  # exact: unary minus rounds to 28 digits
                 line.unit_price,
-                -line.amount,
+                line.amount.copy_negate(),
                 line.price_list,
                 {},
             )

@@ -76,7 +76,10 @@ def _room_for(value: Decimal) -> AbstractContextManager[Context]:
     """A decimal context wide enough that babel can quantize ``value`` without failing."""
     context = getcontext().copy()
     if value.is_finite():
-        context.prec = max(context.prec, value.adjusted() + 10)
+        exponent = value.as_tuple().exponent
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+        # Every digit written out, whole and decimal, with room to spare.
+        context.prec = max(context.prec, max(value.adjusted(), 0) + decimals + 10)
     return localcontext(context)
 
 
