@@ -571,3 +571,43 @@ def test_punctuation_between_digits_tells_departments_apart(write: WriteFile) ->
     assert sorted(volumes.departments) == ["Enhet 1-2", "Enhet 12"]
     catalog = sfprice.load_catalog()
     assert sfprice.bill(catalog, volumes, year=2014).total == Decimal("330.00")
+
+
+def test_issue_refuses_a_probable_typo_of_an_invoiced_department(
+    write: WriteFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Second fresh-clone trial: "Kulturförvaltnigen" became a second department in a
+    # register that holds "Kulturförvaltningen". "Förskola 11" (other digits) and a new
+    # name far from every invoiced one are new departments.
+    register = str(tmp_path / "r.db")
+    first = write("a.csv", HEADER + f"2014-01;{KULTUR};payroll.manual;1\n")
+    assert main(["issue", str(first), "--period", "2014-01", "--register", register]) == 0
+    typo = write("b.csv", HEADER + "2014-03;Kulturförvaltnigen;payroll.manual;1\n")
+    assert main(["issue", str(typo), "--period", "2014-03", "--register", register]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {typo}:2: column 'department': 'Kulturförvaltnigen' is a new department" in err
+    assert f"'{KULTUR}' in {register}: a typo?" in err
+    new = write(
+        "c.csv",
+        HEADER + "2014-03;Förskola 11;payroll.manual;1\n2014-03;Förskola 1;payroll.manual;1\n"
+        "2014-03;Stadsbyggnadsförvaltningen;payroll.manual;1\n",
+    )
+    assert main(["issue", str(new), "--period", "2014-03", "--register", register]) == 0
+
+
+def test_a_fee_for_a_probable_typo_of_a_billed_department_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Second fresh-clone trial: a misspelt fee key billed a phantom department 9 000 kr a
+    # month while the real one paid the default fee.
+    repo = Path(__file__).resolve().parents[1]
+    source = repo / "examples" / "pricelists-2026-models" / "2026-employees.toml"
+    text = source.read_text(encoding="utf-8").replace(
+        '"Skarpnäcks stadsdelsförvaltning" = 9000', '"Skarpnäcks stadsdelsförvaltningen" = 9000'
+    )
+    lists = tmp_path / "2026.toml"
+    lists.write_text(text, encoding="utf-8")
+    volumes = str(repo / "examples" / "volumes-2026.csv")
+    assert main(["bill", volumes, "--year", "2026", "--pricelists", str(lists)]) == 2
+    err = capsys.readouterr().err
+    assert "'Skarpnäcks stadsdelsförvaltningen' has a fee but is no department of the run" in err

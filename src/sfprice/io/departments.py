@@ -18,13 +18,15 @@ again to find the line of each name.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sfprice.errors import InputError, Issue
 from sfprice.model import Customer, Driver, PriceCatalog, VolumeSet
-from sfprice.names import clean_name, name_variants, nearest_names
+from sfprice.names import clean_name, fold_name, name_variants, nearest_names
 
 __all__ = ["NameUse", "check_departments", "department_issues"]
 
@@ -169,9 +171,12 @@ def department_issues(
     for driver in drivers:
         for name in driver.quantities:
             uses.add(NameUse(name, driver.source or driver.description))
+    volume_names = {entry.key.department for entry in volumes.entries} if volumes else set()
+    fees: set[str] = set()
     if catalog is not None:
         for price_list in catalog.lists:
             for index, item in enumerate(price_list.items):
+                fees.update(item.fees)
                 for name in item.fees:
                     path = price_list.path or price_list.id
                     uses.add(NameUse(name, path, field=f"items[{index}].fees ({item.code})"))
@@ -195,7 +200,61 @@ def department_issues(
             for name in run_order
             if name not in register and name not in grouped
         )
+    else:
+        # Without a customer register a typo cannot be known for sure; but a new name next
+        # to an invoiced one, or a fee for a department no volume names, that is one or two
+        # letters from an existing name is refused as a probable typo.
+        known = sorted(history)
+        for name in run_order:
+            if name in grouped or name in history or not known:
+                continue
+            near = _typos_of(name, known)
+            if near:
+                where = issued_in or "the invoice register"
+                lead = f"{name!r} is a new department name, one or two letters from"
+                issues.append(_typo_issue(name, near, uses, lead, where))
+        fee_names = [name for name in run_order if name in fees and name not in grouped]
+        billed = sorted(n for n in run_names if n not in fees or n in volume_names)
+        for name in fee_names:
+            if name in volume_names or name in history:
+                continue
+            near = _typos_of(name, billed)
+            if near:
+                lead = f"{name!r} has a fee but is no department of the run; it is one or two "
+                lead += "letters from"
+                issues.append(_typo_issue(name, near, uses, lead, "the volume files"))
     return sorted(issues, key=lambda i: uses.order(i.path, i.line))
+
+
+_DIGIT_RUNS = re.compile(r"[0-9]+")
+
+
+def _typos_of(name: str, candidates: Sequence[str]) -> list[str]:
+    """Names in ``candidates`` that ``name`` is probably a typo of, nearest first.
+
+    A probable typo has the same numbers and is one or two letters apart in a name of at
+    least eight letters (``Kulturförvaltnigen`` of ``Kulturförvaltningen``).
+    """
+    folded = fold_name(name)
+    if len(folded) < 8:
+        return []
+    digits = _DIGIT_RUNS.findall(folded)
+    by_fold = {
+        fold_name(c): c
+        for c in candidates
+        if c != name and _DIGIT_RUNS.findall(fold_name(c)) == digits
+    }
+    close = difflib.get_close_matches(folded, list(by_fold), n=3, cutoff=0.9)
+    return [by_fold[c] for c in close if c != folded]
+
+
+def _typo_issue(name: str, near: Sequence[str], uses: _Uses, lead: str, where: str) -> Issue:
+    listed = ", ".join(map(repr, near))
+    return uses.first(name).issue(
+        f"{lead} {listed} in {where}: "
+        "a typo? (expected the same spelling; to bill a new department with such a name, "
+        "give a customer register, --customers, that lists both)"
+    )
 
 
 def _variant_issue(group: tuple[str, ...], uses: _Uses, register: Mapping[str, NameUse]) -> Issue:
