@@ -611,3 +611,17 @@ def test_a_fee_for_a_probable_typo_of_a_billed_department_is_refused(
     assert main(["bill", volumes, "--year", "2026", "--pricelists", str(lists)]) == 2
     err = capsys.readouterr().err
     assert "'Skarpnäcks stadsdelsförvaltningen' has a fee but is no department of the run" in err
+
+
+@pytest.mark.parametrize(
+    "variant", ["Kulturförvaltnin\u0261en", "Kultur\u02bcförvaltningen", "Kultur`förvaltningen"]
+)
+def test_modifier_and_look_alike_latin_letters_are_variants(variant: str) -> None:
+    # Second fresh-clone trial: a script g (U+0261), a modifier apostrophe (U+02BC) and a
+    # backtick made second departments.
+    assert name_variants([KULTUR, variant]) == [(KULTUR, variant)]
+
+
+def test_an_armenian_look_alike_in_a_latin_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="U\\+0585 ARMENIAN SMALL LETTER OH at position 15"):
+        clean_name("Stadsbyggnadsk\u0585ntoret")

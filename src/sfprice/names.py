@@ -143,7 +143,7 @@ def clean_name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-_LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+_LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
 
 
 def _mixed_scripts(text: str) -> str | None:
@@ -209,7 +209,9 @@ def fold_name(name: str) -> str:
     letters = []
     for at, c in enumerate(kept):
         category = unicodedata.category(c)
-        if not category.startswith("P"):  # '-', '–', '.', ',' and the like
+        # Punctuation ('-', '–', '.', ','), modifier letters and symbols (ʼ, `, ´) are
+        # spelling, not letters.
+        if not category.startswith("P") and category not in ("Lm", "Sk"):
             letters.append(c)
         elif 0 < at < len(kept) - 1 and kept[at - 1].isdigit() and kept[at + 1].isdigit():
             # Between digits punctuation tells numbers apart ("Enhet 1-2" is not
@@ -220,7 +222,19 @@ def fold_name(name: str) -> str:
 
 #: Letters NFKD does not take apart, folded as their base letters (ø as in Swedish o/ö).
 _FOLD_LETTERS = str.maketrans(
-    {"ø": "o", "ı": "i", "ł": "l", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "þ": "th"}
+    {
+        "ø": "o",
+        "ı": "i",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ɡ": "g",
+        "ɑ": "a",
+        "ſ": "s",
+    }
 )
 
 
