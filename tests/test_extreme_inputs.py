@@ -42,6 +42,15 @@ kind = "selling"
 """
 
 
+def _list_2014(tmp_path: Path, price: str) -> Path:
+    """A folder with the 2014 list whose first 420 kr price (role register hours) is ``price``."""
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    text = (REPO / "pricelists" / "2014.toml").read_text(encoding="utf-8")
+    (lists / "2014.toml").write_text(text.replace("price = 420\n", f"price = {price}\n", 1))
+    return lists
+
+
 def _run(
     argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> tuple[object, str, str]:
@@ -377,10 +386,7 @@ def test_sie_export_of_amounts_beyond_28_digits(
 ) -> None:
     # Fresh-clone trial: a price of 1e24 kr billed and issued, then export sie crashed.
     # 100 hours x 10^24 kr = 10^26 kr, written to öre: 100000000000000000000000000.00.
-    lists = tmp_path / "lists"
-    lists.mkdir()
-    text = (REPO / "pricelists" / "2014.toml").read_text(encoding="utf-8")
-    (lists / "2014.toml").write_text(text.replace("price = 420\n", "price = 1e24\n", 1))
+    lists = _list_2014(tmp_path, "1e24")
     volumes = tmp_path / "v.csv"
     volumes.write_text(
         "month;department;service;quantity\n2014-02;K;payroll.hourly.role_register;100\n"
@@ -400,11 +406,8 @@ def test_a_credit_note_of_a_29_digit_amount_is_exact_and_its_sie_balances(
 ) -> None:
     # Second fresh-clone trial: negating 1000000000000000000000000000.01 with unary minus
     # rounded it to 28 digits, so the credit note was ...000.00 and SIE did not balance.
-    lists = tmp_path / "lists"
-    lists.mkdir()
-    text = (REPO / "pricelists" / "2014.toml").read_text(encoding="utf-8")
     price = "1000000000000000000000000000.01"
-    (lists / "2014.toml").write_text(text.replace("price = 420\n", f"price = {price}\n", 1))
+    lists = _list_2014(tmp_path, price)
     register = str(tmp_path / "r.db")
     for quantity in ("1", "2"):
         volumes = tmp_path / f"v{quantity}.csv"
@@ -432,11 +435,8 @@ def test_a_price_with_31_significant_digits_is_shown_not_a_traceback(
 ) -> None:
     # Second fresh-clone trial: format_price crashed beyond 28 significant digits.
     # 3 x 56.99999999999999999999999999999 = 170.99999999999999999999999999997 -> 171,00.
-    lists = tmp_path / "lists"
-    lists.mkdir()
-    text = (REPO / "pricelists" / "2014.toml").read_text(encoding="utf-8")
     price = "56.99999999999999999999999999999"
-    (lists / "2014.toml").write_text(text.replace("price = 420\n", f"price = {price}\n", 1))
+    lists = _list_2014(tmp_path, price)
     volumes = tmp_path / "v.csv"
     volumes.write_text(
         "month;department;service;quantity\n2014-02;K;payroll.hourly.role_register;3\n"

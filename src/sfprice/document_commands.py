@@ -17,7 +17,7 @@ from sfprice.errors import SfpriceError
 from sfprice.period import DEFAULT_TIME_ZONE, Month
 from sfprice.register import Register
 
-__all__ = ["add_document_actions", "add_export"]
+__all__ = ["add_document_actions", "add_export", "open_register"]
 
 Common = Callable[[argparse.ArgumentParser, tuple[str, ...]], None]
 
@@ -29,14 +29,18 @@ def _month(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def _open(args: argparse.Namespace) -> Register:
-    # Read-only: a register that does not exist is refused, never created.
+def open_register(args: argparse.Namespace, *, create: bool = False) -> Register:
+    """Open ``--register``; only ``issue`` creates a missing file (``create``)."""
+    options: dict[str, Any] = {}
+    if getattr(args, "issuer_name", None) and create:
+        options["issuer_name"] = args.issuer_name
     return Register.open(
         args.register,
         issuer=args.issuer,
         number_format=args.number_format,
         time_zone=getattr(args, "time_zone", DEFAULT_TIME_ZONE),
-        create=False,
+        create=create,
+        **options,
     )
 
 
@@ -119,7 +123,7 @@ class OutputMissing(SfpriceError):
 def _html(args: argparse.Namespace) -> str:
     from sfprice.documents.invoice import invoice_html, invoice_view
 
-    with _open(args) as register:
+    with open_register(args) as register:
         view = invoice_view(register, args.number, locale=args.locale, issuer=args.issuer_name)
     return invoice_html(view)
 
@@ -129,7 +133,7 @@ def _pdf(args: argparse.Namespace) -> str:
     from sfprice.documents.pdf import invoice_pdf
 
     output = _need_output(args, "a PDF")
-    with _open(args) as register:
+    with open_register(args) as register:
         view = invoice_view(register, args.number, locale=args.locale, issuer=args.issuer_name)
     args.extra_outputs = {output: invoice_pdf(view)}
     return ""
@@ -139,7 +143,7 @@ def _xlsx(args: argparse.Namespace) -> str:
     from sfprice.documents.workbook import workbook_bytes
 
     output = _need_output(args, "an Excel workbook")
-    with _open(args) as register:
+    with open_register(args) as register:
         documents = register.documents(period=args.period)
     if args.year is not None:
         documents = tuple(d for d in documents if d.period.year == args.year)
@@ -154,7 +158,7 @@ def _sie(args: argparse.Namespace) -> str:
 
     output = _need_output(args, "a SIE file")
     accounts = load_accounts(args.accounts)
-    with _open(args) as register:
+    with open_register(args) as register:
         documents = documents_of_year(register.documents(), args.year)
     # #GEN is the day of the latest issue exported, in the issuer's time zone (the stored
     # issue moment carries its offset), not today: the same register gives the same file.

@@ -18,7 +18,7 @@ from typing import Any
 
 from sfprice.app import run_billing
 from sfprice.billing_commands import add_billing_arguments, billing_request, print_notes
-from sfprice.document_commands import add_document_actions
+from sfprice.document_commands import add_document_actions, open_register
 from sfprice.names import clean_name, visible, visible_json, visible_lines
 from sfprice.period import DEFAULT_TIME_ZONE, Month
 from sfprice.register import (
@@ -94,21 +94,6 @@ def _register_args(parser: argparse.ArgumentParser) -> None:
         metavar="ZONE",
         help="the issuer's time zone: issue dates and numbering years are dates there "
         f"(default: {DEFAULT_TIME_ZONE})",
-    )
-
-
-def open_register(args: argparse.Namespace, *, create: bool = False) -> Register:
-    """Open ``--register``; only ``issue`` creates a missing file (``create``)."""
-    options: dict[str, Any] = {}
-    if getattr(args, "issuer_name", None) and create:
-        options["issuer_name"] = args.issuer_name
-    return Register.open(
-        args.register,
-        issuer=args.issuer,
-        number_format=args.number_format,
-        time_zone=getattr(args, "time_zone", DEFAULT_TIME_ZONE),
-        create=create,
-        **options,
     )
 
 
