@@ -106,8 +106,17 @@ from sfprice.synthetic import SyntheticCity, SyntheticDepartment, synthetic_city
 
 __version__ = "0.1.0"
 
-#: The KPI figures the bundled business plans state, by code (``payroll.payslips_per_fte_2014``).
-KPIS = load_kpis()
+
+def __getattr__(name: str) -> dict[str, Kpi]:
+    """``sfprice.KPIS``: the KPI figures the bundled business plans state, by code.
+
+    Codes such as ``payroll.payslips_per_fte_2014``; the file is read on first use, not at
+    import.
+    """
+    if name == "KPIS":
+        return load_kpis()
+    msg = f"module 'sfprice' has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def kpis_for_year(
@@ -120,7 +129,7 @@ def kpis_for_year(
     >>> [k.target for k in kpis_for_year(2014) if k.metric == "payroll.payslips_per_fte"]
     [Decimal('960')]
     """
-    return _kpi.kpis_for_year(year, KPIS.values() if kpis is None else kpis, metrics)
+    return _kpi.kpis_for_year(year, load_kpis().values() if kpis is None else kpis, metrics)
 
 
 __all__ = [
