@@ -3,7 +3,7 @@
 Part of the CLI layer (see :mod:`sfprice.cli`): it parses the models and scenarios, calls
 :mod:`sfprice.engine.simulate` and renders the comparison. The cost to recover is the
 business area's full cost less its other revenue, from the same budget helpers as
-``breakeven`` (:mod:`sfprice.recovery_commands`).
+``breakeven`` (:mod:`sfprice.cli.recovery`).
 
 Fees are derived from the *unchanged* volumes of a reference window (by default
 January–September of the year, the window the 2010 allocation keys use); the scenarios are
@@ -25,6 +25,15 @@ from typing import Any, cast
 
 from babel.numbers import format_decimal
 
+from sfprice.cli.arguments import Common
+from sfprice.cli.arguments import budget_arguments as _budget_args
+from sfprice.cli.arguments import decimal as _decimal
+from sfprice.cli.arguments import month as _month
+from sfprice.cli.recovery import CommandError
+from sfprice.cli.recovery import area_of as _area
+from sfprice.cli.recovery import budget_of as _budget_for_year
+from sfprice.cli.recovery import render_report as _render
+from sfprice.cli.recovery import statement_of as _statement
 from sfprice.engine.simulate import (
     MANUAL,
     MAX_NOISE_SEED,
@@ -54,17 +63,6 @@ from sfprice.io.volumes import read_volume_files
 from sfprice.model import PriceKind, PriceList, VolumeSet
 from sfprice.money import round_amount
 from sfprice.period import Month
-from sfprice.recovery_commands import (
-    CommandError,
-    Common,
-    _area,
-    _budget_args,
-    _budget_for_year,
-    _decimal,
-    _month,
-    _render,
-    _statement,
-)
 from sfprice.reports.formats import _safe_text, decimal_text, format_amount
 from sfprice.reports.recovery import _table
 

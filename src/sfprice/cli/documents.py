@@ -13,20 +13,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sfprice.cli.arguments import Common, month
 from sfprice.errors import SfpriceError
-from sfprice.period import DEFAULT_TIME_ZONE, Month
+from sfprice.period import DEFAULT_TIME_ZONE
 from sfprice.register import Register
 
 __all__ = ["add_document_actions", "add_export", "open_register"]
-
-Common = Callable[[argparse.ArgumentParser, tuple[str, ...]], None]
-
-
-def _month(text: str) -> Month:
-    try:
-        return Month.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def open_register(args: argparse.Namespace, *, create: bool = False) -> Register:
@@ -76,7 +68,7 @@ def add_document_actions(
         "xlsx", help="an Excel workbook of a period's or a year's documents (needs openpyxl)"
     )
     which = book.add_mutually_exclusive_group(required=True)
-    which.add_argument("--period", type=_month, metavar="YYYY-MM")
+    which.add_argument("--period", type=month, metavar="YYYY-MM")
     which.add_argument("--year", type=int, metavar="YEAR")
     which.add_argument("--run", type=int, metavar="ID", help="the documents of one issue run")
     register_args(book)

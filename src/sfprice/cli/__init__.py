@@ -1,6 +1,11 @@
 """Command line: ``python -m sfprice bill VOLUMES --year YEAR`` and friends.
 
-A thin shell over the public API. Exit codes: 0 success; 2 bad input or usage (each
+A thin shell over the application layer (:mod:`sfprice.app`): each command parses its
+arguments, calls a service and renders the result. One module per command group
+(:mod:`~sfprice.cli.bill`, :mod:`~sfprice.cli.register`, :mod:`~sfprice.cli.documents`,
+:mod:`~sfprice.cli.recovery`, :mod:`~sfprice.cli.simulate`); the argument groups they
+share are defined once in :mod:`~sfprice.cli.arguments`, and the hints that name an
+option in :mod:`~sfprice.cli.hints`. Exit codes: 0 success; 2 bad input or usage (each
 problem printed on stderr, nothing written); 1 an unexpected internal error.
 """
 
@@ -16,27 +21,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sfprice import __version__
-from sfprice.app import run_billing
-from sfprice.billing_commands import (
-    add_billing_arguments,
-    billing_request,
-    check_outputs,
-    print_notes,
-)
-from sfprice.document_commands import add_export
+from sfprice.cli.arguments import check_outputs, common
+from sfprice.cli.bill import add_bill
+from sfprice.cli.documents import add_export
+from sfprice.cli.recovery import add_commands
+from sfprice.cli.register import add_register_commands
+from sfprice.cli.simulate import add_simulate
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
-from sfprice.io.pricelists import load_catalog
-from sfprice.recovery_commands import add_commands
-from sfprice.register_commands import add_register_commands
-from sfprice.reports.formats import (
-    catalog_to_json,
-    catalog_to_table,
-    format_locale,
-    run_to_csv,
-    run_to_json,
-    run_to_table,
-)
-from sfprice.simulate_commands import add_simulate
 
 __all__ = ["main"]
 
@@ -54,85 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    billing = commands.add_parser(
-        "bill",
-        help="bill volume files: one invoice per department and month",
-        description="Bill volume files (CSV: month,department,service,quantity) under the "
-        "price list in force each month.",
-    )
-    billing.add_argument(
-        "--year", type=int, required=True, help="the year to bill; rows of other years are left out"
-    )
-    add_billing_arguments(billing)
-    _common(billing, formats=("table", "csv", "json"))
-    billing.set_defaults(handler=_bill)
-
-    lists = commands.add_parser("pricelists", help="list the price lists and their items")
-    _common(lists, formats=("table", "json"))
-    lists.set_defaults(handler=_pricelists)
-
-    add_commands(commands, _common)
-    add_simulate(commands, _common)
-    add_register_commands(commands, _common)
-    add_export(commands, _common)
+    add_bill(commands, common)
+    add_commands(commands, common)
+    add_simulate(commands, common)
+    add_register_commands(commands, common)
+    add_export(commands, common)
     return parser
-
-
-def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
-    parser.add_argument(
-        "--pricelists",
-        type=Path,
-        action="append",
-        metavar="DIR",
-        help="folder of price-list TOML files, or one .toml file; repeat to combine several "
-        "(@bundled names the bundled lists; default: the bundled lists)",
-    )
-    parser.add_argument(
-        "--format",
-        choices=formats,
-        default=formats[0],
-        help=f"output format (default: {formats[0]})",
-    )
-    parser.add_argument(
-        "--output", type=Path, metavar="PATH", help="write to this file instead of standard output"
-    )
-    parser.add_argument(
-        "--locale",
-        default="sv_SE",
-        type=_locale,
-        help="locale of the table format (default: sv_SE; e.g. en_GB)",
-    )
-    parser.add_argument(
-        "--errors",
-        choices=("text", "json"),
-        default="text",
-        help="how to print input problems on stderr (default: text)",
-    )
-
-
-def _locale(name: str) -> str:
-    try:
-        return format_locale(name)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _bill(args: argparse.Namespace) -> str:
-    outcome = run_billing(billing_request(args, args.year))
-    print_notes(outcome)
-    run = outcome.run
-    if args.format == "json":
-        return run_to_json(run)
-    if args.format == "csv":
-        return run_to_csv(run)
-    return run_to_table(run, locale=args.locale)
-
-
-def _pricelists(args: argparse.Namespace) -> str:
-    catalog = load_catalog(args.pricelists)
-    if args.format == "json":
-        return catalog_to_json(catalog)
-    return catalog_to_table(catalog, locale=args.locale)
 
 
 def _write(text: str | bytes, output: Path | None) -> None:

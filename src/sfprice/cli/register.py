@@ -1,7 +1,8 @@
 """Command line for the invoice register: ``issue``, ``invoices list|show|...``, ``period``.
 
 Part of the CLI layer (see :mod:`sfprice.cli`): it parses arguments, bills the volumes
-exactly as ``bill`` does, and hands the month to :mod:`sfprice.register`.
+exactly as ``bill`` does (:func:`sfprice.app.bill_for_issue`), and hands the month to
+:mod:`sfprice.register`.
 """
 
 from __future__ import annotations
@@ -12,24 +13,28 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-from sfprice.app import run_billing
-from sfprice.billing_commands import add_billing_arguments, billing_request, print_notes
-from sfprice.document_commands import add_document_actions, open_register
+from sfprice.app import bill_for_issue
+from sfprice.cli.arguments import (
+    Common,
+    add_billing_arguments,
+    billing_request,
+    month,
+    print_notes,
+    register_arguments,
+)
+from sfprice.cli.documents import add_document_actions, open_register
 from sfprice.names import clean_name, visible, visible_json, visible_lines
-from sfprice.period import DEFAULT_TIME_ZONE, Month
+from sfprice.period import Month
 from sfprice.register import (
     DEFAULT_ISSUER_NAME,
     IssuedDocument,
     IssueResult,
     Manifest,
     Register,
-    RegisterError,
 )
-from sfprice.register.store import number_format_problem
 from sfprice.reports.formats import (
     decimal_text,
     format_amount,
@@ -39,7 +44,6 @@ from sfprice.reports.formats import (
 
 __all__ = ["add_register_commands", "open_register"]
 
-Common = Callable[[argparse.ArgumentParser, tuple[str, ...]], None]
 _KIND_SV = {"invoice": "faktura", "credit_note": "kreditfaktura"}
 CSV_COLUMNS = (
     "number",
@@ -59,44 +63,6 @@ CSV_COLUMNS = (
 )
 
 
-def _month(text: str) -> Month:
-    try:
-        return Month.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _number_format(text: str) -> str:
-    problem = number_format_problem(text)
-    if problem is not None:
-        msg = f"{text!r}: {problem}; e.g. {{issuer}}-{{year}}-{{seq:06d}}"
-        raise argparse.ArgumentTypeError(msg)
-    return text
-
-
-def _register_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--register", type=Path, required=True, metavar="PATH", help="the register file (SQLite)"
-    )
-    parser.add_argument(
-        "--issuer", default="SF", help="issuer in the invoice numbers (default: SF)"
-    )
-    parser.add_argument(
-        "--number-format",
-        type=_number_format,
-        default="{issuer}-{year}-{seq:06d}",
-        metavar="PATTERN",
-        help="invoice numbers from {issuer}, {year} and {seq} (default: {issuer}-{year}-{seq:06d})",
-    )
-    parser.add_argument(
-        "--time-zone",
-        default=DEFAULT_TIME_ZONE,
-        metavar="ZONE",
-        help="the issuer's time zone: issue dates and numbering years are dates there "
-        f"(default: {DEFAULT_TIME_ZONE})",
-    )
-
-
 def _open(args: argparse.Namespace) -> Register:
     return open_register(args)
 
@@ -112,7 +78,7 @@ def add_register_commands(commands: Any, common: Common) -> None:
     )
     issue.add_argument(
         "--period",
-        type=_month,
+        type=month,
         required=True,
         metavar="YYYY-MM",
         help="the month to issue; its year is billed exactly as bill --year does",
@@ -126,37 +92,37 @@ def add_register_commands(commands: Any, common: Common) -> None:
         help=f"the issuer printed on the documents, stored with them (default: "
         f"{DEFAULT_ISSUER_NAME})",
     )
-    _register_args(issue)
+    register_arguments(issue)
     common(issue, ("table", "csv", "json"))
     issue.set_defaults(handler=_issue)
 
     invoices = commands.add_parser("invoices", help="list or show issued invoices")
     actions = invoices.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="list the issued invoices and credit notes")
-    listing.add_argument("--period", type=_month, metavar="YYYY-MM")
+    listing.add_argument("--period", type=month, metavar="YYYY-MM")
     listing.add_argument("--department", metavar="NAME")
-    _register_args(listing)
+    register_arguments(listing)
     common(listing, ("table", "csv", "json"))
     listing.set_defaults(handler=_list)
     show = actions.add_parser("show", help="show one invoice or credit note with its lines")
     show.add_argument("number", metavar="NUMBER")
-    _register_args(show)
+    register_arguments(show)
     common(show, ("table", "csv", "json"))
     show.set_defaults(handler=_show)
-    add_document_actions(actions, common, _register_args)
+    add_document_actions(actions, common, register_arguments)
 
     period = commands.add_parser("period", help="close or reopen a period of the register")
     steps = period.add_subparsers(dest="action", required=True, metavar="ACTION")
     close = steps.add_parser("close", help="close a period: issuing into it is refused")
-    close.add_argument("period", type=_month, metavar="YYYY-MM")
+    close.add_argument("period", type=month, metavar="YYYY-MM")
     close.add_argument("--reason", default="", help="why (recorded)")
-    _register_args(close)
+    register_arguments(close)
     common(close, ("table", "json"))
     close.set_defaults(handler=_period)
     reopen = steps.add_parser("reopen", help="reopen a closed period (a reason is required)")
-    reopen.add_argument("period", type=_month, metavar="YYYY-MM")
+    reopen.add_argument("period", type=month, metavar="YYYY-MM")
     reopen.add_argument("--reason", required=True, help="why it is reopened (recorded)")
-    _register_args(reopen)
+    register_arguments(reopen)
     common(reopen, ("table", "json"))
     reopen.set_defaults(handler=_period)
 
@@ -175,14 +141,8 @@ def _issue(args: argparse.Namespace) -> str:
             else None
         )
         issued = register.departments() if register is not None else ()
-        outcome = run_billing(request, issued=issued, issued_in=str(args.register))
+        outcome = bill_for_issue(request, period, issued=issued, issued_in=str(args.register))
         print_notes(outcome)
-        if not outcome.invoices_of(period):
-            msg = (
-                f"no volumes for {period} in the volume files, and no fixed fees or "
-                "allocations; nothing was issued"
-            )
-            raise RegisterError(msg)
         manifest = Manifest.for_files(
             volumes=request.volumes,
             pricelists=outcome.pricelist_files,

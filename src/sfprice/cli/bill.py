@@ -1,0 +1,61 @@
+"""Command line for billing: ``bill`` and ``pricelists``.
+
+``bill`` parses the billing inputs (:func:`~sfprice.cli.arguments.add_billing_arguments`),
+runs the one billing pipeline (:func:`sfprice.app.run_billing`) and renders the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sfprice.app import run_billing
+from sfprice.cli.arguments import Common, add_billing_arguments, billing_request, print_notes
+from sfprice.io.pricelists import load_catalog
+from sfprice.reports.formats import (
+    catalog_to_json,
+    catalog_to_table,
+    run_to_csv,
+    run_to_json,
+    run_to_table,
+)
+
+__all__ = ["add_bill"]
+
+
+def add_bill(commands: Any, common: Common) -> None:
+    """Add ``bill`` and ``pricelists`` to the CLI's subparsers."""
+    billing = commands.add_parser(
+        "bill",
+        help="bill volume files: one invoice per department and month",
+        description="Bill volume files (CSV: month,department,service,quantity) under the "
+        "price list in force each month.",
+    )
+    billing.add_argument(
+        "--year", type=int, required=True, help="the year to bill; rows of other years are left out"
+    )
+    add_billing_arguments(billing)
+    common(billing, ("table", "csv", "json"))
+    billing.set_defaults(handler=_bill)
+
+    lists = commands.add_parser("pricelists", help="list the price lists and their items")
+    common(lists, ("table", "json"))
+    lists.set_defaults(handler=_pricelists)
+
+
+def _bill(args: argparse.Namespace) -> str:
+    outcome = run_billing(billing_request(args, args.year))
+    print_notes(outcome)
+    run = outcome.run
+    if args.format == "json":
+        return run_to_json(run)
+    if args.format == "csv":
+        return run_to_csv(run)
+    return run_to_table(run, locale=args.locale)
+
+
+def _pricelists(args: argparse.Namespace) -> str:
+    catalog = load_catalog(args.pricelists)
+    if args.format == "json":
+        return catalog_to_json(catalog)
+    return catalog_to_table(catalog, locale=args.locale)
