@@ -14,10 +14,25 @@ editors and finance staff can follow.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["InputError", "Issue", "PriceNotFound", "SfpriceError"]
+__all__ = ["InputError", "Issue", "PriceNotFound", "Remedy", "SfpriceError"]
+
+
+class Remedy(enum.StrEnum):
+    """How to fix a problem, in the API's terms, as the core puts it in a message.
+
+    The core (model, loaders, engine) never names a command-line option: it says
+    ``customers=`` or ``months``, and the CLI words each remedy as its option or command
+    (:mod:`sfprice.cli.hints`), so a notebook never reads ``--through``.
+    """
+
+    FEWER_MONTHS = "or measure fewer months"
+    LIST_CODES = "the codes are in the pricelists (load_catalog().codes)"
+    REGISTER_BOTH = "give a customer register that lists both"
+    GIVE_CUSTOMERS = "(give one as customers=)"
 
 
 @dataclass(frozen=True, slots=True)

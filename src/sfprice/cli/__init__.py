@@ -24,6 +24,7 @@ from sfprice import __version__
 from sfprice.cli.arguments import check_outputs, common
 from sfprice.cli.bill import add_bill
 from sfprice.cli.documents import add_export
+from sfprice.cli.hints import issues_with_hints, with_hints
 from sfprice.cli.recovery import add_commands
 from sfprice.cli.register import add_register_commands
 from sfprice.cli.simulate import add_simulate
@@ -123,12 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         truncated = exc.truncated if isinstance(exc, InputError) else 0
-        _report(exc.issues, truncated, args.errors)
+        _report(issues_with_hints(exc.issues), truncated, args.errors)
         return EXIT_INPUT
     except SfpriceError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {with_hints(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as exc:
         if args.debug:

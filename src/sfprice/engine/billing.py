@@ -32,7 +32,7 @@ from decimal import (
 from fractions import Fraction
 
 from sfprice.collation import swedish_key
-from sfprice.errors import InputError, Issue, PriceNotFound
+from sfprice.errors import InputError, Issue, PriceNotFound, Remedy
 from sfprice.model import (
     Customer,
     PriceCatalog,
@@ -494,8 +494,8 @@ class _Problems:
                 Issue(
                     price_list.path or price_list.id,
                     f"{item.code} ({item.kind}) needs each department's {need} from a "
-                    f"customer register, and none was given (customers=, or --customers "
-                    f"FILE); departments: {shown}",
+                    f"customer register, and none was given {Remedy.GIVE_CUSTOMERS}; "
+                    f"departments: {shown}",
                     field=f"items ({item.code})",
                 )
             )

@@ -16,6 +16,7 @@ from decimal import Decimal, localcontext
 
 from sfprice.engine.billing import BillingRun
 from sfprice.engine.recovery import TERTIALS
+from sfprice.errors import Remedy
 from sfprice.kpis import METRICS, Kpi, KpiKind, Metric, TimeBase
 
 __all__ = [
@@ -173,8 +174,7 @@ def kpi_report(
             if lacking:
                 msg = (
                     f"{kpi.code}: the staffing gives no FTE for area {kpi.area!r} in "
-                    f"{', '.join(lacking)} (give every month measured, or --through an "
-                    f"earlier month)"
+                    f"{', '.join(lacking)} (give every month measured, {Remedy.FEWER_MONTHS})"
                 )
                 raise ValueError(msg)
         if kpi.kind is KpiKind.COST_PER_UNIT and area_cost is None:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfprice.errors import InputError, Issue
+from sfprice.errors import InputError, Issue, Remedy
 from sfprice.model import Customer, Driver, PriceCatalog, VolumeSet
 from sfprice.names import clean_name, fold_name, name_variants, nearest_names
 
@@ -253,7 +253,7 @@ def _typo_issue(name: str, near: Sequence[str], uses: _Uses, lead: str, where: s
     return uses.first(name).issue(
         f"{lead} {listed} in {where}: "
         "a typo? (expected the same spelling; to bill a new department with such a name, "
-        "give a customer register, --customers, that lists both)"
+        f"{Remedy.REGISTER_BOTH})"
     )
 
 

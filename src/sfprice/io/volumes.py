@@ -31,7 +31,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from sfprice.errors import InputError, Issue, PriceNotFound
+from sfprice.errors import InputError, Issue, PriceNotFound, Remedy
 from sfprice.io._csv import (
     check_encoding,
     is_total_text,
@@ -258,11 +258,7 @@ class _Validator:
             problem = "the service is empty (expected a service code, e.g. payroll.manual)"
         elif self.catalog is not None and code not in self.catalog.codes:
             near = difflib.get_close_matches(code, self.codes, n=3, cutoff=0.5)
-            hint = (
-                f"did you mean {', '.join(near)}?"
-                if near
-                else "run 'python -m sfprice pricelists' to list the codes"
-            )
+            hint = f"did you mean {', '.join(near)}?" if near else Remedy.LIST_CODES
             problem = f"unknown service {text!r}: no price list has it; {hint}"
         self._services[text] = problem
         return problem

@@ -1,0 +1,41 @@
+"""The hints that name a command-line option or command, in one place.
+
+The core (model, loaders, engine) states what is wrong and how to fix it in the terms of
+its API (:class:`sfprice.errors.Remedy`): ``or measure fewer months``, ``give a customer
+register that lists both``. On the command line the same remedy is an option or a
+command: :func:`with_hints` words each remedy as the CLI's before a message is printed,
+so a notebook never reads ``--through`` and a terminal never reads ``load_catalog()``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+
+from sfprice.errors import Issue, Remedy
+
+__all__ = ["CLI_HINTS", "issues_with_hints", "with_hints"]
+
+#: Each core remedy and how the CLI says it.
+CLI_HINTS: Mapping[Remedy, str] = {
+    Remedy.FEWER_MONTHS: "or --through an earlier month",
+    Remedy.LIST_CODES: "run 'python -m sfprice pricelists' to list the codes",
+    Remedy.REGISTER_BOTH: "give a customer register, --customers, that lists both",
+    Remedy.GIVE_CUSTOMERS: "(customers=, or --customers FILE)",
+}
+
+
+def with_hints(message: str) -> str:
+    """The message with each core remedy in it worded as the CLI's.
+
+    >>> with_hints("no FTE in 2014-02 (give every month measured, or measure fewer months)")
+    'no FTE in 2014-02 (give every month measured, or --through an earlier month)'
+    """
+    for remedy, cli in CLI_HINTS.items():
+        message = message.replace(remedy.value, cli)
+    return message
+
+
+def issues_with_hints(issues: Iterable[Issue]) -> tuple[Issue, ...]:
+    """The issues with the CLI's hints in their messages."""
+    return tuple(dataclasses.replace(i, message=with_hints(i.message)) for i in issues)
