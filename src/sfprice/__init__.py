@@ -11,11 +11,30 @@ The public API, for scripts and notebooks::
     run.invoices[0].lines[0].amount
     sfprice.run_to_json(run)
 
+Or as the command line does, through one service per command (:mod:`sfprice.app`)::
+
+    request = sfprice.BillingRequest(("volumes.csv",), 2014, customers="customers.csv")
+    sfprice.run_billing(request).run.total               # what ``bill`` shows
+    sfprice.follow_balance(request, sfprice.BudgetRequest("2014-payroll")).balance
+
 Money is ``decimal.Decimal`` throughout; see ``docs/money.md`` for the rounding rules.
 """
 
 from collections.abc import Iterable
 
+from sfprice.app import (
+    BillingOutcome,
+    BillingRequest,
+    BreakEvenRequest,
+    BudgetRequest,
+    KpiRequest,
+    bill_for_issue,
+    follow_balance,
+    follow_kpis,
+    full_cost_statement,
+    run_billing,
+    solve_break_even,
+)
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
 from sfprice.engine import kpi as _kpi
 from sfprice.engine.billing import (
@@ -138,10 +157,14 @@ __all__ = [
     "AreaBudget",
     "AreaFullCost",
     "AreaKind",
+    "BillingOutcome",
+    "BillingRequest",
     "BillingRun",
     "BreakEven",
+    "BreakEvenRequest",
     "BreakEvenRule",
     "BudgetFigure",
+    "BudgetRequest",
     "ChargeBasis",
     "Comparison",
     "ComponentCharge",
@@ -164,6 +187,7 @@ __all__ = [
     "IssuedDocument",
     "IssuedLine",
     "Kpi",
+    "KpiRequest",
     "KpiRow",
     "Manifest",
     "Metric",
@@ -200,6 +224,7 @@ __all__ = [
     "__version__",
     "allocate",
     "bill",
+    "bill_for_issue",
     "break_even",
     "bundled_budgets",
     "bundled_pricelists",
@@ -207,8 +232,11 @@ __all__ = [
     "derive_fixed_fees",
     "derive_hybrid",
     "dump_pricelist",
+    "follow_balance",
+    "follow_kpis",
     "format_amount",
     "full_cost",
+    "full_cost_statement",
     "issue_period",
     "kpi_report",
     "kpis_for_year",
@@ -227,11 +255,13 @@ __all__ = [
     "read_volumes",
     "recovery_balance",
     "round_amount",
+    "run_billing",
     "run_to_csv",
     "run_to_json",
     "run_to_json_data",
     "run_to_table",
     "shift_channel",
+    "solve_break_even",
     "synthetic_city",
     "trace_rows",
     "write_volumes_csv",
