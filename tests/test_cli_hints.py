@@ -25,9 +25,11 @@ D = Decimal
 SRC = Path(sfprice.__file__).resolve().parent
 REPO = Path(__file__).resolve().parents[1]
 
-# The core: what a notebook calls. The register (helper 4's split) is not yet in here.
+# What a notebook calls. The register (being split in parallel) is not yet in here, nor
+# the app's check of ``through`` against the year.
 CORE = ("model.py", "money.py", "period.py", "names.py", "costs.py", "kpis.py", "errors.py")
-CORE_PACKAGES = ("io", "engine")
+CORE_PACKAGES = ("io", "engine", "documents", "app")
+KNOWN = {"app/recovery.py": {"--through", "--year"}}
 CLI_WORDS = re.compile(r"(?<![\w-])--[a-z][a-z-]+|python -m sfprice")
 
 
@@ -63,7 +65,7 @@ def test_no_core_message_names_a_cli_option() -> None:
         f"{path.relative_to(SRC)}:{line}: {text!r}"
         for path in _core_files()
         for line, text in _texts(path)
-        if CLI_WORDS.search(text)
+        if not set(CLI_WORDS.findall(text)) <= KNOWN.get(str(path.relative_to(SRC)), set())
     ]
     assert found == []
 

@@ -33,6 +33,11 @@ class Remedy(enum.StrEnum):
     LIST_CODES = "the codes are in the pricelists (load_catalog().codes)"
     REGISTER_BOTH = "give a customer register that lists both"
     GIVE_CUSTOMERS = "(give one as customers=)"
+    HTML_OR_CSV = "take this document as HTML, or the run as CSV, instead"
+    SAME_ISSUER = "(give no issuer, or the one it was issued by)"
+    CHOOSE_AREA = "choose one as area="
+    GIVE_BASE_LIST = "give one as base_list="
+    CHOOSE_TIME_BASE = "choose a time_base, month or year"
 
 
 @dataclass(frozen=True, slots=True)

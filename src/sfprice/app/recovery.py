@@ -31,7 +31,7 @@ from sfprice.engine.recovery import (
     full_cost,
     recovery_balance,
 )
-from sfprice.errors import SfpriceError
+from sfprice.errors import Remedy, SfpriceError
 from sfprice.io.budgets import bundled_budgets, load_budget
 from sfprice.io.forecast import read_forecast
 from sfprice.io.kpis import load_kpis, load_plan_indicators
@@ -137,7 +137,7 @@ def selling_area(budget: CostBudget, area: str | None) -> str:
     selling = budget.selling_areas
     if len(selling) != 1:
         codes = ", ".join(a.code for a in selling)
-        msg = f"budget {budget.id} has several selling areas; choose one with --area ({codes})"
+        msg = f"budget {budget.id} has several selling areas; {Remedy.CHOOSE_AREA} ({codes})"
         raise RequestError(msg)
     return selling[0].code
 
@@ -318,7 +318,7 @@ def _chosen_kpis(
     if open_base and not request.time_base:
         msg = (
             f"the time base (per month or per year) of {', '.join(open_base)} is not stated "
-            f"for {year}; choose --time-base month or year"
+            f"for {year}; {Remedy.CHOOSE_TIME_BASE}"
         )
         raise RequestError(msg)
     return chosen
@@ -389,7 +389,7 @@ def base_list(catalog: PriceCatalog, year: int, wanted: str | None) -> PriceList
         return in_force
     earlier = [pl for pl in catalog if pl.valid_from.year <= year]
     if not earlier:
-        msg = f"no price list in force in or before {year}; give one with --base-list"
+        msg = f"no price list in force in or before {year}; {Remedy.GIVE_BASE_LIST}"
         raise RequestError(msg)
     return earlier[-1]
 

@@ -22,6 +22,11 @@ CLI_HINTS: Mapping[Remedy, str] = {
     Remedy.LIST_CODES: "run 'python -m sfprice pricelists' to list the codes",
     Remedy.REGISTER_BOTH: "give a customer register, --customers, that lists both",
     Remedy.GIVE_CUSTOMERS: "(customers=, or --customers FILE)",
+    Remedy.HTML_OR_CSV: "take this document from invoices html or bill --format csv instead",
+    Remedy.SAME_ISSUER: "(leave out --issuer-name)",
+    Remedy.CHOOSE_AREA: "choose one with --area",
+    Remedy.GIVE_BASE_LIST: "give one with --base-list",
+    Remedy.CHOOSE_TIME_BASE: "choose --time-base month or year",
 }
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from babel.dates import format_date
 
+from sfprice.errors import Remedy
 from sfprice.model import Unit
 from sfprice.names import visible
 from sfprice.period import Month
@@ -250,8 +251,7 @@ def invoice_view(
     if issuer is not None and issuer != content.issuer_name:
         raise RegisterError(
             f"{register.path}: {number} was issued by {content.issuer_name!r}, not "
-            f"{issuer!r}; a reprint "
-            "shows what was issued (leave out --issuer-name)"
+            f"{issuer!r}; a reprint shows what was issued {Remedy.SAME_ISSUER}"
         )
     volumes = tuple(
         VolumeRow(r.service, r.name, r.this_month, r.last_year, r.year_to_date)

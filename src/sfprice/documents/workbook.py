@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from sfprice.collation import swedish_key
-from sfprice.errors import InputError, Issue, SfpriceError
+from sfprice.errors import InputError, Issue, Remedy, SfpriceError
 from sfprice.money import exact_sum
 from sfprice.names import visible
 from sfprice.register import DocumentKind, IssuedDocument
@@ -161,8 +161,7 @@ def _too_precise(documents: Sequence[IssuedDocument]) -> list[Issue]:
                         d.number,
                         f"{_plain(value)} has {digits} significant digits; an Excel number "
                         f"holds {EXCEL_DIGITS}, so the workbook would show {shown} (expected "
-                        "figures Excel can hold: take this document from invoices html or "
-                        "bill --format csv instead)",
+                        f"figures Excel can hold: {Remedy.HTML_OR_CSV})",
                         field=where,
                     )
                 )
