@@ -189,3 +189,41 @@ def test_break_even_service_matches_the_command(capsys: pytest.CaptureFixture[st
     assert {code: D(p) for code, p in outcome.result.prices.items()} == {
         row["service"]: D(row["price"]) for row in shown["rows"]
     }
+
+
+# -- documents: the selection rules the CLI used to hold ----------------------------------
+
+
+def test_workbook_and_sie_select_the_documents_of_the_year_and_run(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sfprice.documents.sie import load_accounts, read_sie, sie_of_year
+    from sfprice.documents.workbook import select_documents
+    from sfprice.register import Manifest, Register
+
+    path = tmp_path / "r.db"
+    volumes = tmp_path / "v.csv"
+    volumes.write_text(
+        "month,department,service,quantity\n"
+        "2010-02,Stad,payroll.manual,1\n"
+        "2014-01,Stad,payroll.manual,2\n",
+        encoding="utf-8",
+    )
+    manifest = Manifest.for_files(volumes=[volumes], pricelists=[], others=[])
+    with Register.open(path, create=True) as register:
+        for period, day in ((Month(2010, 2), 3), (Month(2014, 1), 7)):
+            outcome = bill_for_issue(BillingRequest((volumes,), period.year), period)
+            now = datetime(2014, 3, day, 9, 0, tzinfo=UTC)
+            register.issue(outcome.run, period, manifest=manifest, now=now)
+        documents = register.documents()
+    # One invoice per run: run 1 is 2010-02, run 2 is 2014-01.
+    assert [d.period for d in select_documents(documents, year=2014)] == [Month(2014, 1)]
+    assert [d.period for d in select_documents(documents, run=1)] == [Month(2010, 2)]
+    assert select_documents(documents, year=2014, run=1) == ()
+    assert len(select_documents(documents)) == 2
+    # #GEN is the latest issue day of the year's documents (7 March), not today; a year
+    # with none is dated 1 January.
+    accounts = load_accounts(EXAMPLES / "accounts-sie.toml")
+    for year, generated in ((2014, "20140307"), (2010, "20140303"), (2015, "20150101")):
+        sie = read_sie(sie_of_year(documents, accounts, year))
+        assert sie.labels["GEN"][0] == generated

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,32 +131,22 @@ def _pdf(args: argparse.Namespace) -> str:
 
 
 def _xlsx(args: argparse.Namespace) -> str:
-    from sfprice.documents.workbook import workbook_bytes
+    from sfprice.documents.workbook import select_documents, workbook_bytes
 
     output = _need_output(args, "an Excel workbook")
     with open_register(args) as register:
         documents = register.documents(period=args.period)
-    if args.year is not None:
-        documents = tuple(d for d in documents if d.period.year == args.year)
-    if args.run is not None:
-        documents = tuple(d for d in documents if d.run_id == args.run)
-    args.extra_outputs = {output: workbook_bytes(documents, locale=args.locale)}
+    chosen = select_documents(documents, year=args.year, run=args.run)
+    args.extra_outputs = {output: workbook_bytes(chosen, locale=args.locale)}
     return ""
 
 
 def _sie(args: argparse.Namespace) -> str:
-    from sfprice.documents.sie import documents_of_year, load_accounts, write_sie
+    from sfprice.documents.sie import load_accounts, sie_of_year
 
     output = _need_output(args, "a SIE file")
     accounts = load_accounts(args.accounts)
     with open_register(args) as register:
-        documents = documents_of_year(register.documents(), args.year)
-    # #GEN is the day of the latest issue exported, in the issuer's time zone (the stored
-    # issue moment carries its offset), not today: the same register gives the same file.
-    # An empty year has no issue; its file is dated 1 January.
-    issued = [datetime.fromisoformat(d.issued_at).date() for d in documents]
-    generated = max(issued, default=date(args.year, 1, 1))
-    args.extra_outputs = {
-        output: write_sie(documents, accounts, year=args.year, generated=generated)
-    }
+        documents = register.documents()
+    args.extra_outputs = {output: sie_of_year(documents, accounts, args.year)}
     return ""

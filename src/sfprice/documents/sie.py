@@ -33,7 +33,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,6 +52,7 @@ __all__ = [
     "load_accounts",
     "read_sie",
     "sie_field",
+    "sie_of_year",
     "sie_text",
     "write_sie",
 ]
@@ -630,3 +631,19 @@ def read_sie(data: bytes) -> SieFile:
 def documents_of_year(documents: Iterable[IssuedDocument], year: int) -> list[IssuedDocument]:
     """The documents whose period is in ``year``, in register order."""
     return [d for d in documents if d.period.year == year]
+
+
+def sie_of_year(documents: Iterable[IssuedDocument], accounts: AccountMap, year: int) -> bytes:
+    """The SIE 4I file of the documents of ``year`` (from a register's documents).
+
+    ``#GEN`` is the day of the latest issue exported, in the issuer's time zone (the stored
+    issue moment carries its offset), not today: the same register gives the same file.
+    An empty year has no issue; its file is dated 1 January.
+
+    Raises:
+        SieError: As :func:`write_sie`.
+    """
+    chosen = documents_of_year(documents, year)
+    issued = [datetime.fromisoformat(d.issued_at).date() for d in chosen]
+    generated = max(issued, default=date(year, 1, 1))
+    return write_sie(chosen, accounts, year=year, generated=generated)

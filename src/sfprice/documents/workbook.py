@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,14 @@ from sfprice.money import exact_sum
 from sfprice.names import visible
 from sfprice.register import DocumentKind, IssuedDocument
 
-__all__ = ["ExcelMissing", "cell_text", "number_format", "safe_text", "workbook_bytes"]
+__all__ = [
+    "ExcelMissing",
+    "cell_text",
+    "number_format",
+    "safe_text",
+    "select_documents",
+    "workbook_bytes",
+]
 
 MONEY_FORMAT = "#,##0.00"
 PERIOD_FORMAT = "yyyy-mm"
@@ -166,6 +173,17 @@ def _too_precise(documents: Sequence[IssuedDocument]) -> list[Issue]:
                     )
                 )
     return issues
+
+
+def select_documents(
+    documents: Iterable[IssuedDocument], *, year: int | None = None, run: int | None = None
+) -> tuple[IssuedDocument, ...]:
+    """The documents of a workbook: those of ``year`` and of issue run ``run`` (when given)."""
+    return tuple(
+        d
+        for d in documents
+        if (year is None or d.period.year == year) and (run is None or d.run_id == run)
+    )
 
 
 def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE") -> bytes:
