@@ -34,6 +34,7 @@ __all__ = [
     "name_problem",
     "name_variants",
     "nearest_names",
+    "query_name",
     "unsafe_characters",
     "visible",
     "visible_json",
@@ -92,6 +93,23 @@ def unsafe_characters(text: str) -> list[tuple[int, str, str]]:
         if why is not None:
             found.append((position, character, why))
     return found
+
+
+def query_name(text: str) -> str:
+    r"""A department name to look up, as the loaders read names (:func:`clean_name`).
+
+    A name no department can have (a refused character) is looked up as typed, and so
+    matches nothing: a search is never refused.
+
+    >>> query_name(" Kulturfo\u0308rvaltningen ") == "Kulturförvaltningen"
+    True
+    >>> query_name("Kultur\x1b[31m")
+    'Kultur\x1b[31m'
+    """
+    try:
+        return clean_name(text)
+    except ValueError:
+        return text
 
 
 def clean_name(text: str) -> str:

@@ -26,7 +26,7 @@ from sfprice.cli.arguments import (
     register_arguments,
 )
 from sfprice.cli.documents import add_document_actions, open_register
-from sfprice.names import clean_name, visible, visible_json, visible_lines
+from sfprice.names import query_name, visible, visible_json, visible_lines
 from sfprice.period import Month
 from sfprice.register import (
     DEFAULT_ISSUER_NAME,
@@ -162,12 +162,7 @@ def _issue(args: argparse.Namespace) -> str:
 
 
 def _list(args: argparse.Namespace) -> str:
-    department = args.department
-    if department is not None:
-        # The name as the loaders read it (NFC, spaces tidied); a name no department can
-        # have is looked up as typed, and matches nothing.
-        with contextlib.suppress(ValueError):
-            department = clean_name(department)
+    department = None if args.department is None else query_name(args.department)
     with _open(args) as register:
         documents = register.documents(period=args.period, department=department)
     return _render_documents(args, documents, detailed=False)
