@@ -12,6 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from strategies import VolumeRow, volume_csv, volume_rows
 
 from sfprice.app import (
     BillingRequest,
@@ -31,6 +34,7 @@ from sfprice.app import (
     solve_break_even,
 )
 from sfprice.cli import main
+from sfprice.errors import SfpriceError
 from sfprice.io.pricelists import load_catalog
 from sfprice.period import Month
 
@@ -227,3 +231,52 @@ def test_workbook_and_sie_select_the_documents_of_the_year_and_run(tmp_path: Pat
     for year, generated in ((2014, "20140307"), (2010, "20140303"), (2015, "20150101")):
         sie = read_sie(sie_of_year(documents, accounts, year))
         assert sie.labels["GEN"][0] == generated
+
+
+# -- property: the services measure the run bill shows ------------------------------------
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(rows=volume_rows(2014, max_size=10), employees=st.integers(0, 5000))
+def test_property_balance_and_kpi_measure_what_bill_shows(
+    rows: list[VolumeRow],
+    employees: int,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path_factory.mktemp("run")
+    volumes = folder / "volumes.csv"
+    volumes.write_text(volume_csv(rows), encoding="utf-8")
+    customers = folder / "customers.csv"
+    names = sorted({row.department for row in rows})
+    customers.write_text(
+        "department,employees\n" + "".join(f'"{n}",{employees}\n' for n in names),
+        encoding="utf-8",
+    )
+    args = [str(volumes), "--year", "2014", "--customers", str(customers), "--format", "json"]
+    code = main(["bill", *args])
+    out, _ = capsys.readouterr()
+    request = BillingRequest((volumes,), 2014, customers=customers)
+    event("refused" if code else "billed")
+    if code != 0:  # refused by bill: refused by the services too
+        with pytest.raises(SfpriceError):
+            follow_balance(request, BudgetRequest("2014-payroll"))
+        return
+    total = D(json.loads(out)["total"])
+    if not total:  # only zero quantities: nothing to follow up, said so
+        with pytest.raises(RequestError, match="nothing is billed for area 'payroll' in 2014"):
+            follow_balance(request, BudgetRequest("2014-payroll"))
+        return
+    # Every 2014 item is of the area payroll, and the actuals run to the last month billed.
+    balance = follow_balance(request, BudgetRequest("2014-payroll")).balance
+    assert balance.year_to_date.billed == total
+    assert balance.through == max(row.month for row in rows)
+    assert follow_kpis(request, KpiRequest()).billing.run.total == total
+    assert main(["balance", *args, "--budget", "2014-payroll"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    billed = [D(r["billed"]) for r in shown["rows"] if r["period"].count("-") == 1]
+    assert sum(billed, D(0)) == total
