@@ -31,6 +31,7 @@ __all__ = [
     "ArgumentsError",
     "Common",
     "add_billing_arguments",
+    "area_argument",
     "billing_request",
     "budget_arguments",
     "budget_request",
@@ -42,6 +43,7 @@ __all__ = [
     "month",
     "print_notes",
     "register_arguments",
+    "register_path_argument",
     "unique",
 ]
 
@@ -157,11 +159,16 @@ def common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
     )
 
 
-def register_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--register`` and how its invoices are numbered and dated."""
+def register_path_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the required ``--register`` file."""
     parser.add_argument(
         "--register", type=Path, required=True, metavar="PATH", help="the register file (SQLite)"
     )
+
+
+def register_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--register`` and how its invoices are numbered and dated."""
+    register_path_argument(parser)
     parser.add_argument(
         "--issuer", default="SF", help="issuer in the invoice numbers (default: SF)"
     )
@@ -208,6 +215,13 @@ def key_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="AREA=WEIGHT",
         help="weights for --key fixed (repeatable)",
+    )
+
+
+def area_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--area``: the business area, by default the budget's only selling area."""
+    parser.add_argument(
+        "--area", help="business-area code (default: the budget's only selling area)"
     )
 
 

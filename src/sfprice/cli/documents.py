@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sfprice.cli.arguments import Common, month
+from sfprice.cli.arguments import Common, month, register_path_argument
 from sfprice.errors import SfpriceError
 from sfprice.period import DEFAULT_TIME_ZONE
 from sfprice.register import Register
@@ -90,9 +90,7 @@ def add_export(commands: Any, common: Common) -> None:
     sie.add_argument(
         "--accounts", type=Path, required=True, metavar="FILE", help="account mapping (TOML)"
     )
-    sie.add_argument(
-        "--register", type=Path, required=True, metavar="PATH", help="the register file (SQLite)"
-    )
+    register_path_argument(sie)
     sie.set_defaults(
         issuer="SF", number_format="{issuer}-{year}-{seq:06d}", time_zone=DEFAULT_TIME_ZONE
     )

@@ -28,6 +28,7 @@ from sfprice.app import (
 from sfprice.cli.arguments import (
     Common,
     add_billing_arguments,
+    area_argument,
     billing_request,
     budget_arguments,
     budget_request,
@@ -91,7 +92,7 @@ def add_commands(commands: Any, common: Common) -> None:
     bal.add_argument("--year", type=int, required=True, help="the year to follow up")
     add_billing_arguments(bal)
     budget_arguments(bal)
-    bal.add_argument("--area", help="business-area code (default: the budget's only selling area)")
+    area_argument(bal)
     bal.add_argument(
         "--through",
         type=month,
@@ -128,7 +129,7 @@ def add_commands(commands: Any, common: Common) -> None:
         help="average: one price; ratio: keep the price ratios; surcharge: keep "
         "the absolute surcharges",
     )
-    be.add_argument("--area", help="business-area code (default: the budget's only selling area)")
+    area_argument(be)
     be.add_argument(
         "--base-list",
         metavar="ID",
