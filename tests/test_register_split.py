@@ -301,17 +301,25 @@ def test_a_register_of_the_code_before_the_split_shows_the_same(
 ) -> None:
     """tests/data/register-v2.db and register-v2-shown.json were made by the code before
     the split (commit 5425160) with tests/data/make_register_v2.py: every document shows
-    the same table, JSON and HTML, byte for byte."""
+    the same table, JSON, HTML and PDF text, byte for byte."""
     monkeypatch.chdir(REPO)
     path = _old_register(tmp_path)
     before = _dump(path)
     golden = json.loads((DATA / "register-v2-shown.json").read_text(encoding="utf-8"))
-    assert len(golden) == 3 * 16
+    pypdf = pytest.importorskip("pypdf")
+    pytest.importorskip("fpdf")
+    from sfprice.documents.pdf import invoice_pdf
+
+    assert len(golden) == 4 * 16
     for key, expected in golden.items():
         number, form = key.split()
         if form == "html":
             with Register.open(path, create=False) as register:
                 shown = invoice_html(invoice_view(register, number))
+        elif form == "pdf":
+            with Register.open(path, create=False) as register:
+                pdf = pypdf.PdfReader(io.BytesIO(invoice_pdf(invoice_view(register, number))))
+            shown = "\f".join(page.extract_text() for page in pdf.pages)
         else:
             buffer = io.StringIO()
             with contextlib.redirect_stdout(buffer):

@@ -13,10 +13,14 @@ from pathlib import Path
 
 def main(repo: Path, out: Path, golden: Path) -> None:
     """Issue allocations (2010), a revision without them, and a tiered 2026 list; then
-    record what ``invoices show`` (table, JSON) and the HTML page show for every document."""
+    record what ``invoices show`` (table, JSON), the HTML page and the PDF's text show for
+    every document."""
+    import pypdf
+
     from sfprice import bill, load_catalog
     from sfprice.cli import main as cli
     from sfprice.documents.invoice import invoice_html, invoice_view
+    from sfprice.documents.pdf import invoice_pdf
     from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
     from sfprice.io.allocations import load_allocations
     from sfprice.io.volumes import read_volume_files
@@ -57,6 +61,8 @@ def main(repo: Path, out: Path, golden: Path) -> None:
             shown[f"{number} {form}"] = buffer.getvalue()
         with Register.open(out, create=False) as reg:
             shown[f"{number} html"] = invoice_html(invoice_view(reg, number))
+            pdf = pypdf.PdfReader(io.BytesIO(invoice_pdf(invoice_view(reg, number))))
+            shown[f"{number} pdf"] = "\f".join(page.extract_text() for page in pdf.pages)
     golden.write_text(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                       encoding="utf-8")  # fmt: skip
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sfprice.engine.billing import AllocationShare, ChargeBasis, ComponentCharge, InvoiceLine
+from sfprice.engine.billing import InvoiceLine
 from sfprice.period import Month
 from sfprice.register.content import (
     ContentAllocation,
@@ -80,44 +80,6 @@ def _share(share: Fraction) -> str:
 # -- line detail ---------------------------------------------------------------------------
 
 
-def _component_detail(component: ComponentCharge) -> dict[str, object]:
-    return {
-        "label": component.label,
-        "unit_price": decimal_text(component.unit_price),
-        "amount": decimal_text(component.amount),
-        "quantity": _optional(component.quantity),
-    }
-
-
-def _allocation_detail(allocation: AllocationShare | None) -> dict[str, object] | None:
-    if allocation is None:
-        return None
-    return {
-        "key": allocation.key,
-        "driver_quantity": decimal_text(allocation.driver_quantity),
-        "driver_total": decimal_text(allocation.driver_total),
-        "share": _share(allocation.share),
-        "annual_amount": decimal_text(allocation.annual_amount),
-        "source": allocation.source,
-    }
-
-
-def _basis_detail(basis: ChargeBasis | None) -> dict[str, object] | None:
-    if basis is None:
-        return None
-    return {
-        "kind": str(basis.kind.value),
-        "customer_year": basis.customer_year,
-        "first_year": basis.first_year,
-        "tier_mode": None if basis.tier_mode is None else str(basis.tier_mode.value),
-        "rate": _optional(basis.rate),
-        "minimum": _optional(basis.minimum),
-        "base_amount": _optional(basis.base_amount),
-        "services": list(basis.services),
-        "source": basis.source,
-    }
-
-
 def line_content(line: InvoiceLine) -> ContentLine:
     """What an invoice line shows, field by field (components, allocation, basis)."""
     allocation, basis = line.allocation, line.basis
@@ -158,21 +120,16 @@ def line_content(line: InvoiceLine) -> ContentLine:
 
 
 def line_detail(line: InvoiceLine) -> dict[str, object]:
-    """An invoice line's detail as stored (without the version), key by key."""
-    return {
-        "service": line.service,
-        "name": line.name,
-        "unit": str(line.unit.value),
-        "quantity": decimal_text(line.quantity),
-        "unit_price": decimal_text(line.unit_price),
-        "amount": decimal_text(line.amount),
-        "components": [_component_detail(c) for c in line.components],
+    """An invoice line's detail as stored (without the version), key by key.
+
+    What the line shows (:func:`line_content`, stored alike in the document's content) and
+    where it comes from: its price list and price source, volume files, business area.
+    """
+    return _line_data(line_content(line)) | {
         "price_list": line.price_list,
         "price_source": line.price_source,
         "volume_sources": [{"path": s.path, "rows": s.rows} for s in line.volume_sources],
         "business_area": line.business_area,
-        "allocation": _allocation_detail(line.allocation),
-        "basis": _basis_detail(line.basis),
     }
 
 
@@ -250,6 +207,29 @@ def _optional(value: Decimal | None) -> str | None:
     return None if value is None else decimal_text(value)
 
 
+def _line_data(line: ContentLine) -> dict[str, object]:
+    """What a line shows, as stored (in a document's content and in a line's detail)."""
+    return {
+        "service": line.service,
+        "name": line.name,
+        "unit": line.unit,
+        "quantity": decimal_text(line.quantity),
+        "unit_price": decimal_text(line.unit_price),
+        "amount": decimal_text(line.amount),
+        "components": [
+            {
+                "label": c.label,
+                "unit_price": decimal_text(c.unit_price),
+                "amount": decimal_text(c.amount),
+                "quantity": _optional(c.quantity),
+            }
+            for c in line.components
+        ],
+        "allocation": _allocation_data(line.allocation),
+        "basis": _basis_data(line.basis),
+    }
+
+
 def content_json(content: DocumentContent) -> str:
     """The record as JSON text (sorted keys, decimal strings), as stored."""
     data: dict[str, Any] = {
@@ -265,28 +245,7 @@ def content_json(content: DocumentContent) -> str:
         "price_list": content.price_list,
         "currency": content.currency,
         "credits": content.credits,
-        "lines": [
-            {
-                "service": line.service,
-                "name": line.name,
-                "unit": line.unit,
-                "quantity": decimal_text(line.quantity),
-                "unit_price": decimal_text(line.unit_price),
-                "amount": decimal_text(line.amount),
-                "components": [
-                    {
-                        "label": c.label,
-                        "unit_price": decimal_text(c.unit_price),
-                        "amount": decimal_text(c.amount),
-                        "quantity": _optional(c.quantity),
-                    }
-                    for c in line.components
-                ],
-                "allocation": _allocation_data(line.allocation),
-                "basis": _basis_data(line.basis),
-            }
-            for line in content.lines
-        ],
+        "lines": [_line_data(line) for line in content.lines],
         "total": decimal_text(content.total),
         "statement": {
             "computed": content.statement.computed,
