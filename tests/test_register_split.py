@@ -453,3 +453,41 @@ def test_the_clock_dates_what_has_no_time_given(tmp_path: Path) -> None:
 def test_document_numbers() -> None:
     assert document_number(DEFAULT_FORMAT, "SF", 2014, 7) == "SF-2014-000007"
     assert document_number("{year}/{issuer}/{seq}", "KS", 2026, 1234567) == "2026/KS/1234567"
+
+
+# -- stored records that do not read back are damage, named, never a traceback -------------
+
+
+@pytest.mark.parametrize(
+    ("table", "change", "message"),
+    [
+        ("lines", "detail = 'not json'", "document SF-2014-000001, line 1: unreadable line detail"),
+        ("lines", "detail = '[1]'", "line 1: unreadable line detail (not an object"),
+        ("lines", "quantity = 'tio'", "line 1: unreadable amount"),
+        ("lines", "amount = 'NaN'", "line 1: unreadable amount"),
+        ("documents", "volume_sources = '{}'", "document SF-2014-000001: unreadable volume"),
+        ("runs", "inputs = '[{\"role\": 1}]'", "run 1: unreadable run inputs (KeyError"),
+        ("runs", "inputs = '{\"codec\": 3}'", "run 1: unknown run inputs codec 3"),
+    ],
+)
+def test_unreadable_stored_records_are_reported(
+    tmp_path: Path, table: str, change: str, message: str
+) -> None:
+    path = tmp_path / "r.db"
+    with Register.open(path) as register:
+        register.issue(_small_run(), FEB, manifest=MANIFEST, now=NOW)
+    with sqlite3.connect(path) as db:
+        trigger = next(s for s in sfprice.register.schema.STATEMENTS if f"{table}_no_update" in s)
+        db.execute(f"DROP TRIGGER {table}_no_update")
+        db.execute(f"UPDATE {table} SET {change} WHERE rowid = 1")
+        db.execute(trigger)
+    before = _dump(path)
+    with Register.open(path) as register:
+        with pytest.raises(RegisterError) as caught:
+            register.runs() if table == "runs" else register.documents()
+        assert message in str(caught.value)
+        assert str(caught.value).endswith("the register is damaged; restore it from a backup")
+        if table != "runs":  # issuing reads the invoice in force, and refuses it alike
+            with pytest.raises(RegisterError, match="the register is damaged"):
+                register.issue(_run({"Ö": [(4, 57)]}, FEB), FEB, manifest=MANIFEST, now=NOW)
+    assert _dump(path) == before

@@ -21,7 +21,8 @@ a decoder refuses a version it does not know with a ``ValueError``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -51,6 +52,7 @@ __all__ = [
     "content_from_json",
     "content_json",
     "credit_detail_json",
+    "decimal_from",
     "detail_from_json",
     "inputs_from_json",
     "inputs_json",
@@ -67,6 +69,33 @@ DETAIL_CODEC = 1
 """The version of a stored line detail (0: written before the codec, without the key)."""
 INPUTS_CODEC = 1
 """The version of a stored run's inputs (0: a bare list, written before the codec)."""
+
+
+@contextmanager
+def _readable(what: str) -> Iterator[None]:
+    """Turn a record that does not decode into a ``ValueError`` that names it."""
+    try:
+        yield
+    except (KeyError, TypeError, ArithmeticError, AttributeError, json.JSONDecodeError) as exc:
+        msg = f"unreadable {what} ({type(exc).__name__}: {exc})"
+        raise ValueError(msg) from exc
+
+
+def decimal_from(text: object) -> Decimal:
+    """A stored decimal string read back.
+
+    Raises:
+        ValueError: When it is not one.
+    """
+    with _readable("amount"):
+        if not isinstance(text, str):
+            msg = f"expected a decimal string, got {text!r}"
+            raise TypeError(msg)
+        value = Decimal(text)
+        if not value.is_finite():
+            msg = f"{text!r} is not a finite number"
+            raise TypeError(msg)
+        return value
 
 
 def _json(data: object) -> str:
@@ -149,9 +178,10 @@ def detail_from_json(text: str) -> dict[str, Any]:
     Raises:
         ValueError: When the text is not a detail of a known version.
     """
-    data = json.loads(text)
+    with _readable("line detail"):
+        data = json.loads(text)
     if not isinstance(data, dict):
-        msg = f"a line detail is not an object: {text[:60]!r}"
+        msg = f"unreadable line detail (not an object: {text[:60]!r})"
         raise ValueError(msg)
     version = data.pop("codec", 0)
     if version not in (0, DETAIL_CODEC):
@@ -179,15 +209,16 @@ def inputs_from_json(text: str) -> tuple[InputFile, ...]:
     Raises:
         ValueError: When the text is not inputs of a known version.
     """
-    data = json.loads(text)
-    if isinstance(data, dict):
-        if data.get("codec") != INPUTS_CODEC:
-            msg = f"unknown run inputs codec {data.get('codec')!r} (this sfprice reads 0 and 1)"
-            raise ValueError(msg)
-        data = data["inputs"]
-    return tuple(
-        InputFile(str(item["role"]), str(item["path"]), str(item["sha256"])) for item in data
-    )
+    with _readable("run inputs"):
+        data = json.loads(text)
+        if isinstance(data, dict):
+            if data.get("codec") != INPUTS_CODEC:
+                msg = f"unknown run inputs codec {data.get('codec')!r} (this sfprice reads 0 and 1)"
+                raise ValueError(msg)
+            data = data["inputs"]
+        return tuple(
+            InputFile(str(item["role"]), str(item["path"]), str(item["sha256"])) for item in data
+        )
 
 
 def sources_json(sources: Sequence[tuple[str, int]]) -> str:
@@ -196,8 +227,17 @@ def sources_json(sources: Sequence[tuple[str, int]]) -> str:
 
 
 def sources_from_json(text: str) -> tuple[tuple[str, int], ...]:
-    """A document's volume sources read back."""
-    return tuple((str(path), int(rows)) for path, rows in json.loads(text))
+    """A document's volume sources read back.
+
+    Raises:
+        ValueError: When the text is not a list of ``[path, rows]``.
+    """
+    with _readable("volume sources"):
+        data = json.loads(text)
+        if not isinstance(data, list):
+            msg = f"not a list: {text[:60]!r}"
+            raise TypeError(msg)
+        return tuple((str(path), int(rows)) for path, rows in data)
 
 
 # -- document content ------------------------------------------------------------------------

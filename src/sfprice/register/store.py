@@ -443,20 +443,13 @@ class Register:
         """A stored record read back by the codec; a record it cannot read is damage."""
         try:
             return decode(text)
-        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+        except ValueError as exc:
             raise RegisterError(
-                f"{self.path}: {what}: unreadable stored data ({exc}); the register is "
-                "damaged; restore it from a backup"
+                f"{self.path}: {what}: {exc}; the register is damaged; restore it from a backup"
             ) from exc
 
     def _document(self, row: sqlite3.Row) -> IssuedDocument:
-        try:
-            lines = _stored_lines(self._db, row["id"])
-        except ValueError as exc:
-            raise RegisterError(
-                f"{self.path}: document {row['number']}: {exc}; the register is damaged; "
-                "restore it from a backup"
-            ) from exc
+        lines = _stored_lines(self, row["id"], row["number"])
         credited = self._db.execute(
             "SELECT number FROM documents WHERE credits = ?", (row["number"],)
         ).fetchone()
@@ -468,19 +461,12 @@ class Register:
                 f"{self.path}: document {row['number']} has no stored content; the register "
                 "is damaged; restore it from a backup"
             )
-        try:
-            content = codec.content_from_json(stored["body"])
-        except ValueError as exc:
-            raise RegisterError(
-                f"{self.path}: document {row['number']}: {exc}; the register is damaged; "
-                "restore it from a backup"
-            ) from exc
+        content = self._decoded(
+            f"document {row['number']}", codec.content_from_json, stored["body"]
+        )
         line_total = exact_sum(line.amount for line in lines)
-        if (
-            content.number != row["number"]
-            or content.total != Decimal(row["total"])
-            or line_total != content.total
-        ):
+        total = self._decoded(f"document {row['number']}", codec.decimal_from, row["total"])
+        if content.number != row["number"] or content.total != total or line_total != content.total:
             raise RegisterError(
                 f"{self.path}: document {row['number']}: its stored total {row['total']}, its "
                 f"lines ({line_total}) and its content ({content.number}: {content.total}) "
@@ -547,10 +533,14 @@ def _check_zone(db: sqlite3.Connection, register: Register) -> None:
     Issue dates and numbering years follow one zone per register; documents dated in two
     zones could share a date yet be out of order, or be numbered in different years.
     """
-    row = db.execute("SELECT body FROM contents ORDER BY document_id DESC LIMIT 1").fetchone()
+    row = db.execute(
+        "SELECT c.body, d.number FROM contents AS c JOIN documents AS d ON d.id = c.document_id "
+        "ORDER BY c.document_id DESC LIMIT 1"
+    ).fetchone()
     if row is None:
         return
-    stored = codec.content_from_json(row["body"]).time_zone
+    latest = register._decoded(f"document {row['number']}", codec.content_from_json, row["body"])
+    stored = latest.time_zone
     wanted = getattr(register.zone, "key", str(register.zone))
     if stored and stored != wanted:
         raise RegisterError(
@@ -571,13 +561,13 @@ def _migrate_v1(register: Register) -> None:
 
     def seal_all() -> None:
         for row in db.execute("SELECT * FROM documents ORDER BY id").fetchall():
-            stored = _stored_lines(db, row["id"])
+            stored = _stored_lines(register, row["id"], row["number"])
             if row["credits"] is None:
                 lines = [_v1_line(line) for line in stored]
                 statement = _statement(db, row["department"], Month.parse(row["period"]),
                                        row["id"], lines, "migration")  # fmt: skip
             else:
-                credited = _content_of(db, row["credits"])
+                credited = _content_of(register, row["credits"])
                 lines = _negated(credited.lines, stored)
                 statement = _credited_statement(credited)
             moment = local_moment(datetime.fromisoformat(row["issued_at"]), register.zone)
@@ -640,15 +630,18 @@ def _credited_statement(credited: DocumentContent) -> VolumeStatement:
     return VolumeStatement(credited.statement.computed, credited.number, credited.statement.rows)
 
 
-def _content_of(db: sqlite3.Connection, number: str) -> DocumentContent:
-    row = db.execute(
+def _content_of(register: Register, number: str) -> DocumentContent:
+    row = register.connection.execute(
         "SELECT c.body FROM contents AS c JOIN documents AS d ON d.id = c.document_id "
         "WHERE d.number = ?",
         (number,),
     ).fetchone()
     if row is None:
-        raise RegisterError(f"document {number} has no stored content; the register is damaged")
-    return codec.content_from_json(row[0])
+        raise RegisterError(
+            f"{register.path}: document {number} has no stored content; the register is "
+            "damaged; restore it from a backup"
+        )
+    return register._decoded(f"document {number}", codec.content_from_json, row[0])
 
 
 def _statement(
@@ -680,7 +673,7 @@ def _statement(
     net: dict[tuple[str, str], list[Decimal]] = {}
     for row in rows:
         if row[1] is not None:
-            net.setdefault((row[0], row[1]), []).append(Decimal(row[2]))
+            net.setdefault((row[0], row[1]), []).append(codec.decimal_from(row[2]))
 
     def total(month: Month, service: str) -> Decimal | None:
         if str(month) not in present:
@@ -750,21 +743,30 @@ def _net_invoices(db: sqlite3.Connection, period: Month) -> dict[str, sqlite3.Ro
     return {row["department"]: row for row in rows}
 
 
-def _stored_lines(db: sqlite3.Connection, document_id: int) -> list[IssuedLine]:
+def _stored_lines(register: Register, document_id: int, number: str) -> list[IssuedLine]:
+    """A document's lines as stored; a line that does not read back is damage."""
+    rows = register.connection.execute(
+        "SELECT * FROM lines WHERE document_id = ? ORDER BY position", (document_id,)
+    ).fetchall()
+
+    def reader(row: sqlite3.Row) -> Callable[[str], IssuedLine]:
+        def read(detail: str) -> IssuedLine:
+            return IssuedLine(
+                row["service"],
+                row["name"],
+                row["unit"],
+                codec.decimal_from(row["quantity"]),
+                codec.decimal_from(row["unit_price"]),
+                codec.decimal_from(row["amount"]),
+                row["price_list"],
+                codec.detail_from_json(detail),
+            )
+
+        return read
+
     return [
-        IssuedLine(
-            row["service"],
-            row["name"],
-            row["unit"],
-            Decimal(row["quantity"]),
-            Decimal(row["unit_price"]),
-            Decimal(row["amount"]),
-            row["price_list"],
-            codec.detail_from_json(row["detail"]),
-        )
-        for row in db.execute(
-            "SELECT * FROM lines WHERE document_id = ? ORDER BY position", (document_id,)
-        )
+        register._decoded(f"document {number}, line {row['position']}", reader(row), row["detail"])
+        for row in rows
     ]
 
 
@@ -875,8 +877,8 @@ class _Writer:
         Its lines and components are the invoice's negated; its volume statement is the
         invoice's, labelled as the credited invoice's.
         """
-        credited = _content_of(self.db, invoice["number"])
-        stored = _stored_lines(self.db, invoice["id"])
+        credited = _content_of(self.register, invoice["number"])
+        stored = _stored_lines(self.register, invoice["id"], invoice["number"])
         reversed_lines = [
             IssuedLine(
                 line.service,
@@ -895,7 +897,11 @@ class _Writer:
             (content, line.price_list, codec.credit_detail_json(invoice["number"]))
             for content, line in zip(content_lines, stored, strict=True)
         ]
-        sources = list(codec.sources_from_json(invoice["volume_sources"]))
+        sources = list(
+            self.register._decoded(
+                f"document {invoice['number']}", codec.sources_from_json, invoice["volume_sources"]
+            )
+        )
         return self.add(
             DocumentKind.CREDIT_NOTE,
             invoice["department"],
@@ -980,7 +986,7 @@ def issue_period(
                     department,
                     row["price_list"],
                     row["currency"],
-                    tuple(_stored_lines(db, row["id"])),
+                    tuple(_stored_lines(register, row["id"], row["number"])),
                 )
                 for department, row in rows.items()
             ],
