@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shutil
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,12 +17,7 @@ def main(repo: Path, out: Path, golden: Path) -> None:
     """Issue allocations (2010), a revision without them, and a tiered 2026 list; then
     record what ``invoices show`` (table, JSON), the HTML page and the PDF's text show for
     every document."""
-    import pypdf
-
     from sfprice import bill, load_catalog
-    from sfprice.cli import main as cli
-    from sfprice.documents.invoice import invoice_html, invoice_view
-    from sfprice.documents.pdf import invoice_pdf
     from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
     from sfprice.io.allocations import load_allocations
     from sfprice.io.volumes import read_volume_files
@@ -50,21 +47,46 @@ def main(repo: Path, out: Path, golden: Path) -> None:
         reg.issue(run, march, manifest=manifest, now=datetime(2010, 4, 9, 9, 0, tzinfo=UTC))
         reg.issue(run_2026, Month(2026, 2), manifest=manifest,
                   now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # fmt: skip
+    golden.write_text(_golden(shown(out)), encoding="utf-8")
+    # The schema-1 register, upgraded by the same code, for the same comparison.
+    with tempfile.TemporaryDirectory() as folder:
+        v1 = Path(folder) / "register-v1.db"
+        shutil.copyfile(repo / "tests" / "data" / "register-v1.db", v1)
+        with Register.open(v1):
+            pass
+        upgraded = shown(v1)
+    (golden.parent / "register-v1-shown.json").write_text(_golden(upgraded), encoding="utf-8")
+
+
+def _golden(shown: dict[str, str]) -> str:
+    return json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def shown(path: Path) -> dict[str, str]:
+    """What each document of the register at ``path`` shows: ``invoices show`` as a table
+    and as JSON, the HTML page and the text of the PDF, by ``"NUMBER FORM"``."""
+    import pypdf
+
+    from sfprice.cli import main as cli
+    from sfprice.documents.invoice import invoice_html, invoice_view
+    from sfprice.documents.pdf import invoice_pdf
+    from sfprice.register import Register
+
+    with Register.open(path, create=False) as reg:
         numbers = [d.number for d in reg.documents()]
-    shown = {}
+    out = {}
     for number in numbers:
         for form in ("table", "json"):
             buffer = io.StringIO()
             with contextlib.redirect_stdout(buffer):
-                code = cli(["invoices", "show", number, "--register", str(out), "--format", form])
+                code = cli(["invoices", "show", number, "--register", str(path), "--format", form])
             assert code == 0
-            shown[f"{number} {form}"] = buffer.getvalue()
-        with Register.open(out, create=False) as reg:
-            shown[f"{number} html"] = invoice_html(invoice_view(reg, number))
+            out[f"{number} {form}"] = buffer.getvalue()
+        with Register.open(path, create=False) as reg:
+            out[f"{number} html"] = invoice_html(invoice_view(reg, number))
             pdf = pypdf.PdfReader(io.BytesIO(invoice_pdf(invoice_view(reg, number))))
-            shown[f"{number} pdf"] = "\f".join(page.extract_text() for page in pdf.pages)
-    golden.write_text(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                      encoding="utf-8")  # fmt: skip
+            out[f"{number} pdf"] = "\f".join(page.extract_text() for page in pdf.pages)
+    return out
 
 
 if __name__ == "__main__":
