@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import sfprice
@@ -496,3 +496,37 @@ def test_unreadable_stored_records_are_reported(
             with pytest.raises(RegisterError, match="the register is damaged"):
                 register.issue(_run({"Ö": [(4, 57)]}, FEB), FEB, manifest=MANIFEST, now=NOW)
     assert _dump(path) == before
+
+
+# -- numbering: an accepted format gives each position of a sequence its own number ----------
+
+_FIELDS = {
+    "issuer": st.just("{issuer}"),
+    "year": st.sampled_from(["{year}", "{year:d}", "{year:04d}", "{year:4d}"]),
+    "seq": st.sampled_from(["{seq}", "{seq:d}", "{seq:06d}", "{seq:3d}", "{seq:010d}"]),
+}
+
+
+@st.composite
+def number_formats(draw: st.DrawFn) -> str:
+    order = draw(st.permutations(["issuer", "year", "seq"]))
+    texts = st.text(alphabet="-/_.:1a ", max_size=3)
+    parts = [draw(texts)]
+    for field in order:
+        parts += [draw(_FIELDS[field]), draw(texts)]
+    return "".join(parts)
+
+
+@given(
+    number_formats(),
+    st.text(alphabet="SFK-0", min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(1, 9999), st.integers(1, 10**7)), min_size=2, max_size=8),
+)
+def test_property_accepted_formats_number_each_position_once(
+    pattern: str, issuer: str, positions: list[tuple[int, int]]
+) -> None:
+    from sfprice.register.numbering import number_format_problem
+
+    assume(number_format_problem(pattern) is None and issuer.strip())
+    numbers = {document_number(pattern, issuer, year, seq): (year, seq) for year, seq in positions}
+    assert len(numbers) == len(set(positions))
