@@ -85,17 +85,18 @@ def decimal_from(text: object) -> Decimal:
     """A stored decimal string read back.
 
     Raises:
-        ValueError: When it is not one.
+        ValueError: When it is not one (not text, not a number, not finite).
     """
-    with _readable("amount"):
-        if not isinstance(text, str):
-            msg = f"expected a decimal string, got {text!r}"
-            raise TypeError(msg)
-        value = Decimal(text)
-        if not value.is_finite():
-            msg = f"{text!r} is not a finite number"
-            raise TypeError(msg)
-        return value
+    if isinstance(text, str):
+        try:
+            value = Decimal(text)
+        except ArithmeticError:
+            pass
+        else:
+            if value.is_finite():
+                return value
+    msg = f"unreadable amount ({text!r} is not a decimal number)"
+    raise ValueError(msg)
 
 
 def _json(data: object) -> str:
@@ -178,8 +179,11 @@ def detail_from_json(text: str) -> dict[str, Any]:
     Raises:
         ValueError: When the text is not a detail of a known version.
     """
-    with _readable("line detail"):
+    try:
         data = json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        msg = f"unreadable line detail ({type(exc).__name__}: {exc})"
+        raise ValueError(msg) from exc
     if not isinstance(data, dict):
         msg = f"unreadable line detail (not an object: {text[:60]!r})"
         raise ValueError(msg)
