@@ -530,3 +530,17 @@ def test_property_accepted_formats_number_each_position_once(
     assume(number_format_problem(pattern) is None and issuer.strip())
     numbers = {document_number(pattern, issuer, year, seq): (year, seq) for year, seq in positions}
     assert len(numbers) == len(set(positions))
+
+
+@given(st.lists(st.decimals(allow_nan=False, allow_infinity=False, places=2), max_size=5))
+def test_property_a_credit_note_reverses_exactly(amounts: list[Decimal]) -> None:
+    # copy_negate, not unary minus: 29 digits and more are reversed without rounding.
+    from sfprice.register.issuing import reversed_lines
+
+    stored = [
+        IssuedLine("s", "n", "st", Decimal(1), amount, amount, "2014", {}) for amount in amounts
+    ]
+    reversal = reversed_lines(stored)
+    assert [r.amount for r in reversal] == [a.copy_negate() for a in amounts]
+    assert all(r.amount + s.amount == 0 for r, s in zip(reversal, stored, strict=True))
+    assert reversed_lines(reversal) == [replace(s, detail={}) for s in stored]

@@ -41,6 +41,7 @@ from sfprice.register.content import (
     decimal_text,
 )
 from sfprice.register.manifest import InputFile
+from sfprice.register.records import IssuedLine
 
 __all__ = [
     "CONTENT_FORMAT",
@@ -51,6 +52,7 @@ __all__ = [
     "component_from",
     "content_from_json",
     "content_json",
+    "content_line_from_detail",
     "credit_detail_json",
     "decimal_from",
     "detail_from_json",
@@ -392,6 +394,25 @@ def _decimal(value: object) -> Decimal:
 
 def _maybe(value: object) -> Decimal | None:
     return None if value is None else _decimal(value)
+
+
+def content_line_from_detail(line: IssuedLine) -> ContentLine:
+    """What a line stored without content (schema 1) showed, from its columns and detail.
+
+    The components, allocation and basis come from the detail, of any detail version.
+    """
+    detail = line.detail
+    return ContentLine(
+        line.service,
+        line.name,
+        line.unit,
+        line.quantity,
+        line.unit_price,
+        line.amount,
+        tuple(component_from(c) for c in detail.get("components") or () if isinstance(c, dict)),
+        allocation_from(detail.get("allocation")),
+        basis_from(detail.get("basis")),
+    )
 
 
 def content_from_json(text: str) -> DocumentContent:

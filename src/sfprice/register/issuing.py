@@ -25,9 +25,25 @@ from sfprice.collation import swedish_key
 from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
 from sfprice.money import exact_sum
 from sfprice.period import Month
+from sfprice.register.content import (
+    ContentComponent,
+    ContentLine,
+    DocumentContent,
+    VolumeStatement,
+)
 from sfprice.register.records import IssuedLine
 
-__all__ = ["Action", "InForce", "IssuePlan", "PlanStep", "plan_issue", "same_charges"]
+__all__ = [
+    "Action",
+    "InForce",
+    "IssuePlan",
+    "PlanStep",
+    "credit_note_lines",
+    "credit_note_statement",
+    "plan_issue",
+    "reversed_lines",
+    "same_charges",
+]
 
 
 class Action(enum.StrEnum):
@@ -166,3 +182,64 @@ def plan_issue(
             action = Action.REISSUE
         steps.append(PlanStep(department, action, old, new))
     return IssuePlan(period, tuple(steps))
+
+
+# -- the credit note: a full reversal of the invoice in force -------------------------------
+
+
+def reversed_lines(stored: Sequence[IssuedLine]) -> list[IssuedLine]:
+    """A credit note's lines: the invoice's, quantities and amounts negated exactly."""
+    return [
+        IssuedLine(
+            line.service,
+            line.name,
+            line.unit,
+            line.quantity.copy_negate(),  # exact: unary minus rounds to 28 digits
+            line.unit_price,
+            line.amount.copy_negate(),
+            line.price_list,
+            {},
+        )
+        for line in stored
+    ]
+
+
+def credit_note_lines(
+    lines: Sequence[ContentLine], stored: Sequence[IssuedLine]
+) -> list[ContentLine]:
+    """What a credit note's lines show, from ``stored`` (the reversed lines).
+
+    Each has the credited invoice's components negated and its allocation and basis as
+    issued (``lines``: what the credited invoice showed).
+    """
+    out = []
+    for index, line in enumerate(stored):
+        credited = lines[index] if index < len(lines) else None
+        parts = credited.components if credited is not None else ()
+        out.append(
+            ContentLine(
+                line.service,
+                line.name,
+                line.unit,
+                line.quantity,
+                line.unit_price,
+                line.amount,
+                tuple(
+                    ContentComponent(
+                        c.label,
+                        c.unit_price,
+                        c.amount.copy_negate(),  # exact: unary minus rounds to 28 digits
+                        None if c.quantity is None else c.quantity.copy_negate(),
+                    )
+                    for c in parts
+                ),
+                credited.allocation if credited is not None else None,
+                credited.basis if credited is not None else None,
+            )
+        )
+    return out
+
+
+def credit_note_statement(credited: DocumentContent) -> VolumeStatement:
+    """A credit note shows the credited invoice's statement, labelled with its number."""
+    return VolumeStatement(credited.statement.computed, credited.number, credited.statement.rows)

@@ -33,14 +33,20 @@ from sfprice.period import DEFAULT_TIME_ZONE, Month, local_moment
 from sfprice.period import time_zone as _zone
 from sfprice.register import codec, schema
 from sfprice.register.content import (
-    ContentComponent,
     ContentLine,
     DocumentContent,
     StatementRow,
     VolumeStatement,
     decimal_text,
 )
-from sfprice.register.issuing import Action, InForce, plan_issue
+from sfprice.register.issuing import (
+    Action,
+    InForce,
+    credit_note_lines,
+    credit_note_statement,
+    plan_issue,
+    reversed_lines,
+)
 from sfprice.register.manifest import Manifest
 from sfprice.register.numbering import (
     DEFAULT_FORMAT,
@@ -563,71 +569,18 @@ def _migrate_v1(register: Register) -> None:
         for row in db.execute("SELECT * FROM documents ORDER BY id").fetchall():
             stored = _stored_lines(register, row["id"], row["number"])
             if row["credits"] is None:
-                lines = [_v1_line(line) for line in stored]
+                lines = [codec.content_line_from_detail(line) for line in stored]
                 statement = _statement(db, row["department"], Month.parse(row["period"]),
                                        row["id"], lines, "migration")  # fmt: skip
             else:
                 credited = _content_of(register, row["credits"])
-                lines = _negated(credited.lines, stored)
-                statement = _credited_statement(credited)
+                lines = credit_note_lines(credited.lines, stored)
+                statement = credit_note_statement(credited)
             moment = local_moment(datetime.fromisoformat(row["issued_at"]), register.zone)
             _seal(register, row["id"], _content(register, row, moment, lines, statement))
 
     with register._writing():
         schema.upgrade_v1(db, seal_all, _utc(register.clock()).isoformat())
-
-
-def _v1_line(line: IssuedLine) -> ContentLine:
-    """What a schema-1 invoice line showed: its fields and the detail bill stored."""
-    detail = line.detail
-    return ContentLine(
-        line.service,
-        line.name,
-        line.unit,
-        line.quantity,
-        line.unit_price,
-        line.amount,
-        tuple(
-            codec.component_from(c) for c in detail.get("components") or () if isinstance(c, dict)
-        ),
-        codec.allocation_from(detail.get("allocation")),
-        codec.basis_from(detail.get("basis")),
-    )
-
-
-def _negated(lines: Sequence[ContentLine], stored: Sequence[IssuedLine]) -> list[ContentLine]:
-    """A credit note's lines: the credited invoice's lines (and components), negated."""
-    out = []
-    for index, line in enumerate(stored):
-        credited = lines[index] if index < len(lines) else None
-        parts = credited.components if credited is not None else ()
-        out.append(
-            ContentLine(
-                line.service,
-                line.name,
-                line.unit,
-                line.quantity,
-                line.unit_price,
-                line.amount,
-                tuple(
-                    ContentComponent(
-                        c.label,
-                        c.unit_price,
-                        c.amount.copy_negate(),  # exact: unary minus rounds to 28 digits
-                        None if c.quantity is None else c.quantity.copy_negate(),
-                    )
-                    for c in parts
-                ),
-                credited.allocation if credited is not None else None,
-                credited.basis if credited is not None else None,
-            )
-        )
-    return out
-
-
-def _credited_statement(credited: DocumentContent) -> VolumeStatement:
-    """A credit note shows the credited invoice's statement, labelled with its number."""
-    return VolumeStatement(credited.statement.computed, credited.number, credited.statement.rows)
 
 
 def _content_of(register: Register, number: str) -> DocumentContent:
@@ -879,20 +832,7 @@ class _Writer:
         """
         credited = _content_of(self.register, invoice["number"])
         stored = _stored_lines(self.register, invoice["id"], invoice["number"])
-        reversed_lines = [
-            IssuedLine(
-                line.service,
-                line.name,
-                line.unit,
-                line.quantity.copy_negate(),  # exact: unary minus rounds to 28 digits
-                line.unit_price,
-                line.amount.copy_negate(),
-                line.price_list,
-                {},
-            )
-            for line in stored
-        ]
-        content_lines = _negated(credited.lines, reversed_lines)
+        content_lines = credit_note_lines(credited.lines, reversed_lines(stored))
         lines = [
             (content, line.price_list, codec.credit_detail_json(invoice["number"]))
             for content, line in zip(content_lines, stored, strict=True)
@@ -910,7 +850,7 @@ class _Writer:
             lines,
             sources,
             credits=invoice["number"],
-            statement=_credited_statement(credited),
+            statement=credit_note_statement(credited),
         )
 
     def invoice(self, invoice: Invoice) -> str:
