@@ -402,13 +402,7 @@ def content_line_from_detail(line: IssuedLine) -> ContentLine:
     The components, allocation and basis come from the detail, of any detail version.
     """
     detail = line.detail
-    return ContentLine(
-        line.service,
-        line.name,
-        line.unit,
-        line.quantity,
-        line.unit_price,
-        line.amount,
+    return line.shown(
         tuple(component_from(c) for c in detail.get("components") or () if isinstance(c, dict)),
         allocation_from(detail.get("allocation")),
         basis_from(detail.get("basis")),

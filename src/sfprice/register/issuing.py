@@ -217,13 +217,7 @@ def credit_note_lines(
         credited = lines[index] if index < len(lines) else None
         parts = credited.components if credited is not None else ()
         out.append(
-            ContentLine(
-                line.service,
-                line.name,
-                line.unit,
-                line.quantity,
-                line.unit_price,
-                line.amount,
+            line.shown(
                 tuple(
                     ContentComponent(
                         c.label,

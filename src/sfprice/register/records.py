@@ -15,7 +15,13 @@ from typing import Any
 from sfprice.errors import SfpriceError
 from sfprice.money import exact_sum
 from sfprice.period import Month
-from sfprice.register.content import DocumentContent
+from sfprice.register.content import (
+    ContentAllocation,
+    ContentBasis,
+    ContentComponent,
+    ContentLine,
+    DocumentContent,
+)
 from sfprice.register.manifest import Manifest
 
 __all__ = [
@@ -66,6 +72,25 @@ class IssuedLine:
     amount: Decimal
     price_list: str
     detail: Mapping[str, Any]
+
+    def shown(
+        self,
+        components: tuple[ContentComponent, ...] = (),
+        allocation: ContentAllocation | None = None,
+        basis: ContentBasis | None = None,
+    ) -> ContentLine:
+        """The line as a document shows it, with these components, allocation and basis."""
+        return ContentLine(
+            self.service,
+            self.name,
+            self.unit,
+            self.quantity,
+            self.unit_price,
+            self.amount,
+            components,
+            allocation,
+            basis,
+        )
 
 
 @dataclass(frozen=True, slots=True)
