@@ -162,6 +162,7 @@ ERRORS: dict[str, str] = {
         "invoices list --register no-such-register.db --time-zone Europe/Stockholmm"
     ),
     "register-changed": f"invoices list --register {E}/register-changed.db",
+    "register-unreadable": f"invoices list --register {E}/register-unreadable.db",
     "register-issuer-name": (
         f"invoices html SF-2014-000001 --register {E}/register.db --issuer-name Ekonomicentrum"
     ),

@@ -79,6 +79,12 @@ FORBIDDEN = {
         "sfprice.register_commands",
     },
     "reports": {"sfprice.io", "sfprice.app", "sfprice.cli", "pydantic"},
+    # The register: only the store touches SQLite; the plan and the codec are pure.
+    "register": {"babel", "sfprice.app", "sfprice.reports", "sfprice.documents", "sfprice.cli"},
+    **{
+        f"register/{name}.py": {"sqlite3", "sfprice.register.store", "sfprice.io"}
+        for name in ("issuing", "codec", "numbering", "records", "content", "manifest")
+    },
 }
 
 
