@@ -37,12 +37,13 @@ from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Kronor, Money, Schema, validate_toml
+from sfprice.kinds import KINDS, OPTIONAL_FIELDS
 from sfprice.model import (
     KIND_UNITS,
     PriceCatalog,
@@ -79,6 +80,18 @@ _PriceUnit = Literal[
 ]
 
 
+def _kind_name(value: object) -> PriceKind:
+    """A kind registered in ``sfprice.kinds`` (the schema's choices are read from there)."""
+    if isinstance(value, str) and value in KINDS:
+        return PriceKind(value)
+    names = [f"'{kind}'" for kind in KINDS]
+    msg = f"Input should be {', '.join(names[:-1])} or {names[-1]}, got {value!r}"
+    raise ValueError(msg)
+
+
+_KindName = Annotated[PriceKind, BeforeValidator(_kind_name)]
+
+
 class _ComponentSchema(Schema):
     label: str = Field(min_length=1)
     price: Money
@@ -93,9 +106,7 @@ class _TierSchema(Schema):
 class _ItemSchema(Schema):
     code: str = Field(pattern=_CODE_PATTERN)
     name: str = Field(min_length=1)
-    kind: Literal["unit", "fixed_monthly", "per_employee", "tiered", "minimum", "percentage"] = (
-        "unit"
-    )
+    kind: _KindName = PriceKind.UNIT
     # Required for the kinds billed by volume; the other kinds imply their unit.
     unit: _PriceUnit | None = None
     price: Money | None = None
@@ -107,31 +118,15 @@ class _ItemSchema(Schema):
     applies_to: list[str] | None = None
     rate: Money | None = None
     by_customer_year: list[Money] | None = None
+    block: Money | None = None
     business_area: str = ""
     source: str = ""
 
 
-#: Which optional fields each kind may use (``price`` and ``components`` are checked apart).
-_KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "unit": ("unit", "price", "components", "by_customer_year"),
-    "tiered": ("unit", "tiers", "tier_mode"),
-    "fixed_monthly": ("fees", "default_fee", "by_customer_year"),
-    "per_employee": ("price", "by_customer_year"),
-    "minimum": ("price", "applies_to"),
-    "percentage": ("rate", "applies_to"),
-}
-_OPTIONAL_FIELDS = (
-    "unit",
-    "price",
-    "components",
-    "fees",
-    "default_fee",
-    "tiers",
-    "tier_mode",
-    "applies_to",
-    "rate",
-    "by_customer_year",
-)
+#: Which optional fields each kind may use (``price`` and ``components`` are checked apart),
+#: and every such field: both read from the kinds' declared fields (``sfprice.kinds``).
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {str(kind): cls.fields for kind, cls in KINDS.items()}
+_OPTIONAL_FIELDS = OPTIONAL_FIELDS
 
 
 class _PriceListSchema(Schema):
@@ -171,7 +166,7 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
         seen.setdefault(item.code, index)
         built = (
             _unit_item(item, index, path, issues)
-            if item.kind == "unit"
+            if item.kind is PriceKind.UNIT
             else _kind_item(item, index, path, issues)
         )
         if built is not None:
@@ -369,6 +364,26 @@ def _kind_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) ->
             return None
         fields["fees"] = fees
         fields["default_fee"] = item.default_fee
+    elif kind is PriceKind.PACKAGE:
+        if item.block is None or item.block == 0:
+            issue(
+                "block",
+                "a package item needs block: the units in one block (more than 0), "
+                "e.g. block = 100",
+            )
+            return None
+        if item.price is None:
+            issue("price", "give the price of one started block, e.g. price = 1000")
+            return None
+        if item.unit is not None and not Unit(item.unit).fractional and item.block % 1:
+            issue(
+                "block",
+                f"block {item.block} is not a whole number of {item.unit} (only hours may "
+                "have decimals)",
+            )
+            return None
+        fields["block"] = item.block
+        price = item.price
     elif kind is PriceKind.PER_EMPLOYEE:
         if item.price is not None and item.by_customer_year is not None:
             issue("by_customer_year", "give price or by_customer_year, not both")
@@ -668,8 +683,10 @@ def _item_lines(item: PriceItem) -> list[str]:
     elif item.by_customer_year:
         years = ", ".join(_toml_number(p) for p in item.by_customer_year)
         lines.append(f"by_customer_year = [{years}]")
-    elif kind in (PriceKind.UNIT, PriceKind.PER_EMPLOYEE, PriceKind.MINIMUM):
+    elif item.terms.has_own_price:
         lines.append(f"price = {_toml_number(item.price)}")
+    if item.block is not None:
+        lines.append(f"block = {_toml_number(item.block)}")
     if kind is PriceKind.FIXED_MONTHLY and item.default_fee is not None:
         lines.append(f"default_fee = {_toml_number(item.default_fee)}")
     if kind is PriceKind.TIERED:

@@ -1,0 +1,100 @@
+"""``package``: a price per started block of volume (paketpris, blockpris).
+
+``block = 100``, ``price = 1000``: 1-100 units of a month cost 1 000 kr, 101-200 cost
+2 000 kr, 0 units cost nothing. The block counts the item's own ``unit`` (transactions,
+hours ...); a block of a unit that is counted in whole numbers is a whole number.
+
+- A started block is a whole block: blocks = ceil(quantity / block), also for a
+  fractional quantity of hours (2.5 hours in blocks of 2 hours = 2 blocks).
+- The month's quantity is the sum of the department's volume rows of the month, so
+  splitting a month's rows over several files or lines changes nothing.
+- A negative month (a correction larger than the month's use) is refused: a block price
+  has no one right credit for it (which month's blocks does it take back?). Correct the
+  volumes of the month it belongs to.
+- The invoice line shows the blocks, not the units: quantity = blocks, unit ``block``
+  (per påbörjat block), unit price = the price of a block, so amount = blocks x price
+  exactly (rounded once to öre, which changes nothing for a price in öre). The volume
+  and the block size are in the line's basis (``volume``, ``block``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import MAX_PREC, Decimal, localcontext
+from typing import TYPE_CHECKING
+
+from sfprice.kinds.base import Charge, ChargeBasis, PriceKind, Stage, VolumeTerms
+from sfprice.money import exact_product, round_amount
+from sfprice.units import Unit
+
+if TYPE_CHECKING:
+    from sfprice.model import Customer, PriceItem
+
+__all__ = ["Package", "started_blocks"]
+
+
+@dataclass(frozen=True, slots=True)
+class Package(VolumeTerms):
+    """The item's ``price`` per started ``block`` of its unit."""
+
+    kind = PriceKind.PACKAGE
+    stage = Stage.VOLUME
+    fields = ("unit", "price", "block")
+    label_sv = "paketpris"
+
+    block: Decimal
+
+    def __post_init__(self) -> None:
+        if self.block is None:
+            msg = "a package item needs a block: the units in one block, e.g. block = 100"
+            raise ValueError(msg)
+        if not isinstance(self.block, Decimal):
+            msg = f"block must be a Decimal, got {self.block!r}"
+            raise TypeError(msg)
+        if not self.block.is_finite() or self.block <= 0:
+            msg = f"block must be a number of units > 0, got {self.block}"
+            raise ValueError(msg)
+
+    def item_problem(self, item: PriceItem) -> str | None:
+        """A block of a unit counted in whole numbers is a whole number of units."""
+        problem = VolumeTerms.item_problem(self, item)
+        if problem is None and not item.unit.fractional and self.block != self.block.to_integral():
+            problem = (
+                f"block {self.block} is not a whole number of {item.unit} "
+                "(only hours may have decimals)"
+            )
+        return problem
+
+    def charge(
+        self,
+        item: PriceItem,
+        quantity: Decimal,
+        rounding: str,
+        customer: Customer | None = None,
+        customer_year: int | None = None,
+    ) -> Charge | str:
+        """The started blocks of the month's quantity at the price of a block."""
+        if quantity < 0:
+            return (
+                f"the month's volume is {quantity}; a package price (per started block of "
+                f"{self.block}) cannot price a negative volume: correct the volumes of the "
+                "month the correction belongs to"
+            )
+        blocks = started_blocks(quantity, self.block)
+        amount = round_amount(exact_product(blocks, item.price), rounding)
+        basis = ChargeBasis(self.kind, volume=quantity, block=self.block)
+        return Charge(Unit.BLOCK, blocks, item.price, amount, (), basis)
+
+
+def started_blocks(quantity: Decimal, block: Decimal) -> Decimal:
+    """How many blocks of ``block`` units ``quantity`` starts: ceil(quantity / block), exact.
+
+    >>> [str(started_blocks(Decimal(q), Decimal(100))) for q in (0, 1, 100, 101, 250)]
+    ['0', '1', '1', '2', '3']
+    >>> str(started_blocks(Decimal("2.5"), Decimal(2)))
+    '2'
+    """
+    with localcontext() as context:
+        context.prec = MAX_PREC  # integer division and remainder, never rounded
+        whole, rest = divmod(quantity, block)
+        return whole + 1 if rest else whole

@@ -1,0 +1,58 @@
+"""``per_employee``: a fee per employee and month, the headcount from the customer register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sfprice.kinds.base import Charge, DepartmentTerms, PriceKind, Stage, StepsDown
+from sfprice.money import exact_product, round_amount
+from sfprice.units import Unit
+
+if TYPE_CHECKING:
+    from sfprice.model import Customer, PriceItem
+
+__all__ = ["PerEmployee"]
+
+
+@dataclass(frozen=True, slots=True)
+class PerEmployee(StepsDown, DepartmentTerms):
+    """Headcount x ``price`` (or the price of the customer's year, ``by_customer_year``)."""
+
+    kind = PriceKind.PER_EMPLOYEE
+    stage = Stage.DEPARTMENT_MONTH
+    fields = ("price", "by_customer_year")
+    implied_unit = Unit.EMPLOYEE_MONTH
+    label_sv = "pris per anställd"
+    needs_from_register = "headcount"
+
+    by_customer_year: tuple[Decimal, ...] = ()
+
+    def __post_init__(self) -> None:
+        self._check_years()
+
+    def item_problem(self, item: PriceItem) -> str | None:
+        """The item's price is the first year's when the price steps down."""
+        return DepartmentTerms.item_problem(self, item) or self.first_price_problem(item.price)
+
+    def charge(
+        self,
+        item: PriceItem,
+        department: str,
+        customer: Customer | None,
+        customer_year: int | None,
+        rounding: str,
+    ) -> Charge | str:
+        """The register's headcount at the price (of the customer's year)."""
+        if customer is None:
+            return "the department is not in the customer register (needed for its headcount)"
+        if customer.employees is None:
+            return "the customer register gives no headcount (employees, anställda)"
+        quantity = Decimal(customer.employees)
+        unit_price = (
+            item.price if customer_year is None else self.price_in_year(item.price, customer_year)
+        )
+        amount = round_amount(exact_product(quantity, unit_price), rounding)
+        basis = self.year_basis(self.kind, customer_year, customer)
+        return Charge(item.unit, quantity, unit_price, amount, (), basis)

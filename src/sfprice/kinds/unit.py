@@ -1,0 +1,75 @@
+"""``unit``: quantity x price per unit, from the volumes (every bundled item).
+
+The price may be composite (``components``: base + surcharges, the line split over them)
+or step down by customer year (``by_customer_year``), not both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sfprice.kinds.base import (
+    Charge,
+    ComponentCharge,
+    PriceKind,
+    Stage,
+    StepsDown,
+    VolumeTerms,
+)
+from sfprice.money import exact_product, round_amount, split_amount
+
+if TYPE_CHECKING:
+    from sfprice.model import Customer, PriceItem
+
+__all__ = ["UnitPrice"]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPrice(StepsDown, VolumeTerms):
+    """A price per unit of volume; ``by_customer_year``: the price per customer year."""
+
+    kind = PriceKind.UNIT
+    stage = Stage.VOLUME
+    fields = ("unit", "price", "components", "by_customer_year")
+    label_sv = "styckpris"
+
+    by_customer_year: tuple[Decimal, ...] = ()
+
+    def __post_init__(self) -> None:
+        self._check_years()
+
+    def item_problem(self, item: PriceItem) -> str | None:
+        """The composite price and the steps must not mix; the price is the first year's."""
+        problem = VolumeTerms.item_problem(self, item)
+        if problem is None and item.components and self.by_customer_year:
+            problem = "a composite price cannot step down by customer year"
+        return problem or self.first_price_problem(item.price)
+
+    def charge(
+        self,
+        item: PriceItem,
+        quantity: Decimal,
+        rounding: str,
+        customer: Customer | None = None,
+        customer_year: int | None = None,
+    ) -> Charge | str:
+        """Quantity x price (of the customer's year), the components split the amount."""
+        unit_price, basis = item.price, None
+        if self.by_customer_year:
+            if customer_year is None:
+                return "the price steps down by customer year; give the year"
+            unit_price = self.price_in_year(item.price, customer_year)
+            basis = self.year_basis(self.kind, customer_year, customer)
+        amount = round_amount(exact_product(quantity, unit_price), rounding)
+        components: tuple[ComponentCharge, ...] = ()
+        if item.components:
+            parts = split_amount(
+                amount, quantity, tuple(c.price for c in item.components), rounding
+            )
+            components = tuple(
+                ComponentCharge(c.label, c.price, part)
+                for c, part in zip(item.components, parts, strict=True)
+            )
+        return Charge(item.unit, quantity, unit_price, amount, components, basis)
