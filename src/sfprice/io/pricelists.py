@@ -43,7 +43,7 @@ from pydantic import BeforeValidator, Field
 
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Kronor, Money, Schema, validate_toml
-from sfprice.kinds import KINDS, OPTIONAL_FIELDS
+from sfprice.kinds import KINDS, OPTIONAL_FIELDS, block_problem
 from sfprice.model import (
     KIND_UNITS,
     PriceCatalog,
@@ -365,22 +365,12 @@ def _kind_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) ->
         fields["fees"] = fees
         fields["default_fee"] = item.default_fee
     elif kind is PriceKind.PACKAGE:
-        if item.block is None or item.block == 0:
-            issue(
-                "block",
-                "a package item needs block: the units in one block (more than 0), "
-                "e.g. block = 100",
-            )
+        problem = block_problem(item.block, Unit(item.unit) if item.unit else None)
+        if problem:
+            issue("block", problem)
             return None
         if item.price is None:
             issue("price", "give the price of one started block, e.g. price = 1000")
-            return None
-        if item.unit is not None and not Unit(item.unit).fractional and item.block % 1:
-            issue(
-                "block",
-                f"block {item.block} is not a whole number of {item.unit} (only hours may "
-                "have decimals)",
-            )
             return None
         fields["block"] = item.block
         price = item.price

@@ -44,7 +44,7 @@ from sfprice.kinds.base import (
 )
 from sfprice.kinds.fixed_monthly import FixedMonthly
 from sfprice.kinds.minimum import Minimum
-from sfprice.kinds.package import Package, started_blocks
+from sfprice.kinds.package import Package, block_problem, started_blocks
 from sfprice.kinds.per_employee import PerEmployee
 from sfprice.kinds.percentage import Percentage
 from sfprice.kinds.tiered import Tier, Tiered, band_label
@@ -75,6 +75,7 @@ __all__ = [
     "UnitPrice",
     "VolumeTerms",
     "band_label",
+    "block_problem",
     "check_price",
     "customer_year_of",
     "started_blocks",

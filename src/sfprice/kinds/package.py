@@ -14,7 +14,8 @@ hours ...); a block of a unit that is counted in whole numbers is a whole number
 - The invoice line shows the blocks, not the units: quantity = blocks, unit ``block``
   (per påbörjat block), unit price = the price of a block, so amount = blocks x price
   exactly (rounded once to öre, which changes nothing for a price in öre). The volume
-  and the block size are in the line's basis (``volume``, ``block``).
+  and the block size are in the line's basis (``volume``, ``block``) and in its one
+  component's label, which documents print ("250 i block om 100: 3 påbörjade block").
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ from dataclasses import dataclass
 from decimal import MAX_PREC, Decimal, localcontext
 from typing import TYPE_CHECKING
 
-from sfprice.kinds.base import Charge, ChargeBasis, PriceKind, Stage, VolumeTerms
+from sfprice.kinds.base import Charge, ChargeBasis, ComponentCharge, PriceKind, Stage, VolumeTerms
 from sfprice.money import exact_product, round_amount
 from sfprice.units import Unit
 
 if TYPE_CHECKING:
     from sfprice.model import Customer, PriceItem
 
-__all__ = ["Package", "started_blocks"]
+__all__ = ["Package", "block_label", "block_problem", "started_blocks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,25 +46,15 @@ class Package(VolumeTerms):
     block: Decimal
 
     def __post_init__(self) -> None:
-        if self.block is None:
-            msg = "a package item needs a block: the units in one block, e.g. block = 100"
-            raise ValueError(msg)
         if not isinstance(self.block, Decimal):
             msg = f"block must be a Decimal, got {self.block!r}"
             raise TypeError(msg)
-        if not self.block.is_finite() or self.block <= 0:
-            msg = f"block must be a number of units > 0, got {self.block}"
-            raise ValueError(msg)
+        if problem := block_problem(self.block):
+            raise ValueError(problem)
 
     def item_problem(self, item: PriceItem) -> str | None:
         """A block of a unit counted in whole numbers is a whole number of units."""
-        problem = VolumeTerms.item_problem(self, item)
-        if problem is None and not item.unit.fractional and self.block != self.block.to_integral():
-            problem = (
-                f"block {self.block} is not a whole number of {item.unit} "
-                "(only hours may have decimals)"
-            )
-        return problem
+        return VolumeTerms.item_problem(self, item) or block_problem(self.block, item.unit)
 
     def charge(
         self,
@@ -83,7 +74,37 @@ class Package(VolumeTerms):
         blocks = started_blocks(quantity, self.block)
         amount = round_amount(exact_product(blocks, item.price), rounding)
         basis = ChargeBasis(self.kind, volume=quantity, block=self.block)
-        return Charge(Unit.BLOCK, blocks, item.price, amount, (), basis)
+        # The one component says on the document what the blocks are of (as a volume
+        # price's band does): "250 i block om 100: 3 påbörjade block".
+        detail = ComponentCharge(
+            block_label(quantity, self.block, blocks), item.price, amount, blocks
+        )
+        return Charge(Unit.BLOCK, blocks, item.price, amount, (detail,), basis)
+
+
+def block_label(volume: Decimal, block: Decimal, blocks: Decimal) -> str:
+    """The line detail of a package price: "250 i block om 100: 3 påbörjade block".
+
+    >>> block_label(Decimal(100), Decimal(100), Decimal(1))
+    '100 i block om 100: 1 påbörjat block'
+    """
+    started = "påbörjat" if blocks == 1 else "påbörjade"
+    return f"{format(volume, 'f')} i block om {format(block, 'f')}: {blocks} {started} block"
+
+
+def block_problem(block: Decimal | None, unit: Unit | None = None) -> str | None:
+    """What is wrong with a block size (of ``unit``, when known), or None."""
+    if block is None or not block.is_finite() or block <= 0:
+        return (
+            "a package item needs block: the units in one block (more than 0), "
+            "e.g. block = 100" + ("" if block is None else f", got {block}")
+        )
+    if unit is not None and not unit.fractional and block != block.to_integral_value():
+        return (
+            f"block {block} is not a whole number, and {unit} is counted in whole "
+            "numbers (only hours may have decimals)"
+        )
+    return None
 
 
 def started_blocks(quantity: Decimal, block: Decimal) -> Decimal:

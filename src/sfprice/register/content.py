@@ -85,6 +85,8 @@ class ContentBasis:
     base_amount: Decimal | None
     services: tuple[str, ...]
     source: str
+    volume: Decimal | None = None
+    block: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +261,12 @@ def _basis_data(basis: ContentBasis | None) -> dict[str, object] | None:
         "base_amount": _optional(basis.base_amount),
         "services": list(basis.services),
         "source": basis.source,
+        # A package price's volume and block, kept only when given (older content unchanged).
+        **{
+            name: _optional(value)
+            for name, value in (("volume", basis.volume), ("block", basis.block))
+            if value is not None
+        },
     }
 
 
@@ -294,6 +302,8 @@ def basis_from(data: object) -> ContentBasis | None:
         _maybe(data.get("base_amount")),
         tuple(str(s) for s in data.get("services") or ()),
         str(data.get("source", "")),
+        _maybe(data.get("volume")),
+        _maybe(data.get("block")),
     )
 
 

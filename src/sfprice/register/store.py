@@ -1457,6 +1457,8 @@ def _line_content(line: InvoiceLine) -> ContentLine:
             basis.base_amount,
             basis.services,
             basis.source,
+            basis.volume,
+            basis.block,
         ),
     )
 
