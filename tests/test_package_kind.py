@@ -374,3 +374,24 @@ def test_the_volume_set_merges_before_pricing() -> None:
     )
     (line,) = bill(catalog(package()), merged).invoices[0].lines
     assert (line.quantity, line.amount) == (D(2), D(2000))
+
+
+def test_dump_writes_each_kinds_own_fields_and_round_trips(tmp_path: Path) -> None:
+    # The fields written are the kind's (read from the class), nothing else: no empty
+    # [items.fees] table for a fee by customer year, no price for a tiered item.
+    fee_by_year = PriceItem(
+        "f",
+        "F",
+        Unit.DEPARTMENT_MONTH,
+        D(0),
+        kind="fixed_monthly",
+        by_customer_year=[D(300), D(200)],
+    )
+    hours = package("0.5", "250", Unit.HOUR, code="h")
+    items = (fee_by_year, hours, package(code="p"))
+    text = dump_pricelist(catalog(*items).lists[0])
+    assert "[items.fees]" not in text
+    assert 'kind = "package"\nunit = "hour"\nprice = 250\nblock = 0.5\n' in text
+    path = tmp_path / "d.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_pricelist(path).items == items

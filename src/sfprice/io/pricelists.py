@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -656,50 +656,55 @@ def dump_pricelist(price_list: PriceList, header: str = "") -> str:
 
 
 def _item_lines(item: PriceItem) -> list[str]:
+    """An item's keys: those of every item, then its kind's fields (read from the kind)."""
     lines = [f"code = {_toml_string(item.code)}", f"name = {_toml_string(item.name)}"]
-    kind = item.kind
-    if kind is not PriceKind.UNIT:
-        lines.append(f"kind = {_toml_string(str(kind))}")
-    if kind.by_volume:
-        lines.append(f"unit = {_toml_string(str(item.unit))}")
-    if item.components:
-        parts = ", ".join(
-            f"{{ label = {_toml_string(c.label)}, price = {_toml_number(c.price)}"
-            + (f", item = {_toml_string(c.item)}" if c.item else "")
-            + " }"
-            for c in item.components
-        )
-        lines.append(f"components = [{parts}]")
-    elif item.by_customer_year:
-        years = ", ".join(_toml_number(p) for p in item.by_customer_year)
-        lines.append(f"by_customer_year = [{years}]")
-    elif item.terms.has_own_price:
-        lines.append(f"price = {_toml_number(item.price)}")
-    if item.block is not None:
-        lines.append(f"block = {_toml_number(item.block)}")
-    if kind is PriceKind.FIXED_MONTHLY and item.default_fee is not None:
-        lines.append(f"default_fee = {_toml_number(item.default_fee)}")
-    if kind is PriceKind.TIERED:
-        lines.append(f"tier_mode = {_toml_string(str(item.tier_mode))}")
-        tiers = ", ".join(
-            (f"{{ up_to = {_toml_number(t.up_to)}, " if t.up_to is not None else "{ ")
-            + f"price = {_toml_number(t.price)} }}"
-            for t in item.tiers
-        )
-        lines.append(f"tiers = [{tiers}]")
-    if item.applies_to:
-        patterns = ", ".join(_toml_string(p) for p in item.applies_to)
-        lines.append(f"applies_to = [{patterns}]")
-    if item.rate is not None:
-        lines.append(f"rate = {_toml_number(item.rate)}")
+    if item.kind is not PriceKind.UNIT:
+        lines.append(f"kind = {_toml_string(str(item.kind))}")
+    tables: list[str] = []
+    for name in item.terms.fields:
+        value = _field_value(item, name)
+        if isinstance(value, Mapping) and value:
+            # A table of its own (after the item's other keys): one department a line.
+            tables.append(f"[items.{name}]")
+            tables.extend(f"{_toml_string(k)} = {_toml_value(v)}" for k, v in value.items())
+        elif value is not None and not isinstance(value, Mapping) and value != ():
+            lines.append(f"{name} = {_toml_value(value)}")
     if item.business_area:
         lines.append(f"business_area = {_toml_string(item.business_area)}")
     if item.source:
         lines.append(f"source = {_toml_string(item.source)}")
-    if item.fees:
-        # A table of its own (after the item's other keys): one department a line.
-        lines.append("[items.fees]")
-        lines.extend(
-            f"{_toml_string(name)} = {_toml_number(fee)}" for name, fee in item.fees.items()
-        )
-    return lines
+    return lines + tables
+
+
+def _field_value(item: PriceItem, name: str) -> object:
+    """The value of a field of the item's kind, as the file gives it (None: left out)."""
+    if name == "unit":
+        return item.unit
+    if name == "price":
+        # A composite price is its components, a step-down its first year's price.
+        shown = item.terms.has_own_price and not (item.components or item.by_customer_year)
+        return item.price if shown else None
+    if name == "components":
+        return item.components
+    return getattr(item.terms, name)
+
+
+def _toml_value(value: object) -> str:
+    """A value of a price-list field in TOML: a number, a string, a list, an inline table."""
+    if isinstance(value, str):  # also the enums (unit, tier_mode)
+        return _toml_string(str(value))
+    if isinstance(value, Decimal):
+        return _toml_number(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Tier):
+        return _inline({"up_to": value.up_to, "price": value.price})
+    if isinstance(value, PriceComponent):
+        return _inline({"label": value.label, "price": value.price, "item": value.item})
+    msg = f"no TOML form for {value!r}"  # a new kind's field of a new type
+    raise TypeError(msg)
+
+
+def _inline(fields: Mapping[str, object]) -> str:
+    shown = [f"{k} = {_toml_value(v)}" for k, v in fields.items() if v is not None]
+    return "{ " + ", ".join(shown) + " }"
