@@ -43,7 +43,7 @@ from pydantic import BeforeValidator, Field
 
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Kronor, Money, Schema, validate_toml
-from sfprice.kinds import KINDS, OPTIONAL_FIELDS, block_problem
+from sfprice.kinds import KINDS, OPTIONAL_FIELDS, FieldProblems, FileItem
 from sfprice.model import (
     KIND_UNITS,
     PriceCatalog,
@@ -56,7 +56,6 @@ from sfprice.model import (
     Unit,
     component_reference_problems,
 )
-from sfprice.names import clean_name, name_variants
 from sfprice.period import Month
 
 __all__ = [
@@ -164,11 +163,7 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
                 )
             )
         seen.setdefault(item.code, index)
-        built = (
-            _unit_item(item, index, path, issues)
-            if item.kind is PriceKind.UNIT
-            else _kind_item(item, index, path, issues)
-        )
+        built = _item(item, index, path, issues)
         if built is not None:
             items.append(built)
     for index, problem in [] if issues else component_reference_problems(items):
@@ -224,47 +219,6 @@ def _month_bound_issues(valid_from: date, valid_to: date, path: str) -> list[Iss
     return issues
 
 
-def _unit_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
-    """An item of kind ``unit``: a price, components, or prices by customer year."""
-
-    def issue(field: str, text: str) -> None:
-        issues.append(Issue(path, text, field=f"items[{index}].{field} ({item.code})"))
-
-    if not _fields_fit(item, index, path, issues):
-        return None
-    components = tuple(PriceComponent(c.label, c.price, c.item) for c in item.components)
-    total = sum((c.price for c in components), Decimal(0))
-    years = tuple(item.by_customer_year or ())
-    if item.by_customer_year is not None:
-        if item.price is not None or components:
-            issue("by_customer_year", "give price (or components) or by_customer_year, not both")
-            return None
-        if not years:
-            issue("by_customer_year", "give at least one price (the first year's)")
-            return None
-    elif item.price is None and not components:
-        issue("price", "give a price or components")
-        return None
-    if item.price is not None and components and item.price != total:
-        issue("price", f"price {item.price} is not the sum of its components ({total})")
-        return None
-    if len(components) == 1:
-        issue("components", "a composite price needs at least two components")
-        return None
-    price = years[0] if years else item.price if item.price is not None else total
-    assert item.unit is not None  # checked by _fields_fit
-    return PriceItem(
-        item.code,
-        item.name,
-        Unit(item.unit),
-        price,
-        components,
-        item.business_area,
-        item.source,
-        by_customer_year=years,
-    )
-
-
 def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> bool:
     """Check that the item uses the fields of its kind, and those it needs are there."""
     allowed = _KIND_FIELDS[item.kind]
@@ -297,141 +251,50 @@ def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -
     return ok
 
 
-def _fee_names(fees: dict[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]:
-    """The fees by department name in its one spelling (see :mod:`sfprice.names`)."""
-    cleaned: dict[str, Decimal] = {}
-    problems: list[str] = []
-    for name, fee in fees.items():
-        try:
-            department = clean_name(name)
-        except ValueError as exc:
-            problems.append(str(exc))
-            continue
-        if not department:
-            problems.append("a department name is empty")
-        elif department in cleaned:
-            problems.append(f"{name!r} is {department!r} again; give each department's fee once")
-        else:
-            cleaned[department] = fee
-    problems.extend(
-        f"{' and '.join(map(repr, group))} differ only by case, accents, spaces or punctuation; "
-        "spell each department one way"
-        for group in name_variants(cleaned)
-    )
-    return cleaned, problems
-
-
-def _kind_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
-    """An item of another kind than ``unit``."""
+def _item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
+    """An item: its fields checked against its kind's, then its terms built by the kind."""
 
     def issue(field: str, text: str) -> None:
         issues.append(Issue(path, text, field=f"items[{index}].{field} ({item.code})"))
 
     if not _fields_fit(item, index, path, issues):
         return None
-    kind = PriceKind(item.kind)
-    years = tuple(item.by_customer_year or ())
-    fields: dict[str, object] = {}
-    price = Decimal(0)
-    if kind is PriceKind.TIERED:
-        if not item.tiers:
-            issue("tiers", "a tiered item needs tiers, e.g. [{ up_to = 1000, price = 60 }, ...]")
-            return None
-        if item.tier_mode is None:
-            issue("tier_mode", 'a tiered item needs tier_mode = "graduated" or "volume"')
-            return None
-        problem = _tiers_problem(item.tiers)
-        if problem:
-            issue("tiers", problem)
-            return None
-        fields["tiers"] = tuple(Tier(t.up_to, t.price) for t in item.tiers)
-        fields["tier_mode"] = TierMode(item.tier_mode)
-    elif kind is PriceKind.FIXED_MONTHLY:
-        if item.by_customer_year is not None and (item.fees or item.default_fee is not None):
-            issue(
-                "by_customer_year",
-                "by_customer_year is the fee of every department; leave out fees and "
-                "default_fee (or by_customer_year)",
-            )
-            return None
-        if not (item.fees or item.default_fee is not None or years):
-            issue("fees", "a fixed_monthly item needs fees, default_fee or by_customer_year")
-            return None
-        fees, problems = _fee_names(item.fees or {})
-        for problem in problems:
-            issue("fees", problem)
-        if problems:
-            return None
-        fields["fees"] = fees
-        fields["default_fee"] = item.default_fee
-    elif kind is PriceKind.PACKAGE:
-        problem = block_problem(item.block, Unit(item.unit) if item.unit else None)
-        if problem:
-            issue("block", problem)
-            return None
-        if item.price is None:
-            issue("price", "give the price of one started block, e.g. price = 1000")
-            return None
-        fields["block"] = item.block
-        price = item.price
-    elif kind is PriceKind.PER_EMPLOYEE:
-        if item.price is not None and item.by_customer_year is not None:
-            issue("by_customer_year", "give price or by_customer_year, not both")
-            return None
-        if item.price is None and not years:
-            issue("price", "give a price per employee and month, or by_customer_year")
-            return None
-        price = years[0] if years else item.price or Decimal(0)
-    else:  # minimum, percentage
-        if not item.applies_to or any(not p.strip() for p in item.applies_to):
-            issue(
-                "applies_to",
-                'give the service codes or patterns it applies to, e.g. ["payroll.*"]',
-            )
-            return None
-        fields["applies_to"] = tuple(item.applies_to)
-        if kind is PriceKind.MINIMUM:
-            if item.price is None:
-                issue("price", "give the minimum amount per department and month as price")
-                return None
-            price = item.price
-        else:
-            if item.rate is None:
-                issue("rate", "give the rate, e.g. rate = 0.05 for 5 %")
-                return None
-            fields["rate"] = item.rate
-    if item.by_customer_year is not None and not years:
-        issue("by_customer_year", "give at least one price (the first year's)")
+    kind = KINDS[item.kind]
+    written = FileItem(
+        unit=None if item.unit is None else Unit(item.unit),
+        price=item.price,
+        components=tuple(PriceComponent(c.label, c.price, c.item) for c in item.components),
+        fees=item.fees,
+        default_fee=item.default_fee,
+        tiers=None if item.tiers is None else tuple((t.up_to, t.price) for t in item.tiers),
+        tier_mode=None if item.tier_mode is None else TierMode(item.tier_mode),
+        applies_to=None if item.applies_to is None else tuple(item.applies_to),
+        rate=item.rate,
+        by_customer_year=None if item.by_customer_year is None else tuple(item.by_customer_year),
+        block=item.block,
+    )
+    try:
+        terms, price = kind.from_file(written)
+    except FieldProblems as problems:
+        for field, text in problems.problems:
+            issue(field, text)
         return None
+    unit = kind.implied_unit or written.unit
+    assert unit is not None  # a kind without an implied unit has the field (_fields_fit)
     try:
         return PriceItem(
             item.code,
             item.name,
-            KIND_UNITS.get(kind) or Unit(item.unit or ""),
+            unit,
             price,
-            business_area=item.business_area,
-            source=item.source,
-            kind=kind,
-            by_customer_year=years,
-            **fields,  # type: ignore[arg-type]
+            written.components,
+            item.business_area,
+            item.source,
+            terms=terms,
         )
     except (TypeError, ValueError) as exc:  # a rule of the model not checked above
         issue("kind", str(exc).removeprefix(f"{item.code}: "))
         return None
-
-
-def _tiers_problem(tiers: list[_TierSchema]) -> str | None:
-    if tiers[-1].up_to is not None:
-        return "the last tier has no up_to: it holds for every larger quantity"
-    bounds = [t.up_to for t in tiers[:-1]]
-    if any(b is None for b in bounds):
-        return "only the last tier may leave out up_to"
-    numbers = [b for b in bounds if b is not None]
-    if any(b <= 0 for b in numbers):
-        return "up_to must be more than 0"
-    if any(b <= a for a, b in itertools.pairwise(numbers)):
-        return f"up_to must rise from tier to tier, got {', '.join(str(b) for b in numbers)}"
-    return None
 
 
 def _parse(text: str, path: str) -> tuple[PriceList | None, list[Issue]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, ClassVar
 from sfprice.units import Unit
 
 if TYPE_CHECKING:
-    from sfprice.model import Customer, PriceItem
+    from typing import Self
+
+    from sfprice.model import Customer, PriceComponent, PriceItem
 
 __all__ = [
     "AppliesTo",
@@ -33,6 +35,8 @@ __all__ = [
     "ChargeBasis",
     "ComponentCharge",
     "DepartmentTerms",
+    "FieldProblems",
+    "FileItem",
     "LineAmount",
     "LinesTerms",
     "PriceKind",
@@ -173,6 +177,36 @@ class LineAmount:
     amount: Decimal
 
 
+class FieldProblems(ValueError):
+    """What is wrong with an item's fields in a file: (field, message) pairs, in order."""
+
+    def __init__(self, *problems: tuple[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {text}" for field, text in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class FileItem:
+    """An item's price fields as a price-list file gives them (None: not given).
+
+    The raw record a loader reads (the union of every kind's fields, the shape of the
+    file); the item's kind builds its terms of it (:meth:`PriceTerms.from_file`), with the
+    file's own words for what is missing. ``tiers`` are (up_to, price) pairs as written.
+    """
+
+    unit: Unit | None = None
+    price: Decimal | None = None
+    components: tuple[PriceComponent, ...] = ()
+    fees: Mapping[str, Decimal] | None = None
+    default_fee: Decimal | None = None
+    tiers: tuple[tuple[Decimal | None, Decimal], ...] | None = None
+    tier_mode: TierMode | None = None
+    applies_to: tuple[str, ...] | None = None
+    rate: Decimal | None = None
+    by_customer_year: tuple[Decimal, ...] | None = None
+    block: Decimal | None = None
+
+
 class PriceTerms:
     """The base of every kind class: what the registry, the loader and the reports read.
 
@@ -205,6 +239,15 @@ class PriceTerms:
         """True when the price depends on the customer's year (``by_customer_year``)."""
         return False
 
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """The kind's terms of a file's item, and the item's ``price``.
+
+        Only the fields of the kind are given (the loader refuses others first, from
+        :attr:`fields`). Raises :class:`FieldProblems` naming the field of each problem.
+        """
+        raise NotImplementedError
+
     def item_problem(self, item: PriceItem) -> str | None:
         """What is wrong with an item of this kind as a whole (its unit, its price), or None."""
         implied = self.implied_unit
@@ -226,6 +269,13 @@ class StepsDown:
 
     __slots__ = ()
     by_customer_year: tuple[Decimal, ...]
+
+    @staticmethod
+    def years_of(item: FileItem) -> tuple[Decimal, ...]:
+        """A file's ``by_customer_year``, refusing an empty list (no first year)."""
+        if item.by_customer_year is not None and not item.by_customer_year:
+            raise FieldProblems(("by_customer_year", "give at least one price (the first year's)"))
+        return item.by_customer_year or ()
 
     def _check_years(self) -> None:
         object.__setattr__(self, "by_customer_year", tuple(self.by_customer_year))
@@ -277,6 +327,18 @@ class AppliesTo:
         if not self.applies_to or any(not p.strip() for p in self.applies_to):
             msg = f"a {kind} item needs applies_to: service codes or patterns, none empty"
             raise ValueError(msg)
+
+    @staticmethod
+    def patterns_of(item: FileItem) -> tuple[str, ...]:
+        """A file's ``applies_to``, refusing a missing, empty or blank one."""
+        if not item.applies_to or any(not p.strip() for p in item.applies_to):
+            raise FieldProblems(
+                (
+                    "applies_to",
+                    'give the service codes or patterns it applies to, e.g. ["payroll.*"]',
+                )
+            )
+        return item.applies_to
 
     def matches(self, service: str) -> bool:
         """True when ``service`` matches a pattern of ``applies_to``."""

@@ -12,12 +12,23 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from sfprice.kinds.base import Charge, DepartmentTerms, PriceKind, Stage, StepsDown, check_price
+from sfprice.kinds.base import (
+    Charge,
+    DepartmentTerms,
+    FieldProblems,
+    FileItem,
+    PriceKind,
+    Stage,
+    StepsDown,
+    check_price,
+)
 from sfprice.money import round_amount
-from sfprice.names import name_problem
+from sfprice.names import clean_name, name_problem, name_variants
 from sfprice.units import Unit
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from sfprice.model import Customer, PriceItem
 
 __all__ = ["FixedMonthly"]
@@ -58,6 +69,26 @@ class FixedMonthly(StepsDown, DepartmentTerms):
             msg = "a fixed_monthly item needs fees, default_fee or by_customer_year"
             raise ValueError(msg)
 
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """Fees by department name (in its one spelling), a default fee, or fees by year."""
+        if item.by_customer_year is not None and (item.fees or item.default_fee is not None):
+            raise FieldProblems(
+                (
+                    "by_customer_year",
+                    "by_customer_year is the fee of every department; leave out fees and "
+                    "default_fee (or by_customer_year)",
+                )
+            )
+        if not (item.fees or item.default_fee is not None or item.by_customer_year):
+            raise FieldProblems(
+                ("fees", "a fixed_monthly item needs fees, default_fee or by_customer_year")
+            )
+        fees, problems = _fee_names(item.fees or {})
+        if problems:
+            raise FieldProblems(*(("fees", problem) for problem in problems))
+        return cls(fees, item.default_fee, cls.years_of(item)), Decimal(0)
+
     def fee_for(self, department: str, customer_year: int | None = None) -> Decimal | None:
         """A department's monthly fee, or None when it pays none.
 
@@ -86,3 +117,27 @@ class FixedMonthly(StepsDown, DepartmentTerms):
             self.kind, customer_year, customer if customer_year is not None else None
         )
         return Charge(item.unit, Decimal(1), fee, round_amount(fee, rounding), (), basis)
+
+
+def _fee_names(fees: Mapping[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]:
+    """The fees by department name in its one spelling (see :mod:`sfprice.names`)."""
+    cleaned: dict[str, Decimal] = {}
+    problems: list[str] = []
+    for name, fee in fees.items():
+        try:
+            department = clean_name(name)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        if not department:
+            problems.append("a department name is empty")
+        elif department in cleaned:
+            problems.append(f"{name!r} is {department!r} again; give each department's fee once")
+        else:
+            cleaned[department] = fee
+    problems.extend(
+        f"{' and '.join(map(repr, group))} differ only by case, accents, spaces or punctuation; "
+        "spell each department one way"
+        for group in name_variants(cleaned)
+    )
+    return cleaned, problems

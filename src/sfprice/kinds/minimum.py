@@ -15,6 +15,8 @@ from sfprice.kinds.base import (
     AppliesTo,
     Charge,
     ChargeBasis,
+    FieldProblems,
+    FileItem,
     LineAmount,
     LinesTerms,
     PriceKind,
@@ -24,6 +26,8 @@ from sfprice.money import exact_sum, round_amount
 from sfprice.units import Unit
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from sfprice.model import PriceItem
 
 __all__ = ["Minimum"]
@@ -43,6 +47,16 @@ class Minimum(AppliesTo, LinesTerms):
 
     def __post_init__(self) -> None:
         self._check_patterns(self.kind)
+
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """The patterns, and the minimum amount as the item's price."""
+        patterns = cls.patterns_of(item)
+        if item.price is None:
+            raise FieldProblems(
+                ("price", "give the minimum amount per department and month as price")
+            )
+        return cls(patterns), item.price
 
     def charge(self, item: PriceItem, lines: Sequence[LineAmount], rounding: str) -> Charge | None:
         """The difference up to the minimum; None when no line matches or they reach it."""

@@ -24,11 +24,22 @@ from dataclasses import dataclass
 from decimal import MAX_PREC, Decimal, localcontext
 from typing import TYPE_CHECKING
 
-from sfprice.kinds.base import Charge, ChargeBasis, ComponentCharge, PriceKind, Stage, VolumeTerms
+from sfprice.kinds.base import (
+    Charge,
+    ChargeBasis,
+    ComponentCharge,
+    FieldProblems,
+    FileItem,
+    PriceKind,
+    Stage,
+    VolumeTerms,
+)
 from sfprice.money import exact_product, round_amount
 from sfprice.units import Unit
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from sfprice.model import Customer, PriceItem
 
 __all__ = ["Package", "block_label", "block_problem", "started_blocks"]
@@ -51,6 +62,16 @@ class Package(VolumeTerms):
             raise TypeError(msg)
         if problem := block_problem(self.block):
             raise ValueError(problem)
+
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """The block (of the item's unit) and the price of one block."""
+        if problem := block_problem(item.block, item.unit):
+            raise FieldProblems(("block", problem))
+        if item.price is None:
+            raise FieldProblems(("price", "give the price of one started block, e.g. price = 1000"))
+        assert item.block is not None  # checked by block_problem
+        return cls(item.block), item.price
 
     def item_problem(self, item: PriceItem) -> str | None:
         """A block of a unit counted in whole numbers is a whole number of units."""

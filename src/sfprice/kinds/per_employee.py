@@ -6,11 +6,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sfprice.kinds.base import Charge, DepartmentTerms, PriceKind, Stage, StepsDown
+from sfprice.kinds.base import (
+    Charge,
+    DepartmentTerms,
+    FieldProblems,
+    FileItem,
+    PriceKind,
+    Stage,
+    StepsDown,
+)
 from sfprice.money import exact_product, round_amount
 from sfprice.units import Unit
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from sfprice.model import Customer, PriceItem
 
 __all__ = ["PerEmployee"]
@@ -31,6 +41,18 @@ class PerEmployee(StepsDown, DepartmentTerms):
 
     def __post_init__(self) -> None:
         self._check_years()
+
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """A price per employee and month, or prices by customer year."""
+        if item.price is not None and item.by_customer_year is not None:
+            raise FieldProblems(("by_customer_year", "give price or by_customer_year, not both"))
+        if item.price is None and not item.by_customer_year:
+            raise FieldProblems(
+                ("price", "give a price per employee and month, or by_customer_year")
+            )
+        years = cls.years_of(item)
+        return cls(years), years[0] if years else item.price or Decimal(0)
 
     def item_problem(self, item: PriceItem) -> str | None:
         """The item's price is the first year's when the price steps down."""

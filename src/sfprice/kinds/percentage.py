@@ -15,6 +15,8 @@ from sfprice.kinds.base import (
     AppliesTo,
     Charge,
     ChargeBasis,
+    FieldProblems,
+    FileItem,
     LineAmount,
     LinesTerms,
     PriceKind,
@@ -25,6 +27,8 @@ from sfprice.money import exact_product, exact_sum, round_amount
 from sfprice.units import Unit
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from sfprice.model import PriceItem
 
 __all__ = ["Percentage"]
@@ -51,6 +55,14 @@ class Percentage(AppliesTo, LinesTerms):
         if self.rate is None:
             msg = "a percentage item needs a rate (0.05 for 5 %)"
             raise ValueError(msg)
+
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """The patterns and the rate; the item has no price of its own."""
+        patterns = cls.patterns_of(item)
+        if item.rate is None:
+            raise FieldProblems(("rate", "give the rate, e.g. rate = 0.05 for 5 %"))
+        return cls(patterns, item.rate), Decimal(0)
 
     def charge(self, item: PriceItem, lines: Sequence[LineAmount], rounding: str) -> Charge | None:
         """The rate of the matching lines' sum; None when no line matches."""

@@ -18,6 +18,8 @@ from sfprice.kinds.base import (
     Charge,
     ChargeBasis,
     ComponentCharge,
+    FieldProblems,
+    FileItem,
     PriceKind,
     Stage,
     TierMode,
@@ -27,6 +29,8 @@ from sfprice.kinds.base import (
 from sfprice.money import exact_product, exact_sum, round_amount
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from sfprice.model import Customer, PriceItem
 
 __all__ = ["Tier", "Tiered", "band_label"]
@@ -76,6 +80,22 @@ class Tiered(VolumeTerms):
         problem = _tier_problem(self.tiers)
         if problem:
             raise ValueError(problem)
+
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """The bands as written, and the mode; the item has no price of its own."""
+        if not item.tiers:
+            raise FieldProblems(
+                ("tiers", "a tiered item needs tiers, e.g. [{ up_to = 1000, price = 60 }, ...]")
+            )
+        if item.tier_mode is None:
+            raise FieldProblems(
+                ("tier_mode", 'a tiered item needs tier_mode = "graduated" or "volume"')
+            )
+        if problem := _written_tiers_problem(item.tiers):
+            raise FieldProblems(("tiers", problem))
+        tiers = tuple(Tier(up_to, price) for up_to, price in item.tiers)
+        return cls(tiers, item.tier_mode), Decimal(0)
 
     def charge(
         self,
@@ -172,4 +192,19 @@ def _tier_problem(tiers: tuple[Tier, ...]) -> str | None:
     bounds = [end for end in ends if end is not None]
     if any(b <= a for a, b in itertools.pairwise(bounds)):
         return f"tier up_to values must rise: {', '.join(str(b) for b in bounds)}"
+    return None
+
+
+def _written_tiers_problem(tiers: tuple[tuple[Decimal | None, Decimal], ...]) -> str | None:
+    """The bands as a file writes them, in the file's words (before they are Tiers)."""
+    if tiers[-1][0] is not None:
+        return "the last tier has no up_to: it holds for every larger quantity"
+    bounds = [up_to for up_to, _ in tiers[:-1]]
+    if any(b is None for b in bounds):
+        return "only the last tier may leave out up_to"
+    numbers = [b for b in bounds if b is not None]
+    if any(b <= 0 for b in numbers):
+        return "up_to must be more than 0"
+    if any(b <= a for a, b in itertools.pairwise(numbers)):
+        return f"up_to must rise from tier to tier, got {', '.join(str(b) for b in numbers)}"
     return None

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from sfprice.kinds.base import (
     Charge,
     ComponentCharge,
+    FieldProblems,
+    FileItem,
     PriceKind,
     Stage,
     StepsDown,
@@ -21,6 +23,8 @@ from sfprice.kinds.base import (
 from sfprice.money import exact_product, round_amount, split_amount
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from sfprice.model import Customer, PriceItem
 
 __all__ = ["UnitPrice"]
@@ -39,6 +43,27 @@ class UnitPrice(StepsDown, VolumeTerms):
 
     def __post_init__(self) -> None:
         self._check_years()
+
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """A price, components (the price is their sum), or prices by customer year."""
+        components = item.components
+        total = sum((c.price for c in components), Decimal(0))
+        if item.by_customer_year is not None and (item.price is not None or components):
+            raise FieldProblems(
+                ("by_customer_year", "give price (or components) or by_customer_year, not both")
+            )
+        years = cls.years_of(item)
+        if not years and item.price is None and not components:
+            raise FieldProblems(("price", "give a price or components"))
+        if item.price is not None and components and item.price != total:
+            raise FieldProblems(
+                ("price", f"price {item.price} is not the sum of its components ({total})")
+            )
+        if len(components) == 1:
+            raise FieldProblems(("components", "a composite price needs at least two components"))
+        price = years[0] if years else item.price if item.price is not None else total
+        return cls(years), price
 
     def item_problem(self, item: PriceItem) -> str | None:
         """The composite price and the steps must not mix; the price is the first year's."""
