@@ -29,6 +29,7 @@ from sfprice.errors import InputError, Issue, PriceNotFound
 from sfprice.kinds import (
     Charge,
     ChargeBasis,
+    ChargeContext,
     ComponentCharge,
     DepartmentTerms,
     LineAmount,
@@ -240,7 +241,7 @@ def price_line(
     if isinstance(found, str):
         msg = f"{item.code}, {entry.key.department}: {found}"
         raise ValueError(msg)
-    charge = terms.charge(item, entry.quantity, price_list.rounding, customer, found)
+    charge = terms.charge(item, entry.quantity, ChargeContext(price_list.rounding, customer, found))
     if isinstance(charge, str):
         msg = f"{item.code}, {entry.key.department}, {entry.key.month}: {charge}"
         raise ValueError(msg)
@@ -416,7 +417,9 @@ def bill(
         if isinstance(found, str):
             problems.add(key.department, item, price_list, found)
             continue
-        charge = terms.charge(item, entry.quantity, price_list.rounding, customer, found)
+        charge = terms.charge(
+            item, entry.quantity, ChargeContext(price_list.rounding, customer, found)
+        )
         if isinstance(charge, str):
             unpriceable.append(_unpriceable_issue(item, price_list, entry, charge))
             continue
@@ -480,7 +483,9 @@ def _add_fees(
             charge = (
                 found
                 if isinstance(found, str)
-                else item.terms.charge(item, department, customer, found, price_list.rounding)
+                else item.terms.charge(
+                    item, department, ChargeContext(price_list.rounding, customer, found)
+                )
             )
             if isinstance(charge, str):
                 problems.add(department, item, price_list, charge)

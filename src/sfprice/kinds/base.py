@@ -33,6 +33,7 @@ __all__ = [
     "AppliesTo",
     "Charge",
     "ChargeBasis",
+    "ChargeContext",
     "ComponentCharge",
     "DepartmentTerms",
     "FieldProblems",
@@ -167,6 +168,22 @@ class Charge:
     amount: Decimal
     components: tuple[ComponentCharge, ...] = ()
     basis: ChargeBasis | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeContext:
+    """What a charge needs besides the item and the quantity.
+
+    Attributes:
+        rounding: The rounding mode of the list in force (``half_up`` ...).
+        customer: The department in the customer register, or None.
+        customer_year: The customer's year in the month billed (1 = the first), when the
+            item's price steps down; None otherwise.
+    """
+
+    rounding: str
+    customer: Customer | None = None
+    customer_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,17 +376,10 @@ class VolumeTerms(PriceTerms):
 
     __slots__ = ()
 
-    def charge(
-        self,
-        item: PriceItem,
-        quantity: Decimal,
-        rounding: str,
-        customer: Customer | None = None,
-        customer_year: int | None = None,
-    ) -> Charge | str:
+    def charge(self, item: PriceItem, quantity: Decimal, at: ChargeContext) -> Charge | str:
         """Charge the month's ``quantity``, or say why it cannot be charged.
 
-        ``customer_year`` (of ``customer``) is needed when the price steps down.
+        ``at.customer_year`` (of ``at.customer``) is needed when the price steps down.
         """
         raise NotImplementedError
 
@@ -379,14 +389,7 @@ class DepartmentTerms(PriceTerms):
 
     __slots__ = ()
 
-    def charge(
-        self,
-        item: PriceItem,
-        department: str,
-        customer: Customer | None,
-        customer_year: int | None,
-        rounding: str,
-    ) -> Charge | str | None:
+    def charge(self, item: PriceItem, department: str, at: ChargeContext) -> Charge | str | None:
         """The charge, None when the department pays none, or what is missing to know it."""
         raise NotImplementedError
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sfprice.kinds.base import (
     Charge,
+    ChargeContext,
     DepartmentTerms,
     FieldProblems,
     FileItem,
@@ -29,7 +30,7 @@ from sfprice.units import Unit
 if TYPE_CHECKING:
     from typing import Self
 
-    from sfprice.model import Customer, PriceItem
+    from sfprice.model import PriceItem
 
 __all__ = ["FixedMonthly"]
 
@@ -101,22 +102,15 @@ class FixedMonthly(StepsDown, DepartmentTerms):
             return self.price_in_year(Decimal(0), customer_year)
         return self.fees.get(department, self.default_fee)
 
-    def charge(
-        self,
-        item: PriceItem,
-        department: str,
-        customer: Customer | None,
-        customer_year: int | None,
-        rounding: str,
-    ) -> Charge | None:
+    def charge(self, item: PriceItem, department: str, at: ChargeContext) -> Charge | None:
         """One department-month at its fee; None when it pays none."""
-        fee = self.fee_for(department, customer_year)
+        fee = self.fee_for(department, at.customer_year)
         if fee is None:
             return None  # not in the fees table and no default fee
         basis = self.year_basis(
-            self.kind, customer_year, customer if customer_year is not None else None
+            self.kind, at.customer_year, at.customer if at.customer_year is not None else None
         )
-        return Charge(item.unit, Decimal(1), fee, round_amount(fee, rounding), (), basis)
+        return Charge(item.unit, Decimal(1), fee, round_amount(fee, at.rounding), (), basis)
 
 
 def _fee_names(fees: Mapping[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from sfprice.kinds.base import (
     Charge,
     ChargeBasis,
+    ChargeContext,
     ComponentCharge,
     FieldProblems,
     FileItem,
@@ -40,7 +41,7 @@ from sfprice.units import Unit
 if TYPE_CHECKING:
     from typing import Self
 
-    from sfprice.model import Customer, PriceItem
+    from sfprice.model import PriceItem
 
 __all__ = ["Package", "block_label", "block_problem", "started_blocks"]
 
@@ -77,14 +78,7 @@ class Package(VolumeTerms):
         """A block of a unit counted in whole numbers is a whole number of units."""
         return VolumeTerms.item_problem(self, item) or block_problem(self.block, item.unit)
 
-    def charge(
-        self,
-        item: PriceItem,
-        quantity: Decimal,
-        rounding: str,
-        customer: Customer | None = None,
-        customer_year: int | None = None,
-    ) -> Charge | str:
+    def charge(self, item: PriceItem, quantity: Decimal, at: ChargeContext) -> Charge | str:
         """The started blocks of the month's quantity at the price of a block."""
         if quantity < 0:
             return (
@@ -93,7 +87,7 @@ class Package(VolumeTerms):
                 "month the correction belongs to"
             )
         blocks = started_blocks(quantity, self.block)
-        amount = round_amount(exact_product(blocks, item.price), rounding)
+        amount = round_amount(exact_product(blocks, item.price), at.rounding)
         basis = ChargeBasis(self.kind, volume=quantity, block=self.block)
         # The one component says on the document what the blocks are of (as a volume
         # price's band does): "250 i block om 100: 3 påbörjade block".

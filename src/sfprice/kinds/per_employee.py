@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sfprice.kinds.base import (
     Charge,
+    ChargeContext,
     DepartmentTerms,
     FieldProblems,
     FileItem,
@@ -21,7 +22,7 @@ from sfprice.units import Unit
 if TYPE_CHECKING:
     from typing import Self
 
-    from sfprice.model import Customer, PriceItem
+    from sfprice.model import PriceItem
 
 __all__ = ["PerEmployee"]
 
@@ -58,23 +59,18 @@ class PerEmployee(StepsDown, DepartmentTerms):
         """The item's price is the first year's when the price steps down."""
         return DepartmentTerms.item_problem(self, item) or self.first_price_problem(item.price)
 
-    def charge(
-        self,
-        item: PriceItem,
-        department: str,
-        customer: Customer | None,
-        customer_year: int | None,
-        rounding: str,
-    ) -> Charge | str:
+    def charge(self, item: PriceItem, department: str, at: ChargeContext) -> Charge | str:
         """The register's headcount at the price (of the customer's year)."""
-        if customer is None:
+        if at.customer is None:
             return "the department is not in the customer register (needed for its headcount)"
-        if customer.employees is None:
+        if at.customer.employees is None:
             return "the customer register gives no headcount (employees, anställda)"
-        quantity = Decimal(customer.employees)
+        quantity = Decimal(at.customer.employees)
         unit_price = (
-            item.price if customer_year is None else self.price_in_year(item.price, customer_year)
+            item.price
+            if at.customer_year is None
+            else self.price_in_year(item.price, at.customer_year)
         )
-        amount = round_amount(exact_product(quantity, unit_price), rounding)
-        basis = self.year_basis(self.kind, customer_year, customer)
+        amount = round_amount(exact_product(quantity, unit_price), at.rounding)
+        basis = self.year_basis(self.kind, at.customer_year, at.customer)
         return Charge(item.unit, quantity, unit_price, amount, (), basis)

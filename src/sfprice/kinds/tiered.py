@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sfprice.kinds.base import (
     Charge,
     ChargeBasis,
+    ChargeContext,
     ComponentCharge,
     FieldProblems,
     FileItem,
@@ -31,7 +32,7 @@ from sfprice.money import exact_product, exact_sum, round_amount
 if TYPE_CHECKING:
     from typing import Self
 
-    from sfprice.model import Customer, PriceItem
+    from sfprice.model import PriceItem
 
 __all__ = ["Tier", "Tiered", "band_label"]
 
@@ -97,14 +98,7 @@ class Tiered(VolumeTerms):
         tiers = tuple(Tier(up_to, price) for up_to, price in item.tiers)
         return cls(tiers, item.tier_mode), Decimal(0)
 
-    def charge(
-        self,
-        item: PriceItem,
-        quantity: Decimal,
-        rounding: str,
-        customer: Customer | None = None,
-        customer_year: int | None = None,
-    ) -> Charge:
+    def charge(self, item: PriceItem, quantity: Decimal, at: ChargeContext) -> Charge:
         """The quantity by its bands, one component per band used, the sum rounded once."""
         bands = list(_bands(self.tiers))
         if self.tier_mode is TierMode.VOLUME:
@@ -113,7 +107,7 @@ class Tiered(VolumeTerms):
                 band for band in bands if band[1].up_to is None or quantity <= band[1].up_to
             )
             unit_price = tier.price
-            amount = round_amount(exact_product(quantity, unit_price), rounding)
+            amount = round_amount(exact_product(quantity, unit_price), at.rounding)
             components: tuple[ComponentCharge, ...] = (
                 ComponentCharge(band_label(index, lower, tier.up_to), unit_price, amount, quantity),
             )
@@ -130,15 +124,19 @@ class Tiered(VolumeTerms):
                 index, tier, lower = bands[0]
                 used = [(index, tier, lower, quantity)]
             exact = exact_sum((exact_product(n, t.price) for _, t, _, n in used), Decimal(0))
-            amount = round_amount(exact, rounding)
-            parts = [round_amount(exact_product(n, t.price), rounding) for _, t, _, n in used[:-1]]
+            amount = round_amount(exact, at.rounding)
+            parts = [
+                round_amount(exact_product(n, t.price), at.rounding) for _, t, _, n in used[:-1]
+            ]
             parts.append(amount - exact_sum(parts, Decimal(0)))
             components = tuple(
                 ComponentCharge(band_label(index, lower, tier.up_to), tier.price, part, n)
                 for (index, tier, lower, n), part in zip(used, parts, strict=True)
             )
             unit_price = (
-                used[0][1].price if len(used) == 1 else _average_price(amount, quantity, rounding)
+                used[0][1].price
+                if len(used) == 1
+                else _average_price(amount, quantity, at.rounding)
             )
         basis = ChargeBasis(self.kind, tier_mode=self.tier_mode)
         return Charge(item.unit, quantity, unit_price, amount, components, basis)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sfprice.kinds.base import (
     Charge,
+    ChargeContext,
     ComponentCharge,
     FieldProblems,
     FileItem,
@@ -25,7 +26,7 @@ from sfprice.money import exact_product, round_amount, split_amount
 if TYPE_CHECKING:
     from typing import Self
 
-    from sfprice.model import Customer, PriceItem
+    from sfprice.model import PriceItem
 
 __all__ = ["UnitPrice"]
 
@@ -72,26 +73,19 @@ class UnitPrice(StepsDown, VolumeTerms):
             problem = "a composite price cannot step down by customer year"
         return problem or self.first_price_problem(item.price)
 
-    def charge(
-        self,
-        item: PriceItem,
-        quantity: Decimal,
-        rounding: str,
-        customer: Customer | None = None,
-        customer_year: int | None = None,
-    ) -> Charge | str:
+    def charge(self, item: PriceItem, quantity: Decimal, at: ChargeContext) -> Charge | str:
         """Quantity x price (of the customer's year), the components split the amount."""
         unit_price, basis = item.price, None
         if self.by_customer_year:
-            if customer_year is None:
+            if at.customer_year is None:
                 return "the price steps down by customer year; give the year"
-            unit_price = self.price_in_year(item.price, customer_year)
-            basis = self.year_basis(self.kind, customer_year, customer)
-        amount = round_amount(exact_product(quantity, unit_price), rounding)
+            unit_price = self.price_in_year(item.price, at.customer_year)
+            basis = self.year_basis(self.kind, at.customer_year, at.customer)
+        amount = round_amount(exact_product(quantity, unit_price), at.rounding)
         components: tuple[ComponentCharge, ...] = ()
         if item.components:
             parts = split_amount(
-                amount, quantity, tuple(c.price for c in item.components), rounding
+                amount, quantity, tuple(c.price for c in item.components), at.rounding
             )
             components = tuple(
                 ComponentCharge(c.label, c.price, part)
