@@ -284,7 +284,6 @@ def test_every_kind_is_registered_once_and_drives_the_loader() -> None:
         assert cls.kind is kind
         assert loader._KIND_FIELDS[str(kind)] == cls.fields
         assert set(cls.fields) <= set(OPTIONAL_FIELDS)
-        assert cls.label_sv
     assert {k for k, cls in KINDS.items() if cls.stage is Stage.VOLUME} == {
         PriceKind.UNIT,
         PriceKind.TIERED,

@@ -235,7 +235,6 @@ class PriceTerms:
             refuses any other (``a percentage item has no price``).
         implied_unit: The unit the kind gives its items, or None when the item names it
             (the kinds priced from volumes).
-        label_sv: The kind in Swedish, as reports name it.
         needs_from_register: What a charge needs from the customer register, for the
             message when no register was given ("first year", "headcount").
     """
@@ -245,7 +244,6 @@ class PriceTerms:
     stage: ClassVar[Stage]
     fields: ClassVar[tuple[str, ...]]
     implied_unit: ClassVar[Unit | None] = None
-    label_sv: ClassVar[str]
     needs_from_register: ClassVar[str] = "first year"
     has_own_price: ClassVar[bool] = True
     """False when an item of the kind has no ``price`` (it must be 0): its prices are in

@@ -43,7 +43,6 @@ class FixedMonthly(StepsDown, DepartmentTerms):
     stage = Stage.DEPARTMENT_MONTH
     fields = ("fees", "default_fee", "by_customer_year")
     implied_unit = Unit.DEPARTMENT_MONTH
-    label_sv = "fast månadsavgift"
     has_own_price = False
 
     fees: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}), hash=False)

@@ -41,7 +41,6 @@ class Minimum(AppliesTo, LinesTerms):
     stage = Stage.FLOOR
     fields = ("price", "applies_to")
     implied_unit = Unit.DEPARTMENT_MONTH
-    label_sv = "lägsta avgift"
 
     applies_to: tuple[str, ...] = ()
 

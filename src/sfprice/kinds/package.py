@@ -53,7 +53,6 @@ class Package(VolumeTerms):
     kind = PriceKind.PACKAGE
     stage = Stage.VOLUME
     fields = ("unit", "price", "block")
-    label_sv = "paketpris"
 
     block: Decimal
 

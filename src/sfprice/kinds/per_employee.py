@@ -35,7 +35,6 @@ class PerEmployee(StepsDown, DepartmentTerms):
     stage = Stage.DEPARTMENT_MONTH
     fields = ("price", "by_customer_year")
     implied_unit = Unit.EMPLOYEE_MONTH
-    label_sv = "pris per anställd"
     needs_from_register = "headcount"
 
     by_customer_year: tuple[Decimal, ...] = ()

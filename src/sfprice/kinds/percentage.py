@@ -42,7 +42,6 @@ class Percentage(AppliesTo, LinesTerms):
     stage = Stage.SURCHARGE
     fields = ("rate", "applies_to")
     implied_unit = Unit.PERCENT
-    label_sv = "procentuellt påslag"
     has_own_price = False
 
     applies_to: tuple[str, ...] = ()

@@ -69,7 +69,6 @@ class Tiered(VolumeTerms):
     kind = PriceKind.TIERED
     stage = Stage.VOLUME
     fields = ("unit", "tiers", "tier_mode")
-    label_sv = "trappstegspris"
     has_own_price = False
 
     tiers: tuple[Tier, ...] = ()

@@ -38,7 +38,6 @@ class UnitPrice(StepsDown, VolumeTerms):
     kind = PriceKind.UNIT
     stage = Stage.VOLUME
     fields = ("unit", "price", "components", "by_customer_year")
-    label_sv = "styckpris"
 
     by_customer_year: tuple[Decimal, ...] = ()
 
