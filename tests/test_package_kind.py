@@ -361,6 +361,21 @@ def test_issue_stores_and_documents_show_a_package_line(
     html = page.read_text(encoding="utf-8")
     assert "per påbörjat block" in html
     assert "251 i block om 100: 3 påbörjade block" in html
+    # SIE: 16 500 kr of payroll revenue (3011) against the department's cost (7690).
+    sie = tmp_path / "a.se"
+    accounts = str(REPO / "examples" / "accounts-sie.toml")
+    sie_args = ["--year", "2026", "--accounts", accounts, "--output", str(sie)]
+    assert main(["export", "sie", *sie_args, *args]) == 0
+    vouchers = sie.read_bytes().decode("cp437")
+    assert '#TRANS 3011 {"1" "Kulturförvaltningen"} -16500.00' in vouchers
+    assert '#TRANS 7690 {"1" "Kulturförvaltningen"} 16500.00' in vouchers
+    # Excel: the line with unit block, 3 blocks at 5 500 kr.
+    openpyxl = pytest.importorskip("openpyxl")
+    book = tmp_path / "a.xlsx"
+    assert main(["invoices", "xlsx", "--period", "2026-01", *args, "--output", str(book)]) == 0
+    rows = [r for ws in openpyxl.load_workbook(book) for r in ws.iter_rows(values_only=True)]
+    assert any("block" in r and 3 in r and 5500 in r and 16500 in r for r in rows)
+    capsys.readouterr()
     # Issuing the same volumes again keeps the invoice: the stored line is the same.
     assert main(["issue", "--period", "2026-01", *args, str(volumes)]) == 0
     assert "SF-2026-000002" not in capsys.readouterr().out
