@@ -88,6 +88,7 @@ ERRORS: dict[str, str] = {
     "pricelist-duplicate-id": f"pricelists --pricelists {E}/pricelist-duplicate-id",
     "pricelist-none": f"pricelists --pricelists {E}/pricelist-none",
     "pricelist-fees": f"pricelists --pricelists {E}/pricelist-fees.toml",
+    "pricelist-package": f"pricelists --pricelists {E}/pricelist-package.toml",
     "pricelist-not-found": "pricelists --pricelists no-such-folder",
     "pricelist-mid-month": f"pricelists --pricelists {E}/pricelist-mid-month.toml",
     "pricelist-combined": f"pricelists --pricelists pricelists --pricelists {E}/pricelist-own",

@@ -55,6 +55,21 @@ FORBIDDEN = {
         "sfprice.engine",
         "sfprice.reports",
     },
+    # Price kinds: pure classes under the model (which holds one as an item's terms).
+    "kinds": {
+        "pydantic",
+        "babel",
+        "csv",
+        "tomllib",
+        "json",
+        "pathlib",
+        "sfprice.io",
+        "sfprice.engine",
+        "sfprice.app",
+        "sfprice.reports",
+        "sfprice.cli",
+    },
+    "units.py": {"pydantic", "babel", "csv", "tomllib", "json", "sfprice.model", "sfprice.kinds"},
     "engine": {
         "pydantic",
         "babel",

@@ -147,6 +147,8 @@ def line_content(line: InvoiceLine) -> ContentLine:
             basis.base_amount,
             basis.services,
             basis.source,
+            basis.volume,
+            basis.block,
         ),
     )
 
@@ -337,6 +339,12 @@ def _basis_data(basis: ContentBasis | None) -> dict[str, object] | None:
         "base_amount": _optional(basis.base_amount),
         "services": list(basis.services),
         "source": basis.source,
+        # A package price's volume and block, kept only when given (older content unchanged).
+        **{
+            name: _optional(value)
+            for name, value in (("volume", basis.volume), ("block", basis.block))
+            if value is not None
+        },
     }
 
 
@@ -372,6 +380,8 @@ def basis_from(data: object) -> ContentBasis | None:
         _maybe(data.get("base_amount")),
         tuple(str(s) for s in data.get("services") or ()),
         str(data.get("source", "")),
+        _maybe(data.get("volume")),
+        _maybe(data.get("block")),
     )
 
 

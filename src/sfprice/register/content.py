@@ -90,6 +90,8 @@ class ContentBasis:
     base_amount: Decimal | None
     services: tuple[str, ...]
     source: str
+    volume: Decimal | None = None
+    block: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
