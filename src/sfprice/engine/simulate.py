@@ -32,9 +32,8 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from sfprice.collation import swedish_key
+from sfprice.engine.listmodel import plain_unit
 from sfprice.model import (
-    PriceItem,
-    PriceKind,
     PriceList,
     VolumeEntry,
     VolumeKey,
@@ -121,7 +120,7 @@ class PerUnitModel:
         """
         return cls(
             name or f"styckpris {price_list.id}",
-            MappingProxyType({i.code: i.price for i in price_list.items if _plain(i)}),
+            MappingProxyType({i.code: i.price for i in price_list.items if plain_unit(i)}),
             price_list.rounding,
         )
 
@@ -157,7 +156,7 @@ class TrueUp:
     the last month: a charge if it used more, a credit if it used less.
     """
 
-    reference: PerUnitModel
+    reference: PriceModel
     band: Decimal = Decimal("0.05")
 
 
@@ -259,7 +258,7 @@ def window(volumes: VolumeSet, start: Month, end: Month) -> VolumeSet:
 
 
 def derive_fixed_fees(
-    reference: VolumeSet, model: PerUnitModel, cost_to_recover: Decimal
+    reference: VolumeSet, model: PriceModel, cost_to_recover: Decimal
 ) -> dict[str, Decimal]:
     """Annual fixed fees in proportion to each department's reference charge.
 
@@ -273,7 +272,7 @@ def derive_fixed_fees(
 
 def derive_hybrid(
     reference: VolumeSet,
-    model: PerUnitModel,
+    model: PriceModel,
     cost_to_recover: Decimal,
     unit_prices: Mapping[str, Decimal],
     *,
@@ -619,8 +618,8 @@ def compare(
                     annual=annual[model.name].get(department, Decimal("0.00")),
                     baseline=base.get(department, Decimal("0.00")),
                     variability=_variability(series),
-                    marginal_manual=model.marginal_price(MANUAL),
-                    marginal_self_service=model.marginal_price(SELF_SERVICE),
+                    marginal_manual=_marginal(model, volumes, department, MANUAL),
+                    marginal_self_service=_marginal(model, volumes, department, SELF_SERVICE),
                     fair=fair.get(department, Decimal("0.00")),
                 )
             )
@@ -640,6 +639,14 @@ def compare(
     return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
 
 
-def _plain(item: PriceItem) -> bool:
-    """True for a plain unit price: the only kind a per-unit model can hold."""
-    return item.kind is PriceKind.UNIT and not item.steps_down
+def _marginal(model: PriceModel, volumes: VolumeSet, department: str, service: str) -> Decimal:
+    """What one more unit adds to a department's charge under a model.
+
+    A model that prices through the billing engine measures it at the department's
+    volumes (``marginal_at``: a tier's next unit depends on the month's volume); the
+    others have one marginal price per service.
+    """
+    measure = getattr(model, "marginal_at", None)
+    if measure is not None:
+        return Decimal(measure(volumes, department, service))
+    return model.marginal_price(service)
