@@ -139,8 +139,8 @@ class PriceListModel:
         """What one more unit of ``service`` adds to ``department``'s charge, by the engine.
 
         The month is the department's last month with volumes (the last month of the
-        volumes when it has none). For a plain unit price this is the unit price; for any
-        other kind it is the department's charge for that month (its area's lines) with
+        volumes when it has none). In a list of plain unit prices only, this is the unit
+        price; otherwise it is the department's charge for that month (its area's lines) with
         one more unit, less its charge without: the price of the next unit at its current
         volume: the band the month has reached for a tier, 0 below a minimum charge, the
         price with its surcharge for a percentage. 0 when the list in force that month does
@@ -152,10 +152,10 @@ class PriceListModel:
         month = max(own) if own else max(volumes.months)
         price_list = self.catalog.in_force(month)
         item = price_list.item(service) if price_list is not None else None
-        if item is None:
+        if price_list is None or item is None:
             return Decimal(0)
-        if plain_unit(item):
-            return item.price
+        if all(plain_unit(i) for i in price_list.items):
+            return item.price  # no surcharge, minimum or tier: the unit price, unrounded
         entries = [e for e in volumes if e.key.department == department and e.key.month == month]
         added = VolumeEntry(VolumeKey(month, department, service), Decimal(1), (_ONE_MORE,))
         before = self._month_charge(VolumeSet.from_entries(entries), department, month)
