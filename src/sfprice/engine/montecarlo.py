@@ -428,7 +428,9 @@ def _fast(model: Model, volumes: VolumeSet) -> PerUnitModel | FixedFeeModel | Hy
     months = volumes.months
     if isinstance(model, PriceListModel):
         found = model.unit_prices(months)
-        return None if found is None else PerUnitModel(model.name, found[0], found[1])
+        if found is None or not all(_is_whole_ore(p) for p in found[0].values()):
+            return None
+        return PerUnitModel(model.name, found[0], found[1])
     if isinstance(model, FixedFeeModel) and model.true_up is not None:
         reference = model.true_up.reference
         if isinstance(reference, PerUnitModel):
@@ -436,11 +438,16 @@ def _fast(model: Model, volumes: VolumeSet) -> PerUnitModel | FixedFeeModel | Hy
         if not isinstance(reference, PriceListModel):
             return None
         found = reference.unit_prices(months)
-        if found is None:
+        if found is None or not all(_is_whole_ore(p) for p in found[0].values()):
             return None
         per_unit = PerUnitModel(reference.name, found[0], found[1])
         return replace(model, true_up=replace(model.true_up, reference=per_unit))
     return model
+
+
+def _is_whole_ore(price: Decimal) -> bool:
+    hundredths = price * _HUNDRED
+    return hundredths == hundredths.to_integral_value()
 
 
 @dataclass(frozen=True)

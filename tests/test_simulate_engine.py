@@ -1,0 +1,175 @@
+"""The list as it stands in simulation and Monte Carlo: the billing engine, every kind.
+
+:class:`~sfprice.engine.listmodel.PriceListModel` charges what ``bill`` charges; its
+marginal price is measured by the engine for tiers, minimums and percentages; Monte
+Carlo's integer fast path gives, scenario for scenario, what the engine gives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_price_kinds import (
+    FEB,
+    JAN,
+    catalog,
+    entry,
+    fixed,
+    minimum,
+    per_employee,
+    percentage,
+    tiered,
+    unit,
+)
+
+from sfprice.engine.billing import bill
+from sfprice.engine.listmodel import PriceListModel
+from sfprice.engine.montecarlo import monte_carlo
+from sfprice.engine.simulate import compare
+from sfprice.model import Customer, PriceItem, VolumeSet
+from sfprice.period import Month
+
+D = Decimal
+MANUAL, SELF = "payroll.manual", "payroll.self_service"
+
+
+def model(*items: PriceItem, rounding: str = "half_up") -> PriceListModel:
+    return PriceListModel("list", catalog(*items, rounding=rounding), year=2026)
+
+
+def test_charges_are_the_bill() -> None:
+    # 10 x 120 = 1 200 (volume tier, band up to 200) and 1 200 x 10 % = 120 surcharge.
+    items = (
+        tiered(MANUAL, "volume", ("200", "120"), (None, "100")),
+        percentage("p", "0.10", MANUAL),
+    )
+    volumes = VolumeSet.from_entries([entry("A", MANUAL, 10), entry("A", MANUAL, 300, FEB)])
+    charges = model(*items).charges(volumes)
+    # February: 300 x 100 = 30 000 + 3 000.
+    assert charges == {("A", JAN): D("1320.00"), ("A", FEB): D("33000.00")}
+    run = bill(catalog(*items), volumes, year=2026)
+    assert sum(charges.values()) == run.total
+
+
+@pytest.mark.parametrize(
+    ("items", "quantity", "expected"),
+    [
+        # plain unit list: the unit price
+        ((unit(MANUAL, "70"),), 10, "70"),
+        # graduated: 1 000 units fill band 1 (60 kr); the next is in band 2 at 55 kr
+        ((tiered(MANUAL, "graduated", ("1000", "60"), (None, "55")),), 1000, "55.00"),
+        # volume: 150 units are priced at 120 kr; 151 too
+        ((tiered(MANUAL, "volume", ("200", "120"), (None, "100")),), 150, "120.00"),
+        # minimum 1 000 kr: 5 x 10 = 50 kr is raised to 1 000; a sixth unit changes nothing
+        ((unit(MANUAL, "10"), minimum("min", "1000", MANUAL)), 5, "0.00"),
+        # 10 % surcharge on 100 kr a unit: 110 kr
+        ((unit(MANUAL, "100"), percentage("p", "0.10", MANUAL)), 5, "110.00"),
+    ],
+)
+def test_marginal_price_at_the_volume(
+    items: tuple[PriceItem, ...], quantity: int, expected: str
+) -> None:
+    volumes = VolumeSet.from_entries([entry("A", MANUAL, quantity)])
+    assert model(*items).marginal_at(volumes, "A", MANUAL) == D(expected)
+    # compare reports the measured price per department
+    row = compare(volumes, [model(*items)], cost_to_recover=D(0)).result("A", "list")
+    assert row.marginal_manual == D(expected)
+
+
+def test_marginal_price_without_volumes_is_refused_for_a_tier() -> None:
+    with pytest.raises(ValueError, match="depends on the volumes"):
+        model(tiered(MANUAL, "volume", ("200", "120"), (None, "100"))).marginal_price(MANUAL)
+    assert model(unit(MANUAL, "70")).marginal_price(MANUAL) == D(70)
+    assert model(unit(MANUAL, "70")).marginal_price(SELF) == D(0)
+
+
+# ------------------------------------------------------------- Monte Carlo fast path
+
+prices = st.integers(min_value=0, max_value=50_000).map(lambda n: D(n) / 100)
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C"]),
+        st.sampled_from([MANUAL, SELF]),
+        st.integers(min_value=0, max_value=5_000),
+        st.sampled_from([JAN, FEB, Month(2026, 3)]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _volumes(drawn: list[tuple[str, str, int, Month]]) -> VolumeSet:
+    return VolumeSet.from_entries(entry(d, s, q, m) for d, s, q, m in drawn)
+
+
+def _summary(result: object) -> tuple[object, ...]:
+    m = result.model("list")  # type: ignore[attr-defined]
+    return (m.deterministic, m.mean, m.minimum, m.maximum, m.percentiles)
+
+
+@given(
+    prices,
+    prices,
+    rows,
+    st.integers(min_value=0, max_value=2**32),
+    st.sampled_from(["half_up", "half_even"]),
+)
+def test_fast_path_equals_the_engine(
+    manual: Decimal,
+    self_service: Decimal,
+    drawn: list[tuple[str, str, int, Month]],
+    seed: int,
+    rounding: str,
+) -> None:
+    pytest.importorskip("numpy")
+    volumes = _volumes(drawn)
+    fast = model(unit(MANUAL, str(manual)), unit(SELF, str(self_service)), rounding=rounding)
+    assert fast.unit_prices(volumes.months) is not None  # the integer path prices it
+    # A zero fixed charge keeps the charges and forces the engine in every scenario.
+    engine = dataclasses.replace(fast, fixed={("A", JAN): D(0)})
+    assert engine.unit_prices(volumes.months) is None
+
+    def recovery(listed: PriceListModel) -> tuple[object, ...]:
+        result = monte_carlo(
+            volumes, [listed], cost_to_recover=D(1000), scenarios=20, sigma=0.2, seed=seed
+        )
+        return _summary(result)
+
+    assert recovery(fast) == recovery(engine)
+
+
+kinds = st.sampled_from(["tiered", "minimum", "percentage", "fixed", "per_employee", "step_down"])
+CUSTOMERS = {
+    name: Customer(name, employees, first)
+    for name, employees, first in (("A", 310, 2021), ("B", 720, 2025), ("C", 12, 2026))
+}
+
+
+@given(kinds, rows, st.integers(min_value=0, max_value=2**32))
+def test_other_kinds_are_priced_by_the_engine_in_every_scenario(
+    kind: str, drawn: list[tuple[str, str, int, Month]], seed: int
+) -> None:
+    pytest.importorskip("numpy")
+    volumes = _volumes(drawn)
+    extra = {
+        "tiered": tiered(SELF, "graduated", ("1000", "60"), (None, "55")),
+        "minimum": minimum("min", "5000", MANUAL),
+        "percentage": percentage("p", "0.125", MANUAL),
+        "fixed": fixed("base", fees={"B": "9000"}, default="4000"),
+        "per_employee": per_employee("emp", "45"),
+        "step_down": unit(SELF, "0", "30", "25", "20"),
+    }[kind]
+    items = [unit(MANUAL, "70"), extra]
+    if kind not in {"tiered", "step_down"}:
+        items.append(unit(SELF, "20"))
+    listed = dataclasses.replace(model(*items), customers=CUSTOMERS)
+    assert listed.unit_prices(volumes.months) is None
+    result = monte_carlo(volumes, [listed], cost_to_recover=D(0), scenarios=5, sigma=0.0, seed=seed)
+    # sigma 0 repeats the volumes: every scenario is the bill of the volumes, never less
+    billed = bill(listed.catalog, volumes, year=2026, customers=CUSTOMERS).total
+    m = result.model("list")
+    assert m.deterministic == m.minimum == m.maximum == m.mean == billed
