@@ -1,9 +1,10 @@
 """Command line for price-model simulation: ``simulate``.
 
-Part of the CLI layer (see :mod:`sfprice.cli`): it parses the models and scenarios, calls
-:mod:`sfprice.engine.simulate` and renders the comparison. The cost to recover is the
-business area's full cost less its other revenue, from the same budget helpers as
-``breakeven`` (:mod:`sfprice.recovery_commands`).
+Part of the CLI layer (see :mod:`sfprice.cli`): it parses the billing inputs (the same
+argument group as ``bill``), the models and scenarios, calls
+:func:`sfprice.app.simulation.run_simulation` and renders the comparison. The cost to
+recover is the business area's full cost less its other revenue, from the same budget
+helpers as ``breakeven`` (:mod:`sfprice.recovery_commands`).
 
 Fees are derived from the *unchanged* volumes of a reference window (by default
 January–September of the year, the window the 2010 allocation keys use); the scenarios are

@@ -20,6 +20,13 @@ line by line, with the same rounding as the models in :mod:`sfprice.engine.simul
   ``round(fee x band)``, as :meth:`FixedFeeModel.charges` does.
 - :class:`~sfprice.engine.simulate.HybridModel`: the fees plus the per-unit lines of the
   services it prices.
+- :class:`~sfprice.engine.listmodel.PriceListModel` (the lists as they stand): when its
+  lists hold only plain unit prices in whole öre, the per-unit lines of those prices
+  (``tests/test_simulate_engine.py`` checks that this equals the engine, scenario for
+  scenario). Otherwise (fees, tiers, minimums, percentages, prices by customer year) its
+  own ``charges``, the billing engine, prices every scenario: exact, never an item left
+  out, but about a thousand times slower (see docs/simulation.md). A true-up against such
+  a model is priced the same way.
 
 Before the draws, each model is also priced once with its own ``charges`` at the input
 volumes (all factors 1). This figure is reported as ``deterministic``. If the integer path
