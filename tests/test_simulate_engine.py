@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
@@ -145,7 +146,12 @@ def test_fast_path_equals_the_engine(
 kinds = st.sampled_from(["tiered", "minimum", "percentage", "fixed", "per_employee", "step_down"])
 CUSTOMERS = {
     name: Customer(name, employees, first)
-    for name, employees, first in (("A", 310, 2021), ("B", 720, 2025), ("C", 12, 2026))
+    for name, employees, first in (
+        ("A", 310, 2021),
+        ("B", 720, 2025),
+        ("C", 12, 2026),
+        ("D", 3, 2024),
+    )
 }
 
 
@@ -173,3 +179,47 @@ def test_other_kinds_are_priced_by_the_engine_in_every_scenario(
     billed = bill(listed.catalog, volumes, year=2026, customers=CUSTOMERS).total
     m = result.model("list")
     assert m.deterministic == m.minimum == m.maximum == m.mean == billed
+
+
+fee_items = st.lists(
+    st.sampled_from(["fixed", "per_employee", "step_down"]), min_size=1, max_size=3, unique=True
+)
+small_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C"]),
+        st.sampled_from([MANUAL, SELF]),
+        st.integers(min_value=0, max_value=6),  # small counts: many scenarios round to 0
+        st.sampled_from([JAN, FEB, Month(2026, 3)]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(fee_items, prices, st.one_of(rows, small_rows), st.integers(min_value=0, max_value=2**32))
+def test_fees_and_prices_by_customer_year_take_the_fast_path_and_equal_the_engine(
+    kinds: list[str], manual: Decimal, drawn: list[tuple[str, str, int, Month]], seed: int
+) -> None:
+    pytest.importorskip("numpy")
+    volumes = _volumes(drawn)
+    extras = {
+        "fixed": fixed("base", fees={"B": "9000", "D": "150.50"}, default="4000"),
+        "per_employee": per_employee("emp", "45.25"),
+        "step_down": unit(SELF, "0", "30.10", "25", "20"),
+    }
+    items = [unit(MANUAL, str(manual)), *(extras[k] for k in kinds)]
+    if "step_down" not in kinds:
+        items.append(unit(SELF, "20"))
+    listed = dataclasses.replace(model(*items), customers=CUSTOMERS)
+    assert listed.unit_prices(volumes.months) is None  # not the plain per-unit path
+    assert listed.linear_form(volumes) is not None  # the linear fast path
+
+    def recovery() -> tuple[object, ...]:
+        result = monte_carlo(
+            volumes, [listed], cost_to_recover=D(1000), scenarios=20, sigma=0.8, seed=seed
+        )
+        return _summary(result)
+
+    fast = recovery()
+    with patch.object(PriceListModel, "linear_form", return_value=None):
+        assert recovery() == fast  # the engine in every scenario

@@ -112,6 +112,47 @@ class PriceListModel:
             return None
         return found, roundings.pop()
 
+    def linear_form(
+        self, volumes: VolumeSet
+    ) -> tuple[dict[VolumeKey, Decimal], Decimal, str] | None:
+        """The model at these volumes' keys as lines of one price each plus a constant.
+
+        When every list in force holds only unit prices (plain or by customer year), fixed
+        monthly fees and fees per employee, and one rounding: the unit price the engine
+        used for each volume key (0 for another area's service), the sum of the fees of the
+        area (and ``fixed``), and the rounding. For any quantities at the same keys the
+        model charges the sum of ``quantity x price`` lines, each rounded, plus the
+        constant: the fees depend on the departments and months, not on the quantities.
+        None for any other list (tiers, minimums, percentages, kinds added later) or a key
+        the run prices no line for.
+        """
+        linear = {PriceKind.UNIT, PriceKind.FIXED_MONTHLY, PriceKind.PER_EMPLOYEE}
+        roundings = set()
+        for month in volumes.months:
+            price_list = self.catalog.in_force(month)
+            if price_list is None or any(i.kind not in linear for i in price_list.items):
+                return None
+            roundings.add(price_list.rounding)
+        if len(roundings) != 1:
+            return None
+        prices: dict[VolumeKey, Decimal] = {}
+        constant: list[Decimal] = list(self.fixed.values())
+        for invoice, line in self.run(volumes).lines:
+            counts = self.area is None or line.business_area == self.area
+            priced_by = self.catalog.get(line.price_list)
+            item = priced_by.item(line.service) if priced_by is not None else None
+            if item is None:
+                return None
+            if item.kind is not PriceKind.UNIT:  # a fee: the same whatever the quantities
+                if counts:
+                    constant.append(line.amount)
+                continue
+            key = VolumeKey(invoice.month, invoice.department, line.service)
+            prices[key] = line.unit_price if counts else Decimal(0)
+        if any(entry.key not in prices for entry in volumes):
+            return None
+        return prices, exact_sum(constant), roundings.pop()
+
     def marginal_price(self, service: str) -> Decimal:
         """The unit price of ``service`` when every list that has it sells it per plain unit.
 

@@ -21,12 +21,14 @@ line by line, with the same rounding as the models in :mod:`sfprice.engine.simul
 - :class:`~sfprice.engine.simulate.HybridModel`: the fees plus the per-unit lines of the
   services it prices.
 - :class:`~sfprice.engine.listmodel.PriceListModel` (the lists as they stand): when its
-  lists hold only plain unit prices in whole öre, the per-unit lines of those prices
-  (``tests/test_simulate_engine.py`` checks that this equals the engine, scenario for
-  scenario). Otherwise (fees, tiers, minimums, percentages, prices by customer year) its
-  own ``charges``, the billing engine, prices every scenario: exact, never an item left
-  out, but about a thousand times slower (see docs/simulation.md). A true-up against such
-  a model is priced the same way.
+  lists hold only unit prices (plain or by customer year), fixed monthly fees and fees per
+  employee, in whole öre, each volume's line at the unit price the engine used for it plus
+  the fees as a constant (``tests/test_simulate_engine.py`` checks that this equals the
+  engine, scenario for scenario). Otherwise (tiers, minimums, percentages, kinds added
+  later) its own ``charges``, the billing engine, prices every scenario: exact, never an
+  item left out, but about a hundred times slower (see docs/simulation.md). A true-up
+  against a list model takes the per-unit path when the list is plain unit prices only,
+  else the engine.
 
 Before the draws, each model is also priced once with its own ``charges`` at the input
 volumes (all factors 1). This figure is reported as ``deterministic``. If the integer path
@@ -452,6 +454,39 @@ def _fast(model: Model, volumes: VolumeSet) -> PerUnitModel | FixedFeeModel | Hy
     return model
 
 
+def _linear_plan(
+    np: ModuleType, model: PriceListModel, volumes: VolumeSet, quanta: Sequence[int]
+) -> _Plan | None:
+    """The integer path of a list of unit prices (plain or by customer year) and fees.
+
+    Each volume key's line at the unit price the engine used for it, rounded as the list
+    rounds, plus the fees (which do not move with the quantities) as a constant; see
+    :meth:`PriceListModel.linear_form`. ``tests/test_simulate_engine.py`` checks that it
+    equals the engine scenario for scenario. None when the form does not apply or a price
+    is not a whole number of öre.
+    """
+    form = model.linear_form(volumes)
+    if form is None:
+        return None
+    prices, constant, mode = form
+    keyed = [prices[entry.key] for entry in volumes]
+    if not all(_is_whole_ore(p) for p in keyed) or not _is_whole_ore(constant):
+        return None
+    factors = [
+        _whole_ore(p, f"model {model.name!r}: price") * q
+        for p, q in zip(keyed, quanta, strict=True)
+    ]
+    lines = _Lines(
+        columns=np.arange(len(factors), dtype=np.int64),
+        factor=np.array(factors, dtype=np.int64),
+        mode=mode,
+        whole=all(q == 100 for q in quanta),
+        every_column=True,
+        max_factor=max((abs(f) for f in factors), default=0),
+    )
+    return _Plan(model.name, _whole_ore(constant, "fees"), lines, None)
+
+
 def _is_whole_ore(price: Decimal) -> bool:
     hundredths = price * _HUNDRED
     return hundredths == hundredths.to_integral_value()
@@ -653,11 +688,14 @@ def monte_carlo(
     plans: list[_Plan | _EnginePlan] = []
     for model in models:
         fast = _fast(model, volumes)
-        plans.append(
-            _plan(np, fast, services, departments, quanta)
-            if fast is not None
-            else _EnginePlan(model.name, model, tuple(volumes), tuple(quanta))
-        )
+        if fast is not None:
+            plans.append(_plan(np, fast, services, departments, quanta))
+        elif isinstance(model, PriceListModel) and (
+            linear := _linear_plan(np, model, volumes, quanta)
+        ):
+            plans.append(linear)
+        else:
+            plans.append(_EnginePlan(model.name, model, tuple(volumes), tuple(quanta)))
     base_units = np.array(base, dtype=np.int64)
     base_float = base_units.astype(np.float64)
     if base_units.size and float(base_float.max()) >= _FLOAT_EXACT:
