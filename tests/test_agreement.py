@@ -224,3 +224,19 @@ def test_cli_commands_agree_with_bill(
             issued[document["department"]] += Decimal(document["total"])
     assert dict(issued) == outcome.run.totals_by_department()
     assert sum(issued.values()) == outcome.run.total
+
+
+def test_simulate_without_the_register_is_refused_as_bill_refuses(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Fees per employee need headcounts: without --customers both commands refuse, with
+    # the same located message, and simulate no longer prices only the unit items.
+    case = next(c for c in CASES if c.name == "2026-employees")
+    args = [str(case.volumes), "--pricelists", str(case.pricelists[0]), "--year", "2026"]
+    assert main(["bill", *args]) == 2
+    bill_err = capsys.readouterr().err
+    assert main(["simulate", *args, "--budget", _budget(case, tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "needs each department's headcount from a customer register" in err
+    assert err.splitlines()[-2:] == bill_err.splitlines()[-2:]

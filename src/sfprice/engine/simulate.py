@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sfprice.collation import swedish_key
 from sfprice.engine.listmodel import plain_unit
@@ -48,6 +48,7 @@ __all__ = [
     "DepartmentResult",
     "FixedFeeModel",
     "HybridModel",
+    "MeasuredMarginal",
     "ModelResult",
     "PerUnitModel",
     "PriceModel",
@@ -639,14 +640,22 @@ def compare(
     return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
 
 
+@runtime_checkable
+class MeasuredMarginal(Protocol):
+    """A model whose marginal price depends on the volumes (a tier's next unit ...)."""
+
+    def marginal_at(self, volumes: VolumeSet, department: str, service: str) -> Decimal:
+        """What one more unit of ``service`` adds to ``department``'s charge."""
+        ...
+
+
 def _marginal(model: PriceModel, volumes: VolumeSet, department: str, service: str) -> Decimal:
     """What one more unit adds to a department's charge under a model.
 
     A model that prices through the billing engine measures it at the department's
-    volumes (``marginal_at``: a tier's next unit depends on the month's volume); the
-    others have one marginal price per service.
+    volumes (:class:`MeasuredMarginal`, e.g. :class:`~sfprice.engine.listmodel.
+    PriceListModel`); the others have one marginal price per service.
     """
-    measure = getattr(model, "marginal_at", None)
-    if measure is not None:
-        return Decimal(measure(volumes, department, service))
+    if isinstance(model, MeasuredMarginal):
+        return model.marginal_at(volumes, department, service)
     return model.marginal_price(service)
