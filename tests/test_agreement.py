@@ -4,8 +4,8 @@ For every bundled and example price list with its volumes (and the example custo
 register, and the 2010 allocation pools): ``bill``, ``issue`` (the issued invoices'
 totals), ``simulate`` (the model "as the list stands") and ``balance`` (billed revenue
 per month of each business area) give the same figures in total and per department.
-``kpi`` counts billed units only (no revenue figure); it reads the same
-:func:`~sfprice.app.run_billing` run as ``balance``.
+``kpi`` has no revenue figure: it measures billed units, and its self-service share
+is checked against the run's quantities month by month.
 
 Checked twice: through the application services the CLI calls, and once per command
 through ``sfprice.cli.main`` with ``--format json``.
@@ -204,6 +204,22 @@ def test_cli_commands_agree_with_bill(
             # (Allocation pools fill all twelve months; balance shows actuals only.)
             billed_months = sum(Decimal(r["billed"]) for r in months)
             assert billed_months == sum(expected.values())
+
+    # kpi measures billed units (no revenue): the self-service share of payslips is the
+    # run's self-service quantity over self-service plus manual, month by month.
+    kpi = _cli(capsys, "kpi", *case.billing_args(), "--year", year, "--format", "json")
+    units: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for invoice, line in outcome.run.lines:
+        units[(str(invoice.month), line.service)] += line.quantity
+    shares = [r for r in kpi["rows"] if r["kpi"].startswith("payroll.machine_share")]  # type: ignore[attr-defined]
+    assert bool(shares) == ("payroll" in areas)
+    for row in shares:
+        if len(row["period"]) != 7:
+            continue
+        self_service = units[(row["period"], "payroll.self_service")]
+        manual = units[(row["period"], "payroll.manual")]
+        assert Decimal(row["numerator"]) == self_service, row
+        assert Decimal(row["denominator"]) == self_service + manual, row
 
     register = tmp_path / "register"
     issued: dict[str, Decimal] = defaultdict(Decimal)
