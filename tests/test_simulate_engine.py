@@ -69,12 +69,19 @@ def test_charges_are_the_bill() -> None:
         ((unit(MANUAL, "10"), minimum("min", "1000", MANUAL)), 5, "0.00"),
         # 10 % surcharge on 100 kr a unit: 110 kr
         ((unit(MANUAL, "100"), percentage("p", "0.10", MANUAL)), 5, "110.00"),
+        # a list without the service: nothing to pay for it
+        ((tiered(SELF, "volume", ("200", "12"), (None, "10")),), 0, "0"),
+        # a fee is not billed by volume: one more "unit" of it adds nothing
+        ((fixed(MANUAL, default="4000"), unit(SELF, "20"), minimum("m", "1", SELF)), 0, "0"),
     ],
 )
 def test_marginal_price_at_the_volume(
     items: tuple[PriceItem, ...], quantity: int, expected: str
 ) -> None:
-    volumes = VolumeSet.from_entries([entry("A", MANUAL, quantity)])
+    # The price of one more manual payslip for A, with ``quantity`` of them; 0 means A
+    # has 3 self-service payslips and no manual ones.
+    service = MANUAL if quantity else SELF
+    volumes = VolumeSet.from_entries([entry("A", service, quantity or 3)])
     assert model(*items).marginal_at(volumes, "A", MANUAL) == D(expected)
     # compare reports the measured price per department
     row = compare(volumes, [model(*items)], cost_to_recover=D(0)).result("A", "list")
@@ -223,3 +230,21 @@ def test_fees_and_prices_by_customer_year_take_the_fast_path_and_equal_the_engin
     fast = recovery()
     with patch.object(PriceListModel, "linear_form", return_value=None):
         assert recovery() == fast  # the engine in every scenario
+
+
+def test_a_true_up_against_a_tiered_list_is_priced_by_the_engine() -> None:
+    pytest.importorskip("numpy")
+    from sfprice.engine.simulate import FixedFeeModel, TrueUp
+
+    listed = model(tiered(MANUAL, "volume", ("200", "120"), (None, "100")))
+    volumes = VolumeSet.from_entries(
+        [entry("A", MANUAL, 150), entry("B", MANUAL, 250), entry("A", MANUAL, 90, FEB)]
+    )
+    # A: 150 x 120 + 90 x 120 = 28 800 against a fee of 20 000: settled (band 5 % = 1 000).
+    # B: 250 x 100 = 25 000 against 25 000: within the band, nothing settled.
+    trued = FixedFeeModel("trued", {"A": D(20000), "B": D(25000)}, TrueUp(listed, D("0.05")))
+    charged = sum(trued.charges(volumes).values())
+    assert charged == D("53800.00")  # 20 000 + 8 800 + 25 000
+    result = monte_carlo(volumes, [trued], cost_to_recover=D(0), scenarios=3, sigma=0.0)
+    m = result.model("trued")
+    assert m.deterministic == m.minimum == m.maximum == charged

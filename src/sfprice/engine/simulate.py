@@ -3,8 +3,10 @@
 Pure functions over volumes (a :class:`~sfprice.model.VolumeSet`); inputs are never
 changed. A *model* turns volumes into a charge per department and month:
 
-- :class:`PerUnitModel`: a price per unit, as the lists in force (each line rounded to öre
-  exactly as :func:`sfprice.bill` does, so the totals are the same).
+- :class:`~sfprice.engine.listmodel.PriceListModel` (in :mod:`sfprice.engine.listmodel`):
+  the lists as they stand, priced by :func:`sfprice.bill` itself, every kind of item.
+- :class:`PerUnitModel`: a price per unit (each line rounded to öre exactly as
+  :func:`sfprice.bill` rounds a unit line); from a list, its plain unit prices only.
 - :class:`FixedFeeModel`: a fixed annual fee per department, billed in equal monthly parts
   (the remainder in the last month), whatever the volumes; optionally with a year-end
   true-up against a per-unit model outside a tolerance band.
