@@ -88,6 +88,7 @@ ERRORS: dict[str, str] = {
     "pricelist-duplicate-id": f"pricelists --pricelists {E}/pricelist-duplicate-id",
     "pricelist-none": f"pricelists --pricelists {E}/pricelist-none",
     "pricelist-fees": f"pricelists --pricelists {E}/pricelist-fees.toml",
+    "pricelist-package": f"pricelists --pricelists {E}/pricelist-package.toml",
     "pricelist-not-found": "pricelists --pricelists no-such-folder",
     "pricelist-mid-month": f"pricelists --pricelists {E}/pricelist-mid-month.toml",
     "pricelist-combined": f"pricelists --pricelists pricelists --pricelists {E}/pricelist-own",
@@ -162,6 +163,7 @@ ERRORS: dict[str, str] = {
         "invoices list --register no-such-register.db --time-zone Europe/Stockholmm"
     ),
     "register-changed": f"invoices list --register {E}/register-changed.db",
+    "register-unreadable": f"invoices list --register {E}/register-unreadable.db",
     "register-issuer-name": (
         f"invoices html SF-2014-000001 --register {E}/register.db --issuer-name Ekonomicentrum"
     ),

@@ -24,8 +24,9 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(layer)
     for layer in (
         {"errors"},
-        {"money", "period", "collation"},
+        {"money", "period", "collation", "units"},
         {"names"},
+        {"kinds"},  # the price kinds: what the model's items charge by
         {"model", "costs", "kpis"},
         {"io", "engine", "synthetic"},
         {"app"},
@@ -38,6 +39,12 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     )
 )
 LEVEL: Mapping[str, int] = {unit: n for n, layer in enumerate(LAYERS) for unit in layer}
+
+# Imports for annotations only (under ``if TYPE_CHECKING:``) that may go upwards: a price
+# kind is typed by the model's item it charges for, and the model holds the kinds.
+TYPE_ONLY = {("kinds", "model")}
+
+Imported = tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], bool]
 
 
 def _unit(module: str) -> str:
@@ -53,30 +60,51 @@ def _module_of(path: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(path: Path) -> Iterable[tuple[str, tuple[str, ...]]]:
+def _imports(path: Path) -> Iterable[Imported]:
     """The modules a file imports, each with the names taken from it."""
     module = _module_of(path)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     return imports_of(path.read_text(encoding="utf-8"), package)
 
 
-def imports_of(text: str, package: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The modules ``text`` imports, a relative import resolved within ``package``."""
-    found: list[tuple[str, tuple[str, ...]]] = []
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Import):
+def imports_of(text: str, package: str) -> list[Imported]:
+    """The modules ``text`` imports, a relative import resolved within ``package``.
+
+    An import under ``if TYPE_CHECKING:`` comes with a third item, True.
+    """
+    tree = ast.parse(text)
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for inner in ast.walk(node)
+    }
+    found: list[Imported] = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only and isinstance(node, ast.Import | ast.ImportFrom):
+            module = _resolved(node, package) if isinstance(node, ast.ImportFrom) else ""
+            names = tuple(alias.name for alias in node.names)
+            if isinstance(node, ast.Import):
+                found += [(alias.name, (), True) for alias in node.names]
+            else:
+                found.append((module, names, True))
+        elif isinstance(node, ast.Import):
             found += [(alias.name, ()) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                base = parts[: len(parts) - node.level + 1]
-                module = ".".join([*base, module] if module else base)
-            found.append((module, tuple(alias.name for alias in node.names)))
+            found.append((_resolved(node, package), tuple(alias.name for alias in node.names)))
     return found
 
 
-def violations(graph: Mapping[str, Iterable[tuple[str, tuple[str, ...]]]]) -> list[str]:
+def _resolved(node: ast.ImportFrom, package: str) -> str:
+    module = node.module or ""
+    if node.level:
+        parts = package.split(".")
+        base = parts[: len(parts) - node.level + 1]
+        module = ".".join([*base, module] if module else base)
+    return module
+
+
+def violations(graph: Mapping[str, Iterable[Imported]]) -> list[str]:
     """One line per import that breaks the layers, or per module without a layer.
 
     Args:
@@ -88,7 +116,7 @@ def violations(graph: Mapping[str, Iterable[tuple[str, tuple[str, ...]]]]) -> li
         if source not in LEVEL:
             found.append(f"{importer} has no layer: place {source!r} in LAYERS")
             continue
-        for module, names in imported:
+        for module, names, *typing in imported:
             if module != "sfprice" and not module.startswith("sfprice."):
                 continue
             target = _unit(module)
@@ -96,6 +124,8 @@ def violations(graph: Mapping[str, Iterable[tuple[str, tuple[str, ...]]]]) -> li
                 continue
             if target == "api" and set(names) <= {"__version__"}:
                 continue  # the version constant
+            if typing and typing[0] and (source, target) in TYPE_ONLY:
+                continue
             if target not in LEVEL:
                 found.append(f"{importer} imports {module}, which has no layer")
             elif LEVEL[target] > LEVEL[source]:
@@ -105,7 +135,7 @@ def violations(graph: Mapping[str, Iterable[tuple[str, tuple[str, ...]]]]) -> li
     return found
 
 
-def _graph() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+def _graph() -> dict[str, list[Imported]]:
     return {_module_of(path): list(_imports(path)) for path in sorted(SRC.rglob("*.py"))}
 
 
@@ -159,6 +189,16 @@ def test_the_checker_passes_a_good_import(
     importer: str, module: str, names: tuple[str, ...]
 ) -> None:
     assert violations({importer: [(module, names)]}) == []
+
+
+def test_only_the_named_pairs_may_import_upwards_for_annotations() -> None:
+    text = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sfprice.model import X\n"
+    found = imports_of(text, "sfprice.kinds")
+    assert ("sfprice.model", ("X",), True) in found
+    assert violations({"sfprice.kinds.base": found}) == []
+    # The same import at run time, or from another unit, is refused.
+    assert violations({"sfprice.kinds.base": [("sfprice.model", ("X",))]}) != []
+    assert violations({"sfprice.units": found}) != []
 
 
 def test_relative_imports_are_resolved() -> None:

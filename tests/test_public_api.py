@@ -55,6 +55,21 @@ FORBIDDEN = {
         "sfprice.engine",
         "sfprice.reports",
     },
+    # Price kinds: pure classes under the model (which holds one as an item's terms).
+    "kinds": {
+        "pydantic",
+        "babel",
+        "csv",
+        "tomllib",
+        "json",
+        "pathlib",
+        "sfprice.io",
+        "sfprice.engine",
+        "sfprice.app",
+        "sfprice.reports",
+        "sfprice.cli",
+    },
+    "units.py": {"pydantic", "babel", "csv", "tomllib", "json", "sfprice.model", "sfprice.kinds"},
     "engine": {
         "pydantic",
         "babel",
@@ -79,6 +94,12 @@ FORBIDDEN = {
         "sfprice.register_commands",
     },
     "reports": {"sfprice.io", "sfprice.app", "sfprice.cli", "pydantic"},
+    # The register: only the store touches SQLite; the plan and the codec are pure.
+    "register": {"babel", "sfprice.app", "sfprice.reports", "sfprice.documents", "sfprice.cli"},
+    **{
+        f"register/{name}.py": {"sqlite3", "sfprice.register.store", "sfprice.io"}
+        for name in ("issuing", "codec", "numbering", "records", "content", "manifest")
+    },
 }
 
 

@@ -25,8 +25,8 @@ from sfprice.engine.billing import BillingRun, ComponentCharge, Invoice, Invoice
 from sfprice.io.volumes import read_volume_files
 from sfprice.model import Unit
 from sfprice.period import Month
-from sfprice.register import DocumentKind, Manifest, Register, RegisterError
-from sfprice.register.content import content_json
+from sfprice.register import DocumentKind, Manifest, Register, RegisterError, RegisterHooks
+from sfprice.register.codec import content_json
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -396,7 +396,7 @@ def test_stored_content_that_disagrees_is_reported(issued: Path) -> None:
     with sqlite3.connect(issued) as db:
         db.execute("DROP TRIGGER lines_no_update")
         db.execute("UPDATE lines SET amount = '1' WHERE document_id = 1 AND position = 1")
-        trigger = next(s for s in sfprice.register.store._STATEMENTS if "lines_no_update" in s)
+        trigger = next(s for s in sfprice.register.schema.STATEMENTS if "lines_no_update" in s)
         db.execute(trigger)
     with Register.open(issued) as register, pytest.raises(RegisterError, match="disagree"):
         register.documents()
@@ -526,21 +526,18 @@ def test_upgrade_from_schema_1(tmp_path: Path) -> None:
     assert [d.number for d in more.documents] == ["SF-2015-000003", "SF-2015-000004"]
 
 
-def test_upgrade_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upgrade_is_all_or_nothing(tmp_path: Path) -> None:
     path = _v1(tmp_path)
     before = _dump(path)
     calls = []
 
-    def failing(*args: object) -> None:
-        calls.append(args)
+    def failing(number: str) -> None:
+        calls.append(number)
         if len(calls) == 3:
             raise sqlite3.OperationalError("disk I/O error")
-        original(*args)  # type: ignore[arg-type]
 
-    original = sfprice.register.store._seal
-    monkeypatch.setattr(sfprice.register.store, "_seal", failing)
     with pytest.raises(RegisterError, match="disk I/O error"):
-        Register.open(path)
+        Register.open(path, hooks=RegisterHooks(before_seal=failing))
     assert _dump(path) == before
 
 

@@ -47,6 +47,7 @@ from sfprice.engine.billing import (
 )
 from sfprice.engine.breakeven import BreakEven, BreakEvenRule, break_even, list_revenue
 from sfprice.engine.kpi import Kpi, KpiRow, TimeBase, kpi_report
+from sfprice.engine.listmodel import PriceListModel
 from sfprice.engine.montecarlo import ModelDistribution, MonteCarloResult, monte_carlo
 from sfprice.engine.recovery import (
     AreaFullCost,
@@ -203,6 +204,7 @@ __all__ = [
     "PriceItem",
     "PriceKind",
     "PriceList",
+    "PriceListModel",
     "PriceModel",
     "PriceNotFound",
     "RecoveryBalance",

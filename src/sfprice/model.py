@@ -7,7 +7,6 @@ records and the engine in :mod:`sfprice.engine` prices them.
 from __future__ import annotations
 
 import bisect
-import enum
 import fnmatch
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -17,9 +16,25 @@ from decimal import MAX_PREC, Decimal, localcontext
 from types import MappingProxyType
 
 from sfprice.collation import swedish_key
+from sfprice.kinds import (
+    KINDS,
+    AppliesTo,
+    FixedMonthly,
+    Package,
+    Percentage,
+    PriceKind,
+    PriceTerms,
+    StepsDown,
+    Tier,
+    Tiered,
+    TierMode,
+    check_price,
+    terms_of,
+)
 from sfprice.money import ROUNDING_MODES
 from sfprice.names import name_problem
 from sfprice.period import Month
+from sfprice.units import Unit
 
 __all__ = [
     "KIND_UNITS",
@@ -42,123 +57,10 @@ __all__ = [
 ]
 
 
-class Unit(enum.StrEnum):
-    """What one unit of a service is; decides whether fractional quantities are allowed."""
-
-    PERSON_MONTH = "person_month"
-    """One salary or remuneration per person and month ("per person och månad")."""
-    PAID_SALARY = "paid_salary"
-    """One paid salary ("kr/utbetald lön")."""
-    SALARY_DEBT = "salary_debt"
-    """One salary debt that cannot be offset ("kr/löneskuld")."""
-    TRANSACTION = "transaction"
-    """One ledger transaction ("per transaktion")."""
-    REMINDER = "reminder"
-    """One reminder handled ("per påminnelse")."""
-    HOUR = "hour"
-    """One hour of an add-on service ("kr/timme"); fractional hours are allowed."""
-    SHARE = "share"
-    """A department's share of an allocated pool ("andel"); the line's quantity is 1."""
-    DEPARTMENT_MONTH = "department_month"
-    """One department in one month ("per förvaltning och månad"): fixed fees, minimums."""
-    EMPLOYEE_MONTH = "employee_month"
-    """One employee of a department in one month ("per anställd och månad")."""
-    PERCENT = "percent"
-    """A percentage of other lines: the quantity is their sum in kronor, the price a rate."""
-
-    @property
-    def fractional(self) -> bool:
-        """True when a quantity of this unit may have decimals (hours, kronor of a base)."""
-        return self in (Unit.HOUR, Unit.PERCENT)
-
-    @property
-    def label_sv(self) -> str:
-        """The unit as a Swedish invoice prints it."""
-        return _UNIT_LABELS_SV[self]
-
-
-_UNIT_LABELS_SV = {
-    Unit.PERSON_MONTH: "per person och månad",
-    Unit.PAID_SALARY: "per utbetald lön",
-    Unit.SALARY_DEBT: "per löneskuld",
-    Unit.TRANSACTION: "per transaktion",
-    Unit.REMINDER: "per påminnelse",
-    Unit.HOUR: "per timme",
-    Unit.SHARE: "andel",
-    Unit.DEPARTMENT_MONTH: "per förvaltning och månad",
-    Unit.EMPLOYEE_MONTH: "per anställd och månad",
-    Unit.PERCENT: "procent",
-}
-
-
-class PriceKind(enum.StrEnum):
-    """How an item charges: per unit of volume (the default) or in one of the other ways.
-
-    See ``docs/file-formats.md`` (Price kinds) for the billing order of the kinds.
-    """
-
-    UNIT = "unit"
-    """Quantity x price per unit, from the volumes (every bundled item)."""
-    FIXED_MONTHLY = "fixed_monthly"
-    """A fixed fee per department and month, needing no volume."""
-    PER_EMPLOYEE = "per_employee"
-    """A fee per employee and month; the headcount comes from the customer register."""
-    TIERED = "tiered"
-    """A price per unit of volume that depends on the month's quantity (graduated or volume)."""
-    MINIMUM = "minimum"
-    """A monthly minimum: when some lines sum to less, a line with the difference."""
-    PERCENTAGE = "percentage"
-    """A surcharge of a rate times the sum of some lines."""
-
-    @property
-    def by_volume(self) -> bool:
-        """True for the kinds priced from volume rows (unit and tiered)."""
-        return self in (PriceKind.UNIT, PriceKind.TIERED)
-
-
-class TierMode(enum.StrEnum):
-    """How a tiered price charges a quantity."""
-
-    GRADUATED = "graduated"
-    """Each unit at the price of the band it falls in (trappstegsvis)."""
-    VOLUME = "volume"
-    """Every unit at the price of the band the total quantity reaches (volymrabatt)."""
-
-
-#: The unit each kind that is not billed by volume implies.
+#: The unit each kind that is not billed by volume implies (read from the kinds).
 KIND_UNITS: Mapping[PriceKind, Unit] = MappingProxyType(
-    {
-        PriceKind.FIXED_MONTHLY: Unit.DEPARTMENT_MONTH,
-        PriceKind.PER_EMPLOYEE: Unit.EMPLOYEE_MONTH,
-        PriceKind.MINIMUM: Unit.DEPARTMENT_MONTH,
-        PriceKind.PERCENTAGE: Unit.PERCENT,
-    }
+    {kind: cls.implied_unit for kind, cls in KINDS.items() if cls.implied_unit is not None}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Tier:
-    """One band of a tiered price: quantities up to ``up_to`` (inclusive) at ``price``.
-
-    A band starts where the one before ends; the last band has no end (``up_to`` None).
-
-    Attributes:
-        up_to: The last quantity of the band, or None for the open last band.
-        price: The price per unit in the band.
-    """
-
-    up_to: Decimal | None
-    price: Decimal
-
-    def __post_init__(self) -> None:
-        _check_price(self.price, "tier price")
-        if self.up_to is not None:
-            if not isinstance(self.up_to, Decimal):
-                msg = f"tier up_to must be a Decimal, got {self.up_to!r}"
-                raise TypeError(msg)
-            if not self.up_to.is_finite() or self.up_to <= 0:
-                msg = f"tier up_to must be a number > 0, got {self.up_to}"
-                raise ValueError(msg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,16 +80,20 @@ class PriceComponent:
     item: str | None = None
 
     def __post_init__(self) -> None:
-        _check_price(self.price, self.label)
+        check_price(self.price, self.label)
 
 
-@dataclass(frozen=True, slots=True)
+_NO_FEES: Mapping[str, Decimal] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class PriceItem:
-    """One service of a price list with its price.
+    """One service of a price list with its price and its kind.
 
     A composite price keeps its components; ``price`` is then their sum. A simple price has
-    no components. Items of other kinds than ``unit`` use the fields of their kind (see
-    :class:`PriceKind` and ``docs/file-formats.md``); the others keep their defaults.
+    no components. How the item charges is its ``terms``: one object of a kind class of
+    :mod:`sfprice.kinds` (:class:`~sfprice.kinds.UnitPrice`, :class:`~sfprice.kinds.Tiered`,
+    :class:`~sfprice.kinds.Package` ...) holding only that kind's fields.
 
     Attributes:
         code: Stable service code, the same across years (``payroll.self_service``).
@@ -195,109 +101,134 @@ class PriceItem:
         unit: What one unit is. Fixed fees and minimums are ``department_month``, fees per
             employee ``employee_month``, percentages ``percent``.
         price: Price per unit (``unit``, ``per_employee``; with ``by_customer_year`` the
-            first year's price), the minimum amount (``minimum``), else 0.
+            first year's price), the price of a block (``package``), the minimum amount
+            (``minimum``), else 0.
         components: Parts of a composite price, in printed order; empty for a simple price.
         business_area: The business area that sells it (``payroll``, ``economy``, ...).
         source: Where the price comes from (seed file and line, decision).
-        kind: How the item charges.
-        fees: ``fixed_monthly``: the monthly fee per department.
-        default_fee: ``fixed_monthly``: the fee of a department not in ``fees`` (None: such
-            a department pays no fee).
-        tiers: ``tiered``: the bands, ascending; the last has no ``up_to``.
-        tier_mode: ``tiered``: graduated or volume.
-        applies_to: ``minimum``, ``percentage``: the service codes or shell-style patterns
-            (``payroll.*``) of the lines it is computed on.
-        rate: ``percentage``: the rate, ``0.05`` for 5 %.
-        by_customer_year: ``unit``, ``per_employee``, ``fixed_monthly``: the price in the
-            customer's 1st, 2nd, 3rd ... year; the last holds for every later year.
+        terms: The kind and its fields (a plain unit price by default).
+
+    The kind's fields can also be given by name, as in a price-list file (``kind=``,
+    ``fees=``, ``default_fee=``, ``tiers=``, ``tier_mode=``, ``applies_to=``, ``rate=``,
+    ``by_customer_year=``, ``block=``); the item builds its ``terms`` of them and refuses a
+    field its kind does not have. They read back as properties of the same names.
     """
 
     code: str
     name: str
     unit: Unit
     price: Decimal
-    components: tuple[PriceComponent, ...] = ()
-    business_area: str = ""
-    source: str = ""
-    kind: PriceKind = PriceKind.UNIT
-    fees: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}), hash=False)
-    default_fee: Decimal | None = None
-    tiers: tuple[Tier, ...] = ()
-    tier_mode: TierMode = TierMode.GRADUATED
-    applies_to: tuple[str, ...] = ()
-    rate: Decimal | None = None
-    by_customer_year: tuple[Decimal, ...] = ()
+    components: tuple[PriceComponent, ...]
+    business_area: str
+    source: str
+    terms: PriceTerms
 
-    def __post_init__(self) -> None:
-        _check_price(self.price, self.code)
-        object.__setattr__(self, "kind", PriceKind(self.kind))
-        object.__setattr__(self, "tier_mode", TierMode(self.tier_mode))
-        object.__setattr__(self, "fees", MappingProxyType(dict(self.fees)))
-        object.__setattr__(self, "tiers", tuple(self.tiers))
-        object.__setattr__(self, "applies_to", tuple(self.applies_to))
-        object.__setattr__(self, "by_customer_year", tuple(self.by_customer_year))
-        if self.components and sum(c.price for c in self.components) != self.price:
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        unit: Unit,
+        price: Decimal,
+        components: Iterable[PriceComponent] = (),
+        business_area: str = "",
+        source: str = "",
+        kind: PriceKind | str | None = None,
+        fees: Mapping[str, Decimal] | None = None,
+        default_fee: Decimal | None = None,
+        tiers: Iterable[Tier] | None = None,
+        tier_mode: TierMode | str | None = None,
+        applies_to: Iterable[str] | None = None,
+        rate: Decimal | None = None,
+        by_customer_year: Iterable[Decimal] | None = None,
+        block: Decimal | None = None,
+        *,
+        terms: PriceTerms | None = None,
+    ) -> None:
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "unit", Unit(unit))
+        object.__setattr__(self, "price", price)
+        object.__setattr__(self, "components", tuple(components))
+        object.__setattr__(self, "business_area", business_area)
+        object.__setattr__(self, "source", source)
+        check_price(price, code)
+        if self.components and sum(c.price for c in self.components) != price:
             parts = " + ".join(str(c.price) for c in self.components)
-            msg = f"{self.code}: components {parts} do not add up to the price {self.price}"
+            msg = f"{code}: components {parts} do not add up to the price {price}"
             raise ValueError(msg)
-        problem = self._kind_problem()
-        if problem:
-            msg = f"{self.code}: {problem}"
+        by_name: dict[str, object] = {
+            "components": self.components or None,
+            "fees": dict(fees) if fees else None,
+            "default_fee": default_fee,
+            "tiers": tuple(tiers) if tiers else None,
+            "applies_to": tuple(applies_to) if applies_to else None,
+            "rate": rate,
+            "by_customer_year": tuple(by_customer_year) if by_customer_year else None,
+            "block": block,
+        }
+        given = {name: value for name, value in by_name.items() if value is not None}
+        if terms is None:
+            the_kind = PriceKind(kind) if kind is not None else PriceKind.UNIT
+            if the_kind is PriceKind.TIERED and tier_mode is not None:
+                given["tier_mode"] = TierMode(tier_mode)
+            try:
+                terms = terms_of(the_kind, given)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{code}: {exc}") from None
+        elif (kind is not None and PriceKind(kind) is not terms.kind) or (
+            set(given) - {"components"}
+        ):
+            msg = f"{code}: give the kind's fields in terms, not also by name"
+            raise TypeError(msg)
+        object.__setattr__(self, "terms", terms)
+        if problem := terms.item_problem(self):
+            msg = f"{code}: {problem}"
             raise ValueError(msg)
 
-    def _kind_problem(self) -> str | None:
-        kind = self.kind
-        implied = KIND_UNITS.get(kind)
-        if implied is not None and self.unit is not implied:
-            return f"a {kind} item has the unit {implied}, not {self.unit}"
-        for name, value in (("fee", self.default_fee), ("rate", self.rate)):
-            if value is not None:
-                _check_price(value, f"{self.code} {name}")
-        for department, fee in self.fees.items():
-            _check_price(fee, f"{self.code} fee of {department}")
-            if not department.strip():
-                return "a department name in fees is empty"
-            if problem := name_problem(department):
-                return f"fees: {problem}"
-        for price in self.by_customer_year:
-            _check_price(price, f"{self.code} by_customer_year")
-        used = {
-            "components": bool(self.components),
-            "fees": bool(self.fees),
-            "default_fee": self.default_fee is not None,
-            "tiers": bool(self.tiers),
-            "applies_to": bool(self.applies_to),
-            "rate": self.rate is not None,
-            "by_customer_year": bool(self.by_customer_year),
-        }
-        allowed = _KIND_FIELDS[kind]
-        extra = [name for name, given in used.items() if given and name not in allowed]
-        if extra:
-            return f"a {kind} item has no {', '.join(extra)}"
-        if self.components and self.by_customer_year:
-            return "a composite price cannot step down by customer year"
-        if self.by_customer_year and kind is not PriceKind.FIXED_MONTHLY:
-            first = self.by_customer_year[0]
-            if self.price != first:
-                return (
-                    f"price {self.price} must be the first year's price {first} of by_customer_year"
-                )
-        no_price = (PriceKind.FIXED_MONTHLY, PriceKind.TIERED, PriceKind.PERCENTAGE)
-        if kind in no_price and self.price != 0:
-            return f"a {kind} item has no price of its own (price must be 0)"
-        if kind is PriceKind.FIXED_MONTHLY:
-            if self.by_customer_year and (self.fees or self.default_fee is not None):
-                return "by_customer_year is the fee of every department: no fees or default_fee"
-            if not (self.fees or self.default_fee is not None or self.by_customer_year):
-                return "a fixed_monthly item needs fees, default_fee or by_customer_year"
-        if kind is PriceKind.TIERED:
-            return _tier_problem(self.tiers)
-        needs_lines = kind in (PriceKind.MINIMUM, PriceKind.PERCENTAGE)
-        if needs_lines and (not self.applies_to or any(not p.strip() for p in self.applies_to)):
-            return f"a {kind} item needs applies_to: service codes or patterns, none empty"
-        if kind is PriceKind.PERCENTAGE and self.rate is None:
-            return "a percentage item needs a rate (0.05 for 5 %)"
-        return None
+    @property
+    def kind(self) -> PriceKind:
+        """How the item charges (the kind of its ``terms``)."""
+        return self.terms.kind
+
+    @property
+    def fees(self) -> Mapping[str, Decimal]:
+        """``fixed_monthly``: the monthly fee per department (else none)."""
+        return self.terms.fees if isinstance(self.terms, FixedMonthly) else _NO_FEES
+
+    @property
+    def default_fee(self) -> Decimal | None:
+        """``fixed_monthly``: the fee of a department not in ``fees`` (None: it pays none)."""
+        return self.terms.default_fee if isinstance(self.terms, FixedMonthly) else None
+
+    @property
+    def tiers(self) -> tuple[Tier, ...]:
+        """``tiered``: the bands, ascending; the last has no ``up_to`` (else none)."""
+        return self.terms.tiers if isinstance(self.terms, Tiered) else ()
+
+    @property
+    def tier_mode(self) -> TierMode:
+        """``tiered``: graduated or volume (graduated for the other kinds)."""
+        return self.terms.tier_mode if isinstance(self.terms, Tiered) else TierMode.GRADUATED
+
+    @property
+    def applies_to(self) -> tuple[str, ...]:
+        """``minimum``, ``percentage``: the codes or patterns of the lines it is on."""
+        return self.terms.applies_to if isinstance(self.terms, AppliesTo) else ()
+
+    @property
+    def rate(self) -> Decimal | None:
+        """``percentage``: the rate, ``0.05`` for 5 % (else None)."""
+        return self.terms.rate if isinstance(self.terms, Percentage) else None
+
+    @property
+    def block(self) -> Decimal | None:
+        """``package``: the units in one block (else None)."""
+        return self.terms.block if isinstance(self.terms, Package) else None
+
+    @property
+    def by_customer_year(self) -> tuple[Decimal, ...]:
+        """The price in the customer's 1st, 2nd, 3rd ... year; the last holds after."""
+        return self.terms.by_customer_year if isinstance(self.terms, StepsDown) else ()
 
     @property
     def is_composite(self) -> bool:
@@ -307,13 +238,12 @@ class PriceItem:
     @property
     def steps_down(self) -> bool:
         """True when the price depends on the customer's year (``by_customer_year``)."""
-        return bool(self.by_customer_year)
+        return self.terms.steps_down
 
     def price_in_year(self, customer_year: int) -> Decimal:
         """The price in the customer's ``customer_year`` (1 = the first year).
 
-        Without ``by_customer_year`` the price is the same every year: ``price``, or for a
-        fixed fee ``default_fee``.
+        Without ``by_customer_year`` the price is the same every year: ``price``.
 
         >>> item = PriceItem("p", "P", Unit.PERSON_MONTH, Decimal(60),
         ...                  by_customer_year=(Decimal(60), Decimal(55), Decimal(50)))
@@ -323,51 +253,25 @@ class PriceItem:
         if customer_year < 1:
             msg = f"{self.code}: customer year {customer_year} is before the first (1)"
             raise ValueError(msg)
-        if not self.by_customer_year:
-            return self.price
-        return self.by_customer_year[min(customer_year, len(self.by_customer_year)) - 1]
+        if isinstance(self.terms, StepsDown):
+            return self.terms.price_in_year(self.price, customer_year)
+        return self.price
 
     def fee_for(self, department: str, customer_year: int | None = None) -> Decimal | None:
         """``fixed_monthly``: a department's monthly fee, or None when it pays none.
 
         ``customer_year`` is needed when the fee steps down (``by_customer_year``).
         """
-        if self.by_customer_year:
-            if customer_year is None:
-                msg = f"{self.code}: the fee steps down by customer year; give the year"
-                raise ValueError(msg)
-            return self.price_in_year(customer_year)
-        return self.fees.get(department, self.default_fee)
+        if not isinstance(self.terms, FixedMonthly):
+            return None
+        try:
+            return self.terms.fee_for(department, customer_year)
+        except ValueError as exc:
+            raise ValueError(f"{self.code}: {exc}") from None
 
     def matches(self, service: str) -> bool:
         """True when ``service`` matches a pattern of ``applies_to``."""
-        return any(fnmatch.fnmatchcase(service, pattern) for pattern in self.applies_to)
-
-
-_KIND_FIELDS: Mapping[PriceKind, frozenset[str]] = MappingProxyType(
-    {
-        PriceKind.UNIT: frozenset({"components", "by_customer_year"}),
-        PriceKind.FIXED_MONTHLY: frozenset({"fees", "default_fee", "by_customer_year"}),
-        PriceKind.PER_EMPLOYEE: frozenset({"by_customer_year"}),
-        PriceKind.TIERED: frozenset({"tiers"}),
-        PriceKind.MINIMUM: frozenset({"applies_to"}),
-        PriceKind.PERCENTAGE: frozenset({"applies_to", "rate"}),
-    }
-)
-
-
-def _tier_problem(tiers: tuple[Tier, ...]) -> str | None:
-    if not tiers:
-        return "a tiered item needs at least one tier"
-    if tiers[-1].up_to is not None:
-        return "the last tier has no up_to (it holds for every larger quantity)"
-    ends = [t.up_to for t in tiers[:-1]]
-    if any(end is None for end in ends):
-        return "only the last tier may leave out up_to"
-    bounds = [end for end in ends if end is not None]
-    if any(b <= a for a, b in itertools.pairwise(bounds)):
-        return f"tier up_to values must rise: {', '.join(str(b) for b in bounds)}"
-    return None
+        return isinstance(self.terms, AppliesTo) and self.terms.matches(service)
 
 
 def component_reference_problems(items: Sequence[PriceItem]) -> list[tuple[int, str]]:
@@ -592,19 +496,6 @@ class Customer:
         if self.first_year is None:
             return None
         return year - self.first_year + 1
-
-
-def _check_price(price: Decimal, what: str) -> None:
-    if not isinstance(price, Decimal):
-        # Reached from untyped callers (notebooks): a float price is a bug, not a value.
-        msg = f"{what}: price must be a Decimal, got {price!r}"
-        raise TypeError(msg)
-    if not price.is_finite():
-        msg = f"{what}: price must be finite, got {price!r}"
-        raise ValueError(msg)
-    if price < 0:
-        msg = f"{what}: price must be >= 0, got {price}"
-        raise ValueError(msg)
 
 
 # --------------------------------------------------------------------------- volumes

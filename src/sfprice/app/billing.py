@@ -9,7 +9,7 @@ lines and collects the notes a user should see. ``bill`` shows the whole run;
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -22,7 +22,7 @@ from sfprice.io.customers import read_customers
 from sfprice.io.departments import check_departments
 from sfprice.io.pricelists import load_catalog, pricelist_sources
 from sfprice.io.volumes import locate_missing_prices, read_volume_files
-from sfprice.model import PriceCatalog
+from sfprice.model import Customer, PriceCatalog, VolumeSet
 from sfprice.period import Month
 
 __all__ = ["BillingOutcome", "BillingRequest", "run_billing"]
@@ -84,6 +84,9 @@ class BillingOutcome:
         volume_run: The run before the allocation lines were added: what the volumes
             (and the fixed fees of their months) bill. Allocation pools are spread over
             every month of the year, so only this run tells which months have actuals.
+        volumes: The volumes billed (of the year), for a service that prices them again
+            (simulation).
+        customers: The customer register read, or None.
     """
 
     request: BillingRequest
@@ -92,6 +95,8 @@ class BillingOutcome:
     run: BillingRun
     notes: tuple[str, ...]
     volume_run: BillingRun | None = None
+    volumes: VolumeSet | None = None
+    customers: Mapping[str, Customer] | None = None
 
     @property
     def actual_months(self) -> tuple[Month, ...]:
@@ -160,7 +165,7 @@ def run_billing(
             catalog=catalog,
         )
     notes = _notes(request.year, catalog, run)
-    return BillingOutcome(request, catalog, files, run, notes, volume_run)
+    return BillingOutcome(request, catalog, files, run, notes, volume_run, volumes, customers)
 
 
 def _notes(year: int, catalog: PriceCatalog, run: BillingRun) -> tuple[str, ...]:

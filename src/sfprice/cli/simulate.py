@@ -1,9 +1,10 @@
 """Command line for price-model simulation: ``simulate``.
 
-Part of the CLI layer (see :mod:`sfprice.cli`): it parses the models and scenarios, calls
-:mod:`sfprice.engine.simulate` and renders the comparison. The cost to recover is the
-business area's full cost less its other revenue, from the same budget helpers as
-``breakeven`` (:mod:`sfprice.cli.recovery`).
+Part of the CLI layer (see :mod:`sfprice.cli`): it parses the billing inputs (the same
+argument group as ``bill``), the models and scenarios, calls
+:func:`sfprice.app.simulation.run_simulation` and renders the comparison. The cost to
+recover is the business area's full cost less its other revenue, from the same budget
+helpers as ``breakeven`` (:mod:`sfprice.cli.recovery`).
 
 Fees are derived from the *unchanged* volumes of a reference window (by default
 January–September of the year, the window the 2010 allocation keys use); the scenarios are
@@ -14,18 +15,22 @@ scenario is what happens after the model has been set.
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from babel.numbers import format_decimal
 
-from sfprice.cli.arguments import Common
+from sfprice.app.simulation import (
+    ModelSpec,
+    Scenario,
+    SimulationOutcome,
+    SimulationRequest,
+    run_simulation,
+)
+from sfprice.cli.arguments import Common, add_billing_arguments, billing_request
 from sfprice.cli.arguments import budget_arguments as _budget_args
 from sfprice.cli.arguments import decimal as _decimal
 from sfprice.cli.arguments import month as _month
@@ -35,32 +40,15 @@ from sfprice.cli.recovery import budget_of as _budget_for_year
 from sfprice.cli.recovery import render_report as _render
 from sfprice.cli.recovery import statement_of as _statement
 from sfprice.engine.simulate import (
-    MANUAL,
     MAX_NOISE_SEED,
     MAX_NOISE_SIGMA,
     MIN_NOISE_SIGMA,
     Comparison,
     DepartmentResult,
-    FixedFeeModel,
-    HybridModel,
     ModelResult,
-    PerUnitModel,
-    PriceModel,
-    TrueUp,
-    compare,
-    derive_fixed_fees,
-    derive_hybrid,
-    join,
-    leave,
-    noise,
     noise_problem,
-    scale,
-    shift_channel,
-    window,
 )
-from sfprice.io.pricelists import load_catalog
-from sfprice.io.volumes import read_volume_files
-from sfprice.model import PriceKind, PriceList, VolumeSet
+from sfprice.model import PriceList
 from sfprice.money import round_amount
 from sfprice.period import Month
 from sfprice.reports.formats import _safe_text, decimal_text, format_amount
@@ -73,70 +61,43 @@ _SCENARIO_FORMS = (
     "shift:FRACTION, growth:RATE, leave:DEPT@YYYY-MM, join:DEPT@YYYY-MM=LIKEDEPT "
     "or noise:SIGMA@SEED"
 )
-_Model = PerUnitModel | FixedFeeModel | HybridModel
 
 
 # ------------------------------------------------------------------ argument types
 
 
-@dataclass(frozen=True, slots=True)
-class _ModelSpec:
-    """A ``--model`` value: its kind and parameter (band or surcharge)."""
-
-    kind: str
-    value: Decimal | None = None
-
-    @property
-    def name(self) -> str:
-        """The canonical spelling, also the model's name in the output (``hybrid:53``)."""
-        return self.kind if self.value is None else f"{self.kind}:{decimal_text(self.value)}"
-
-    def label(self, price_list: PriceList, locale: str) -> str:
-        """The model in Swedish, for the table."""
-        if self.kind == "unit":
-            return f"styckpris {price_list.id}"
-        if self.kind == "fixed":
-            return "fast avgift"
-        assert self.value is not None  # fixed-trueup and hybrid always have a value
-        if self.kind == "fixed-trueup":
-            return f"fast avgift, avstämning utanför ±{_number(self.value * 100, locale)} %"
-        return f"fast avgift + {format_amount(self.value, locale)} per manuell lön"
+def _label(spec: ModelSpec, price_list: PriceList, locale: str) -> str:
+    """A model in Swedish, for the table."""
+    if spec.kind == "unit":
+        return f"styckpris {price_list.id}"
+    if spec.kind == "fixed":
+        return "fast avgift"
+    assert spec.value is not None  # fixed-trueup and hybrid always have a value
+    if spec.kind == "fixed-trueup":
+        return f"fast avgift, avstämning utanför ±{_number(spec.value * 100, locale)} %"
+    return f"fast avgift + {format_amount(spec.value, locale)} per manuell lön"
 
 
-def _model(text: str) -> _ModelSpec:
+def _model(text: str) -> ModelSpec:
     kind, sep, value = text.strip().partition(":")
     if kind in {"unit", "fixed"} and not sep:
-        return _ModelSpec(kind)
+        return ModelSpec(kind)
     if kind in {"fixed-trueup", "hybrid"} and sep:
         number = _decimal(value)
         if number < 0:
             what = "the band" if kind == "fixed-trueup" else "the surcharge"
             msg = f"{text!r}: {what} must be >= 0"
             raise argparse.ArgumentTypeError(msg)
-        return _ModelSpec(kind, number)
+        return ModelSpec(kind, number, f"{kind}:{decimal_text(number)}")
     msg = f"{text!r} is not a model; use {_MODEL_FORMS}"
     raise argparse.ArgumentTypeError(msg)
-
-
-@dataclass(frozen=True, slots=True)
-class _Scenario:
-    """A ``--scenario`` value, parsed; :func:`_apply` makes new volumes of it."""
-
-    text: str
-    kind: str
-    number: Decimal = Decimal(0)
-    department: str = ""
-    month: Month | None = None
-    like: str = ""
-    sigma: float = 0.0
-    seed: int = 0
 
 
 _AT_MONTH = re.compile(r"(?P<department>.+)@(?P<month>[^@=]+)")
 _JOIN = re.compile(r"(?P<department>.+)@(?P<month>[^@=]+)=(?P<like>.+)")
 
 
-def _scenario(text: str) -> _Scenario:
+def _scenario(text: str) -> Scenario:
     kind, sep, rest = text.strip().partition(":")
     if not sep:
         msg = f"{text!r} is not a scenario; use {_SCENARIO_FORMS}"
@@ -146,19 +107,19 @@ def _scenario(text: str) -> _Scenario:
         if not 0 <= fraction <= 1:
             msg = f"{text!r}: the share moved must be between 0 and 1 (e.g. shift:0.2)"
             raise argparse.ArgumentTypeError(msg)
-        return _Scenario(text, kind, number=fraction)
+        return Scenario(text, kind, number=fraction)
     if kind == "growth":
         rate = _decimal(rest)
         if rate < -1:
             msg = f"{text!r}: volumes cannot shrink by more than all (growth >= -1)"
             raise argparse.ArgumentTypeError(msg)
-        return _Scenario(text, kind, number=rate)
+        return Scenario(text, kind, number=rate)
     if kind == "leave" and (found := _AT_MONTH.fullmatch(rest.strip())):
-        return _Scenario(
+        return Scenario(
             text, kind, department=found["department"].strip(), month=_month(found["month"])
         )
     if kind == "join" and (found := _JOIN.fullmatch(rest.strip())):
-        return _Scenario(
+        return Scenario(
             text,
             kind,
             department=found["department"].strip(),
@@ -175,7 +136,7 @@ def _scenario(text: str) -> _Scenario:
     raise argparse.ArgumentTypeError(msg)
 
 
-def _noise(text: str, rest: str) -> _Scenario:
+def _noise(text: str, rest: str) -> Scenario:
     sigma_text, at, seed_text = (part.strip() for part in rest.partition("@"))
     quoted = repr(text) if len(text) <= 60 else f"{text[:50]!r}... ({len(text)} characters)"
     try:
@@ -195,7 +156,7 @@ def _noise(text: str, rest: str) -> _Scenario:
     if problem is not None:
         msg = f"{quoted}: {problem.rsplit(', got ', 1)[0]}"
         raise argparse.ArgumentTypeError(msg)
-    return _Scenario(text, "noise", sigma=float(exact), seed=seed)
+    return Scenario(text, "noise", sigma=float(exact), seed=seed)
 
 
 def _window(text: str) -> tuple[Month, Month]:
@@ -229,7 +190,7 @@ def add_simulate(commands: Any, common: Common) -> None:
         "joins has no fixed fee (it pays only per-unit parts); one that leaves keeps paying "
         "its fee.",
     )
-    sim.add_argument("volumes", nargs="+", type=Path, metavar="VOLUMES", help="volume file(s)")
+    add_billing_arguments(sim)
     sim.add_argument("--year", type=int, required=True, help="the year to simulate")
     _budget_args(sim)
     sim.add_argument("--area", help="business-area code (default: the budget's only selling area)")
@@ -271,22 +232,6 @@ def add_simulate(commands: Any, common: Common) -> None:
     sim.set_defaults(handler=_simulate)
 
 
-@dataclass(frozen=True, slots=True)
-class _Setting:
-    """What the comparison was run on, for the report header."""
-
-    year: int
-    budget: str
-    area: str
-    area_name: str
-    full_cost: Decimal
-    other_revenue: Decimal
-    price_list: PriceList
-    reference: tuple[Month, Month]
-    scenarios: tuple[_Scenario, ...]
-    labels: dict[str, str]
-
-
 def _simulate(args: argparse.Namespace) -> str:
     budget = _budget_for_year(args)
     statement = _statement(args, budget)
@@ -296,164 +241,67 @@ def _simulate(args: argparse.Namespace) -> str:
         codes = ", ".join(a.code for a in statement.areas)
         msg = f"{area!r} is not a selling area of budget {budget.id} (selling areas: {codes})"
         raise CommandError(msg)
-    cost = area_cost.cost_to_recover
-    catalog = load_catalog(args.pricelists)
-    volumes = read_volume_files(args.volumes, catalog=catalog, year=args.year)
-    if volumes.excluded_rows:
-        print(
-            f"note: {volumes.excluded_rows} row(s) outside {args.year} were left out",
-            file=sys.stderr,
-        )
-    if not len(volumes):
-        msg = f"no volumes for {args.year}; nothing to simulate"
-        raise CommandError(msg)
-    price_list = _price_list(catalog.in_force, volumes, args.year)
-    prices = {
-        i.code: i.price
-        for i in price_list.items
-        if i.business_area == area and i.kind is PriceKind.UNIT and not i.steps_down
-    }
-    if not prices:
-        msg = f"price list {price_list.id} has no services of the area {area!r}"
-        raise CommandError(msg)
-    others = sorted({e.key.service for e in volumes if e.key.service not in prices})
-    if others:
-        print(
-            f"note: services of other areas than {area} were left out: {', '.join(others)}",
-            file=sys.stderr,
-        )
-        volumes = VolumeSet.from_entries(
-            (e for e in volumes if e.key.service in prices), volumes.excluded
-        )
-    reference = args.reference or (Month(args.year, 1), Month(args.year, 9))
-    specs = _models(args.models)
-    unit = PerUnitModel(specs[0].name, prices, price_list.rounding)
-    models = _build(specs, unit, volumes, reference, cost, args.year)
-    scenario = volumes
-    for step in args.scenarios:
-        scenario = _apply(step, scenario, args.year)
-    if not len(scenario):
-        msg = "the scenario leaves no volumes to charge"
-        raise CommandError(msg)
-    try:
-        # The frozen models have a read-only ``name``, which mypy does not accept for the
-        # protocol's plain ``name: str`` (engine/simulate.py); they do fit it at run time.
-        comparison = compare(scenario, cast("list[PriceModel]", models), cost_to_recover=cost)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from exc
-    setting = _Setting(
-        year=args.year,
-        budget=budget.id,
+    request = SimulationRequest(
+        billing_request(args, args.year),
         area=area,
+        cost=area_cost.cost_to_recover,
+        models=tuple(args.models),
+        reference=args.reference,
+        scenarios=tuple(args.scenarios),
+    )
+    outcome = run_simulation(request)
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    setting = _Setting(
+        budget=budget.id,
         area_name=area_cost.name,
         full_cost=area_cost.full_cost,
         other_revenue=area_cost.other_revenue,
-        price_list=price_list,
-        reference=reference,
-        scenarios=tuple(args.scenarios),
-        labels={s.name: s.label(price_list, "sv_SE") for s in specs},
+        outcome=outcome,
     )
-    data = _to_data(comparison, setting)
-    table_labels = {s.name: s.label(price_list, args.locale) for s in specs}
+    data = _to_data(outcome.comparison, setting)
+    table_labels = {s.name: _label(s, outcome.price_list, args.locale) for s in outcome.specs}
     if args.format == "csv":
         # Department names come from the input: keep a spreadsheet from running one.
         data["rows"] = [
             {**row, "department": _safe_text(row["department"])} for row in data["rows"]
         ]
-    return _render(args, data, _to_table(comparison, setting, table_labels, args.locale))
+    return _render(args, data, _to_table(outcome.comparison, setting, table_labels, args.locale))
 
 
-def _price_list(in_force: Any, volumes: VolumeSet, year: int) -> PriceList:
-    lists: dict[str, PriceList] = {}
-    for month in volumes.months:
-        found = in_force(month)
-        if found is None:
-            msg = f"no price list in force in {month}"
-            raise CommandError(msg)
-        lists[found.id] = found
-    if len(lists) > 1:
-        msg = (
-            f"the price list changes during {year} ({', '.join(lists)}); "
-            "simulate compares with one list"
-        )
-        raise CommandError(msg)
-    return next(iter(lists.values()))
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """What the comparison was run on, for the report header."""
 
+    budget: str
+    area_name: str
+    full_cost: Decimal
+    other_revenue: Decimal
+    outcome: SimulationOutcome
 
-def _models(given: Sequence[_ModelSpec]) -> list[_ModelSpec]:
-    specs = [_ModelSpec("unit")]
-    for spec in given or [_ModelSpec("fixed")]:
-        if spec.name not in {s.name for s in specs}:
-            specs.append(spec)
-    return specs
+    @property
+    def year(self) -> int:
+        return self.outcome.request.billing.year
 
+    @property
+    def area(self) -> str:
+        return self.outcome.request.area
 
-def _build(
-    specs: Sequence[_ModelSpec],
-    unit: PerUnitModel,
-    volumes: VolumeSet,
-    reference: tuple[Month, Month],
-    cost: Decimal,
-    year: int,
-) -> list[_Model]:
-    models: list[_Model] = [unit]
-    derived = specs[1:]
-    if not derived:
-        return models
-    start, end = reference
-    if start.year != year or end.year != year:
-        msg = f"the reference window {start}..{end} must lie in {year}"
-        raise CommandError(msg)
-    base = window(volumes, start, end)
-    if not len(base):
-        msg = f"no volumes in the reference window {start}..{end}"
-        raise CommandError(msg)
-    try:
-        fees = derive_fixed_fees(base, unit, cost)
-        for spec in derived:
-            if spec.kind == "fixed":
-                models.append(FixedFeeModel(spec.name, fees))
-            elif spec.kind == "fixed-trueup":
-                assert spec.value is not None
-                models.append(FixedFeeModel(spec.name, fees, TrueUp(unit, spec.value)))
-            else:
-                assert spec.value is not None
-                if MANUAL not in unit.prices:
-                    msg = f"{spec.name}: the price list has no {MANUAL} to add a surcharge to"
-                    raise CommandError(msg)
-                models.append(derive_hybrid(base, unit, cost, {MANUAL: spec.value}, name=spec.name))
-    except CommandError:
-        raise
-    except ValueError as exc:
-        raise CommandError(str(exc)) from exc
-    return models
+    @property
+    def price_list(self) -> PriceList:
+        return self.outcome.price_list
 
+    @property
+    def reference(self) -> tuple[Month, Month]:
+        return self.outcome.reference
 
-def _apply(step: _Scenario, volumes: VolumeSet, year: int) -> VolumeSet:
-    departments = volumes.departments
-    if step.month is not None and step.month.year != year:
-        msg = f"scenario {step.text}: {step.month} is not in {year}"
-        raise CommandError(msg)
-    wanted = {"leave": step.department, "join": step.like}.get(step.kind)
-    if wanted is not None and wanted not in departments:
-        close = difflib.get_close_matches(wanted, departments, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        msg = f"scenario {step.text}: no department {wanted!r} in the volumes{hint}"
-        raise CommandError(msg)
-    try:
-        if step.kind == "shift":
-            return shift_channel(volumes, step.number)
-        if step.kind == "growth":
-            return scale(volumes, 1 + step.number)
-        if step.kind == "noise":
-            return noise(volumes, step.sigma, step.seed)
-        assert step.month is not None
-        if step.kind == "leave":
-            return leave(volumes, step.department, step.month)
-        return join(volumes, step.department, step.month, step.like)
-    except ValueError as exc:
-        msg = f"scenario {step.text}: {exc}"
-        raise CommandError(msg) from exc
+    @property
+    def scenarios(self) -> tuple[Scenario, ...]:
+        return self.outcome.request.scenarios
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {s.name: _label(s, self.price_list, "sv_SE") for s in self.outcome.specs}
 
 
 # ------------------------------------------------------------------ rendering
@@ -525,7 +373,7 @@ def _pct(value: Decimal | None, locale: str) -> str:
     return f"{format_decimal(value, format='#,##0.00', locale=locale)} %"
 
 
-def _describe(step: _Scenario, locale: str) -> str:
+def _describe(step: Scenario, locale: str) -> str:
     if step.kind == "shift":
         return f"{_number(step.number * 100, locale)} % av de manuella lönerna till självservice"
     if step.kind == "growth":

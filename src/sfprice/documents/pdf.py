@@ -150,6 +150,15 @@ def _describe(char: str) -> str:
     return f"{char!r} (U+{ord(char):04X} {name})"
 
 
+def _characters_issue(
+    source: str, key: str, text: str, chars: list[str], before: str, after: str
+) -> Issue:
+    """One issue on ``text`` naming the first ``_SHOWN`` of ``chars`` between two phrases."""
+    named = ", ".join(_describe(c) for c in chars[:_SHOWN])
+    more = f" and {len(chars) - _SHOWN} more" if len(chars) > _SHOWN else ""
+    return Issue(source, f"{text!r}: {before}{named}{more}{after}", field=key)
+
+
 def missing_glyphs(
     fields: Mapping[str, str], fonts: Iterable[Path], *, source: str
 ) -> tuple[list[Path], list[Issue]]:
@@ -173,17 +182,13 @@ def missing_glyphs(
     for key, text in fields.items():
         lacking = sorted({c for c in text if c in needed}, key=text.index)
         if lacking:
-            named = ", ".join(_describe(c) for c in lacking[:_SHOWN])
-            more = f" and {len(lacking) - _SHOWN} more" if len(lacking) > _SHOWN else ""
+            after = (
+                ", so the PDF would print it blank (expected text DejaVu Sans can print: set "
+                "SFPRICE_FALLBACK_FONTS to a .ttf file that has these characters, or make the "
+                "invoice with invoices html)"
+            )
             issues.append(
-                Issue(
-                    source,
-                    f"{text!r}: no font has a glyph for {named}{more}, so the PDF would print "
-                    "it blank (expected text DejaVu Sans can print: set "
-                    "SFPRICE_FALLBACK_FONTS to a .ttf file that has these characters, or "
-                    "make the invoice with invoices html)",
-                    field=key,
-                )
+                _characters_issue(source, key, text, lacking, "no font has a glyph for ", after)
             )
     return chosen, issues
 
@@ -199,16 +204,12 @@ def unshaped(fields: Mapping[str, str], *, source: str) -> list[Issue]:
     for key, text in fields.items():
         letters = [c for c in dict.fromkeys(text) if unicodedata.bidirectional(c) in {"R", "AL"}]
         if letters:
-            named = ", ".join(_describe(c) for c in letters[:_SHOWN])
-            more = f" and {len(letters) - _SHOWN} more" if len(letters) > _SHOWN else ""
+            after = (
+                " would print in the wrong order without text shaping (expected: pip install "
+                "uharfbuzz, which lets the PDF order them, or make the invoice with invoices html)"
+            )
             issues.append(
-                Issue(
-                    source,
-                    f"{text!r}: right-to-left letters {named}{more} would print in the wrong "
-                    "order without text shaping (expected: pip install uharfbuzz, which lets "
-                    "the PDF order them, or make the invoice with invoices html)",
-                    field=key,
-                )
+                _characters_issue(source, key, text, letters, "right-to-left letters ", after)
             )
     return issues
 

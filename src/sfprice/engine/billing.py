@@ -21,32 +21,33 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import (
-    MAX_PREC,
-    ROUND_CEILING,
-    ROUND_FLOOR,
-    ROUND_HALF_EVEN,
-    Decimal,
-    localcontext,
-)
+from decimal import Decimal
 from fractions import Fraction
 
 from sfprice.collation import swedish_key
 from sfprice.errors import InputError, Issue, PriceNotFound, Remedy
+from sfprice.kinds import (
+    Charge,
+    ChargeBasis,
+    ChargeContext,
+    ComponentCharge,
+    DepartmentTerms,
+    LineAmount,
+    LinesTerms,
+    VolumeTerms,
+    customer_year_of,
+)
 from sfprice.model import (
     Customer,
     PriceCatalog,
     PriceItem,
-    PriceKind,
     PriceList,
-    Tier,
-    TierMode,
     Unit,
     VolumeEntry,
     VolumeSet,
     VolumeSource,
 )
-from sfprice.money import exact_product, exact_sum, round_amount, split_amount
+from sfprice.money import exact_sum
 from sfprice.period import Month
 
 __all__ = [
@@ -59,52 +60,6 @@ __all__ = [
     "bill",
     "price_line",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class ComponentCharge:
-    """The part of an invoice line that one component of a composite price accounts for.
-
-    Attributes:
-        label: The component ("Tillägg manuell rapportering", "Steg 2: över 1000 t.o.m.
-            5000").
-        unit_price: Its price per unit.
-        amount: Its part of the line amount.
-        quantity: The units it prices when not the line's quantity (a band of a tiered
-            price); None when it prices every unit of the line (a composite price).
-    """
-
-    label: str
-    unit_price: Decimal
-    amount: Decimal
-    quantity: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ChargeBasis:
-    """Why a line of another price kind than a plain unit price charges what it does.
-
-    Attributes:
-        kind: The item's kind.
-        customer_year: For a price that steps down: the customer's year (1 = first).
-        first_year: The customer's first year, from the register.
-        tier_mode: For a tiered price: graduated or volume.
-        rate: For a percentage: the rate (``0.05``).
-        minimum: For a minimum: the minimum amount.
-        base_amount: For a percentage or a minimum: the sum of the lines it is computed on.
-        services: For a percentage or a minimum: the service codes of those lines.
-        source: Where the customer data comes from (register file and line).
-    """
-
-    kind: PriceKind
-    customer_year: int | None = None
-    first_year: int | None = None
-    tier_mode: TierMode | None = None
-    rate: Decimal | None = None
-    minimum: Decimal | None = None
-    base_amount: Decimal | None = None
-    services: tuple[str, ...] = ()
-    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,166 +218,62 @@ def price_line(
 ) -> InvoiceLine:
     """Price one volume under one item, rounding the line amount once.
 
-    A ``unit`` item charges quantity x price; a ``tiered`` item charges the quantity by its
-    bands (see :class:`~sfprice.model.TierMode`), the sum of the bands rounded once.
+    The item's kind charges it (:mod:`sfprice.kinds`): a ``unit`` item quantity x price, a
+    ``tiered`` item the quantity by its bands (see :class:`~sfprice.model.TierMode`), a
+    ``package`` item the started blocks; the amount is rounded once.
 
     Args:
-        item: The item of the service, of kind ``unit`` or ``tiered``.
+        item: The item of the service, of a kind priced from volumes.
         price_list: The list in force, for its id and rounding mode.
         entry: The volume.
         customer: The department in the customer register; needed when the price steps
             down by customer year (the year of the volume's month decides).
 
     Raises:
-        ValueError: When the item is not billed by volume, or its price steps down and the
-            customer's year is not known.
+        ValueError: When the item is not billed by volume, its price steps down and the
+            customer's year is not known, or its kind cannot price the quantity.
     """
-    if item.kind is PriceKind.TIERED:
-        return _tier_line(item, price_list, entry)
-    if item.kind is not PriceKind.UNIT:
+    terms = item.terms
+    if not isinstance(terms, VolumeTerms):
         msg = f"{item.code}: a {item.kind} item is not billed by volume"
         raise ValueError(msg)
-    unit_price = item.price
-    basis = None
-    if item.steps_down:
-        year = _customer_year(customer, entry.key.month.year)
-        if isinstance(year, str):
-            msg = f"{item.code}, {entry.key.department}: {year}"
-            raise ValueError(msg)
-        unit_price = item.price_in_year(year)
-        basis = _year_basis(PriceKind.UNIT, year, customer)
-    amount = round_amount(exact_product(entry.quantity, unit_price), price_list.rounding)
-    components: tuple[ComponentCharge, ...] = ()
-    if item.components:
-        parts = split_amount(
-            amount, entry.quantity, tuple(c.price for c in item.components), price_list.rounding
-        )
-        components = tuple(
-            ComponentCharge(c.label, c.price, part)
-            for c, part in zip(item.components, parts, strict=True)
-        )
+    found = _year_if_needed(item, customer, entry.key.month.year)
+    if isinstance(found, str):
+        msg = f"{item.code}, {entry.key.department}: {found}"
+        raise ValueError(msg)
+    charge = terms.charge(item, entry.quantity, ChargeContext(price_list.rounding, customer, found))
+    if isinstance(charge, str):
+        msg = f"{item.code}, {entry.key.department}, {entry.key.month}: {charge}"
+        raise ValueError(msg)
+    return _line(item, price_list, charge, entry.sources)
+
+
+def _year_if_needed(item: PriceItem, customer: Customer | None, year: int) -> int | str | None:
+    """The customer's year when the item's price steps down (None when it does not)."""
+    return customer_year_of(customer, year) if item.steps_down else None
+
+
+def _line(
+    item: PriceItem,
+    price_list: PriceList,
+    charge: Charge,
+    volume_sources: tuple[VolumeSource, ...],
+) -> InvoiceLine:
+    """The invoice line of an item's charge."""
     return InvoiceLine(
         service=item.code,
         name=item.name,
-        unit=item.unit,
-        quantity=entry.quantity,
-        unit_price=unit_price,
-        amount=amount,
-        components=components,
+        unit=charge.unit,
+        quantity=charge.quantity,
+        unit_price=charge.unit_price,
+        amount=charge.amount,
+        components=charge.components,
         price_list=price_list.id,
         price_source=item.source,
-        volume_sources=entry.sources,
+        volume_sources=volume_sources,
         business_area=item.business_area,
-        basis=basis,
+        basis=charge.basis,
     )
-
-
-def _year_basis(kind: PriceKind, year: int | None, customer: Customer | None) -> ChargeBasis:
-    return ChargeBasis(
-        kind,
-        customer_year=year,
-        first_year=customer.first_year if customer is not None and year is not None else None,
-        source=customer.source if customer is not None else "",
-    )
-
-
-def _customer_year(customer: Customer | None, year: int) -> int | str:
-    """The customer's year in ``year`` (1 = the first), or what is missing to know it."""
-    if customer is None:
-        return "the department is not in the customer register (needed for its first year)"
-    if customer.first_year is None:
-        return "the customer register gives no first year (first_year, första_år)"
-    customer_year = customer.customer_year(year)
-    if customer_year is None or customer_year < 1:
-        return f"the first year {customer.first_year} is after the year billed, {year}"
-    return customer_year
-
-
-def _band_label(index: int, lower: Decimal, up_to: Decimal | None) -> str:
-    # "Steg 1: t.o.m. 1000", "Steg 2: över 1000 t.o.m. 5000", "Steg 3: över 5000"
-    low, high = format(lower, "f"), format(up_to, "f") if up_to is not None else ""
-    if up_to is None:
-        return f"Steg {index}: över {low}" if lower else f"Steg {index}: alla"
-    if not lower:
-        return f"Steg {index}: t.o.m. {high}"
-    return f"Steg {index}: över {low} t.o.m. {high}"
-
-
-def _bands(tiers: tuple[Tier, ...]) -> Iterator[tuple[int, Tier, Decimal]]:
-    """(1-based index, tier, lower bound) of each band; a band holds (lower, up_to]."""
-    lower = Decimal(0)
-    for index, tier in enumerate(tiers, start=1):
-        yield index, tier, lower
-        if tier.up_to is not None:
-            lower = tier.up_to
-
-
-def _tier_line(item: PriceItem, price_list: PriceList, entry: VolumeEntry) -> InvoiceLine:
-    quantity, mode = entry.quantity, price_list.rounding
-    bands = list(_bands(item.tiers))
-    if item.tier_mode is TierMode.VOLUME:
-        # Every unit at the price of the band the quantity reaches (up_to is inclusive).
-        index, tier, lower = next(
-            band for band in bands if band[1].up_to is None or quantity <= band[1].up_to
-        )
-        unit_price = tier.price
-        amount = round_amount(exact_product(quantity, unit_price), mode)
-        components: tuple[ComponentCharge, ...] = (
-            ComponentCharge(_band_label(index, lower, tier.up_to), unit_price, amount, quantity),
-        )
-    else:
-        # Each unit at the price of its band; the sum of the bands rounded once.
-        used: list[tuple[int, Tier, Decimal, Decimal]] = []
-        for index, tier, lower in bands:
-            top = quantity if tier.up_to is None else min(quantity, tier.up_to)
-            if top > lower:
-                with localcontext() as context:
-                    context.prec = MAX_PREC  # the quantity in the band, exact
-                    used.append((index, tier, lower, top - lower))
-        if not used:  # a quantity of 0
-            index, tier, lower = bands[0]
-            used = [(index, tier, lower, quantity)]
-        exact = exact_sum((exact_product(n, tier.price) for _, tier, _, n in used), Decimal(0))
-        amount = round_amount(exact, mode)
-        parts = [round_amount(exact_product(n, tier.price), mode) for _, tier, _, n in used[:-1]]
-        parts.append(amount - exact_sum(parts, Decimal(0)))
-        components = tuple(
-            ComponentCharge(_band_label(index, lower, tier.up_to), tier.price, part, n)
-            for (index, tier, lower, n), part in zip(used, parts, strict=True)
-        )
-        unit_price = used[0][1].price if len(used) == 1 else _average_price(amount, quantity, mode)
-    return InvoiceLine(
-        service=item.code,
-        name=item.name,
-        unit=item.unit,
-        quantity=quantity,
-        unit_price=unit_price,
-        amount=amount,
-        components=components,
-        price_list=price_list.id,
-        price_source=item.source,
-        volume_sources=entry.sources,
-        business_area=item.business_area,
-        basis=ChargeBasis(PriceKind.TIERED, tier_mode=item.tier_mode),
-    )
-
-
-def _average_price(amount: Decimal, quantity: Decimal, mode: str) -> Decimal:
-    """The price per unit with the fewest decimals (2 or more) that bills ``amount``.
-
-    A graduated line has no single price; this average keeps ``quantity x unit price``
-    equal to the amount after the line's one rounding.
-    """
-    with localcontext() as context:
-        context.prec = 120
-        exact = amount / quantity
-        for places in range(2, 100):
-            quantum = Decimal(1).scaleb(-places)
-            for rounding in (ROUND_HALF_EVEN, ROUND_CEILING, ROUND_FLOOR):
-                candidate = exact.quantize(quantum, rounding=rounding)
-                if round_amount(exact_product(quantity, candidate), mode) == amount:
-                    return candidate
-    return exact  # pragma: no cover - 100 decimals always suffice
 
 
 def _register(
@@ -489,7 +340,7 @@ class _Problems:
             shown = ", ".join(ordered[:5]) + (
                 f" and {len(ordered) - 5} more" if len(ordered) > 5 else ""
             )
-            need = "headcount" if item.kind is PriceKind.PER_EMPLOYEE else "first year"
+            need = item.terms.needs_from_register
             issues.append(
                 Issue(
                     price_list.path or price_list.id,
@@ -545,6 +396,7 @@ def bill(
     missing: dict[tuple[Month, str], list[VolumeEntry]] = defaultdict(list)
     not_by_volume: dict[tuple[Month, str], list[VolumeEntry]] = defaultdict(list)
     billed: dict[Month, set[str]] = defaultdict(set)  # the departments with volumes
+    unpriceable: list[Issue] = []  # volumes their kind cannot price (a negative package)
     for entry in volume_set.entries:
         key = entry.key
         if year is not None and key.month.year != year:
@@ -556,18 +408,22 @@ def bill(
         if price_list is None or item is None:
             missing[(key.month, key.service)].append(entry)
             continue
-        if not item.kind.by_volume:
+        terms = item.terms
+        if not isinstance(terms, VolumeTerms):
             not_by_volume[(key.month, key.service)].append(entry)
             continue
         customer = register.get(key.department)
-        if item.steps_down:
-            found = _customer_year(customer, key.month.year)
-            if isinstance(found, str):
-                problems.add(key.department, item, price_list, found)
-                continue
-        grouped[(key.department, key.month)].append(
-            price_line(item, price_list, entry, customer=customer)
+        found = _year_if_needed(item, customer, key.month.year)
+        if isinstance(found, str):
+            problems.add(key.department, item, price_list, found)
+            continue
+        charge = terms.charge(
+            item, entry.quantity, ChargeContext(price_list.rounding, customer, found)
         )
+        if isinstance(charge, str):
+            unpriceable.append(_unpriceable_issue(item, price_list, entry, charge))
+            continue
+        grouped[(key.department, key.month)].append(_line(item, price_list, charge, entry.sources))
         lists_used[(key.department, key.month)] = price_list
     if missing:
         raise PriceNotFound(
@@ -577,8 +433,8 @@ def bill(
                 for (month, service), entries in sorted(missing.items())
             ],
         )
-    if not_by_volume:
-        raise InputError(_not_by_volume_issues(catalog, not_by_volume))
+    if not_by_volume or unpriceable:
+        raise InputError(_not_by_volume_issues(catalog, not_by_volume) + unpriceable)
     for month in sorted(set(months) if months is not None else billed):
         price_list = catalog.in_force(month)
         if price_list is not None:
@@ -614,158 +470,61 @@ def _add_fees(
     register: dict[str, Customer],
     problems: _Problems,
 ) -> None:
-    """Add the fixed fees and fees per employee of one month (step b)."""
-    items = [
-        i for i in price_list.items if i.kind in (PriceKind.FIXED_MONTHLY, PriceKind.PER_EMPLOYEE)
-    ]
+    """Add the lines of the kinds charged per department and month (stage 2)."""
+    items = [i for i in price_list.items if isinstance(i.terms, DepartmentTerms)]
     if not items:
         return
     every = departments | {d for i in items for d in i.fees}
     for department in sorted(every, key=swedish_key):
         customer = register.get(department)
         for item in items:
-            line = _fee_line(item, price_list, department, month, customer, problems)
-            if line is not None:
-                grouped[(department, month)].append(line)
+            assert isinstance(item.terms, DepartmentTerms)  # chosen above
+            found = _year_if_needed(item, customer, month.year)
+            charge = (
+                found
+                if isinstance(found, str)
+                else item.terms.charge(
+                    item, department, ChargeContext(price_list.rounding, customer, found)
+                )
+            )
+            if isinstance(charge, str):
+                problems.add(department, item, price_list, charge)
+            elif charge is not None:
+                grouped[(department, month)].append(_line(item, price_list, charge, ()))
                 lists_used[(department, month)] = price_list
 
 
-def _fee_line(
-    item: PriceItem,
-    price_list: PriceList,
-    department: str,
-    month: Month,
-    customer: Customer | None,
-    problems: _Problems,
-) -> InvoiceLine | None:
-    year: int | None = None
-    if item.steps_down:
-        found = _customer_year(customer, month.year)
-        if isinstance(found, str):
-            problems.add(department, item, price_list, found)
-            return None
-        year = found
-    if item.kind is PriceKind.FIXED_MONTHLY:
-        fee = item.fee_for(department, year)
-        if fee is None:
-            return None  # not in the fees table and no default fee
-        quantity, unit_price = Decimal(1), fee
-    else:
-        if customer is None or customer.employees is None:
-            problems.add(
-                department,
-                item,
-                price_list,
-                "the customer register gives no headcount (employees, anställda)"
-                if customer is not None
-                else "the department is not in the customer register (needed for its headcount)",
-            )
-            return None
-        quantity = Decimal(customer.employees)
-        unit_price = item.price if year is None else item.price_in_year(year)
-    amount = round_amount(exact_product(quantity, unit_price), price_list.rounding)
-    uses_register = item.kind is PriceKind.PER_EMPLOYEE or year is not None
-    return InvoiceLine(
-        service=item.code,
-        name=item.name,
-        unit=item.unit,
-        quantity=quantity,
-        unit_price=unit_price,
-        amount=amount,
-        components=(),
-        price_list=price_list.id,
-        price_source=item.source,
-        volume_sources=(),
-        business_area=item.business_area,
-        basis=_year_basis(item.kind, year, customer if uses_register else None),
-    )
-
-
 def _derived_lines(price_list: PriceList, lines: list[InvoiceLine]) -> list[InvoiceLine]:
-    """The percentage lines (step c) and then the minimum lines (step d) of one invoice."""
-    mode = price_list.rounding
+    """The lines computed on other lines of one invoice (stages 3 and 4), stage by stage.
+
+    Each stage sees the lines of the stages before it, in the list's item order: the
+    percentages (stage 3) the volume and fee lines, the minimums (stage 4) those and the
+    percentages.
+    """
     order = {code: index for index, code in enumerate(price_list.codes)}
-    lines = sorted(lines, key=lambda line: order[line.service])
+    before = sorted(lines, key=lambda line: order[line.service])
     added: list[InvoiceLine] = []
-    for item in price_list.items:
-        if item.kind is not PriceKind.PERCENTAGE or item.rate is None:
-            continue
-        matched = [line for line in lines if item.matches(line.service)]
-        if not matched:
-            continue
-        base = exact_sum(line.amount for line in matched)
-        added.append(
-            _derived_line(
-                item,
-                price_list,
-                Unit.PERCENT,
-                base,
-                item.rate,
-                round_amount(exact_product(base, item.rate), mode),
-                ChargeBasis(
-                    PriceKind.PERCENTAGE,
-                    rate=item.rate,
-                    base_amount=base,
-                    services=_codes(matched),
-                ),
-            )
-        )
-    after = lines + added
-    for item in price_list.items:
-        if item.kind is not PriceKind.MINIMUM:
-            continue
-        matched = [line for line in after if item.matches(line.service)]
-        if not matched:
-            continue  # a minimum never charges for services not used that month
-        base = exact_sum(line.amount for line in matched)
-        difference = round_amount(item.price - base, mode)
-        if difference <= 0:
-            continue
-        added.append(
-            _derived_line(
-                item,
-                price_list,
-                Unit.DEPARTMENT_MONTH,
-                Decimal(1),
-                difference,
-                difference,
-                ChargeBasis(
-                    PriceKind.MINIMUM,
-                    minimum=item.price,
-                    base_amount=base,
-                    services=_codes(matched),
-                ),
-            )
-        )
+    derived = [i for i in price_list.items if isinstance(i.terms, LinesTerms)]
+    for stage in sorted({i.terms.stage for i in derived}):
+        base = [LineAmount(line.service, line.amount) for line in before + added]
+        for item in derived:
+            assert isinstance(item.terms, LinesTerms)  # chosen above
+            if item.terms.stage is stage:
+                charge = item.terms.charge(item, base, price_list.rounding)
+                if charge is not None:
+                    added.append(_line(item, price_list, charge, ()))
     return added
 
 
-def _codes(lines: Iterable[InvoiceLine]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(line.service for line in lines))
-
-
-def _derived_line(
-    item: PriceItem,
-    price_list: PriceList,
-    unit: Unit,
-    quantity: Decimal,
-    unit_price: Decimal,
-    amount: Decimal,
-    basis: ChargeBasis,
-) -> InvoiceLine:
-    return InvoiceLine(
-        service=item.code,
-        name=item.name,
-        unit=unit,
-        quantity=quantity,
-        unit_price=unit_price,
-        amount=amount,
-        components=(),
-        price_list=price_list.id,
-        price_source=item.source,
-        volume_sources=(),
-        business_area=item.business_area,
-        basis=basis,
+def _unpriceable_issue(
+    item: PriceItem, price_list: PriceList, entry: VolumeEntry, problem: str
+) -> Issue:
+    key = entry.key
+    path = ", ".join(sorted({s.path for s in entry.sources})) or "<volumes>"
+    return Issue(
+        path,
+        f"{key.month}: {key.department}: service {key.service!r} ({item.kind} in price list "
+        f"{price_list.id}) cannot be billed: {problem}",
     )
 
 

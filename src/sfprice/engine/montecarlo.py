@@ -20,6 +20,15 @@ line by line, with the same rounding as the models in :mod:`sfprice.engine.simul
   ``round(fee x band)``, as :meth:`FixedFeeModel.charges` does.
 - :class:`~sfprice.engine.simulate.HybridModel`: the fees plus the per-unit lines of the
   services it prices.
+- :class:`~sfprice.engine.listmodel.PriceListModel` (the lists as they stand): when its
+  lists hold only unit prices (plain or by customer year), fixed monthly fees and fees per
+  employee, in whole öre, each volume's line at the unit price the engine used for it plus
+  the fees as a constant (``tests/test_simulate_engine.py`` checks that this equals the
+  engine, scenario for scenario). Otherwise (tiers, minimums, percentages, kinds added
+  later) its own ``charges``, the billing engine, prices every scenario: exact, never an
+  item left out, but about a hundred times slower (see docs/simulation.md). A true-up
+  against a list model takes the per-unit path when the list is plain unit prices only,
+  else the engine.
 
 Before the draws, each model is also priced once with its own ``charges`` at the input
 volumes (all factors 1). This figure is reported as ``deterministic``. If the integer path
@@ -67,13 +76,14 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from sfprice.engine.listmodel import PriceListModel
 from sfprice.engine.simulate import MAX_NOISE_SIGMA, FixedFeeModel, HybridModel, PerUnitModel
-from sfprice.model import VolumeSet
+from sfprice.model import VolumeEntry, VolumeSet
 from sfprice.money import ROUNDING_MODES, exact_sum, round_amount
 
 if TYPE_CHECKING:
@@ -84,7 +94,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ModelDistribution", "MonteCarloResult", "monte_carlo"]
 
-Model = PerUnitModel | FixedFeeModel | HybridModel
+Model = PerUnitModel | FixedFeeModel | HybridModel | PriceListModel
+_MODELS = "PerUnitModel, FixedFeeModel, HybridModel and PriceListModel"
 
 #: What to install when numpy is missing.
 INSTALL_HINT = "pip install 'sfprice[simulate]'"
@@ -414,6 +425,106 @@ def _lines(
     )
 
 
+def _fast(model: Model, volumes: VolumeSet) -> PerUnitModel | FixedFeeModel | HybridModel | None:
+    """The model for the integer path, or None when only the engine can price it.
+
+    A :class:`PriceListModel` whose lists hold only plain unit prices is the per-unit model
+    of those prices (``tests/test_montecarlo_engine.py`` checks that both charge the same
+    to the öre); a true-up against such a model settles against that per-unit model. Any
+    other list (fees, tiers, minimums, percentages, prices by customer year, kinds added
+    later) is priced by the billing engine in every scenario: slower, never skipped.
+    """
+    months = volumes.months
+    if isinstance(model, PriceListModel):
+        found = model.unit_prices(months)
+        if found is None or not all(_is_whole_ore(p) for p in found[0].values()):
+            return None
+        return PerUnitModel(model.name, found[0], found[1])
+    if isinstance(model, FixedFeeModel) and model.true_up is not None:
+        reference = model.true_up.reference
+        if isinstance(reference, PerUnitModel):
+            return model
+        if not isinstance(reference, PriceListModel):
+            return None
+        found = reference.unit_prices(months)
+        if found is None or not all(_is_whole_ore(p) for p in found[0].values()):
+            return None
+        per_unit = PerUnitModel(reference.name, found[0], found[1])
+        return replace(model, true_up=replace(model.true_up, reference=per_unit))
+    return model
+
+
+def _linear_plan(
+    np: ModuleType, model: PriceListModel, volumes: VolumeSet, quanta: Sequence[int]
+) -> _Plan | None:
+    """The integer path of a list of unit prices (plain or by customer year) and fees.
+
+    Each volume key's line at the unit price the engine used for it, rounded as the list
+    rounds, plus the fees (which do not move with the quantities) as a constant; see
+    :meth:`PriceListModel.linear_form`. ``tests/test_simulate_engine.py`` checks that it
+    equals the engine scenario for scenario. None when the form does not apply or a price
+    is not a whole number of öre.
+    """
+    form = model.linear_form(volumes)
+    if form is None:
+        return None
+    prices, constant, mode = form
+    keyed = [prices[entry.key] for entry in volumes]
+    if not all(_is_whole_ore(p) for p in keyed) or not _is_whole_ore(constant):
+        return None
+    factors = [
+        _whole_ore(p, f"model {model.name!r}: price") * q
+        for p, q in zip(keyed, quanta, strict=True)
+    ]
+    lines = _Lines(
+        columns=np.arange(len(factors), dtype=np.int64),
+        factor=np.array(factors, dtype=np.int64),
+        mode=mode,
+        whole=all(q == 100 for q in quanta),
+        every_column=True,
+        max_factor=max((abs(f) for f in factors), default=0),
+    )
+    return _Plan(model.name, _whole_ore(constant, "fees"), lines, None)
+
+
+def _is_whole_ore(price: Decimal) -> bool:
+    hundredths = price * _HUNDRED
+    return hundredths == hundredths.to_integral_value()
+
+
+@dataclass(frozen=True)
+class _EnginePlan:
+    """A model priced by its own ``charges`` (the billing engine) in every scenario."""
+
+    name: str
+    model: Model
+    entries: tuple[VolumeEntry, ...]
+    quanta: tuple[int, ...]
+
+    def revenue(self, np: ModuleType, units: IntArray) -> IntArray:
+        """Revenue in öre, one per scenario (row of ``units``), from ``charges``."""
+        revenue: IntArray = np.empty(units.shape[0], dtype=np.int64)
+        hundredth = Decimal("0.01")
+        for row, drawn in enumerate(units.tolist()):
+            volumes = VolumeSet(
+                tuple(
+                    replace(e, quantity=Decimal(u * q) * hundredth if q != 100 else Decimal(u))
+                    for e, u, q in zip(self.entries, drawn, self.quanta, strict=True)
+                )
+            )
+            ore = _whole_ore(exact_sum(self.model.charges(volumes).values()), "revenue")
+            if abs(ore) >= _INT64_SAFE:
+                msg = f"model {self.name!r}: amounts too large for exact 64-bit arithmetic"
+                raise OverflowError(msg)
+            revenue[row] = ore
+        return revenue
+
+    def bound(self, max_units: int) -> int:
+        """0: every scenario's revenue is checked as it is computed."""
+        del max_units
+        return 0
+
+
 def _plan(
     np: ModuleType,
     model: Model,
@@ -444,6 +555,7 @@ def _plan(
         true_up = None
         if model.true_up is not None and fees:
             reference = model.true_up.reference
+            assert isinstance(reference, PerUnitModel)  # _fast made it one
             ref_lines = _lines(
                 np,
                 reference.prices,
@@ -470,10 +582,7 @@ def _plan(
                 np.array([ref_lines.segment.get(d, missing) for d in fees], dtype=np.int64),
             )
         return _Plan(model.name, sum(fees.values()), None, true_up)
-    msg = (
-        "monte_carlo prices PerUnitModel, FixedFeeModel and HybridModel, "
-        f"got {type(model).__name__}"
-    )
+    msg = f"monte_carlo prices {_MODELS}, got {type(model).__name__}"
     raise TypeError(msg)
 
 
@@ -484,11 +593,8 @@ def _check_arguments(
         msg = "give at least one model"
         raise ValueError(msg)
     for model in models:
-        if not isinstance(model, PerUnitModel | FixedFeeModel | HybridModel):
-            msg = (
-                "monte_carlo prices PerUnitModel, FixedFeeModel and HybridModel, "
-                f"got {type(model).__name__}"
-            )
+        if not isinstance(model, PerUnitModel | FixedFeeModel | HybridModel | PriceListModel):
+            msg = f"monte_carlo prices {_MODELS}, got {type(model).__name__}"
             raise TypeError(msg)
     names = [m.name for m in models]
     if len(set(names)) != len(names):
@@ -516,7 +622,7 @@ def _check_arguments(
 
 def monte_carlo(
     volumes: VolumeSet,
-    models: Sequence[PerUnitModel | FixedFeeModel | HybridModel],
+    models: Sequence[Model],
     *,
     cost_to_recover: Decimal,
     scenarios: int = 1000,
@@ -579,7 +685,17 @@ def monte_carlo(
         services.append(entry.key.service)
         departments.append(entry.key.department)
 
-    plans = [_plan(np, model, services, departments, quanta) for model in models]
+    plans: list[_Plan | _EnginePlan] = []
+    for model in models:
+        fast = _fast(model, volumes)
+        if fast is not None:
+            plans.append(_plan(np, fast, services, departments, quanta))
+        elif isinstance(model, PriceListModel) and (
+            linear := _linear_plan(np, model, volumes, quanta)
+        ):
+            plans.append(linear)
+        else:
+            plans.append(_EnginePlan(model.name, model, tuple(volumes), tuple(quanta)))
     base_units = np.array(base, dtype=np.int64)
     base_float = base_units.astype(np.float64)
     if base_units.size and float(base_float.max()) >= _FLOAT_EXACT:
@@ -621,7 +737,7 @@ def monte_carlo(
     return MonteCarloResult(scenarios, spread, seed, _kronor(cost), levels, distributions)
 
 
-def _check_bound(plan: _Plan, max_units: int, cost: int) -> None:
+def _check_bound(plan: _Plan | _EnginePlan, max_units: int, cost: int) -> None:
     if plan.bound(max_units) + abs(cost) >= _INT64_SAFE:
         msg = f"model {plan.name!r}: amounts too large for exact 64-bit arithmetic"
         raise OverflowError(msg)

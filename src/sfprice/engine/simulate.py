@@ -3,8 +3,10 @@
 Pure functions over volumes (a :class:`~sfprice.model.VolumeSet`); inputs are never
 changed. A *model* turns volumes into a charge per department and month:
 
-- :class:`PerUnitModel`: a price per unit, as the lists in force (each line rounded to öre
-  exactly as :func:`sfprice.bill` does, so the totals are the same).
+- :class:`~sfprice.engine.listmodel.PriceListModel` (in :mod:`sfprice.engine.listmodel`):
+  the lists as they stand, priced by :func:`sfprice.bill` itself, every kind of item.
+- :class:`PerUnitModel`: a price per unit (each line rounded to öre exactly as
+  :func:`sfprice.bill` rounds a unit line); from a list, its plain unit prices only.
 - :class:`FixedFeeModel`: a fixed annual fee per department, billed in equal monthly parts
   (the remainder in the last month), whatever the volumes; optionally with a year-end
   true-up against a per-unit model outside a tolerance band.
@@ -29,12 +31,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sfprice.collation import swedish_key
+from sfprice.engine.listmodel import plain_unit
 from sfprice.model import (
-    PriceItem,
-    PriceKind,
     PriceList,
     VolumeEntry,
     VolumeKey,
@@ -49,6 +50,7 @@ __all__ = [
     "DepartmentResult",
     "FixedFeeModel",
     "HybridModel",
+    "MeasuredMarginal",
     "ModelResult",
     "PerUnitModel",
     "PriceModel",
@@ -121,7 +123,7 @@ class PerUnitModel:
         """
         return cls(
             name or f"styckpris {price_list.id}",
-            MappingProxyType({i.code: i.price for i in price_list.items if _plain(i)}),
+            MappingProxyType({i.code: i.price for i in price_list.items if plain_unit(i)}),
             price_list.rounding,
         )
 
@@ -157,7 +159,7 @@ class TrueUp:
     the last month: a charge if it used more, a credit if it used less.
     """
 
-    reference: PerUnitModel
+    reference: PriceModel
     band: Decimal = Decimal("0.05")
 
 
@@ -259,7 +261,7 @@ def window(volumes: VolumeSet, start: Month, end: Month) -> VolumeSet:
 
 
 def derive_fixed_fees(
-    reference: VolumeSet, model: PerUnitModel, cost_to_recover: Decimal
+    reference: VolumeSet, model: PriceModel, cost_to_recover: Decimal
 ) -> dict[str, Decimal]:
     """Annual fixed fees in proportion to each department's reference charge.
 
@@ -273,7 +275,7 @@ def derive_fixed_fees(
 
 def derive_hybrid(
     reference: VolumeSet,
-    model: PerUnitModel,
+    model: PriceModel,
     cost_to_recover: Decimal,
     unit_prices: Mapping[str, Decimal],
     *,
@@ -619,8 +621,8 @@ def compare(
                     annual=annual[model.name].get(department, Decimal("0.00")),
                     baseline=base.get(department, Decimal("0.00")),
                     variability=_variability(series),
-                    marginal_manual=model.marginal_price(MANUAL),
-                    marginal_self_service=model.marginal_price(SELF_SERVICE),
+                    marginal_manual=_marginal(model, volumes, department, MANUAL),
+                    marginal_self_service=_marginal(model, volumes, department, SELF_SERVICE),
                     fair=fair.get(department, Decimal("0.00")),
                 )
             )
@@ -640,6 +642,22 @@ def compare(
     return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
 
 
-def _plain(item: PriceItem) -> bool:
-    """True for a plain unit price: the only kind a per-unit model can hold."""
-    return item.kind is PriceKind.UNIT and not item.steps_down
+@runtime_checkable
+class MeasuredMarginal(Protocol):
+    """A model whose marginal price depends on the volumes (a tier's next unit ...)."""
+
+    def marginal_at(self, volumes: VolumeSet, department: str, service: str) -> Decimal:
+        """What one more unit of ``service`` adds to ``department``'s charge."""
+        ...
+
+
+def _marginal(model: PriceModel, volumes: VolumeSet, department: str, service: str) -> Decimal:
+    """What one more unit adds to a department's charge under a model.
+
+    A model that prices through the billing engine measures it at the department's
+    volumes (:class:`MeasuredMarginal`, e.g. :class:`~sfprice.engine.listmodel.
+    PriceListModel`); the others have one marginal price per service.
+    """
+    if isinstance(model, MeasuredMarginal):
+        return model.marginal_at(volumes, department, service)
+    return model.marginal_price(service)

@@ -31,18 +31,19 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Kronor, Money, Schema, validate_toml
+from sfprice.kinds import KINDS, OPTIONAL_FIELDS, FieldProblems, FileItem
 from sfprice.model import (
     KIND_UNITS,
     PriceCatalog,
@@ -55,7 +56,6 @@ from sfprice.model import (
     Unit,
     component_reference_problems,
 )
-from sfprice.names import clean_name, name_variants
 from sfprice.period import Month
 
 __all__ = [
@@ -79,6 +79,18 @@ _PriceUnit = Literal[
 ]
 
 
+def _kind_name(value: object) -> PriceKind:
+    """A kind registered in ``sfprice.kinds`` (the schema's choices are read from there)."""
+    if isinstance(value, str) and value in KINDS:
+        return PriceKind(value)
+    names = [f"'{kind}'" for kind in KINDS]
+    msg = f"Input should be {', '.join(names[:-1])} or {names[-1]}, got {value!r}"
+    raise ValueError(msg)
+
+
+_KindName = Annotated[PriceKind, BeforeValidator(_kind_name)]
+
+
 class _ComponentSchema(Schema):
     label: str = Field(min_length=1)
     price: Money
@@ -93,9 +105,7 @@ class _TierSchema(Schema):
 class _ItemSchema(Schema):
     code: str = Field(pattern=_CODE_PATTERN)
     name: str = Field(min_length=1)
-    kind: Literal["unit", "fixed_monthly", "per_employee", "tiered", "minimum", "percentage"] = (
-        "unit"
-    )
+    kind: _KindName = PriceKind.UNIT
     # Required for the kinds billed by volume; the other kinds imply their unit.
     unit: _PriceUnit | None = None
     price: Money | None = None
@@ -107,31 +117,15 @@ class _ItemSchema(Schema):
     applies_to: list[str] | None = None
     rate: Money | None = None
     by_customer_year: list[Money] | None = None
+    block: Money | None = None
     business_area: str = ""
     source: str = ""
 
 
-#: Which optional fields each kind may use (``price`` and ``components`` are checked apart).
-_KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "unit": ("unit", "price", "components", "by_customer_year"),
-    "tiered": ("unit", "tiers", "tier_mode"),
-    "fixed_monthly": ("fees", "default_fee", "by_customer_year"),
-    "per_employee": ("price", "by_customer_year"),
-    "minimum": ("price", "applies_to"),
-    "percentage": ("rate", "applies_to"),
-}
-_OPTIONAL_FIELDS = (
-    "unit",
-    "price",
-    "components",
-    "fees",
-    "default_fee",
-    "tiers",
-    "tier_mode",
-    "applies_to",
-    "rate",
-    "by_customer_year",
-)
+#: Which optional fields each kind may use (``price`` and ``components`` are checked apart),
+#: and every such field: both read from the kinds' declared fields (``sfprice.kinds``).
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {str(kind): cls.fields for kind, cls in KINDS.items()}
+_OPTIONAL_FIELDS = OPTIONAL_FIELDS
 
 
 class _PriceListSchema(Schema):
@@ -169,11 +163,7 @@ def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None,
                 )
             )
         seen.setdefault(item.code, index)
-        built = (
-            _unit_item(item, index, path, issues)
-            if item.kind == "unit"
-            else _kind_item(item, index, path, issues)
-        )
+        built = _item(item, index, path, issues)
         if built is not None:
             items.append(built)
     for index, problem in [] if issues else component_reference_problems(items):
@@ -229,47 +219,6 @@ def _month_bound_issues(valid_from: date, valid_to: date, path: str) -> list[Iss
     return issues
 
 
-def _unit_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
-    """An item of kind ``unit``: a price, components, or prices by customer year."""
-
-    def issue(field: str, text: str) -> None:
-        issues.append(Issue(path, text, field=f"items[{index}].{field} ({item.code})"))
-
-    if not _fields_fit(item, index, path, issues):
-        return None
-    components = tuple(PriceComponent(c.label, c.price, c.item) for c in item.components)
-    total = sum((c.price for c in components), Decimal(0))
-    years = tuple(item.by_customer_year or ())
-    if item.by_customer_year is not None:
-        if item.price is not None or components:
-            issue("by_customer_year", "give price (or components) or by_customer_year, not both")
-            return None
-        if not years:
-            issue("by_customer_year", "give at least one price (the first year's)")
-            return None
-    elif item.price is None and not components:
-        issue("price", "give a price or components")
-        return None
-    if item.price is not None and components and item.price != total:
-        issue("price", f"price {item.price} is not the sum of its components ({total})")
-        return None
-    if len(components) == 1:
-        issue("components", "a composite price needs at least two components")
-        return None
-    price = years[0] if years else item.price if item.price is not None else total
-    assert item.unit is not None  # checked by _fields_fit
-    return PriceItem(
-        item.code,
-        item.name,
-        Unit(item.unit),
-        price,
-        components,
-        item.business_area,
-        item.source,
-        by_customer_year=years,
-    )
-
-
 def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> bool:
     """Check that the item uses the fields of its kind, and those it needs are there."""
     allowed = _KIND_FIELDS[item.kind]
@@ -302,131 +251,50 @@ def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -
     return ok
 
 
-def _fee_names(fees: dict[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]:
-    """The fees by department name in its one spelling (see :mod:`sfprice.names`)."""
-    cleaned: dict[str, Decimal] = {}
-    problems: list[str] = []
-    for name, fee in fees.items():
-        try:
-            department = clean_name(name)
-        except ValueError as exc:
-            problems.append(str(exc))
-            continue
-        if not department:
-            problems.append("a department name is empty")
-        elif department in cleaned:
-            problems.append(f"{name!r} is {department!r} again; give each department's fee once")
-        else:
-            cleaned[department] = fee
-    problems.extend(
-        f"{' and '.join(map(repr, group))} differ only by case, accents, spaces or punctuation; "
-        "spell each department one way"
-        for group in name_variants(cleaned)
-    )
-    return cleaned, problems
-
-
-def _kind_item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
-    """An item of another kind than ``unit``."""
+def _item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
+    """An item: its fields checked against its kind's, then its terms built by the kind."""
 
     def issue(field: str, text: str) -> None:
         issues.append(Issue(path, text, field=f"items[{index}].{field} ({item.code})"))
 
     if not _fields_fit(item, index, path, issues):
         return None
-    kind = PriceKind(item.kind)
-    years = tuple(item.by_customer_year or ())
-    fields: dict[str, object] = {}
-    price = Decimal(0)
-    if kind is PriceKind.TIERED:
-        if not item.tiers:
-            issue("tiers", "a tiered item needs tiers, e.g. [{ up_to = 1000, price = 60 }, ...]")
-            return None
-        if item.tier_mode is None:
-            issue("tier_mode", 'a tiered item needs tier_mode = "graduated" or "volume"')
-            return None
-        problem = _tiers_problem(item.tiers)
-        if problem:
-            issue("tiers", problem)
-            return None
-        fields["tiers"] = tuple(Tier(t.up_to, t.price) for t in item.tiers)
-        fields["tier_mode"] = TierMode(item.tier_mode)
-    elif kind is PriceKind.FIXED_MONTHLY:
-        if item.by_customer_year is not None and (item.fees or item.default_fee is not None):
-            issue(
-                "by_customer_year",
-                "by_customer_year is the fee of every department; leave out fees and "
-                "default_fee (or by_customer_year)",
-            )
-            return None
-        if not (item.fees or item.default_fee is not None or years):
-            issue("fees", "a fixed_monthly item needs fees, default_fee or by_customer_year")
-            return None
-        fees, problems = _fee_names(item.fees or {})
-        for problem in problems:
-            issue("fees", problem)
-        if problems:
-            return None
-        fields["fees"] = fees
-        fields["default_fee"] = item.default_fee
-    elif kind is PriceKind.PER_EMPLOYEE:
-        if item.price is not None and item.by_customer_year is not None:
-            issue("by_customer_year", "give price or by_customer_year, not both")
-            return None
-        if item.price is None and not years:
-            issue("price", "give a price per employee and month, or by_customer_year")
-            return None
-        price = years[0] if years else item.price or Decimal(0)
-    else:  # minimum, percentage
-        if not item.applies_to or any(not p.strip() for p in item.applies_to):
-            issue(
-                "applies_to",
-                'give the service codes or patterns it applies to, e.g. ["payroll.*"]',
-            )
-            return None
-        fields["applies_to"] = tuple(item.applies_to)
-        if kind is PriceKind.MINIMUM:
-            if item.price is None:
-                issue("price", "give the minimum amount per department and month as price")
-                return None
-            price = item.price
-        else:
-            if item.rate is None:
-                issue("rate", "give the rate, e.g. rate = 0.05 for 5 %")
-                return None
-            fields["rate"] = item.rate
-    if item.by_customer_year is not None and not years:
-        issue("by_customer_year", "give at least one price (the first year's)")
+    kind = KINDS[item.kind]
+    written = FileItem(
+        unit=None if item.unit is None else Unit(item.unit),
+        price=item.price,
+        components=tuple(PriceComponent(c.label, c.price, c.item) for c in item.components),
+        fees=item.fees,
+        default_fee=item.default_fee,
+        tiers=None if item.tiers is None else tuple((t.up_to, t.price) for t in item.tiers),
+        tier_mode=None if item.tier_mode is None else TierMode(item.tier_mode),
+        applies_to=None if item.applies_to is None else tuple(item.applies_to),
+        rate=item.rate,
+        by_customer_year=None if item.by_customer_year is None else tuple(item.by_customer_year),
+        block=item.block,
+    )
+    try:
+        terms, price = kind.from_file(written)
+    except FieldProblems as problems:
+        for field, text in problems.problems:
+            issue(field, text)
         return None
+    unit = kind.implied_unit or written.unit
+    assert unit is not None  # a kind without an implied unit has the field (_fields_fit)
     try:
         return PriceItem(
             item.code,
             item.name,
-            KIND_UNITS.get(kind) or Unit(item.unit or ""),
+            unit,
             price,
-            business_area=item.business_area,
-            source=item.source,
-            kind=kind,
-            by_customer_year=years,
-            **fields,  # type: ignore[arg-type]
+            written.components,
+            item.business_area,
+            item.source,
+            terms=terms,
         )
     except (TypeError, ValueError) as exc:  # a rule of the model not checked above
         issue("kind", str(exc).removeprefix(f"{item.code}: "))
         return None
-
-
-def _tiers_problem(tiers: list[_TierSchema]) -> str | None:
-    if tiers[-1].up_to is not None:
-        return "the last tier has no up_to: it holds for every larger quantity"
-    bounds = [t.up_to for t in tiers[:-1]]
-    if any(b is None for b in bounds):
-        return "only the last tier may leave out up_to"
-    numbers = [b for b in bounds if b is not None]
-    if any(b <= 0 for b in numbers):
-        return "up_to must be more than 0"
-    if any(b <= a for a, b in itertools.pairwise(numbers)):
-        return f"up_to must rise from tier to tier, got {', '.join(str(b) for b in numbers)}"
-    return None
 
 
 def _parse(text: str, path: str) -> tuple[PriceList | None, list[Issue]]:
@@ -651,48 +519,55 @@ def dump_pricelist(price_list: PriceList, header: str = "") -> str:
 
 
 def _item_lines(item: PriceItem) -> list[str]:
+    """An item's keys: those of every item, then its kind's fields (read from the kind)."""
     lines = [f"code = {_toml_string(item.code)}", f"name = {_toml_string(item.name)}"]
-    kind = item.kind
-    if kind is not PriceKind.UNIT:
-        lines.append(f"kind = {_toml_string(str(kind))}")
-    if kind.by_volume:
-        lines.append(f"unit = {_toml_string(str(item.unit))}")
-    if item.components:
-        parts = ", ".join(
-            f"{{ label = {_toml_string(c.label)}, price = {_toml_number(c.price)}"
-            + (f", item = {_toml_string(c.item)}" if c.item else "")
-            + " }"
-            for c in item.components
-        )
-        lines.append(f"components = [{parts}]")
-    elif item.by_customer_year:
-        years = ", ".join(_toml_number(p) for p in item.by_customer_year)
-        lines.append(f"by_customer_year = [{years}]")
-    elif kind in (PriceKind.UNIT, PriceKind.PER_EMPLOYEE, PriceKind.MINIMUM):
-        lines.append(f"price = {_toml_number(item.price)}")
-    if kind is PriceKind.FIXED_MONTHLY and item.default_fee is not None:
-        lines.append(f"default_fee = {_toml_number(item.default_fee)}")
-    if kind is PriceKind.TIERED:
-        lines.append(f"tier_mode = {_toml_string(str(item.tier_mode))}")
-        tiers = ", ".join(
-            (f"{{ up_to = {_toml_number(t.up_to)}, " if t.up_to is not None else "{ ")
-            + f"price = {_toml_number(t.price)} }}"
-            for t in item.tiers
-        )
-        lines.append(f"tiers = [{tiers}]")
-    if item.applies_to:
-        patterns = ", ".join(_toml_string(p) for p in item.applies_to)
-        lines.append(f"applies_to = [{patterns}]")
-    if item.rate is not None:
-        lines.append(f"rate = {_toml_number(item.rate)}")
+    if item.kind is not PriceKind.UNIT:
+        lines.append(f"kind = {_toml_string(str(item.kind))}")
+    tables: list[str] = []
+    for name in item.terms.fields:
+        value = _field_value(item, name)
+        if isinstance(value, Mapping) and value:
+            # A table of its own (after the item's other keys): one department a line.
+            tables.append(f"[items.{name}]")
+            tables.extend(f"{_toml_string(k)} = {_toml_value(v)}" for k, v in value.items())
+        elif value is not None and not isinstance(value, Mapping) and value != ():
+            lines.append(f"{name} = {_toml_value(value)}")
     if item.business_area:
         lines.append(f"business_area = {_toml_string(item.business_area)}")
     if item.source:
         lines.append(f"source = {_toml_string(item.source)}")
-    if item.fees:
-        # A table of its own (after the item's other keys): one department a line.
-        lines.append("[items.fees]")
-        lines.extend(
-            f"{_toml_string(name)} = {_toml_number(fee)}" for name, fee in item.fees.items()
-        )
-    return lines
+    return lines + tables
+
+
+def _field_value(item: PriceItem, name: str) -> object:
+    """The value of a field of the item's kind, as the file gives it (None: left out)."""
+    if name == "unit":
+        return item.unit
+    if name == "price":
+        # A composite price is its components, a step-down its first year's price.
+        shown = item.terms.has_own_price and not (item.components or item.by_customer_year)
+        return item.price if shown else None
+    if name == "components":
+        return item.components
+    return getattr(item.terms, name)
+
+
+def _toml_value(value: object) -> str:
+    """A value of a price-list field in TOML: a number, a string, a list, an inline table."""
+    if isinstance(value, str):  # also the enums (unit, tier_mode)
+        return _toml_string(str(value))
+    if isinstance(value, Decimal):
+        return _toml_number(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Tier):
+        return _inline({"up_to": value.up_to, "price": value.price})
+    if isinstance(value, PriceComponent):
+        return _inline({"label": value.label, "price": value.price, "item": value.item})
+    msg = f"no TOML form for {value!r}"  # a new kind's field of a new type
+    raise TypeError(msg)
+
+
+def _inline(fields: Mapping[str, object]) -> str:
+    shown = [f"{k} = {_toml_value(v)}" for k, v in fields.items() if v is not None]
+    return "{ " + ", ".join(shown) + " }"

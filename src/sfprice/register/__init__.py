@@ -1,6 +1,11 @@
 """The invoice register: issue a month's invoices once, with numbers, and correct them.
 
 An io-level package: it reads and writes one SQLite file. See ``docs/register.md``.
+One job per module: ``schema`` (DDL, versions, validation, the upgrade from version 1),
+``numbering`` (number formats), ``issuing`` (the pure plan: keep, credit, re-issue, new),
+``codec`` (what is stored, field by field and versioned), ``records`` (what is read
+back), ``content`` (what a document shows) and ``store`` (the SQLite adapter that wires
+them).
 """
 
 from sfprice.register.content import DocumentContent, StatementRow, VolumeStatement
@@ -16,6 +21,7 @@ from sfprice.register.store import (
     PeriodEvent,
     Register,
     RegisterError,
+    RegisterHooks,
     RunRecord,
     issue_period,
 )
@@ -34,6 +40,7 @@ __all__ = [
     "PeriodEvent",
     "Register",
     "RegisterError",
+    "RegisterHooks",
     "RunRecord",
     "StatementRow",
     "VolumeStatement",

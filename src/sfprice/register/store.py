@@ -14,47 +14,56 @@ See ``docs/register.md``.
 
 from __future__ import annotations
 
-import enum
-import json
 import os
-import re
 import sqlite3
-import string
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from fractions import Fraction
-from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sfprice.collation import swedish_key
-from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
-from sfprice.errors import SfpriceError
+from sfprice.engine.billing import BillingRun, Invoice
 from sfprice.money import exact_sum
 from sfprice.period import DEFAULT_TIME_ZONE, Month, local_moment
 from sfprice.period import time_zone as _zone
+from sfprice.register import codec, schema
 from sfprice.register.content import (
-    ContentAllocation,
-    ContentBasis,
-    ContentComponent,
     ContentLine,
     DocumentContent,
     StatementRow,
     VolumeStatement,
-    allocation_from,
-    basis_from,
-    component_from,
-    content_from_json,
-    content_json,
     decimal_text,
 )
-from sfprice.register.manifest import InputFile, Manifest
+from sfprice.register.issuing import (
+    Action,
+    InForce,
+    credit_note_lines,
+    credit_note_statement,
+    plan_issue,
+    reversed_lines,
+)
+from sfprice.register.manifest import Manifest
+from sfprice.register.numbering import (
+    DEFAULT_FORMAT,
+    check_format,
+    document_number,
+    number_format_problem,
+)
+from sfprice.register.records import (
+    DocumentKind,
+    IssuedDocument,
+    IssuedLine,
+    IssueResult,
+    PeriodEvent,
+    RegisterError,
+    RunRecord,
+)
+from sfprice.register.schema import APPLICATION_ID, SCHEMA_VERSION
 
 __all__ = [
     "APPLICATION_ID",
@@ -67,373 +76,47 @@ __all__ = [
     "PeriodEvent",
     "Register",
     "RegisterError",
+    "RegisterHooks",
     "RunRecord",
     "issue_period",
     "number_format_problem",
 ]
 
-APPLICATION_ID = 0x53465052  # "SFPR": marks a SQLite file as an sfprice register
-SCHEMA_VERSION = 2
-DEFAULT_FORMAT = "{issuer}-{year}-{seq:06d}"
 DEFAULT_ISSUER_NAME = "Servicecentret"
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE periods (
-    period TEXT PRIMARY KEY,
-    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
-    changed_at TEXT NOT NULL
-);
-CREATE TABLE period_events (
-    id INTEGER PRIMARY KEY,
-    period TEXT NOT NULL,
-    event TEXT NOT NULL CHECK (event IN ('close', 'reopen')),
-    reason TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    period TEXT NOT NULL,
-    issued_at TEXT NOT NULL,
-    sfprice_version TEXT NOT NULL,
-    note TEXT NOT NULL,
-    inputs TEXT NOT NULL
-);
-CREATE TABLE sequences (
-    issuer TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    next INTEGER NOT NULL,
-    PRIMARY KEY (issuer, year)
-);
-CREATE TABLE documents (
-    id INTEGER PRIMARY KEY,
-    number TEXT NOT NULL UNIQUE,
-    issuer TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
-    period TEXT NOT NULL,
-    department TEXT NOT NULL,
-    price_list TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    total TEXT NOT NULL,
-    credits TEXT REFERENCES documents (number),
-    run_id INTEGER NOT NULL REFERENCES runs (id),
-    issued_at TEXT NOT NULL,
-    volume_sources TEXT NOT NULL,
-    UNIQUE (issuer, year, seq)
-);
-CREATE UNIQUE INDEX one_credit_per_invoice ON documents (credits) WHERE credits IS NOT NULL;
-CREATE INDEX documents_period ON documents (period, department);
-CREATE TABLE lines (
-    document_id INTEGER NOT NULL REFERENCES documents (id),
-    position INTEGER NOT NULL,
-    service TEXT NOT NULL,
-    name TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    quantity TEXT NOT NULL,
-    unit_price TEXT NOT NULL,
-    amount TEXT NOT NULL,
-    price_list TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    PRIMARY KEY (document_id, position)
-);
-"""
-_FROZEN = ("documents", "lines", "runs", "period_events")
-_STATEMENTS_V1 = [part.strip() for part in _SCHEMA.split(";") if part.strip()] + [
-    f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} BEGIN "
-    f"SELECT RAISE(ABORT, 'sfprice register: {table} are never changed'); END"
-    for table in _FROZEN
-    for verb in ("update", "delete")
-]
+_T = TypeVar("_T")
 
 
-def _refuse(name: str, event: str, when: str, message: str) -> str:
-    return (
-        f"CREATE TRIGGER {name} BEFORE {event} WHEN {when} BEGIN "
-        f"SELECT RAISE(ABORT, 'sfprice register: {message}'); END"
-    )
+def _nothing(*_: object) -> None:
+    """The default hook: does nothing."""
 
 
-# Schema 2: what each document shows is stored with it (contents), sealed on insert; the
-# triggers refuse every change of an issued document or of the numbering, including by
-# INSERT OR REPLACE (which deletes without firing DELETE triggers).
-_ADDED_V2 = [
-    "CREATE TABLE contents (\n"
-    "    document_id INTEGER PRIMARY KEY REFERENCES documents (id),\n"
-    "    format INTEGER NOT NULL,\n"
-    "    body TEXT NOT NULL\n)",
-    *(
-        f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} BEGIN "
-        f"SELECT RAISE(ABORT, 'sfprice register: {table} are never changed'); END"
-        for table in ("contents", "meta")
-        for verb in ("update", "delete")
-    ),
-    *(
-        _refuse(f"{table}_no_delete", f"DELETE ON {table}", "1", f"{table} are never deleted")
-        for table in ("sequences", "periods")
-    ),
-    _refuse(
-        "documents_no_replace",
-        "INSERT ON documents",
-        "EXISTS (SELECT 1 FROM documents WHERE id = NEW.id OR number = NEW.number "
-        "OR (issuer = NEW.issuer AND year = NEW.year AND seq = NEW.seq))",
-        "an issued document is never replaced",
-    ),
-    _refuse(
-        "documents_in_sequence",
-        "INSERT ON documents",
-        "NEW.seq IS NOT (SELECT next - 1 FROM sequences "
-        "WHERE issuer = NEW.issuer AND year = NEW.year)",
-        "a document number must come from its sequence",
-    ),
-    _refuse(
-        "documents_open_period",
-        "INSERT ON documents",
-        "EXISTS (SELECT 1 FROM periods WHERE period = NEW.period AND status = 'closed')",
-        "the period is closed",
-    ),
-    _refuse(
-        "lines_sealed",
-        "INSERT ON lines",
-        "EXISTS (SELECT 1 FROM contents WHERE document_id = NEW.document_id) "
-        "OR NOT EXISTS (SELECT 1 FROM documents WHERE id = NEW.document_id)",
-        "lines are never added to an issued document",
-    ),
-    _refuse(
-        "contents_once",
-        "INSERT ON contents",
-        "EXISTS (SELECT 1 FROM contents WHERE document_id = NEW.document_id) "
-        "OR (SELECT number FROM documents WHERE id = NEW.document_id) "
-        "IS NOT json_extract(NEW.body, '$.number')",
-        "the content of an issued document is stored once and matches it",
-    ),
-    *(
-        _refuse(
-            f"{table}_no_replace",
-            f"INSERT ON {table}",
-            f"EXISTS (SELECT 1 FROM {table} WHERE {key} = NEW.{key})",
-            f"{table} are never replaced",
-        )
-        for table, key in (("runs", "id"), ("period_events", "id"), ("meta", "key"))
-    ),
-    _refuse(
-        "sequences_no_reuse",
-        "INSERT ON sequences",
-        "EXISTS (SELECT 1 FROM sequences WHERE issuer = NEW.issuer AND year = NEW.year) "
-        "OR NEW.next <= (SELECT coalesce(max(seq), 0) FROM documents "
-        "WHERE issuer = NEW.issuer AND year = NEW.year)",
-        "numbers are never reused",
-    ),
-    _refuse(
-        "sequences_forward",
-        "UPDATE ON sequences",
-        "NEW.issuer IS NOT OLD.issuer OR NEW.year IS NOT OLD.year OR NEW.next <= OLD.next",
-        "numbers are never reused",
-    ),
-    *(
-        _refuse(
-            f"periods_follow_events_{verb}",
-            f"{verb.upper()} ON periods",
-            ("NEW.period IS NOT OLD.period OR " if verb == "update" else "")
-            + "NEW.status IS NOT (SELECT CASE event WHEN 'close' THEN 'closed' ELSE 'open' END "
-            "FROM period_events WHERE period = NEW.period ORDER BY id DESC LIMIT 1)",
-            "a period changes only with a recorded close or reopen",
-        )
-        for verb in ("insert", "update")
-    ),
-]
-_STATEMENTS = _STATEMENTS_V1 + _ADDED_V2
-
-
-class RegisterError(SfpriceError):
-    """The register cannot be used or refuses an operation (closed period, foreign file)."""
-
-
-class DocumentKind(enum.StrEnum):
-    """What an issued document is."""
-
-    INVOICE = "invoice"
-    """An invoice of one department's charges for one month."""
-    CREDIT_NOTE = "credit_note"
-    """A full reversal of an invoice: its lines negated, referencing its number."""
+def system_clock() -> datetime:
+    """The time now, in UTC (the default clock of a register)."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
-class IssuedLine:
-    """One line of an issued document; amounts exact, as issued.
+class RegisterHooks:
+    """Points inside a write transaction where a caller (a test) can act; no-ops by default.
+
+    Pass them to :meth:`Register.open`. A hook that raises aborts the transaction like
+    any failure: nothing of it is written.
 
     Attributes:
-        service: Service code.
-        name: Name as printed in the price list.
-        unit: What one unit is.
-        quantity: Units (negative on a credit note).
-        unit_price: Price per unit.
-        amount: The line amount (negative on a credit note).
-        price_list: The price list that priced the line.
-        detail: The rest of the line as bill computed it (components, basis, allocation,
-            volume sources), as JSON-ready data with decimal strings.
+        before_seal: Called with a document's number just before its content is stored
+            (on issue and on the upgrade from schema 1).
+        after_document: Called with a document's number once it is fully written
+            (numbered, its lines stored, sealed), still inside the transaction.
+        before_commit: Called just before a write transaction commits.
     """
 
-    service: str
-    name: str
-    unit: str
-    quantity: Decimal
-    unit_price: Decimal
-    amount: Decimal
-    price_list: str
-    detail: Mapping[str, Any]
+    before_seal: Callable[[str], None] = _nothing
+    after_document: Callable[[str], None] = _nothing
+    before_commit: Callable[[], None] = _nothing
 
 
-@dataclass(frozen=True, slots=True)
-class IssuedDocument:
-    """An issued invoice or credit note; never changed once issued.
-
-    Attributes:
-        number: Its number (``SF-2014-000123``).
-        kind: Invoice or credit note.
-        period: The month it bills.
-        department: The department billed.
-        issued_at: When it was issued (UTC, ISO 8601).
-        price_list: The price list of the invoice it bills or reverses.
-        currency: Currency of the amounts.
-        lines: Its lines.
-        credits: For a credit note, the number of the invoice it reverses.
-        credited_by: For an invoice that was reversed, the credit note's number.
-        run_id: The issue run that created it (see :meth:`Register.runs`).
-        volume_sources: The volume files and row counts behind its quantities.
-        content: Everything the document shows, fixed when it was issued (see
-            :mod:`sfprice.register.content`); documents are printed from this only.
-    """
-
-    number: str
-    kind: DocumentKind
-    period: Month
-    department: str
-    issued_at: str
-    price_list: str
-    currency: str
-    lines: tuple[IssuedLine, ...]
-    credits: str | None
-    credited_by: str | None
-    run_id: int
-    volume_sources: tuple[tuple[str, int], ...] = ()
-    content: DocumentContent | None = None
-
-    @property
-    def total(self) -> Decimal:
-        """Sum of the line amounts."""
-        return exact_sum(line.amount for line in self.lines)
-
-
-@dataclass(frozen=True, slots=True)
-class IssueResult:
-    """What one issue did.
-
-    Attributes:
-        period: The month issued.
-        run_id: The run recorded, or None when nothing changed (nothing is recorded).
-        documents: The documents created, in order (a credit note before its new invoice).
-        unchanged: The departments whose issued invoice already has these charges.
-    """
-
-    period: Month
-    run_id: int | None
-    documents: tuple[IssuedDocument, ...]
-    unchanged: tuple[str, ...]
-
-    @property
-    def changed(self) -> bool:
-        """False when the issue changed nothing (a re-run with the same charges)."""
-        return bool(self.documents)
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodEvent:
-    """A period closed or reopened, when and why."""
-
-    period: Month
-    event: str
-    reason: str
-    at: str
-
-
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    """An issue run and its manifest."""
-
-    id: int
-    period: Month
-    manifest: Manifest
-
-
-def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-
-
-def _plain(value: object) -> object:
-    """A value of a line as JSON-ready data: decimal strings, lists, dicts."""
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, Month):
-        return str(value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _signature(price_list: str, currency: str, lines: Iterable[IssuedLine | InvoiceLine]) -> Any:
-    """What decides whether two invoices charge the same: every line's charge, in order."""
-    return (
-        price_list,
-        currency,
-        tuple(
-            (line.service, line.name, str(line.unit), line.quantity, line.unit_price, line.amount)
-            for line in lines
-        ),
-    )
-
-
-def _check_header(path: Path) -> bool:
-    """True when ``path`` holds a register; False when there is nothing yet (no file, empty).
-
-    Reads the raw header without SQLite, so a foreign file is never touched.
-    """
-    try:
-        return _read_header(path)
-    except OSError as exc:
-        raise RegisterError(f"{path}: cannot read the register ({exc.strerror})") from exc
-
-
-def _read_header(path: Path) -> bool:
-    if not path.exists():
-        return False
-    if not path.is_file():
-        raise RegisterError(f"{path}: not a register file (it is a folder or a device)")
-    if path.stat().st_size == 0:
-        return False
-    with path.open("rb") as handle:
-        header = handle.read(100)
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        raise RegisterError(
-            f"{path}: not an sfprice invoice register (not a SQLite database); "
-            "refused, the file was left as it is"
-        )
-    application_id = int.from_bytes(header[68:72], "big")
-    if application_id != APPLICATION_ID:
-        raise RegisterError(
-            f"{path}: a SQLite database of another application (application_id "
-            f"{application_id:#010x}, a register has {APPLICATION_ID:#010x}); "
-            "refused, the file was left as it is"
-        )
-    return True
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 class Register:
@@ -455,8 +138,12 @@ class Register:
         zone: ZoneInfo | None = None,
         issuer_name: str = DEFAULT_ISSUER_NAME,
         read_only: bool = False,
+        clock: Callable[[], datetime] = system_clock,
+        hooks: RegisterHooks | None = None,
     ) -> None:
         self._db = connection
+        self.clock = clock
+        self.hooks = hooks or RegisterHooks()
         self.path = path
         self.issuer = issuer
         self.number_format = number_format
@@ -476,6 +163,8 @@ class Register:
         issuer_name: str = DEFAULT_ISSUER_NAME,
         create: bool = True,
         read_only: bool = False,
+        clock: Callable[[], datetime] = system_clock,
+        hooks: RegisterHooks | None = None,
     ) -> Register:
         """Open the register at ``path``; create it only when ``create`` and there is no file.
 
@@ -494,6 +183,9 @@ class Register:
                 read-only commands refuse a register that does not exist).
             read_only: Open without writing (SQLite ``mode=ro``); opened so anyway when the
                 file or its folder cannot be written.
+            clock: The time now, time-zone aware (default: the system clock); used where
+                no ``now`` is given (issue time, period events, creation, upgrade).
+            hooks: Callbacks inside write transactions (for tests; default: none).
 
         Raises:
             RegisterError: When the file is missing (and not ``create``), is not a
@@ -501,14 +193,14 @@ class Register:
                 the number format or time zone is unusable. Such a file is never written.
         """
         path = Path(path)
-        _check_format(issuer, number_format)
+        check_format(issuer, number_format)
         try:
             zone = _zone(time_zone)
         except ValueError as exc:
             raise RegisterError(str(exc)) from exc
         if not issuer_name.strip():
             raise RegisterError("the issuer name must not be empty")
-        exists = _check_header(path)
+        exists = schema.check_header(path)
         if not exists:
             if not create:
                 what = "is empty" if path.exists() else "does not exist"
@@ -533,11 +225,13 @@ class Register:
             zone=zone,
             issuer_name=issuer_name,
             read_only=read_only,
+            clock=clock,
+            hooks=hooks,
         )
         try:
             if not exists:
-                _create(connection, path)
-            version = _validate(connection, path)
+                schema.create(connection, path, _utc(clock()).isoformat())
+            version = schema.validate(connection, path)
             if version == 1:
                 if read_only:
                     raise RegisterError(
@@ -616,7 +310,7 @@ class Register:
                 row["id"],
                 Month.parse(row["period"]),
                 Manifest(
-                    tuple(InputFile(**item) for item in json.loads(row["inputs"])),
+                    self._decoded(f"run {row['id']}", codec.inputs_from_json, row["inputs"]),
                     row["sfprice_version"],
                     row["issued_at"],
                     row["note"],
@@ -711,17 +405,21 @@ class Register:
             self._rollback()
             raise
         try:
+            self.hooks.before_commit()
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
             raise _write_error(self.path, exc) from exc
+        except BaseException:
+            self._rollback()
+            raise
 
     def _rollback(self) -> None:
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
 
     def _set_status(self, period: Month, event: str, reason: str, now: datetime | None) -> None:
-        at = _now(now).isoformat()
+        at = _utc(now or self.clock()).isoformat()
         with self._writing():
             status = self._db.execute(
                 "SELECT status FROM periods WHERE period = ?", (str(period),)
@@ -747,10 +445,17 @@ class Register:
                     (wanted, at, str(period)),
                 )
 
+    def _decoded(self, what: str, decode: Callable[[str], _T], text: str) -> _T:
+        """A stored record read back by the codec; a record it cannot read is damage."""
+        try:
+            return decode(text)
+        except ValueError as exc:
+            raise RegisterError(
+                f"{self.path}: {what}: {exc}; the register is damaged; restore it from a backup"
+            ) from exc
+
     def _document(self, row: sqlite3.Row) -> IssuedDocument:
-        lines = self._db.execute(
-            "SELECT * FROM lines WHERE document_id = ? ORDER BY position", (row["id"],)
-        ).fetchall()
+        lines = _stored_lines(self, row["id"], row["number"])
         credited = self._db.execute(
             "SELECT number FROM documents WHERE credits = ?", (row["number"],)
         ).fetchone()
@@ -762,19 +467,12 @@ class Register:
                 f"{self.path}: document {row['number']} has no stored content; the register "
                 "is damaged; restore it from a backup"
             )
-        try:
-            content = content_from_json(stored["body"])
-        except ValueError as exc:
-            raise RegisterError(
-                f"{self.path}: document {row['number']}: {exc}; the register is damaged; "
-                "restore it from a backup"
-            ) from exc
-        line_total = exact_sum(Decimal(line["amount"]) for line in lines)
-        if (
-            content.number != row["number"]
-            or content.total != Decimal(row["total"])
-            or line_total != content.total
-        ):
+        content = self._decoded(
+            f"document {row['number']}", codec.content_from_json, stored["body"]
+        )
+        line_total = exact_sum(line.amount for line in lines)
+        total = self._decoded(f"document {row['number']}", codec.decimal_from, row["total"])
+        if content.number != row["number"] or content.total != total or line_total != content.total:
             raise RegisterError(
                 f"{self.path}: document {row['number']}: its stored total {row['total']}, its "
                 f"lines ({line_total}) and its content ({content.number}: {content.total}) "
@@ -788,88 +486,15 @@ class Register:
             issued_at=row["issued_at"],
             price_list=row["price_list"],
             currency=row["currency"],
-            lines=tuple(
-                IssuedLine(
-                    service=line["service"],
-                    name=line["name"],
-                    unit=line["unit"],
-                    quantity=Decimal(line["quantity"]),
-                    unit_price=Decimal(line["unit_price"]),
-                    amount=Decimal(line["amount"]),
-                    price_list=line["price_list"],
-                    detail=json.loads(line["detail"]),
-                )
-                for line in lines
-            ),
+            lines=tuple(lines),
             credits=row["credits"],
             credited_by=credited["number"] if credited is not None else None,
             run_id=row["run_id"],
-            volume_sources=tuple(
-                (str(path), int(rows)) for path, rows in json.loads(row["volume_sources"])
+            volume_sources=self._decoded(
+                f"document {row['number']}", codec.sources_from_json, row["volume_sources"]
             ),
             content=content,
         )
-
-
-_FIELD_SPECS = {
-    "issuer": re.compile(r""),
-    "year": re.compile(r"(0?4)?d?"),
-    "seq": re.compile(r"(0[1-9]\d?)?d?"),
-}
-
-
-def number_format_problem(number_format: str) -> str | None:
-    """Why an invoice-number format could give a number twice or not at all, or None.
-
-    A format holds ``{issuer}``, ``{year}`` and ``{seq}`` once each, as plain decimal
-    numbers (``{seq}``, ``{seq:06d}``, ``{year}``), with literal text that is not a digit
-    between any two of them, so that every issuer, year and sequence number gets a number
-    of its own and the number reads back. Anything else is refused: other fields
-    (``{month}``, ``{}``), attributes or indexes (``{seq.real}``), conversions (``!r``),
-    and formats that are not plain decimals (``{seq:x}``, ``{seq:e}``, which rounds large
-    numbers, ``{seq:,}``, ``{seq:>6}``).
-
-    >>> number_format_problem("{issuer}-{year}-{seq:06d}") is None
-    True
-    >>> number_format_problem("{issuer}-{year}-{seq:x}")
-    "{seq:x}: the format 'x' is not a plain decimal (use {seq}, {seq:d} or {seq:06d})"
-    """
-    try:
-        parts = list(string.Formatter().parse(number_format))
-    except ValueError as exc:
-        return f"not a format ({exc})"
-    seen: list[str] = []
-    for literal, field, spec, conversion in parts:
-        if field is None:
-            continue
-        shown = "{" + field + (f"!{conversion}" if conversion else "")
-        shown += (f":{spec}" if spec else "") + "}"
-        if field not in _FIELD_SPECS:
-            return f"{shown}: unknown field (use {{issuer}}, {{year}} and {{seq}})"
-        if field in seen:
-            return f"{shown}: {{{field}}} appears twice"
-        if conversion:
-            return f"{shown}: no conversion (!{conversion}) is allowed"
-        if not _FIELD_SPECS[field].fullmatch(spec or ""):
-            forms = {
-                "issuer": "{issuer}",
-                "year": "{year} or {year:04d}",
-                "seq": "{seq}, {seq:d} or {seq:06d}",
-            }[field]
-            return f"{shown}: the format {spec!r} is not a plain decimal (use {forms})"
-        if seen and not any(not c.isdigit() for c in literal):
-            return (
-                f"{shown}: put text that is not a digit between {{{seen[-1]}}} and "
-                f"{{{field}}}, or two numbers could run together"
-            )
-        seen.append(field)
-    missing = [f"{{{f}}}" for f in _FIELD_SPECS if f not in seen]
-    if missing:
-        return (
-            f"{' and '.join(missing)} missing: numbers run per issuer and year, so the format "
-            "needs {issuer}, {year} and {seq} to give each invoice its own number"
-        )
-    return None
 
 
 def _write_error(path: Path, exc: sqlite3.Error) -> RegisterError:
@@ -914,135 +539,20 @@ def _check_zone(db: sqlite3.Connection, register: Register) -> None:
     Issue dates and numbering years follow one zone per register; documents dated in two
     zones could share a date yet be out of order, or be numbered in different years.
     """
-    row = db.execute("SELECT body FROM contents ORDER BY document_id DESC LIMIT 1").fetchone()
+    row = db.execute(
+        "SELECT c.body, d.number FROM contents AS c JOIN documents AS d ON d.id = c.document_id "
+        "ORDER BY c.document_id DESC LIMIT 1"
+    ).fetchone()
     if row is None:
         return
-    stored = json.loads(row["body"]).get("time_zone")
+    latest = register._decoded(f"document {row['number']}", codec.content_from_json, row["body"])
+    stored = latest.time_zone
     wanted = getattr(register.zone, "key", str(register.zone))
     if stored and stored != wanted:
         raise RegisterError(
             f"{register.path}: its documents are dated in the time zone {stored}, not "
             f"{wanted}; nothing was issued (expected --time-zone {stored}, or a new register)"
         )
-
-
-def _check_format(issuer: str, number_format: str) -> None:
-    if not issuer.strip():
-        raise RegisterError("the issuer must not be empty")
-    problem = number_format_problem(number_format)
-    if problem is not None:
-        raise RegisterError(
-            f"number format {number_format!r}: {problem}; e.g. {{issuer}}-{{year}}-{{seq:06d}}"
-        )
-
-
-def _create(connection: sqlite3.Connection, path: Path) -> None:
-    """Create the schema, unless a concurrent process did it first."""
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if application_id == 0 and tables == 0:
-                for statement in _STATEMENTS:
-                    connection.execute(statement)
-                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                connection.execute(
-                    "INSERT INTO meta (key, value) VALUES ('created_at', ?)",
-                    (_now(None).isoformat(),),
-                )
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
-        # The header (application id) is written in rollback mode first, so that any
-        # process reading the raw header sees it; then the register switches to WAL.
-        connection.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.Error as exc:
-        raise RegisterError(f"{path}: cannot create the register: {exc}") from exc
-
-
-@cache
-def _expected_schema(version: int) -> dict[str, tuple[str, str, str | None]]:
-    """The schema objects of a register of ``version``: name -> (type, table, SQL)."""
-    memory = sqlite3.connect(":memory:")
-    try:
-        for statement in _STATEMENTS_V1 if version == 1 else _STATEMENTS:
-            memory.execute(statement)
-        return _schema_of(memory)
-    finally:
-        memory.close()
-
-
-def _schema_of(connection: sqlite3.Connection) -> dict[str, tuple[str, str, str | None]]:
-    rows = connection.execute(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-    ).fetchall()
-    return {row[1]: (row[0], row[2], row[3]) for row in rows}
-
-
-def _schema_problems(connection: sqlite3.Connection, version: int) -> list[str]:
-    """How the file's tables, indexes and triggers differ from the schema of ``version``."""
-    expected, found = _expected_schema(version), _schema_of(connection)
-    problems = [f"{kind} {name!r} is missing" for name, (kind, _, _) in expected.items()
-                if name not in found]  # fmt: skip
-    problems += [
-        f"{found[name][0]} {name!r} was changed"
-        for name in expected
-        if name in found and found[name] != expected[name]
-    ]
-    problems += [f"{kind} {name!r} is not part of a register" for name, (kind, _, _) in
-                 found.items() if name not in expected]  # fmt: skip
-    return problems
-
-
-def _validate(connection: sqlite3.Connection, path: Path) -> int:
-    """Refuse a file that is not a register of a known schema, damaged or changed.
-
-    Returns:
-        The file's schema version.
-    """
-    connection.row_factory = sqlite3.Row
-    try:
-        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if application_id != APPLICATION_ID:
-            raise RegisterError(
-                f"{path}: not an sfprice invoice register (application_id "
-                f"{application_id:#010x}); refused, the file was left as it is"
-            )
-        if version > SCHEMA_VERSION:
-            raise RegisterError(
-                f"{path}: the register has schema version {version}, made by a newer "
-                f"sfprice (this one reads version {SCHEMA_VERSION}); upgrade sfprice"
-            )
-        if version < 1:
-            raise RegisterError(f"{path}: the register has no schema (version {version})")
-        check = [row[0] for row in connection.execute("PRAGMA quick_check")]
-        if check != ["ok"]:
-            raise RegisterError(
-                f"{path}: the register is damaged ({'; '.join(check[:3])}); refused, the file "
-                "was left as it is; restore it from a backup"
-            )
-        problems = _schema_problems(connection, version)
-        if problems:
-            shown = "; ".join(problems[:5]) + (
-                f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-            )
-            raise RegisterError(
-                f"{path}: the register's schema (version {version}) was changed outside "
-                f"sfprice: {shown}; refused, the file was left as it is; restore it from a "
-                "backup"
-            )
-        connection.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
-        raise RegisterError(
-            f"{path}: the register is damaged or not a register ({exc}); refused, the file "
-            "was left as it is"
-        ) from exc
-    return int(version)
 
 
 def _migrate_v1(register: Register) -> None:
@@ -1054,95 +564,37 @@ def _migrate_v1(register: Register) -> None:
     statement of the invoice it credits. Nothing of schema 1 is changed.
     """
     db = register.connection
-    with register._writing():
-        if db.execute("PRAGMA user_version").fetchone()[0] != 1:
-            return  # another process upgraded it first
-        for sql in _ADDED_V2:
-            if sql.startswith("CREATE TABLE"):
-                db.execute(sql)
-        rows = db.execute("SELECT * FROM documents ORDER BY id").fetchall()
-        for row in rows:
-            stored = _stored_lines(db, row["id"])
+
+    def seal_all() -> None:
+        for row in db.execute("SELECT * FROM documents ORDER BY id").fetchall():
+            stored = _stored_lines(register, row["id"], row["number"])
             if row["credits"] is None:
-                lines = [_v1_line(line) for line in stored]
+                lines = [codec.content_line_from_detail(line) for line in stored]
                 statement = _statement(db, row["department"], Month.parse(row["period"]),
                                        row["id"], lines, "migration")  # fmt: skip
             else:
-                credited = _content_of(db, row["credits"])
-                lines = _negated(credited.lines, stored)
-                statement = _credited_statement(credited)
+                credited = _content_of(register, row["credits"])
+                lines = credit_note_lines(credited.lines, stored)
+                statement = credit_note_statement(credited)
             moment = local_moment(datetime.fromisoformat(row["issued_at"]), register.zone)
-            _seal(db, row["id"], _content(register, row, moment, lines, statement))
-        for sql in _ADDED_V2:
-            if not sql.startswith("CREATE TABLE"):
-                db.execute(sql)
-        db.execute(
-            "INSERT INTO meta (key, value) VALUES ('upgraded_from_1', ?)",
-            (_now(None).isoformat(),),
-        )
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            _seal(register, row["id"], _content(register, row, moment, lines, statement))
+
+    with register._writing():
+        schema.upgrade_v1(db, seal_all, _utc(register.clock()).isoformat())
 
 
-def _v1_line(line: IssuedLine) -> ContentLine:
-    """What a schema-1 invoice line showed: its fields and the detail bill stored."""
-    detail = line.detail
-    return ContentLine(
-        line.service,
-        line.name,
-        line.unit,
-        line.quantity,
-        line.unit_price,
-        line.amount,
-        tuple(component_from(c) for c in detail.get("components") or () if isinstance(c, dict)),
-        allocation_from(detail.get("allocation")),
-        basis_from(detail.get("basis")),
-    )
-
-
-def _negated(lines: Sequence[ContentLine], stored: Sequence[IssuedLine]) -> list[ContentLine]:
-    """A credit note's lines: the credited invoice's lines (and components), negated."""
-    out = []
-    for index, line in enumerate(stored):
-        credited = lines[index] if index < len(lines) else None
-        parts = credited.components if credited is not None else ()
-        out.append(
-            ContentLine(
-                line.service,
-                line.name,
-                line.unit,
-                line.quantity,
-                line.unit_price,
-                line.amount,
-                tuple(
-                    ContentComponent(
-                        c.label,
-                        c.unit_price,
-                        c.amount.copy_negate(),  # exact: unary minus rounds to 28 digits
-                        None if c.quantity is None else c.quantity.copy_negate(),
-                    )
-                    for c in parts
-                ),
-                credited.allocation if credited is not None else None,
-                credited.basis if credited is not None else None,
-            )
-        )
-    return out
-
-
-def _credited_statement(credited: DocumentContent) -> VolumeStatement:
-    """A credit note shows the credited invoice's statement, labelled with its number."""
-    return VolumeStatement(credited.statement.computed, credited.number, credited.statement.rows)
-
-
-def _content_of(db: sqlite3.Connection, number: str) -> DocumentContent:
-    row = db.execute(
+def _content_of(register: Register, number: str) -> DocumentContent:
+    row = register.connection.execute(
         "SELECT c.body FROM contents AS c JOIN documents AS d ON d.id = c.document_id "
         "WHERE d.number = ?",
         (number,),
     ).fetchone()
     if row is None:
-        raise RegisterError(f"document {number} has no stored content; the register is damaged")
-    return content_from_json(row[0])
+        raise RegisterError(
+            f"{register.path}: document {number} has no stored content; the register is "
+            "damaged; restore it from a backup"
+        )
+    return register._decoded(f"document {number}", codec.content_from_json, row[0])
 
 
 def _statement(
@@ -1174,7 +626,7 @@ def _statement(
     net: dict[tuple[str, str], list[Decimal]] = {}
     for row in rows:
         if row[1] is not None:
-            net.setdefault((row[0], row[1]), []).append(Decimal(row[2]))
+            net.setdefault((row[0], row[1]), []).append(codec.decimal_from(row[2]))
 
     def total(month: Month, service: str) -> Decimal | None:
         if str(month) not in present:
@@ -1225,11 +677,12 @@ def _content(
     )
 
 
-def _seal(db: sqlite3.Connection, document_id: int, content: DocumentContent) -> None:
+def _seal(register: Register, document_id: int, content: DocumentContent) -> None:
     """Store what the document shows; after this, no line can be added to it."""
-    db.execute(
+    register.hooks.before_seal(content.number)
+    register.connection.execute(
         "INSERT INTO contents (document_id, format, body) VALUES (?, ?, ?)",
-        (document_id, 1, content_json(content)),
+        (document_id, codec.CONTENT_FORMAT, codec.content_json(content)),
     )
 
 
@@ -1243,21 +696,30 @@ def _net_invoices(db: sqlite3.Connection, period: Month) -> dict[str, sqlite3.Ro
     return {row["department"]: row for row in rows}
 
 
-def _stored_lines(db: sqlite3.Connection, document_id: int) -> list[IssuedLine]:
+def _stored_lines(register: Register, document_id: int, number: str) -> list[IssuedLine]:
+    """A document's lines as stored; a line that does not read back is damage."""
+    rows = register.connection.execute(
+        "SELECT * FROM lines WHERE document_id = ? ORDER BY position", (document_id,)
+    ).fetchall()
+
+    def reader(row: sqlite3.Row) -> Callable[[str], IssuedLine]:
+        def read(detail: str) -> IssuedLine:
+            return IssuedLine(
+                row["service"],
+                row["name"],
+                row["unit"],
+                codec.decimal_from(row["quantity"]),
+                codec.decimal_from(row["unit_price"]),
+                codec.decimal_from(row["amount"]),
+                row["price_list"],
+                codec.detail_from_json(detail),
+            )
+
+        return read
+
     return [
-        IssuedLine(
-            row["service"],
-            row["name"],
-            row["unit"],
-            Decimal(row["quantity"]),
-            Decimal(row["unit_price"]),
-            Decimal(row["amount"]),
-            row["price_list"],
-            json.loads(row["detail"]),
-        )
-        for row in db.execute(
-            "SELECT * FROM lines WHERE document_id = ? ORDER BY position", (document_id,)
-        )
+        register._decoded(f"document {number}, line {row['position']}", reader(row), row["detail"])
+        for row in rows
     ]
 
 
@@ -1293,7 +755,7 @@ class _Writer:
                 "UPDATE sequences SET next = ? WHERE issuer = ? AND year = ?",
                 (seq + 1, issuer, year),
             )
-        return self.register.number_format.format(issuer=issuer, year=year, seq=seq), seq
+        return document_number(self.register.number_format, issuer, year, seq), seq
 
     def add(
         self,
@@ -1301,7 +763,7 @@ class _Writer:
         department: str,
         price_list: str,
         currency: str,
-        lines: Sequence[tuple[ContentLine, str, object]],
+        lines: Sequence[tuple[ContentLine, str, str]],
         sources: list[tuple[str, int]],
         credits: str | None = None,
         statement: VolumeStatement | None = None,
@@ -1326,7 +788,7 @@ class _Writer:
                 credits,
                 self.run_id,
                 self.at.isoformat(),
-                json.dumps(sources, ensure_ascii=False),
+                codec.sources_json(sources),
             ),
         )
         document_id = cursor.lastrowid
@@ -1345,7 +807,7 @@ class _Writer:
                     decimal_text(line.unit_price),
                     decimal_text(line.amount),
                     line_list,
-                    json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                    detail,
                 )
                 for position, (line, line_list, detail) in enumerate(lines, start=1)
             ],
@@ -1356,8 +818,10 @@ class _Writer:
                 self.db, department, self.period, document_id, content_lines, "issue"
             )
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
-        _seal(self.db, document_id, _content(self.register, row, self.at, content_lines, statement))
+        _seal(self.register, document_id, _content(self.register, row, self.at, content_lines,
+                                                   statement))  # fmt: skip
         self.numbers.append(number)
+        self.register.hooks.after_document(number)
         return number
 
     def credit(self, invoice: sqlite3.Row) -> str:
@@ -1366,27 +830,18 @@ class _Writer:
         Its lines and components are the invoice's negated; its volume statement is the
         invoice's, labelled as the credited invoice's.
         """
-        credited = _content_of(self.db, invoice["number"])
-        stored = _stored_lines(self.db, invoice["id"])
-        reversed_lines = [
-            IssuedLine(
-                line.service,
-                line.name,
-                line.unit,
-                line.quantity.copy_negate(),  # exact: unary minus rounds to 28 digits
-                line.unit_price,
-                line.amount.copy_negate(),
-                line.price_list,
-                {},
-            )
-            for line in stored
-        ]
-        content_lines = _negated(credited.lines, reversed_lines)
+        credited = _content_of(self.register, invoice["number"])
+        stored = _stored_lines(self.register, invoice["id"], invoice["number"])
+        content_lines = credit_note_lines(credited.lines, reversed_lines(stored))
         lines = [
-            (content, line.price_list, {"reverses": invoice["number"]})
+            (content, line.price_list, codec.credit_detail_json(invoice["number"]))
             for content, line in zip(content_lines, stored, strict=True)
         ]
-        sources = [(str(p), int(r)) for p, r in json.loads(invoice["volume_sources"])]
+        sources = list(
+            self.register._decoded(
+                f"document {invoice['number']}", codec.sources_from_json, invoice["volume_sources"]
+            )
+        )
         return self.add(
             DocumentKind.CREDIT_NOTE,
             invoice["department"],
@@ -1395,17 +850,13 @@ class _Writer:
             lines,
             sources,
             credits=invoice["number"],
-            statement=_credited_statement(credited),
+            statement=credit_note_statement(credited),
         )
 
     def invoice(self, invoice: Invoice) -> str:
         """The run's invoice for one department."""
         lines = [
-            (
-                _line_content(line),
-                line.price_list,
-                _plain(line),
-            )
+            (codec.line_content(line), line.price_list, codec.line_detail_json(line))
             for line in invoice.lines
         ]
         sources: dict[str, int] = {}
@@ -1420,45 +871,6 @@ class _Writer:
             lines,
             sorted(sources.items()),
         )
-
-
-def _line_content(line: InvoiceLine) -> ContentLine:
-    """What an invoice line shows, field by field (components, allocation, basis)."""
-    allocation, basis = line.allocation, line.basis
-    return ContentLine(
-        line.service,
-        line.name,
-        str(line.unit),
-        line.quantity,
-        line.unit_price,
-        line.amount,
-        tuple(
-            ContentComponent(c.label, c.unit_price, c.amount, c.quantity) for c in line.components
-        ),
-        None
-        if allocation is None
-        else ContentAllocation(
-            allocation.key,
-            allocation.driver_quantity,
-            allocation.driver_total,
-            f"{allocation.share.numerator}/{allocation.share.denominator}",
-            allocation.annual_amount,
-            allocation.source,
-        ),
-        None
-        if basis is None
-        else ContentBasis(
-            str(basis.kind),
-            basis.customer_year,
-            basis.first_year,
-            None if basis.tier_mode is None else str(basis.tier_mode),
-            basis.rate,
-            basis.minimum,
-            basis.base_amount,
-            basis.services,
-            basis.source,
-        ),
-    )
 
 
 def issue_period(
@@ -1491,10 +903,9 @@ def issue_period(
         RegisterError: When the period is closed, or the register cannot be written.
     """
     try:
-        at = local_moment(now or datetime.now(UTC), register.zone)
+        at = local_moment(now or register.clock(), register.zone)
     except ValueError as exc:
         raise RegisterError(f"the issue time {exc}") from exc
-    wanted = {i.department: i for i in run.invoices if i.month == period}
     db = register.connection
     with register._writing():
         _check_zone(db, register)
@@ -1507,22 +918,23 @@ def issue_period(
                 f"issued. Reopen it first: python -m sfprice period reopen {period} "
                 f"--register {register.path} --reason TEXT"
             )
-        current = _net_invoices(db, period)
-        departments = sorted(set(wanted) | set(current), key=swedish_key)
-        unchanged: list[str] = []
-        plan: list[tuple[sqlite3.Row | None, Invoice | None]] = []
-        for department in departments:
-            old, new = current.get(department), wanted.get(department)
-            if old is not None and new is not None:
-                stored = _stored_lines(db, old["id"])
-                if _signature(old["price_list"], old["currency"], stored) == _signature(
-                    new.price_list, new.currency, new.lines
-                ):
-                    unchanged.append(department)
-                    continue
-            plan.append((old, new))
-        if not plan:
-            return IssueResult(period, None, (), tuple(unchanged))
+        rows = _net_invoices(db, period)
+        plan = plan_issue(
+            [
+                InForce(
+                    row["number"],
+                    department,
+                    row["price_list"],
+                    row["currency"],
+                    tuple(_stored_lines(register, row["id"], row["number"])),
+                )
+                for department, row in rows.items()
+            ],
+            run,
+            period,
+        )
+        if not plan.changed:
+            return IssueResult(period, None, (), plan.unchanged)
         run_id = db.execute(
             "INSERT INTO runs (period, issued_at, sfprice_version, note, inputs) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -1531,20 +943,22 @@ def issue_period(
                 manifest.created_at or at.isoformat(),
                 manifest.sfprice_version,
                 manifest.note,
-                json.dumps([_plain(i) for i in manifest.inputs], ensure_ascii=False),
+                codec.inputs_json(manifest.inputs),
             ),
         ).lastrowid
         assert run_id is not None
         writer = _Writer(register, run_id, period, at)
-        for old, new in plan:
-            if old is not None:
-                writer.credit(old)
-            if new is not None:
-                writer.invoice(new)
+        for step in plan.writes:
+            if step.action in (Action.REISSUE, Action.CREDIT):
+                assert step.credit is not None
+                writer.credit(rows[step.department])
+            if step.action in (Action.REISSUE, Action.NEW):
+                assert step.invoice is not None
+                writer.invoice(step.invoice)
         documents = tuple(
             register._document(
                 db.execute("SELECT * FROM documents WHERE number = ?", (n,)).fetchone()
             )
             for n in writer.numbers
         )
-    return IssueResult(period, run_id, documents, tuple(unchanged))
+    return IssueResult(period, run_id, documents, plan.unchanged)

@@ -134,6 +134,9 @@ def _basis_data(basis: ChargeBasis) -> dict[str, object]:
     if basis.base_amount is not None:
         data["base_amount"] = _money_text(basis.base_amount)
         data["services"] = list(basis.services)
+    if basis.volume is not None and basis.block is not None:
+        data["volume"] = decimal_text(basis.volume)
+        data["block"] = decimal_text(basis.block)
     if basis.source:
         data["customer_source"] = basis.source
     return data
@@ -289,6 +292,7 @@ _LABELS = {
         "then": "därefter",
         "up_to": "t.o.m.",
         "at_least": "minst {amount}",
+        "per_block": "{price} per påbörjat block om {block}",
     },
     "en": {
         "department": "Department",
@@ -329,6 +333,7 @@ _LABELS = {
         "then": "then",
         "up_to": "up to",
         "at_least": "at least {amount}",
+        "per_block": "{price} per started block of {block}",
     },
 }
 
@@ -627,6 +632,11 @@ def _kind_price(item: PriceItem, labels: dict[str, str], locale: str, currency: 
         return labels["percentage_of"].format(
             rate=format_rate(item.rate, locale), services=", ".join(item.applies_to)
         )
+    if item.block is not None:
+        return labels["per_block"].format(
+            price=format_price(item.price, locale, currency),
+            block=format_decimal(item.block, locale=locale),
+        )
     if item.kind is PriceKind.MINIMUM:
         amount = labels["at_least"].format(amount=format_price(item.price, locale, currency))
         return f"{amount} ({', '.join(item.applies_to)})"
@@ -663,6 +673,8 @@ def _kind_data(item: PriceItem) -> dict[str, object]:
         data["applies_to"] = list(item.applies_to)
     if item.rate is not None:
         data["rate"] = decimal_text(item.rate)
+    if item.block is not None:
+        data["block"] = decimal_text(item.block)
     return data
 
 

@@ -1,0 +1,328 @@
+"""Simulation of price models on the billing pipeline: the service behind ``simulate``.
+
+A :class:`SimulationRequest` is a :class:`~sfprice.app.BillingRequest` (volumes, year,
+price lists, customer register, allocations) plus the simulation options: the business
+area and its cost to recover, the models to compare, the reference window and the
+scenarios. :func:`run_simulation` bills the request with :func:`~sfprice.app.run_billing`
+(the pipeline of ``bill``, ``issue``, ``balance`` and ``kpi``), takes the list as it
+stands as the baseline model (a :class:`~sfprice.engine.listmodel.PriceListModel`: every
+kind of item priced by the billing engine), derives the other models from the reference
+window, applies the scenarios and compares. At the unchanged volumes the baseline's revenue
+is the area's billed revenue, to the öre.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sfprice.app.billing import BillingOutcome, BillingRequest, run_billing
+from sfprice.engine.listmodel import PriceListModel
+from sfprice.engine.simulate import (
+    MANUAL,
+    Comparison,
+    FixedFeeModel,
+    HybridModel,
+    PriceModel,
+    TrueUp,
+    compare,
+    derive_fixed_fees,
+    derive_hybrid,
+    join,
+    leave,
+    noise,
+    scale,
+    shift_channel,
+    window,
+)
+from sfprice.errors import SfpriceError
+from sfprice.model import PriceList, VolumeSet
+from sfprice.money import exact_sum
+from sfprice.period import Month
+
+__all__ = [
+    "ModelSpec",
+    "Scenario",
+    "SimulationError",
+    "SimulationOutcome",
+    "SimulationRequest",
+    "list_model",
+    "run_simulation",
+]
+
+
+class SimulationError(SfpriceError, ValueError):
+    """Options that do not fit the inputs (no list in force, an unknown department ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A model to compare with the list as it stands.
+
+    Attributes:
+        kind: ``unit`` (the list as it stands), ``fixed``, ``fixed-trueup`` (``value`` is
+            the band) or ``hybrid`` (``value`` is the surcharge per manual payslip).
+        value: The band or surcharge.
+        name: The model's name in the output (the command line uses its spelling, such
+            as ``hybrid:53``); by default the kind, for a model without a value.
+    """
+
+    kind: str
+    value: Decimal | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            if self.value is not None:
+                msg = f"name the {self.kind} model (it has a value, {self.value})"
+                raise ValueError(msg)
+            object.__setattr__(self, "name", self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A change to the year's volumes: ``shift``, ``growth``, ``leave``, ``join``, ``noise``.
+
+    Attributes:
+        text: As the user wrote it (for messages).
+        kind: Which change.
+        number: The share moved (shift) or the growth rate (growth).
+        department: The department that leaves or joins.
+        month: From which month it leaves or joins.
+        like: Whose volumes a joining department copies.
+        sigma: The noise spread.
+        seed: The noise seed.
+    """
+
+    text: str
+    kind: str
+    number: Decimal = Decimal(0)
+    department: str = ""
+    month: Month | None = None
+    like: str = ""
+    sigma: float = 0.0
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationRequest:
+    """A billing request and what to simulate on it.
+
+    Attributes:
+        billing: The volumes, year, lists, customer register and allocations.
+        area: The business area whose lines the models charge.
+        cost: The area's cost to recover (full cost less other revenue).
+        models: The models to compare with the list as it stands (default: ``fixed``).
+        reference: The months whose unchanged volumes set the fees (default:
+            January-September of the year).
+        scenarios: Changes to the year's volumes, applied in order.
+    """
+
+    billing: BillingRequest
+    area: str
+    cost: Decimal
+    models: tuple[ModelSpec, ...] = ()
+    reference: tuple[Month, Month] | None = None
+    scenarios: tuple[Scenario, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimulationOutcome:
+    """The comparison, with what it was run on and what the user should be told.
+
+    Attributes:
+        request: The request.
+        billing: The billing run of the unchanged volumes (as ``bill`` shows it).
+        price_list: The one list in force during the year.
+        reference: The reference window used.
+        specs: The models compared, the list as it stands first.
+        comparison: Every department under every model.
+        notes: Notes for the user.
+    """
+
+    request: SimulationRequest
+    billing: BillingOutcome
+    price_list: PriceList
+    reference: tuple[Month, Month]
+    specs: tuple[ModelSpec, ...]
+    comparison: Comparison
+    notes: tuple[str, ...]
+
+
+def list_model(
+    outcome: BillingOutcome, *, area: str | None = None, name: str = "unit"
+) -> PriceListModel:
+    """The price lists as they stand for a billing outcome, as a simulation model.
+
+    Priced by the billing engine with the outcome's catalog, year and customer register;
+    the allocation lines of the run (of ``area``) are added as fixed charges. At the
+    outcome's volumes it charges what the run bills (the area's lines).
+    """
+    fixed: dict[tuple[str, Month], list[Decimal]] = defaultdict(list)
+    for invoice, line in outcome.run.lines:
+        if line.allocation is not None and (area is None or line.business_area == area):
+            fixed[(invoice.department, invoice.month)].append(line.amount)
+    return PriceListModel(
+        name,
+        outcome.catalog,
+        year=outcome.request.year,
+        customers=outcome.customers,
+        area=area,
+        fixed={key: exact_sum(amounts) for key, amounts in fixed.items()},
+    )
+
+
+def run_simulation(request: SimulationRequest) -> SimulationOutcome:
+    """Bill the request, then compare the models on its (scenario) volumes.
+
+    Raises:
+        InputError, PriceNotFound: As :func:`~sfprice.app.run_billing`.
+        SimulationError: For options that do not fit the inputs.
+    """
+    year = request.billing.year
+    billed = run_billing(request.billing)
+    volumes = billed.volumes if billed.volumes is not None else VolumeSet(())
+    notes = [n for n in billed.notes if not n.startswith("no volumes")]
+    if not len(volumes):
+        msg = f"no volumes for {year}; nothing to simulate"
+        raise SimulationError(msg)
+    price_list = _price_list(billed, volumes, year)
+    area = request.area
+    if not any(item.business_area == area for item in price_list.items):
+        msg = f"price list {price_list.id} has no services of the area {area!r}"
+        raise SimulationError(msg)
+    others = sorted(
+        {
+            e.key.service
+            for e in volumes
+            if (item := price_list.item(e.key.service)) is None or item.business_area != area
+        }
+    )
+    if others:
+        notes.append(f"services of other areas than {area} were left out: {', '.join(others)}")
+    reference = request.reference or (Month(year, 1), Month(year, 9))
+    specs = _specs(request.models)
+    unit = list_model(billed, area=area, name=specs[0].name)
+    models = _build(specs, unit, price_list, volumes, reference, request.cost, year)
+    scenario = volumes
+    for step in request.scenarios:
+        scenario = apply_scenario(step, scenario, year)
+    if not len(scenario):
+        msg = "the scenario leaves no volumes to charge"
+        raise SimulationError(msg)
+    try:
+        comparison = compare(scenario, models, cost_to_recover=request.cost)
+    except ValueError as exc:
+        raise SimulationError(str(exc)) from exc
+    return SimulationOutcome(
+        request, billed, price_list, reference, tuple(specs), comparison, tuple(notes)
+    )
+
+
+def _price_list(billed: BillingOutcome, volumes: VolumeSet, year: int) -> PriceList:
+    """The one list in force in the months of the volumes."""
+    lists: dict[str, PriceList] = {}
+    for month in volumes.months:
+        found = billed.catalog.in_force(month)
+        if found is None:
+            msg = f"no price list in force in {month}"
+            raise SimulationError(msg)
+        lists[found.id] = found
+    if len(lists) > 1:
+        msg = (
+            f"the price list changes during {year} ({', '.join(lists)}); "
+            "simulate compares with one list"
+        )
+        raise SimulationError(msg)
+    return next(iter(lists.values()))
+
+
+def _specs(given: Sequence[ModelSpec]) -> list[ModelSpec]:
+    """The list as it stands first, then the models asked for (default: fixed), once each."""
+    specs = [ModelSpec("unit")]
+    for spec in given or [ModelSpec("fixed")]:
+        if spec.name not in {s.name for s in specs}:
+            specs.append(spec)
+    return specs
+
+
+def _build(
+    specs: Sequence[ModelSpec],
+    unit: PriceListModel,
+    price_list: PriceList,
+    volumes: VolumeSet,
+    reference: tuple[Month, Month],
+    cost: Decimal,
+    year: int,
+) -> list[PriceModel]:
+    models: list[PriceModel] = [unit]
+    derived = specs[1:]
+    if not derived:
+        return models
+    start, end = reference
+    if start.year != year or end.year != year:
+        msg = f"the reference window {start}..{end} must lie in {year}"
+        raise SimulationError(msg)
+    base = window(volumes, start, end)
+    if not len(base):
+        msg = f"no volumes in the reference window {start}..{end}"
+        raise SimulationError(msg)
+    try:
+        fees = derive_fixed_fees(base, unit, cost)
+        for spec in derived:
+            if spec.kind == "fixed":
+                models.append(FixedFeeModel(spec.name, fees))
+            elif spec.kind == "fixed-trueup":
+                assert spec.value is not None
+                models.append(FixedFeeModel(spec.name, fees, TrueUp(unit, spec.value)))
+            else:
+                assert spec.value is not None
+                manual = price_list.item(MANUAL)
+                if manual is None or manual.business_area != unit.area:
+                    msg = f"{spec.name}: the price list has no {MANUAL} to add a surcharge to"
+                    raise SimulationError(msg)
+                hybrid: HybridModel = derive_hybrid(
+                    base, unit, cost, {MANUAL: spec.value}, name=spec.name
+                )
+                models.append(hybrid)
+    except SimulationError:
+        raise
+    except ValueError as exc:
+        raise SimulationError(str(exc)) from exc
+    return models
+
+
+def apply_scenario(step: Scenario, volumes: VolumeSet, year: int) -> VolumeSet:
+    """The volumes after one scenario step.
+
+    Raises:
+        SimulationError: For a month outside the year, an unknown department, or a step
+            the volumes do not allow (a department that already has volumes joins ...).
+    """
+    departments = volumes.departments
+    if step.month is not None and step.month.year != year:
+        msg = f"scenario {step.text}: {step.month} is not in {year}"
+        raise SimulationError(msg)
+    wanted = {"leave": step.department, "join": step.like}.get(step.kind)
+    if wanted is not None and wanted not in departments:
+        close = difflib.get_close_matches(wanted, departments, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        msg = f"scenario {step.text}: no department {wanted!r} in the volumes{hint}"
+        raise SimulationError(msg)
+    try:
+        if step.kind == "shift":
+            return shift_channel(volumes, step.number)
+        if step.kind == "growth":
+            return scale(volumes, 1 + step.number)
+        if step.kind == "noise":
+            return noise(volumes, step.sigma, step.seed)
+        assert step.month is not None
+        if step.kind == "leave":
+            return leave(volumes, step.department, step.month)
+        return join(volumes, step.department, step.month, step.like)
+    except ValueError as exc:
+        msg = f"scenario {step.text}: {exc}"
+        raise SimulationError(msg) from exc

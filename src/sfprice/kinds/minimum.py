@@ -1,0 +1,72 @@
+"""``minimum``: when some lines of a month sum to less than ``price``, a line with the rest.
+
+Computed on the lines of stages 1 to 3 whose service matches ``applies_to``. A minimum
+never charges a department with no matching line that month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sfprice.kinds.base import (
+    AppliesTo,
+    Charge,
+    ChargeBasis,
+    FieldProblems,
+    FileItem,
+    LineAmount,
+    LinesTerms,
+    PriceKind,
+    Stage,
+)
+from sfprice.money import exact_sum, round_amount
+from sfprice.units import Unit
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from sfprice.model import PriceItem
+
+__all__ = ["Minimum"]
+
+
+@dataclass(frozen=True, slots=True)
+class Minimum(AppliesTo, LinesTerms):
+    """The item's ``price`` is the minimum per department and month."""
+
+    kind = PriceKind.MINIMUM
+    stage = Stage.FLOOR
+    fields = ("price", "applies_to")
+    implied_unit = Unit.DEPARTMENT_MONTH
+
+    applies_to: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self._check_patterns(self.kind)
+
+    @classmethod
+    def from_file(cls, item: FileItem) -> tuple[Self, Decimal]:
+        """The patterns, and the minimum amount as the item's price."""
+        patterns = cls.patterns_of(item)
+        if item.price is None:
+            raise FieldProblems(
+                ("price", "give the minimum amount per department and month as price")
+            )
+        return cls(patterns), item.price
+
+    def charge(self, item: PriceItem, lines: Sequence[LineAmount], rounding: str) -> Charge | None:
+        """The difference up to the minimum; None when no line matches or they reach it."""
+        matched = self.matching(lines)
+        if not matched:
+            return None  # a minimum never charges for services not used that month
+        base = exact_sum(line.amount for line in matched)
+        difference = round_amount(item.price - base, rounding)
+        if difference <= 0:
+            return None
+        basis = ChargeBasis(
+            self.kind, minimum=item.price, base_amount=base, services=self.codes(matched)
+        )
+        return Charge(Unit.DEPARTMENT_MONTH, Decimal(1), difference, difference, (), basis)
