@@ -25,8 +25,8 @@ D = Decimal
 SRC = Path(sfprice.__file__).resolve().parent
 REPO = Path(__file__).resolve().parents[1]
 
-# What a notebook calls. The register (being split in parallel) is not yet in here, nor
-# the app's check of ``through`` against the year.
+# What a notebook calls. Known exceptions: the app's check of ``through`` against the year,
+# and the register's closed-period message, which spells out the whole reopen command.
 CORE = (
     "model.py",
     "money.py",
@@ -37,8 +37,11 @@ CORE = (
     "errors.py",
     "units.py",
 )
-CORE_PACKAGES = ("io", "engine", "kinds", "documents", "app")
-KNOWN = {"app/recovery.py": {"--through", "--year"}}
+CORE_PACKAGES = ("io", "engine", "kinds", "documents", "app", "register")
+KNOWN = {
+    "app/recovery.py": {"--through", "--year"},
+    "register/store.py": {"python -m sfprice", "--register", "--reason"},
+}
 CLI_WORDS = re.compile(r"(?<![\w-])--[a-z][a-z-]+|python -m sfprice")
 
 
@@ -148,3 +151,17 @@ def test_cli_per_employee_without_register_names_the_option(
     assert "(customers=, or --customers FILE)" in capsys.readouterr().err
     # With the register the same volumes bill.
     assert main([*argv, *lists, "--customers", "examples/customers-2026.csv"]) == 0
+
+
+def test_register_remedies_api_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sfprice.register import Register, RegisterError
+
+    path = tmp_path / "r.db"
+    with Register.open(path, create=True) as register:
+        register.close_period(Month(2014, 2), reason="bokslut")
+        with pytest.raises(RegisterError) as error:
+            register.reopen_period(Month(2014, 2), reason=" ")
+    assert str(error.value) == "reopening 2014-02 needs a reason (give one as reason=)"
+    argv = ["period", "reopen", "2014-02", "--register", str(path), "--reason", " "]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "error: reopening 2014-02 needs a reason (--reason TEXT)\n"

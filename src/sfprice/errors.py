@@ -38,6 +38,8 @@ class Remedy(enum.StrEnum):
     CHOOSE_AREA = "choose one as area="
     GIVE_BASE_LIST = "give one as base_list="
     CHOOSE_TIME_BASE = "choose a time_base, month or year"
+    GIVE_REASON = "(give one as reason=)"
+    SAME_TIME_ZONE = "expected time_zone="
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ CLI_HINTS: Mapping[Remedy, str] = {
     Remedy.CHOOSE_AREA: "choose one with --area",
     Remedy.GIVE_BASE_LIST: "give one with --base-list",
     Remedy.CHOOSE_TIME_BASE: "choose --time-base month or year",
+    Remedy.GIVE_REASON: "(--reason TEXT)",
+    Remedy.SAME_TIME_ZONE: "expected --time-zone ",
 }
 
 

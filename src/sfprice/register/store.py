@@ -28,6 +28,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sfprice.engine.billing import BillingRun, Invoice
+from sfprice.errors import Remedy
 from sfprice.money import exact_sum
 from sfprice.period import DEFAULT_TIME_ZONE, Month, local_moment
 from sfprice.period import time_zone as _zone
@@ -356,7 +357,7 @@ class Register:
             RegisterError: When no reason is given or the period is not closed.
         """
         if not reason.strip():
-            raise RegisterError(f"reopening {period} needs a reason (--reason TEXT)")
+            raise RegisterError(f"reopening {period} needs a reason {Remedy.GIVE_REASON}")
         self._set_status(period, "reopen", reason.strip(), now)
 
     def issue(
@@ -551,7 +552,7 @@ def _check_zone(db: sqlite3.Connection, register: Register) -> None:
     if stored and stored != wanted:
         raise RegisterError(
             f"{register.path}: its documents are dated in the time zone {stored}, not "
-            f"{wanted}; nothing was issued (expected --time-zone {stored}, or a new register)"
+            f"{wanted}; nothing was issued ({Remedy.SAME_TIME_ZONE}{stored}, or a new register)"
         )
 
 
