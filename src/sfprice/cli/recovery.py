@@ -17,12 +17,9 @@ from sfprice.app import (
     BreakEvenRequest,
     KpiRequest,
     RequestError,
-    budget_for_year,
-    cost_statement,
     follow_balance,
     follow_kpis,
     full_cost_statement,
-    selling_area,
     solve_break_even,
 )
 from sfprice.cli.arguments import (
@@ -39,10 +36,8 @@ from sfprice.cli.arguments import (
     print_notes,
     unique,
 )
-from sfprice.costs import CostBudget
 from sfprice.engine.breakeven import BreakEvenRule
 from sfprice.engine.kpi import TimeBase
-from sfprice.engine.recovery import FullCostStatement
 from sfprice.io.pricelists import dump_pricelist
 from sfprice.kpis import METRICS
 from sfprice.reports.recovery import (
@@ -61,10 +56,7 @@ from sfprice.reports.recovery import (
 __all__ = [
     "CommandError",
     "add_commands",
-    "area_of",
-    "budget_of",
     "render_report",
-    "statement_of",
 ]
 
 CommandError = RequestError
@@ -306,21 +298,3 @@ def _breakeven(args: argparse.Namespace) -> str:
     return render_report(
         args, breakeven_to_data(result), breakeven_to_table(result, locale=args.locale)
     )
-
-
-# The budget arguments as ``simulate`` reads them.
-
-
-def budget_of(args: argparse.Namespace) -> CostBudget:
-    """The ``--budget``, which must be for ``--year``."""
-    return budget_for_year(args.budget, args.year)
-
-
-def statement_of(args: argparse.Namespace, budget: CostBudget) -> FullCostStatement:
-    """The budget's full cost by ``--key`` and ``--share``."""
-    return cost_statement(budget, budget_request(args))
-
-
-def area_of(args: argparse.Namespace, budget: CostBudget) -> str:
-    """``--area``, or the budget's only selling area."""
-    return selling_area(budget, args.area)

@@ -23,6 +23,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from sfprice.app import area_cost, budget_for_year, cost_statement, selling_area
 from sfprice.app.simulation import (
     ModelSpec,
     Scenario,
@@ -30,15 +31,11 @@ from sfprice.app.simulation import (
     SimulationRequest,
     run_simulation,
 )
-from sfprice.cli.arguments import Common, add_billing_arguments, billing_request
+from sfprice.cli.arguments import Common, add_billing_arguments, billing_request, budget_request
 from sfprice.cli.arguments import budget_arguments as _budget_args
 from sfprice.cli.arguments import decimal as _decimal
 from sfprice.cli.arguments import month as _month
-from sfprice.cli.recovery import CommandError
-from sfprice.cli.recovery import area_of as _area
-from sfprice.cli.recovery import budget_of as _budget_for_year
 from sfprice.cli.recovery import render_report as _render
-from sfprice.cli.recovery import statement_of as _statement
 from sfprice.engine.simulate import (
     MAX_NOISE_SEED,
     MAX_NOISE_SIGMA,
@@ -233,18 +230,14 @@ def add_simulate(commands: Any, common: Common) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> str:
-    budget = _budget_for_year(args)
-    statement = _statement(args, budget)
-    area = _area(args, budget)
-    area_cost = statement.area(area)
-    if area_cost is None:
-        codes = ", ".join(a.code for a in statement.areas)
-        msg = f"{area!r} is not a selling area of budget {budget.id} (selling areas: {codes})"
-        raise CommandError(msg)
+    budget = budget_for_year(args.budget, args.year)
+    statement = cost_statement(budget, budget_request(args))
+    area = selling_area(budget, args.area)
+    found = area_cost(statement, budget, area)
     request = SimulationRequest(
         billing_request(args, args.year),
         area=area,
-        cost=area_cost.cost_to_recover,
+        cost=found.cost_to_recover,
         models=tuple(args.models),
         reference=args.reference,
         scenarios=tuple(args.scenarios),
@@ -254,9 +247,9 @@ def _simulate(args: argparse.Namespace) -> str:
         print(f"note: {note}", file=sys.stderr)
     setting = _Setting(
         budget=budget.id,
-        area_name=area_cost.name,
-        full_cost=area_cost.full_cost,
-        other_revenue=area_cost.other_revenue,
+        area_name=found.name,
+        full_cost=found.full_cost,
+        other_revenue=found.other_revenue,
         outcome=outcome,
     )
     data = _to_data(outcome.comparison, setting)
