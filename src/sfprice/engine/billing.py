@@ -506,7 +506,7 @@ def _derived_lines(price_list: PriceList, lines: list[InvoiceLine]) -> list[Invo
     added: list[InvoiceLine] = []
     derived = [i for i in price_list.items if isinstance(i.terms, LinesTerms)]
     for stage in sorted({i.terms.stage for i in derived}):
-        base = [LineAmount(line.service, line.amount) for line in before + added]
+        base = [LineAmount(line.service, line.amount, line.quantity) for line in before + added]
         for item in derived:
             assert isinstance(item.terms, LinesTerms)  # chosen above
             if item.terms.stage is stage:

@@ -188,10 +188,15 @@ class ChargeContext:
 
 @dataclass(frozen=True, slots=True)
 class LineAmount:
-    """A line a surcharge or a minimum is computed on: its service code and amount."""
+    """A line a surcharge or a minimum is computed on: its service code, amount and quantity.
+
+    ``quantity`` tells whether the service was used that month: a minimum does not charge
+    for a line of quantity 0 (a volume row of 0 is a report of no use).
+    """
 
     service: str
     amount: Decimal
+    quantity: Decimal = Decimal(1)
 
 
 class FieldProblems(ValueError):

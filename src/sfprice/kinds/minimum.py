@@ -1,7 +1,8 @@
 """``minimum``: when some lines of a month sum to less than ``price``, a line with the rest.
 
 Computed on the lines of stages 1 to 3 whose service matches ``applies_to``. A minimum
-never charges a department with no matching line that month.
+never charges a department with no matching line that month, nor for matching lines of
+quantity 0 only (a volume row of 0 reports that the service was not used).
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ class Minimum(AppliesTo, LinesTerms):
         return cls(patterns), item.price
 
     def charge(self, item: PriceItem, lines: Sequence[LineAmount], rounding: str) -> Charge | None:
-        """The difference up to the minimum; None when no line matches or they reach it."""
-        matched = self.matching(lines)
+        """The difference up to the minimum; None when no used line matches or they reach it."""
+        matched = [line for line in self.matching(lines) if line.quantity != 0]
         if not matched:
             return None  # a minimum never charges for services not used that month
         base = exact_sum(line.amount for line in matched)
