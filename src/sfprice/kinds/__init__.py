@@ -34,16 +34,19 @@ from sfprice.kinds.base import (
     DepartmentTerms,
     FieldProblems,
     FileItem,
+    KindFormat,
     LineAmount,
     LinesTerms,
     PriceKind,
     PriceTerms,
+    Shape,
     Stage,
     StepsDown,
     TierMode,
     VolumeTerms,
     check_price,
     customer_year_of,
+    word_of,
 )
 from sfprice.kinds.fixed_monthly import FixedMonthly
 from sfprice.kinds.minimum import Minimum
@@ -65,6 +68,7 @@ __all__ = [
     "FieldProblems",
     "FileItem",
     "FixedMonthly",
+    "KindFormat",
     "LineAmount",
     "LinesTerms",
     "Minimum",
@@ -73,6 +77,7 @@ __all__ = [
     "Percentage",
     "PriceKind",
     "PriceTerms",
+    "Shape",
     "Stage",
     "StepsDown",
     "Tier",
@@ -86,6 +91,7 @@ __all__ = [
     "customer_year_of",
     "started_blocks",
     "terms_of",
+    "word_of",
 ]
 
 #: Every kind, by its name in files; the one place a kind is registered.

@@ -9,10 +9,10 @@ A negative month (a correction) is priced at the first band's price.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import MAX_PREC, ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sfprice.kinds.base import (
     Charge,
@@ -21,7 +21,9 @@ from sfprice.kinds.base import (
     ComponentCharge,
     FieldProblems,
     FileItem,
+    KindFormat,
     PriceKind,
+    Shape,
     Stage,
     TierMode,
     VolumeTerms,
@@ -70,6 +72,7 @@ class Tiered(VolumeTerms):
     stage = Stage.VOLUME
     fields = ("unit", "tiers", "tier_mode")
     has_own_price = False
+    shapes: ClassVar[Mapping[str, Shape]] = {"tiers": Shape.TIERS, "tier_mode": Shape.TIER_MODE}
 
     tiers: tuple[Tier, ...] = ()
     tier_mode: TierMode = TierMode.GRADUATED
@@ -96,6 +99,54 @@ class Tiered(VolumeTerms):
             raise FieldProblems(("tiers", problem))
         tiers = tuple(Tier(up_to, price) for up_to, price in item.tiers)
         return cls(tiers, item.tier_mode), Decimal(0)
+
+    words: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "sv": {
+            "graduated": "trappstegspris: varje enhet till priset i sitt steg",
+            "volume": "volympris: alla enheter till priset i steget som nås",
+            "graduated_short": "trappsteg",
+            "volume_short": "volympris",
+            "then": "därefter",
+            "up_to": "t.o.m.",
+        },
+        "en": {
+            "graduated": "graduated: each unit at the price of its band",
+            "volume": "volume: every unit at the price of the band reached",
+            "graduated_short": "graduated",
+            "volume_short": "volume",
+            "then": "then",
+            "up_to": "up to",
+        },
+    }
+
+    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
+        """Shows 60 t.o.m. 1 000, därefter 50 kr (trappsteg)."""
+        steps = [
+            f"{fmt.number(t.price)} {self.says(fmt, 'up_to')} {fmt.number(t.up_to)}"
+            if t.up_to is not None
+            else f"{self.says(fmt, 'then')} {fmt.number(t.price)}"
+            for t in self.tiers
+        ]
+        mode = self.says(fmt, f"{self.tier_mode}_short")
+        return f"{', '.join(steps)} {fmt.currency} ({mode})"
+
+    def file_data(self, fmt: KindFormat) -> dict[str, object]:
+        """The mode and the bands (``up_to`` null for the open last band)."""
+        return {
+            "tier_mode": str(self.tier_mode),
+            "tiers": [
+                {
+                    "up_to": fmt.decimal_text(t.up_to) if t.up_to is not None else None,
+                    "price": fmt.money_text(t.price),
+                }
+                for t in self.tiers
+            ],
+        }
+
+    @classmethod
+    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
+        """How the bands charge (graduated or volume)."""
+        return [] if basis.tier_mode is None else [cls.says(fmt, str(basis.tier_mode))]
 
     def charge(self, item: PriceItem, quantity: Decimal, at: ChargeContext) -> Charge:
         """The quantity by its bands, one component per band used, the sum rounded once."""
