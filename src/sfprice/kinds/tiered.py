@@ -230,29 +230,43 @@ def _bands(tiers: tuple[Tier, ...]) -> Iterator[tuple[int, Tier, Decimal]]:
 
 
 def _tier_problem(tiers: tuple[Tier, ...]) -> str | None:
+    """The tier rules in the model's words (a Tier has checked its own up_to already)."""
     if not tiers:
         return "a tiered item needs at least one tier"
-    if tiers[-1].up_to is not None:
-        return "the last tier has no up_to (it holds for every larger quantity)"
-    ends = [t.up_to for t in tiers[:-1]]
-    if any(end is None for end in ends):
-        return "only the last tier may leave out up_to"
-    bounds = [end for end in ends if end is not None]
-    if any(b <= a for a, b in itertools.pairwise(bounds)):
-        return f"tier up_to values must rise: {', '.join(str(b) for b in bounds)}"
-    return None
+    return _broken_rule(tuple(t.up_to for t in tiers), _MODEL_WORDS)
 
 
 def _written_tiers_problem(tiers: tuple[tuple[Decimal | None, Decimal], ...]) -> str | None:
-    """The bands as a file writes them, in the file's words (before they are Tiers)."""
-    if tiers[-1][0] is not None:
-        return "the last tier has no up_to: it holds for every larger quantity"
-    bounds = [up_to for up_to, _ in tiers[:-1]]
-    if any(b is None for b in bounds):
-        return "only the last tier may leave out up_to"
-    numbers = [b for b in bounds if b is not None]
-    if any(b <= 0 for b in numbers):
-        return "up_to must be more than 0"
-    if any(b <= a for a, b in itertools.pairwise(numbers)):
-        return f"up_to must rise from tier to tier, got {', '.join(str(b) for b in numbers)}"
+    """The tier rules in a file's words (the bands as written, before they are Tiers)."""
+    return _broken_rule(tuple(up_to for up_to, _ in tiers), _FILE_WORDS)
+
+
+#: The tier rules, one wording for callers of the model and one for files; both are read
+#: by the one rule set of :func:`_broken_rule`.
+_MODEL_WORDS = {
+    "open_end": "the last tier has no up_to (it holds for every larger quantity)",
+    "only_last_open": "only the last tier may leave out up_to",
+    "positive": "tier up_to must be a number > 0, got {bounds}",
+    "rising": "tier up_to values must rise: {bounds}",
+}
+_FILE_WORDS = {
+    "open_end": "the last tier has no up_to: it holds for every larger quantity",
+    "only_last_open": "only the last tier may leave out up_to",
+    "positive": "up_to must be more than 0",
+    "rising": "up_to must rise from tier to tier, got {bounds}",
+}
+
+
+def _broken_rule(ends: tuple[Decimal | None, ...], words: dict[str, str]) -> str | None:
+    """The first tier rule ``ends`` (each band's up_to, in order) breaks, in ``words``."""
+    if ends[-1] is not None:
+        return words["open_end"]
+    bounds = [end for end in ends[:-1] if end is not None]
+    if len(bounds) < len(ends) - 1:
+        return words["only_last_open"]
+    shown = ", ".join(str(b) for b in bounds)
+    if any(b <= 0 for b in bounds):
+        return words["positive"].format(bounds=shown)
+    if any(b <= a for a, b in itertools.pairwise(bounds)):
+        return words["rising"].format(bounds=shown)
     return None
