@@ -433,6 +433,21 @@ class StepsDown:
         },
     }
 
+    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
+        """The price, or the prices by customer year ("1 000/800 kr per kundår")."""
+        if self.by_customer_year:
+            return self.year_price_text(fmt)
+        return fmt.price(item.price)
+
+    def file_data(self, fmt: KindFormat) -> dict[str, object]:
+        """The prices by customer year, if any."""
+        return self.year_data(fmt)
+
+    @classmethod
+    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
+        """The customer's year of a line priced for it."""
+        return cls.year_notes(basis, fmt)
+
     def year_price_text(self, fmt: KindFormat) -> str:
         """The catalog's price of a price by customer year: "1 000/800 kr per kundår"."""
         prices = "/".join(fmt.number(p) for p in self.by_customer_year)

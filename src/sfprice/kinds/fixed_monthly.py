@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sfprice.kinds.base import (
     Charge,
-    ChargeBasis,
     ChargeContext,
     DepartmentTerms,
     FieldProblems,
@@ -125,11 +124,6 @@ class FixedMonthly(StepsDown, DepartmentTerms):
         if self.default_fee is not None:
             data["default_fee"] = fmt.money_text(self.default_fee)
         return data
-
-    @classmethod
-    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
-        """The customer's year of a fee that steps down."""
-        return cls.year_notes(basis, fmt)
 
     def fee_for(self, department: str, customer_year: int | None = None) -> Decimal | None:
         """A department's monthly fee, or None when it pays none.

@@ -66,16 +66,6 @@ class PerEmployee(StepsDown, DepartmentTerms):
         "en": {"employees": "headcount from the customer register"},
     }
 
-    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
-        """The price per employee, or the prices by customer year."""
-        if self.by_customer_year:
-            return self.year_price_text(fmt)
-        return fmt.price(item.price)
-
-    def file_data(self, fmt: KindFormat) -> dict[str, object]:
-        """The prices by customer year, if any."""
-        return self.year_data(fmt)
-
     @classmethod
     def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
         """The customer's year (when the price steps down), and where the headcount is from."""

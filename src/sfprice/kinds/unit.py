@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING
 
 from sfprice.kinds.base import (
     Charge,
-    ChargeBasis,
     ChargeContext,
     ComponentCharge,
     FieldProblems,
     FileItem,
-    KindFormat,
     PriceKind,
     Stage,
     StepsDown,
@@ -73,21 +71,6 @@ class UnitPrice(StepsDown, VolumeTerms):
         if problem is None and item.components and self.by_customer_year:
             problem = "a composite price cannot step down by customer year"
         return problem or self.first_price_problem(item.price)
-
-    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
-        """The price, or the prices by customer year."""
-        if self.by_customer_year:
-            return self.year_price_text(fmt)
-        return fmt.price(item.price)
-
-    def file_data(self, fmt: KindFormat) -> dict[str, object]:
-        """The prices by customer year, if any."""
-        return self.year_data(fmt)
-
-    @classmethod
-    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
-        """The customer's year of a price that steps down."""
-        return cls.year_notes(basis, fmt)
 
     def charge(self, item: PriceItem, quantity: Decimal, at: ChargeContext) -> Charge | str:
         """Quantity x price (of the customer's year), the components split the amount."""
