@@ -75,6 +75,7 @@ BUNDLED = "@bundled"
 
 #: The fields a FileItem names (the others of a kind go in its ``more``).
 _ITEM_FIELDS = frozenset(f.name for f in dataclasses.fields(FileItem)) - {"more"}
+_FILE_ORDER = {f.name: index for index, f in enumerate(dataclasses.fields(FileItem))}
 _CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 #: The units a price list may use: every Unit but ``share``, the unit of allocation lines.
 _PriceUnit = Literal[
@@ -195,7 +196,11 @@ def _schema_of(kinds: tuple[tuple[PriceKind, type[PriceTerms]], ...]) -> type[_L
         "name": (str, Field(min_length=1)),
         "kind": (_KindName, PriceKind.UNIT),
     }
-    for name, shape in _shapes_of(kinds).items():
+    # In the order of a FileItem's fields (pydantic reports an item's errors in this
+    # order), the fields of later kinds after them.
+    shapes = _shapes_of(kinds)
+    for name in sorted(shapes, key=lambda name: _FILE_ORDER.get(name, len(_FILE_ORDER))):
+        shape = shapes[name]
         default: Any = Field(default_factory=list) if shape is Shape.COMPONENTS else None
         fields[name] = (_SHAPE_TYPES[shape], default)
     fields["business_area"] = (str, "")
