@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 import pytest
 
+from sfprice.app import BillingRequest, run_billing
+from sfprice.app.simulation import ModelSpec, SimulationRequest, run_simulation
 from sfprice.cli import main
 from sfprice.errors import InputError
 from sfprice.io.pricelists import dump_pricelist, load_pricelist
@@ -108,6 +110,7 @@ kind = "flat_when_used"
 unit = "person_month"
 price = 2000
 from_quantity = 10
+business_area = "payroll"
 source = "toy"
 
 [[items]]
@@ -115,6 +118,7 @@ code = "payroll.manual"
 name = "Manuell"
 unit = "person_month"
 price = 110
+business_area = "payroll"
 """
 
 VOLUMES = """\
@@ -245,3 +249,17 @@ def test_registering_checks_the_name_and_the_shapes(toy: type[FlatWhenUsed]) -> 
     assert "clash" not in KINDS
     with pytest.raises(ValueError, match="not a kind added by register_kind"):
         unregister_kind(Package.kind)
+
+
+def test_simulate_prices_a_registered_kind_as_bill_does(
+    toy: type[FlatWhenUsed], files: tuple[Path, Path]
+) -> None:
+    # The list models' fast path knows only linear built-in kinds: another kind, also one
+    # registered later, is priced by the billing engine, so simulate agrees with bill.
+    pricelist, volumes = files
+    request = BillingRequest((volumes,), 2026, (pricelist,))
+    assert run_billing(request).run.total == D("2330.00")  # 2 000 + 0 + 3 x 110
+    simulated = run_simulation(
+        SimulationRequest(request, area="payroll", cost=D(0), models=(ModelSpec("unit"),))
+    )
+    assert simulated.comparison.model("unit").revenue == D("2330.00")
