@@ -263,3 +263,25 @@ def test_simulate_prices_a_registered_kind_as_bill_does(
         SimulationRequest(request, area="payroll", cost=D(0), models=(ModelSpec("unit"),))
     )
     assert simulated.comparison.model("unit").revenue == D("2330.00")
+
+
+def test_a_kind_that_bill_would_never_charge_is_refused() -> None:
+    # Stage 3 is computed on other lines (LinesTerms): a volume class there would be left
+    # out by bill, a silent 0 kr.
+    @dataclass(frozen=True, slots=True)
+    class Misplaced(FlatWhenUsed):
+        kind = cast("PriceKind", "misplaced")
+        stage = Stage.SURCHARGE
+
+    with pytest.raises(TypeError, match="must derive from VolumeTerms"):
+        register_kind(Misplaced)
+
+    @dataclass(frozen=True, slots=True)
+    class HalfWorded(FlatWhenUsed):
+        kind = cast("PriceKind", "half_worded")
+        words: ClassVar[Mapping[str, Mapping[str, str]]] = {"sv": {"flat": "x"}, "en": {}}
+
+    with pytest.raises(TypeError, match=r"HalfWorded\.words needs the same words in sv and en"):
+        register_kind(HalfWorded)
+    assert "misplaced" not in KINDS
+    assert "half_worded" not in KINDS

@@ -147,9 +147,25 @@ def register_kind(cls: type[PriceTerms]) -> None:
 
     Raises:
         ValueError: When a kind of that name is registered already.
-        TypeError: When a field has no shape, or a field of another kind has the same
-            name and another shape.
+        TypeError: When the class does not derive from the base of its stage (bill would
+            never charge it), its words differ between sv and en, a field has no shape,
+            or a field of another kind has the same name and another shape.
     """
+    base = _STAGE_BASES.get(getattr(cls, "stage", None))
+    if base is None or not issubclass(cls, base):
+        # bill charges a kind by its base class: any other would never charge (a silent 0).
+        msg = (
+            f"{cls.__name__} must derive from VolumeTerms (stage 1), DepartmentTerms "
+            "(stage 2) or LinesTerms (stages 3 and 4), as its stage says"
+        )
+        raise TypeError(msg)
+    for klass in cls.__mro__:
+        words = vars(klass).get("words")
+        if words is not None and (
+            set(words) != {"sv", "en"} or set(words["sv"]) != set(words["en"])
+        ):
+            msg = f"{klass.__name__}.words needs the same words in sv and en"
+            raise TypeError(msg)
     if cls.kind in _REGISTRY:
         msg = f"a kind {cls.kind!r} is registered already ({_REGISTRY[cls.kind].__name__})"
         raise ValueError(msg)
@@ -163,6 +179,14 @@ def register_kind(cls: type[PriceTerms]) -> None:
                 )
                 raise TypeError(msg)
     _REGISTRY[cls.kind] = cls
+
+
+_STAGE_BASES: dict[object, type[PriceTerms]] = {
+    Stage.VOLUME: VolumeTerms,
+    Stage.DEPARTMENT_MONTH: DepartmentTerms,
+    Stage.SURCHARGE: LinesTerms,
+    Stage.FLOOR: LinesTerms,
+}
 
 
 def unregister_kind(kind: PriceKind | str) -> None:
