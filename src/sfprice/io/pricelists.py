@@ -29,6 +29,8 @@ and raised together as one :class:`~sfprice.errors.InputError`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import itertools
 import json
 from collections.abc import Iterable, Mapping
@@ -37,15 +39,14 @@ from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field, PlainValidator, create_model
 
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import Kronor, Money, Schema, validate_toml
-from sfprice.kinds import KINDS, OPTIONAL_FIELDS, FieldProblems, FileItem
+from sfprice.kinds import KINDS, FieldProblems, FileItem, PriceTerms, Shape, file_fields
 from sfprice.model import (
-    KIND_UNITS,
     PriceCatalog,
     PriceComponent,
     PriceItem,
@@ -72,6 +73,9 @@ __all__ = [
 #: (``--pricelists @bundled --pricelists my-lists``).
 BUNDLED = "@bundled"
 
+#: The fields a FileItem names (the others of a kind go in its ``more``).
+_ITEM_FIELDS = frozenset(f.name for f in dataclasses.fields(FileItem)) - {"more"}
+_FILE_ORDER = {f.name: index for index, f in enumerate(dataclasses.fields(FileItem))}
 _CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 #: The units a price list may use: every Unit but ``share``, the unit of allocation lines.
 _PriceUnit = Literal[
@@ -82,13 +86,13 @@ _PriceUnit = Literal[
 def _kind_name(value: object) -> PriceKind:
     """A kind registered in ``sfprice.kinds`` (the schema's choices are read from there)."""
     if isinstance(value, str) and value in KINDS:
-        return PriceKind(value)
+        return KINDS[value].kind  # type: ignore[index]  # a str names a kind as in files
     names = [f"'{kind}'" for kind in KINDS]
     msg = f"Input should be {', '.join(names[:-1])} or {names[-1]}, got {value!r}"
     raise ValueError(msg)
 
 
-_KindName = Annotated[PriceKind, BeforeValidator(_kind_name)]
+_KindName = Annotated[PriceKind, PlainValidator(_kind_name)]
 
 
 class _ComponentSchema(Schema):
@@ -102,33 +106,52 @@ class _TierSchema(Schema):
     price: Money
 
 
-class _ItemSchema(Schema):
-    code: str = Field(pattern=_CODE_PATTERN)
-    name: str = Field(min_length=1)
-    kind: _KindName = PriceKind.UNIT
-    # Required for the kinds billed by volume; the other kinds imply their unit.
-    unit: _PriceUnit | None = None
-    price: Money | None = None
-    components: list[_ComponentSchema] = Field(default_factory=list)
-    fees: dict[str, Kronor] | None = None
-    default_fee: Kronor | None = None
-    tiers: list[_TierSchema] | None = None
-    tier_mode: Literal["graduated", "volume"] | None = None
-    applies_to: list[str] | None = None
-    rate: Money | None = None
-    by_customer_year: list[Money] | None = None
-    block: Money | None = None
-    business_area: str = ""
-    source: str = ""
+#: The schema type of each shape of field a kind declares (``sfprice.kinds.Shape``), and
+#: how its value becomes what the kind's ``from_file`` reads (``FileItem``).
+_SHAPE_TYPES: dict[Shape, object] = {
+    Shape.UNIT: _PriceUnit | None,
+    Shape.MONEY: Money | None,
+    Shape.KRONOR: Kronor | None,
+    Shape.MONEY_LIST: list[Money] | None,
+    Shape.KRONOR_BY_NAME: dict[str, Kronor] | None,
+    Shape.PATTERNS: list[str] | None,
+    Shape.COMPONENTS: list[_ComponentSchema],
+    Shape.TIERS: list[_TierSchema] | None,
+    Shape.TIER_MODE: Literal["graduated", "volume"] | None,
+}
 
 
-#: Which optional fields each kind may use (``price`` and ``components`` are checked apart),
-#: and every such field: both read from the kinds' declared fields (``sfprice.kinds``).
-_KIND_FIELDS: dict[str, tuple[str, ...]] = {str(kind): cls.fields for kind, cls in KINDS.items()}
-_OPTIONAL_FIELDS = OPTIONAL_FIELDS
+def _file_value(shape: Shape, value: Any) -> object:
+    """A field's validated value as the kinds read it (tuples, enums, components)."""
+    if value is None:
+        return None
+    if shape is Shape.UNIT:
+        return Unit(value)
+    if shape is Shape.TIER_MODE:
+        return TierMode(value)
+    if shape is Shape.COMPONENTS:
+        return tuple(PriceComponent(c.label, c.price, c.item) for c in value)
+    if shape is Shape.TIERS:
+        return tuple((t.up_to, t.price) for t in value)
+    if shape in {Shape.MONEY_LIST, Shape.PATTERNS}:
+        return tuple(value)
+    return value
 
 
-class _PriceListSchema(Schema):
+class _ItemView(Protocol):
+    """The fields of every item of the derived item schema (the kinds' fields by name)."""
+
+    code: str
+    name: str
+    kind: PriceKind
+    unit: str | None
+    business_area: str
+    source: str
+
+
+class _ListSchema(Schema):
+    """A price list's fields but its items (their schema is derived from the kinds)."""
+
     id: str = Field(min_length=1)
     title: str = ""
     valid_from: date
@@ -137,10 +160,60 @@ class _PriceListSchema(Schema):
     source: str = Field(min_length=1)
     status: Literal["decided", "proposal"] = "decided"
     rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
-    items: list[_ItemSchema] = Field(min_length=1)
+    if TYPE_CHECKING:
+        items: list[_ItemView]
 
 
-def _from_schema(schema: _PriceListSchema, path: str) -> tuple[PriceList | None, list[Issue]]:
+#: Which optional fields each registered kind may use (``price`` and ``components`` are
+#: checked apart), read from the kinds' declared fields (``sfprice.kinds``).
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {}
+#: The shape of every field some registered kind may give, in the order of the schema.
+_SHAPES: dict[str, Shape] = {}
+
+
+def _list_schema() -> type[_ListSchema]:
+    """The schema of a price-list file, built from the registered kinds (once per set)."""
+    kinds = tuple(KINDS.items())
+    _KIND_FIELDS.clear()
+    _KIND_FIELDS.update({str(kind): cls.fields for kind, cls in kinds})
+    _SHAPES.clear()
+    _SHAPES.update(_shapes_of(kinds))
+    return _schema_of(kinds)
+
+
+def _shapes_of(kinds: tuple[tuple[PriceKind, type[PriceTerms]], ...]) -> dict[str, Shape]:
+    """The shape of every field of ``kinds``, in the order of :func:`file_fields`."""
+    shapes: dict[str, Shape] = {}
+    for _, cls in kinds:
+        shapes.update(cls.file_shapes())
+    return {name: shapes[name] for name in file_fields()}
+
+
+@functools.lru_cache(maxsize=4)
+def _schema_of(kinds: tuple[tuple[PriceKind, type[PriceTerms]], ...]) -> type[_ListSchema]:
+    fields: dict[str, Any] = {
+        "code": (str, Field(pattern=_CODE_PATTERN)),
+        "name": (str, Field(min_length=1)),
+        "kind": (_KindName, PriceKind.UNIT),
+    }
+    # In the order of a FileItem's fields (pydantic reports an item's errors in this
+    # order), the fields of later kinds after them.
+    shapes = _shapes_of(kinds)
+    for name in sorted(shapes, key=lambda name: _FILE_ORDER.get(name, len(_FILE_ORDER))):
+        shape = shapes[name]
+        default: Any = Field(default_factory=list) if shape is Shape.COMPONENTS else None
+        fields[name] = (_SHAPE_TYPES[shape], default)
+    fields["business_area"] = (str, "")
+    fields["source"] = (str, "")
+    item: type[Schema] = create_model("_ItemSchema", __base__=Schema, **fields)
+    return create_model(
+        "_PriceListSchema",
+        __base__=_ListSchema,
+        items=(list[item], Field(min_length=1)),  # type: ignore[valid-type]
+    )
+
+
+def _from_schema(schema: _ListSchema, path: str) -> tuple[PriceList | None, list[Issue]]:
     issues: list[Issue] = []
     if schema.valid_to < schema.valid_from:
         issues.append(
@@ -219,11 +292,11 @@ def _month_bound_issues(valid_from: date, valid_to: date, path: str) -> list[Iss
     return issues
 
 
-def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> bool:
+def _fields_fit(item: _ItemView, index: int, path: str, issues: list[Issue]) -> bool:
     """Check that the item uses the fields of its kind, and those it needs are there."""
     allowed = _KIND_FIELDS[item.kind]
     ok = True
-    for name in _OPTIONAL_FIELDS:
+    for name in _SHAPES:
         value = getattr(item, name)
         given = value is not None and value != []
         if name == "components":
@@ -234,7 +307,7 @@ def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -
                     path,
                     f"a {item.kind} item has no {name}"
                     + (
-                        f" (the kind gives the unit {KIND_UNITS[PriceKind(item.kind)]})"
+                        f" (the kind gives the unit {KINDS[item.kind].implied_unit})"
                         if name == "unit"
                         else ""
                     )
@@ -251,7 +324,7 @@ def _fields_fit(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -
     return ok
 
 
-def _item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
+def _item(item: _ItemView, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
     """An item: its fields checked against its kind's, then its terms built by the kind."""
 
     def issue(field: str, text: str) -> None:
@@ -260,18 +333,10 @@ def _item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> Pric
     if not _fields_fit(item, index, path, issues):
         return None
     kind = KINDS[item.kind]
+    given = {name: _file_value(shape, getattr(item, name)) for name, shape in _SHAPES.items()}
     written = FileItem(
-        unit=None if item.unit is None else Unit(item.unit),
-        price=item.price,
-        components=tuple(PriceComponent(c.label, c.price, c.item) for c in item.components),
-        fees=item.fees,
-        default_fee=item.default_fee,
-        tiers=None if item.tiers is None else tuple((t.up_to, t.price) for t in item.tiers),
-        tier_mode=None if item.tier_mode is None else TierMode(item.tier_mode),
-        applies_to=None if item.applies_to is None else tuple(item.applies_to),
-        rate=item.rate,
-        by_customer_year=None if item.by_customer_year is None else tuple(item.by_customer_year),
-        block=item.block,
+        **{name: value for name, value in given.items() if name in _ITEM_FIELDS},  # type: ignore[arg-type]
+        more={name: value for name, value in given.items() if name not in _ITEM_FIELDS},
     )
     try:
         terms, price = kind.from_file(written)
@@ -298,7 +363,7 @@ def _item(item: _ItemSchema, index: int, path: str, issues: list[Issue]) -> Pric
 
 
 def _parse(text: str, path: str) -> tuple[PriceList | None, list[Issue]]:
-    schema, issues = validate_toml(_PriceListSchema, text, path)
+    schema, issues = validate_toml(_list_schema(), text, path)
     if schema is None:
         return None, issues
     return _from_schema(schema, path)

@@ -20,7 +20,7 @@ import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from sfprice.units import Unit
 
@@ -38,16 +38,19 @@ __all__ = [
     "DepartmentTerms",
     "FieldProblems",
     "FileItem",
+    "KindFormat",
     "LineAmount",
     "LinesTerms",
     "PriceKind",
     "PriceTerms",
+    "Shape",
     "Stage",
     "StepsDown",
     "TierMode",
     "VolumeTerms",
     "check_price",
     "customer_year_of",
+    "word_of",
 ]
 
 
@@ -101,6 +104,78 @@ class Stage(enum.IntEnum):
     """On the lines of stages 1 and 2 (percentages; they do not see each other)."""
     FLOOR = 4
     """On the lines of stages 1 to 3 (minimums)."""
+
+
+class Shape(enum.Enum):
+    """What a field of a price-list file holds: the loader builds its schema type of it.
+
+    Plain names, no pydantic: :mod:`sfprice.io.pricelists` maps each to a schema type (and
+    each to the value a kind's :meth:`PriceTerms.from_file` reads), so a kind declares its
+    fields with these and the loader needs no line for a new field.
+    """
+
+    UNIT = "unit"
+    """A unit of a price list (``"transaction"``): a :class:`~sfprice.units.Unit`."""
+    MONEY = "money"
+    """An exact number of 0 or more (a price, a rate, a block size): a Decimal."""
+    KRONOR = "kronor"
+    """An amount in kronor with at most öre (a fee): a Decimal."""
+    MONEY_LIST = "money_list"
+    """A list of numbers of 0 or more (prices by customer year): a tuple of Decimals."""
+    KRONOR_BY_NAME = "kronor_by_name"
+    """A table of amounts by department name (fees): a mapping of str to Decimal."""
+    PATTERNS = "patterns"
+    """A list of service codes or patterns (``applies_to``): a tuple of str."""
+    COMPONENTS = "components"
+    """The components of a composite price: a tuple of PriceComponent."""
+    TIERS = "tiers"
+    """Bands ``{ up_to, price }``, the last without up_to: (up_to, price) pairs."""
+    TIER_MODE = "tier_mode"
+    """``"graduated"`` or ``"volume"``: a :class:`TierMode`."""
+
+
+class KindFormat(Protocol):
+    """How reports format what a kind shows (given by reports: kinds import no babel).
+
+    ``language`` picks the kind's :attr:`PriceTerms.words` (``"sv"`` or ``"en"``); the
+    methods format for people in the report's locale and currency (``price``,
+    ``amount``, ``number``, ``rate``, ``currency``), or for machines (``money_text``
+    ``"57.00"``, ``decimal_text`` ``"0.05"``).
+    """
+
+    @property
+    def language(self) -> str:
+        """``"sv"`` or ``"en"``."""
+        ...
+
+    @property
+    def currency(self) -> str:
+        """The currency's symbol as amounts show it (``kr``, ``SEK``)."""
+        ...
+
+    def price(self, value: Decimal) -> str:
+        """A unit price with all its decimals and the currency (``0,125 kr``)."""
+        ...
+
+    def amount(self, value: Decimal) -> str:
+        """An amount to öre with the currency (``1 307 310,00 kr``)."""
+        ...
+
+    def number(self, value: Decimal) -> str:
+        """A number in the locale, without currency (``1 000``)."""
+        ...
+
+    def rate(self, value: Decimal) -> str:
+        """A rate as a percentage (``5 %``)."""
+        ...
+
+    def money_text(self, value: Decimal) -> str:
+        """Money for machines, always with öre (``"57.00"``)."""
+        ...
+
+    def decimal_text(self, value: Decimal) -> str:
+        """A number for machines, as exact as given (``"0.05"``)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +302,15 @@ class FileItem:
     rate: Decimal | None = None
     by_customer_year: tuple[Decimal, ...] | None = None
     block: Decimal | None = None
+    more: Mapping[str, object] | None = None
+    """The fields of kinds registered later (:func:`sfprice.kinds.register_kind`) by name,
+    as :class:`Shape` gives them; read them with :meth:`value`."""
+
+    def value(self, name: str) -> object:
+        """A field by its name in files (None: not given), also one of a later kind."""
+        if name in _FILE_ITEM_FIELDS:
+            return getattr(self, name)
+        return None if self.more is None else self.more.get(name)
 
 
 class PriceTerms:
@@ -242,6 +326,12 @@ class PriceTerms:
             (the kinds priced from volumes).
         needs_from_register: What a charge needs from the customer register, for the
             message when no register was given ("first year", "headcount").
+        shapes: What each field the class adds holds in a file (:class:`Shape`); a kind's
+            fields' shapes are those of its classes (:meth:`file_shapes`): ``unit``,
+            ``price`` and ``components`` are declared here, ``by_customer_year`` and
+            ``applies_to`` by the shared parts.
+        words: The kind's words for people by language (``"sv"``, ``"en"``), the same keys
+            in each; what reports show of the kind (:meth:`price_text`, :meth:`notes`).
     """
 
     __slots__ = ()
@@ -253,6 +343,53 @@ class PriceTerms:
     has_own_price: ClassVar[bool] = True
     """False when an item of the kind has no ``price`` (it must be 0): its prices are in
     the kind's own fields (tiers, fees, a rate)."""
+    shapes: ClassVar[Mapping[str, Shape]] = {
+        "unit": Shape.UNIT,
+        "price": Shape.MONEY,
+        "components": Shape.COMPONENTS,
+    }
+    words: ClassVar[Mapping[str, Mapping[str, str]]] = {"sv": {}, "en": {}}
+
+    @classmethod
+    def file_shapes(cls) -> dict[str, Shape]:
+        """What each of the kind's :attr:`fields` holds, in their order.
+
+        Raises:
+            TypeError: When a field has no declared shape (a kind class's mistake).
+        """
+        known: dict[str, Shape] = {}
+        for klass in reversed(cls.__mro__):
+            known.update(vars(klass).get("shapes", {}))
+        missing = [name for name in cls.fields if name not in known]
+        if missing:
+            msg = f"{cls.__name__} declares no shape for {', '.join(missing)} (shapes)"
+            raise TypeError(msg)
+        return {name: known[name] for name in cls.fields}
+
+    @classmethod
+    def says(cls, fmt: KindFormat, word: str) -> str:
+        """The kind's ``word`` in the report's language (from :attr:`words` of its classes)."""
+        return word_of(cls, fmt, word)
+
+    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
+        """The price column of the catalog for an item of the kind (without components)."""
+        return fmt.price(item.price)
+
+    def price_rows(self, item: PriceItem, fmt: KindFormat) -> list[tuple[str, str]]:
+        """Rows under the item in the catalog: (label, price) pairs, e.g. a fee per department."""
+        del item, fmt
+        return []
+
+    def file_data(self, fmt: KindFormat) -> dict[str, object]:
+        """The kind's own fields for the catalog's JSON, as machines read them."""
+        del fmt
+        return {}
+
+    @classmethod
+    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
+        """The notes a line of the kind shows under it, from its basis (why its amount)."""
+        del fmt
+        return []
 
     @property
     def steps_down(self) -> bool:
@@ -289,6 +426,51 @@ class StepsDown:
 
     __slots__ = ()
     by_customer_year: tuple[Decimal, ...]
+    shapes: ClassVar[Mapping[str, Shape]] = {"by_customer_year": Shape.MONEY_LIST}
+    words: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "sv": {
+            "by_year": "{prices} per kundår",
+            "customer_year": "kundår {year} (kund sedan {first})",
+        },
+        "en": {
+            "by_year": "{prices} by customer year",
+            "customer_year": "customer year {year} (customer since {first})",
+        },
+    }
+
+    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
+        """The price, or the prices by customer year ("1 000/800 kr per kundår")."""
+        if self.by_customer_year:
+            return self.year_price_text(fmt)
+        return fmt.price(item.price)
+
+    def file_data(self, fmt: KindFormat) -> dict[str, object]:
+        """The prices by customer year, if any."""
+        return self.year_data(fmt)
+
+    @classmethod
+    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
+        """The customer's year of a line priced for it."""
+        return cls.year_notes(basis, fmt)
+
+    def year_price_text(self, fmt: KindFormat) -> str:
+        """The catalog's price of a price by customer year: "1 000/800 kr per kundår"."""
+        prices = "/".join(fmt.number(p) for p in self.by_customer_year)
+        return word_of(StepsDown, fmt, "by_year").format(prices=f"{prices} {fmt.currency}")
+
+    def year_data(self, fmt: KindFormat) -> dict[str, object]:
+        """``by_customer_year`` for the catalog's JSON (nothing when the price is flat)."""
+        if not self.by_customer_year:
+            return {}
+        return {"by_customer_year": [fmt.money_text(p) for p in self.by_customer_year]}
+
+    @staticmethod
+    def year_notes(basis: ChargeBasis, fmt: KindFormat) -> list[str]:
+        """The customer-year note of a line priced for a customer's year."""
+        if basis.customer_year is None:
+            return []
+        text = word_of(StepsDown, fmt, "customer_year")
+        return [text.format(year=basis.customer_year, first=basis.first_year)]
 
     @staticmethod
     def years_of(item: FileItem) -> tuple[Decimal, ...]:
@@ -341,6 +523,7 @@ class AppliesTo:
 
     __slots__ = ()
     applies_to: tuple[str, ...]
+    shapes: ClassVar[Mapping[str, Shape]] = {"applies_to": Shape.PATTERNS}
 
     def _check_patterns(self, kind: PriceKind) -> None:
         object.__setattr__(self, "applies_to", tuple(self.applies_to))
@@ -405,6 +588,19 @@ class LinesTerms(PriceTerms):
     def charge(self, item: PriceItem, lines: Sequence[LineAmount], rounding: str) -> Charge | None:
         """The charge on ``lines`` (those of the stages before), or None when it adds none."""
         raise NotImplementedError
+
+
+def word_of(cls: type, fmt: KindFormat, word: str) -> str:
+    """``word`` in the report's language from the ``words`` of ``cls`` and its bases."""
+    for klass in cls.__mro__:
+        table = vars(klass).get("words", {}).get(fmt.language, {})
+        if word in table:
+            return str(table[word])
+    msg = f"{cls.__name__} has no word {word!r} in {fmt.language!r}"
+    raise KeyError(msg)
+
+
+_FILE_ITEM_FIELDS = frozenset(name for name in FileItem.__dataclass_fields__ if name != "more")
 
 
 def customer_year_of(customer: Customer | None, year: int) -> int | str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sfprice.kinds.base import (
     Charge,
@@ -18,7 +18,9 @@ from sfprice.kinds.base import (
     DepartmentTerms,
     FieldProblems,
     FileItem,
+    KindFormat,
     PriceKind,
+    Shape,
     Stage,
     StepsDown,
     check_price,
@@ -44,6 +46,10 @@ class FixedMonthly(StepsDown, DepartmentTerms):
     fields = ("fees", "default_fee", "by_customer_year")
     implied_unit = Unit.DEPARTMENT_MONTH
     has_own_price = False
+    shapes: ClassVar[Mapping[str, Shape]] = {
+        "fees": Shape.KRONOR_BY_NAME,
+        "default_fee": Shape.KRONOR,
+    }
 
     fees: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     default_fee: Decimal | None = None
@@ -88,6 +94,36 @@ class FixedMonthly(StepsDown, DepartmentTerms):
         if problems:
             raise FieldProblems(*(("fees", problem) for problem in problems))
         return cls(fees, item.default_fee, cls.years_of(item)), Decimal(0)
+
+    words: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "sv": {"fee_table": "enligt tabell ({count} förv.)", "others": "övriga {fee}"},
+        "en": {"fee_table": "by table ({count} dept.)", "others": "others {fee}"},
+    }
+
+    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
+        """The table of fees ("enligt tabell (2 förv.), övriga 500 kr") or the fees by year."""
+        if self.by_customer_year:
+            return self.year_price_text(fmt)
+        parts = []
+        if self.fees:
+            parts.append(self.says(fmt, "fee_table").format(count=len(self.fees)))
+        if self.default_fee is not None:
+            fee = fmt.price(self.default_fee)
+            parts.append(self.says(fmt, "others").format(fee=fee) if self.fees else fee)
+        return ", ".join(parts)
+
+    def price_rows(self, item: PriceItem, fmt: KindFormat) -> list[tuple[str, str]]:
+        """One row per department with a fee of its own."""
+        return [(name, fmt.price(fee)) for name, fee in self.fees.items()]
+
+    def file_data(self, fmt: KindFormat) -> dict[str, object]:
+        """The fees by year, or the fees by department and the default fee."""
+        data = self.year_data(fmt)
+        if self.fees:
+            data["fees"] = {name: fmt.money_text(fee) for name, fee in self.fees.items()}
+        if self.default_fee is not None:
+            data["default_fee"] = fmt.money_text(self.default_fee)
+        return data
 
     def fee_for(self, department: str, customer_year: int | None = None) -> Decimal | None:
         """A department's monthly fee, or None when it pays none.

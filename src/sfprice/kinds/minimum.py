@@ -7,10 +7,10 @@ quantity 0 only (a volume row of 0 reports that the service was not used).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sfprice.kinds.base import (
     AppliesTo,
@@ -18,6 +18,7 @@ from sfprice.kinds.base import (
     ChargeBasis,
     FieldProblems,
     FileItem,
+    KindFormat,
     LineAmount,
     LinesTerms,
     PriceKind,
@@ -57,6 +58,31 @@ class Minimum(AppliesTo, LinesTerms):
                 ("price", "give the minimum amount per department and month as price")
             )
         return cls(patterns), item.price
+
+    words: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "sv": {
+            "at_least": "minst {amount}",
+            "minimum_of": "lägsta avgift {minimum}; underlag {base}",
+        },
+        "en": {"at_least": "at least {amount}", "minimum_of": "minimum {minimum}; base {base}"},
+    }
+
+    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
+        """Shows minst 1 000 kr (payroll.*)."""
+        amount = self.says(fmt, "at_least").format(amount=fmt.price(item.price))
+        return f"{amount} ({', '.join(self.applies_to)})"
+
+    def file_data(self, fmt: KindFormat) -> dict[str, object]:
+        """The patterns (the minimum is the item's price)."""
+        return {"applies_to": list(self.applies_to)}
+
+    @classmethod
+    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
+        """The minimum and the sum of the lines it is compared with."""
+        if basis.minimum is None or basis.base_amount is None:
+            return []
+        text = cls.says(fmt, "minimum_of")
+        return [text.format(minimum=fmt.amount(basis.minimum), base=fmt.amount(basis.base_amount))]
 
     def charge(self, item: PriceItem, lines: Sequence[LineAmount], rounding: str) -> Charge | None:
         """The difference up to the minimum; None when no used line matches or they reach it."""

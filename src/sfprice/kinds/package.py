@@ -20,9 +20,10 @@ hours ...); a block of a unit that is counted in whole numbers is a whole number
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import MAX_PREC, Decimal, localcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sfprice.kinds.base import (
     Charge,
@@ -31,7 +32,9 @@ from sfprice.kinds.base import (
     ComponentCharge,
     FieldProblems,
     FileItem,
+    KindFormat,
     PriceKind,
+    Shape,
     Stage,
     VolumeTerms,
 )
@@ -72,6 +75,21 @@ class Package(VolumeTerms):
             raise FieldProblems(("price", "give the price of one started block, e.g. price = 1000"))
         assert item.block is not None  # checked by block_problem
         return cls(item.block), item.price
+
+    shapes: ClassVar[Mapping[str, Shape]] = {"block": Shape.MONEY}
+    words: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "sv": {"per_block": "{price} per påbörjat block om {block}"},
+        "en": {"per_block": "{price} per started block of {block}"},
+    }
+
+    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
+        """Shows 1 000 kr per påbörjat block om 100."""
+        text = self.says(fmt, "per_block")
+        return text.format(price=fmt.price(item.price), block=fmt.number(self.block))
+
+    def file_data(self, fmt: KindFormat) -> dict[str, object]:
+        """The block size."""
+        return {"block": fmt.decimal_text(self.block)}
 
     def item_problem(self, item: PriceItem) -> str | None:
         """A block of a unit counted in whole numbers is a whole number of units."""

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sfprice.kinds.base import (
     Charge,
+    ChargeBasis,
     ChargeContext,
     DepartmentTerms,
     FieldProblems,
     FileItem,
+    KindFormat,
     PriceKind,
     Stage,
     StepsDown,
@@ -57,6 +60,16 @@ class PerEmployee(StepsDown, DepartmentTerms):
     def item_problem(self, item: PriceItem) -> str | None:
         """The item's price is the first year's when the price steps down."""
         return DepartmentTerms.item_problem(self, item) or self.first_price_problem(item.price)
+
+    words: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "sv": {"employees": "antal anställda enligt kundregistret"},
+        "en": {"employees": "headcount from the customer register"},
+    }
+
+    @classmethod
+    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
+        """The customer's year (when the price steps down), and where the headcount is from."""
+        return [*cls.year_notes(basis, fmt), cls.says(fmt, "employees")]
 
     def charge(self, item: PriceItem, department: str, at: ChargeContext) -> Charge | str:
         """The register's headcount at the price (of the customer's year)."""

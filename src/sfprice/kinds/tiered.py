@@ -9,10 +9,10 @@ A negative month (a correction) is priced at the first band's price.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import MAX_PREC, ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sfprice.kinds.base import (
     Charge,
@@ -21,7 +21,9 @@ from sfprice.kinds.base import (
     ComponentCharge,
     FieldProblems,
     FileItem,
+    KindFormat,
     PriceKind,
+    Shape,
     Stage,
     TierMode,
     VolumeTerms,
@@ -70,6 +72,7 @@ class Tiered(VolumeTerms):
     stage = Stage.VOLUME
     fields = ("unit", "tiers", "tier_mode")
     has_own_price = False
+    shapes: ClassVar[Mapping[str, Shape]] = {"tiers": Shape.TIERS, "tier_mode": Shape.TIER_MODE}
 
     tiers: tuple[Tier, ...] = ()
     tier_mode: TierMode = TierMode.GRADUATED
@@ -96,6 +99,54 @@ class Tiered(VolumeTerms):
             raise FieldProblems(("tiers", problem))
         tiers = tuple(Tier(up_to, price) for up_to, price in item.tiers)
         return cls(tiers, item.tier_mode), Decimal(0)
+
+    words: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "sv": {
+            "graduated": "trappstegspris: varje enhet till priset i sitt steg",
+            "volume": "volympris: alla enheter till priset i steget som nås",
+            "graduated_short": "trappsteg",
+            "volume_short": "volympris",
+            "then": "därefter",
+            "up_to": "t.o.m.",
+        },
+        "en": {
+            "graduated": "graduated: each unit at the price of its band",
+            "volume": "volume: every unit at the price of the band reached",
+            "graduated_short": "graduated",
+            "volume_short": "volume",
+            "then": "then",
+            "up_to": "up to",
+        },
+    }
+
+    def price_text(self, item: PriceItem, fmt: KindFormat) -> str:
+        """Shows 60 t.o.m. 1 000, därefter 50 kr (trappsteg)."""
+        steps = [
+            f"{fmt.number(t.price)} {self.says(fmt, 'up_to')} {fmt.number(t.up_to)}"
+            if t.up_to is not None
+            else f"{self.says(fmt, 'then')} {fmt.number(t.price)}"
+            for t in self.tiers
+        ]
+        mode = self.says(fmt, f"{self.tier_mode}_short")
+        return f"{', '.join(steps)} {fmt.currency} ({mode})"
+
+    def file_data(self, fmt: KindFormat) -> dict[str, object]:
+        """The mode and the bands (``up_to`` null for the open last band)."""
+        return {
+            "tier_mode": str(self.tier_mode),
+            "tiers": [
+                {
+                    "up_to": fmt.decimal_text(t.up_to) if t.up_to is not None else None,
+                    "price": fmt.money_text(t.price),
+                }
+                for t in self.tiers
+            ],
+        }
+
+    @classmethod
+    def notes(cls, basis: ChargeBasis, fmt: KindFormat) -> list[str]:
+        """How the bands charge (graduated or volume)."""
+        return [] if basis.tier_mode is None else [cls.says(fmt, str(basis.tier_mode))]
 
     def charge(self, item: PriceItem, quantity: Decimal, at: ChargeContext) -> Charge:
         """The quantity by its bands, one component per band used, the sum rounded once."""
@@ -179,29 +230,43 @@ def _bands(tiers: tuple[Tier, ...]) -> Iterator[tuple[int, Tier, Decimal]]:
 
 
 def _tier_problem(tiers: tuple[Tier, ...]) -> str | None:
+    """The tier rules in the model's words (a Tier has checked its own up_to already)."""
     if not tiers:
         return "a tiered item needs at least one tier"
-    if tiers[-1].up_to is not None:
-        return "the last tier has no up_to (it holds for every larger quantity)"
-    ends = [t.up_to for t in tiers[:-1]]
-    if any(end is None for end in ends):
-        return "only the last tier may leave out up_to"
-    bounds = [end for end in ends if end is not None]
-    if any(b <= a for a, b in itertools.pairwise(bounds)):
-        return f"tier up_to values must rise: {', '.join(str(b) for b in bounds)}"
-    return None
+    return _broken_rule(tuple(t.up_to for t in tiers), _MODEL_WORDS)
 
 
 def _written_tiers_problem(tiers: tuple[tuple[Decimal | None, Decimal], ...]) -> str | None:
-    """The bands as a file writes them, in the file's words (before they are Tiers)."""
-    if tiers[-1][0] is not None:
-        return "the last tier has no up_to: it holds for every larger quantity"
-    bounds = [up_to for up_to, _ in tiers[:-1]]
-    if any(b is None for b in bounds):
-        return "only the last tier may leave out up_to"
-    numbers = [b for b in bounds if b is not None]
-    if any(b <= 0 for b in numbers):
-        return "up_to must be more than 0"
-    if any(b <= a for a, b in itertools.pairwise(numbers)):
-        return f"up_to must rise from tier to tier, got {', '.join(str(b) for b in numbers)}"
+    """The tier rules in a file's words (the bands as written, before they are Tiers)."""
+    return _broken_rule(tuple(up_to for up_to, _ in tiers), _FILE_WORDS)
+
+
+#: The tier rules, one wording for callers of the model and one for files; both are read
+#: by the one rule set of :func:`_broken_rule`.
+_MODEL_WORDS = {
+    "open_end": "the last tier has no up_to (it holds for every larger quantity)",
+    "only_last_open": "only the last tier may leave out up_to",
+    "positive": "tier up_to must be a number > 0, got {bounds}",
+    "rising": "tier up_to values must rise: {bounds}",
+}
+_FILE_WORDS = {
+    "open_end": "the last tier has no up_to: it holds for every larger quantity",
+    "only_last_open": "only the last tier may leave out up_to",
+    "positive": "up_to must be more than 0",
+    "rising": "up_to must rise from tier to tier, got {bounds}",
+}
+
+
+def _broken_rule(ends: tuple[Decimal | None, ...], words: dict[str, str]) -> str | None:
+    """The first tier rule ``ends`` (each band's up_to, in order) breaks, in ``words``."""
+    if ends[-1] is not None:
+        return words["open_end"]
+    bounds = [end for end in ends[:-1] if end is not None]
+    if len(bounds) < len(ends) - 1:
+        return words["only_last_open"]
+    shown = ", ".join(str(b) for b in bounds)
+    if any(b <= 0 for b in bounds):
+        return words["positive"].format(bounds=shown)
+    if any(b <= a for a, b in itertools.pairwise(bounds)):
+        return words["rising"].format(bounds=shown)
     return None

@@ -26,6 +26,7 @@ from sfprice.engine.billing import (
     Invoice,
     InvoiceLine,
 )
+from sfprice.kinds import KINDS
 from sfprice.model import PriceCatalog, PriceItem, PriceKind, Unit
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
@@ -278,21 +279,6 @@ _LABELS = {
         "share": "andel",
         "share_of": "av",
         "per_year": "per år",
-        "customer_year": "kundår {year} (kund sedan {first})",
-        "employees": "antal anställda enligt kundregistret",
-        "graduated": "trappstegspris: varje enhet till priset i sitt steg",
-        "volume": "volympris: alla enheter till priset i steget som nås",
-        "percentage_of": "{rate} av {services}",
-        "minimum_of": "lägsta avgift {minimum}; underlag {base}",
-        "graduated_short": "trappsteg",
-        "volume_short": "volympris",
-        "by_year": "{prices} per kundår",
-        "fee_table": "enligt tabell ({count} förv.)",
-        "others": "övriga {fee}",
-        "then": "därefter",
-        "up_to": "t.o.m.",
-        "at_least": "minst {amount}",
-        "per_block": "{price} per påbörjat block om {block}",
     },
     "en": {
         "department": "Department",
@@ -319,21 +305,6 @@ _LABELS = {
         "share": "share",
         "share_of": "of",
         "per_year": "per year",
-        "customer_year": "customer year {year} (customer since {first})",
-        "employees": "headcount from the customer register",
-        "graduated": "graduated: each unit at the price of its band",
-        "volume": "volume: every unit at the price of the band reached",
-        "percentage_of": "{rate} of {services}",
-        "minimum_of": "minimum {minimum}; base {base}",
-        "graduated_short": "graduated",
-        "volume_short": "volume",
-        "by_year": "{prices} by customer year",
-        "fee_table": "by table ({count} dept.)",
-        "others": "others {fee}",
-        "then": "then",
-        "up_to": "up to",
-        "at_least": "at least {amount}",
-        "per_block": "{price} per started block of {block}",
     },
 }
 
@@ -446,37 +417,47 @@ def _plain_decimal(value: Decimal, locale: str) -> str:
         return format_decimal(value, format=pattern, locale=locale)
 
 
-def _basis_rows(
-    line: InvoiceLine, labels: dict[str, str], locale: str, currency: str
-) -> list[list[str]]:
+def _basis_rows(line: InvoiceLine, locale: str, currency: str) -> list[list[str]]:
+    # The kind of the line says why it charges what it does (sfprice.kinds: notes).
     basis = line.basis
     if basis is None:
         return []
-    notes: list[str] = []
-    if basis.customer_year is not None:
-        notes.append(
-            labels["customer_year"].format(year=basis.customer_year, first=basis.first_year)
-        )
-    if basis.kind is PriceKind.PER_EMPLOYEE:
-        notes.append(labels["employees"])
-    if basis.tier_mode is not None:
-        notes.append(labels[str(basis.tier_mode)])
-    # The codes of the lines it is computed on; JSON lists them all.
-    services = ", ".join(basis.services[:3]) + (
-        f" +{len(basis.services) - 3}" if len(basis.services) > 3 else ""
-    )
-    if basis.rate is not None:
-        notes.append(
-            labels["percentage_of"].format(rate=format_rate(basis.rate, locale), services=services)
-        )
-    if basis.minimum is not None and basis.base_amount is not None:
-        notes.append(
-            labels["minimum_of"].format(
-                minimum=format_amount(basis.minimum, locale, currency),
-                base=format_amount(basis.base_amount, locale, currency),
-            )
-        )
+    notes = KINDS[basis.kind].notes(basis, _KindFormat(locale, currency))
     return [["", f"  {note}", "", "", ""] for note in notes]
+
+
+class _KindFormat:
+    """What a kind needs to show itself in a report (sfprice.kinds.KindFormat): babel here."""
+
+    def __init__(self, locale: str = "sv_SE", currency: str = "SEK") -> None:
+        self.locale = locale
+        self.code = currency
+
+    @property
+    def language(self) -> str:
+        return "sv" if self.locale.startswith("sv") else "en"
+
+    @property
+    def currency(self) -> str:
+        return _currency_symbol(self.locale, self.code)
+
+    def price(self, value: Decimal) -> str:
+        return format_price(value, self.locale, self.code)
+
+    def amount(self, value: Decimal) -> str:
+        return format_amount(value, self.locale, self.code)
+
+    def number(self, value: Decimal) -> str:
+        return str(format_decimal(value, locale=self.locale))
+
+    def rate(self, value: Decimal) -> str:
+        return format_rate(value, self.locale)
+
+    def money_text(self, value: Decimal) -> str:
+        return _money_text(value)
+
+    def decimal_text(self, value: Decimal) -> str:
+        return decimal_text(value)
 
 
 def _month_name(month: Month, locale: str) -> str:
@@ -544,7 +525,7 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
             )
             if line.allocation is not None:
                 rows.extend(_allocation_rows(line.allocation, labels, locale, run.currency))
-            rows.extend(_basis_rows(line, labels, locale, run.currency))
+            rows.extend(_basis_rows(line, locale, run.currency))
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
         out.extend("  " + text for text in _table(rows, right={2, 3, 4}))
         out.append("")
@@ -578,15 +559,15 @@ def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
         )
         out.append(f"  {labels['source']}: {pl.source}")
         rows = [[labels["code"], labels["name"], labels["unit"], labels["price"], labels["source"]]]
+        fmt = _KindFormat(locale, pl.currency)
         for item in pl.items:
-            price = format_price(item.price, locale, pl.currency)
             if item.components:
                 price = (
                     " + ".join(format_decimal(c.price, locale=locale) for c in item.components)
-                    + f" = {price}"
+                    + f" = {format_price(item.price, locale, pl.currency)}"
                 )
-            elif item.kind is not PriceKind.UNIT or item.steps_down:
-                price = _kind_price(item, labels, locale, pl.currency)
+            else:
+                price = item.terms.price_text(item, fmt)
             rows.append(
                 [
                     item.code,
@@ -597,50 +578,12 @@ def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
                 ]
             )
             rows.extend(
-                ["", f"  {name}", "", format_price(fee, locale, pl.currency), ""]
-                for name, fee in item.fees.items()
+                ["", f"  {label}", "", shown, ""]
+                for label, shown in item.terms.price_rows(item, fmt)
             )
         out.extend("  " + text for text in _table(rows, right={3}))
         out.append("")
     return visible_lines("\n".join(out))
-
-
-def _kind_price(item: PriceItem, labels: dict[str, str], locale: str, currency: str) -> str:
-    """The price column of an item of another kind, or of a price by customer year."""
-    if item.by_customer_year:
-        prices = "/".join(format_decimal(p, locale=locale) for p in item.by_customer_year)
-        return labels["by_year"].format(prices=f"{prices} {_currency_symbol(locale, currency)}")
-    if item.kind is PriceKind.FIXED_MONTHLY:
-        parts = []
-        if item.fees:
-            parts.append(labels["fee_table"].format(count=len(item.fees)))
-        if item.default_fee is not None:
-            fee = format_price(item.default_fee, locale, currency)
-            parts.append(labels["others"].format(fee=fee) if item.fees else fee)
-        return ", ".join(parts)
-    if item.kind is PriceKind.TIERED:
-        steps = [
-            f"{format_decimal(t.price, locale=locale)} {labels['up_to']} "
-            f"{format_decimal(t.up_to, locale=locale)}"
-            if t.up_to is not None
-            else f"{labels['then']} {format_decimal(t.price, locale=locale)}"
-            for t in item.tiers
-        ]
-        mode = labels[f"{item.tier_mode}_short"]
-        return f"{', '.join(steps)} {_currency_symbol(locale, currency)} ({mode})"
-    if item.kind is PriceKind.PERCENTAGE and item.rate is not None:
-        return labels["percentage_of"].format(
-            rate=format_rate(item.rate, locale), services=", ".join(item.applies_to)
-        )
-    if item.block is not None:
-        return labels["per_block"].format(
-            price=format_price(item.price, locale, currency),
-            block=format_decimal(item.block, locale=locale),
-        )
-    if item.kind is PriceKind.MINIMUM:
-        amount = labels["at_least"].format(amount=format_price(item.price, locale, currency))
-        return f"{amount} ({', '.join(item.applies_to)})"
-    return format_price(item.price, locale, currency)
 
 
 def _currency_symbol(locale: str, currency: str) -> str:
@@ -650,31 +593,11 @@ def _currency_symbol(locale: str, currency: str) -> str:
 
 
 def _kind_data(item: PriceItem) -> dict[str, object]:
-    """The fields of another kind than a plain unit price (nothing for a plain one)."""
+    """The kind and its own fields (nothing for a plain unit price): sfprice.kinds file_data."""
     data: dict[str, object] = {}
     if item.kind is not PriceKind.UNIT:
         data["kind"] = str(item.kind)
-    if item.by_customer_year:
-        data["by_customer_year"] = [_money_text(p) for p in item.by_customer_year]
-    if item.fees:
-        data["fees"] = {name: _money_text(fee) for name, fee in item.fees.items()}
-    if item.default_fee is not None:
-        data["default_fee"] = _money_text(item.default_fee)
-    if item.tiers:
-        data["tier_mode"] = str(item.tier_mode)
-        data["tiers"] = [
-            {
-                "up_to": decimal_text(t.up_to) if t.up_to is not None else None,
-                "price": _money_text(t.price),
-            }
-            for t in item.tiers
-        ]
-    if item.applies_to:
-        data["applies_to"] = list(item.applies_to)
-    if item.rate is not None:
-        data["rate"] = decimal_text(item.rate)
-    if item.block is not None:
-        data["block"] = decimal_text(item.block)
+    data.update(item.terms.file_data(_KindFormat()))
     return data
 
 
