@@ -85,12 +85,13 @@ def only_line(quantity: str, item: PriceItem | None = None) -> sfprice.InvoiceLi
 
 
 def test_250_units_at_1000_per_block_of_100() -> None:
-    # 250 / 100 = 2.5 -> 3 started blocks; 3 x 1 000 = 3 000 kr.
+    # 250 / 100 = 2.5 -> 3 started blocks; 3 x 1 000 = 3 000 kr. The line counts the
+    # units (250 transactions at an average 3 000 / 250 = 12 kr), the component the blocks.
     line = only_line("250")
     assert (line.quantity, line.unit, line.unit_price, line.amount) == (
-        D(3),
-        Unit.BLOCK,
-        D(1000),
+        D(250),
+        Unit.TRANSACTION,
+        D("12.00"),
         D("3000.00"),
     )
     assert line.basis is not None
@@ -100,7 +101,7 @@ def test_250_units_at_1000_per_block_of_100() -> None:
         D(100),
     )
     (detail,) = line.components
-    assert detail.label == "250 i block om 100: 3 påbörjade block"
+    assert detail.label == "3 påbörjade block om 100"
     assert (detail.quantity, detail.unit_price, detail.amount) == (D(3), D(1000), D("3000.00"))
 
 
@@ -117,7 +118,8 @@ def test_250_units_at_1000_per_block_of_100() -> None:
 )
 def test_block_boundaries(quantity: str, blocks: int) -> None:
     line = only_line(quantity)
-    assert line.quantity == blocks
+    assert line.quantity == D(quantity)  # the volume
+    assert line.components[0].quantity == blocks
     assert line.amount == blocks * 1000  # blocks x 1 000 kr
 
 
@@ -138,7 +140,8 @@ def test_rows_of_a_month_add_up_before_the_blocks() -> None:
     rows = [entry("60"), entry("60"), entry("60"), entry("70")]
     run = bill(catalog(package()), rows)
     (line,) = run.invoices[0].lines
-    assert (line.quantity, line.amount, line.volume_rows) == (D(3), D(3000), 4)
+    assert (line.quantity, line.amount, line.volume_rows) == (D(250), D(3000), 4)
+    assert line.components[0].quantity == 3
 
 
 def test_price_in_ore_is_rounded_once() -> None:
@@ -187,9 +190,12 @@ def test_the_example_model_bills_by_blocks() -> None:
     assert invoice is not None
     lines = {line.service: line for line in invoice.lines}
     assert (lines["payroll.self_service"].quantity, lines["payroll.self_service"].amount) == (
-        D(25),
+        D(2450),
         D(137500),
     )
+    # 137 500 / 2 450 = 56.122448..: 56.12245 is the fewest decimals that bill 137 500,00.
+    assert lines["payroll.self_service"].unit_price == D("56.12245")
+    assert lines["payroll.self_service"].components[0].quantity == 25
     assert invoice.total == D(204600)
 
 
@@ -213,7 +219,8 @@ def test_amount_is_started_blocks_times_price_however_rows_split(
     whole = bill(catalog(item, rounding=rounding), [entry(str(total))])
     for run in (split, whole):
         (line,) = run.invoices[0].lines
-        assert line.quantity == blocks
+        assert line.quantity == total
+        assert line.components[0].quantity == blocks
         assert line.amount == expected
         assert round_amount(exact_product(line.quantity, line.unit_price), rounding) == line.amount
 
@@ -355,12 +362,11 @@ def test_issue_stores_and_documents_show_a_package_line(
     assert main(["invoices", "show", *args, "SF-2026-000001", "--format", "json"]) == 0
     shown = capsys.readouterr().out
     assert '"16500.00"' in shown
-    assert "251 i block om 100: 3 påbörjade block" in shown
+    assert "3 påbörjade block om 100" in shown
     page = tmp_path / "f.html"
     assert main(["invoices", "html", *args, "SF-2026-000001", "--output", str(page)]) == 0
     html = page.read_text(encoding="utf-8")
-    assert "per påbörjat block" in html
-    assert "251 i block om 100: 3 påbörjade block" in html
+    assert "3 påbörjade block om 100" in html
     # SIE: 16 500 kr of payroll revenue (3011) against the department's cost (7690).
     sie = tmp_path / "a.se"
     accounts = str(REPO / "examples" / "accounts-sie.toml")
@@ -369,12 +375,12 @@ def test_issue_stores_and_documents_show_a_package_line(
     vouchers = sie.read_bytes().decode("cp437")
     assert '#TRANS 3011 {"1" "Kulturförvaltningen"} -16500.00' in vouchers
     assert '#TRANS 7690 {"1" "Kulturförvaltningen"} 16500.00' in vouchers
-    # Excel: the line with unit block, 3 blocks at 5 500 kr.
+    # Excel: the line of 251 payslips for 16 500 kr (the workbook has no component rows).
     openpyxl = pytest.importorskip("openpyxl")
     book = tmp_path / "a.xlsx"
     assert main(["invoices", "xlsx", "--period", "2026-01", *args, "--output", str(book)]) == 0
     rows = [r for ws in openpyxl.load_workbook(book) for r in ws.iter_rows(values_only=True)]
-    assert any("block" in r and 3 in r and 5500 in r and 16500 in r for r in rows)
+    assert any(251 in r and 16500 in r for r in rows)
     capsys.readouterr()
     # Issuing the same volumes again keeps the invoice: the stored line is the same.
     assert main(["issue", "--period", "2026-01", *args, str(volumes)]) == 0
@@ -387,7 +393,8 @@ def test_the_volume_set_merges_before_pricing() -> None:
         [VolumeSet.from_entries([entry("99")]), VolumeSet.from_entries([entry("2")])]
     )
     (line,) = bill(catalog(package()), merged).invoices[0].lines
-    assert (line.quantity, line.amount) == (D(2), D(2000))
+    assert (line.quantity, line.amount) == (D(101), D(2000))
+    assert line.components[0].quantity == 2
 
 
 def test_dump_writes_each_kinds_own_fields_and_round_trips(tmp_path: Path) -> None:
@@ -409,3 +416,38 @@ def test_dump_writes_each_kinds_own_fields_and_round_trips(tmp_path: Path) -> No
     path = tmp_path / "d.toml"
     path.write_text(text, encoding="utf-8")
     assert load_pricelist(path).items == items
+
+
+def test_kpis_count_the_volume_not_the_blocks() -> None:
+    # A tester found kpi's self-service share at 4,3 % under the package list (45 blocks of
+    # 1 056 units), where the payslips give 81,1 %: examples/volumes-2026.csv, January:
+    # 4 330 self-service + 1 011 manual = 5 341 payslips, whatever the list prices them at.
+    from sfprice.engine.kpi import units_by_month
+
+    volumes = sfprice.read_volumes(REPO / "examples" / "volumes-2026.csv")
+    for model in ("2026-package.toml", "2026-tiered.toml"):
+        run = sfprice.bill(sfprice.load_catalog(MODEL.parent / model), volumes)
+        assert units_by_month(run, ["payroll.self_service"], 2026)[1] == 4330
+        assert units_by_month(run, ["payroll.*"], 2026)[1] == 5341
+
+
+def test_a_documents_volume_statement_lists_volumes_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The "Volymer" section of an issued document states volumes: not a fixed fee (1), a fee
+    # per employee (the headcount) or a block count. Exploateringsförvaltningen, January
+    # 2026 under 2026-employees: 40 self-service and 6 manual payslips, nothing else.
+    models = REPO / "examples" / "pricelists-2026-models"
+    register = tmp_path / "register"
+    args = ["--register", str(register), "--pricelists", str(models / "2026-employees.toml")]
+    customers = ["--customers", str(REPO / "examples" / "customers-2026.csv")]
+    volumes = str(REPO / "examples" / "volumes-2026.csv")
+    assert main(["issue", "--period", "2026-01", *args, *customers, volumes]) == 0
+    page = tmp_path / "f.html"
+    assert main(["invoices", "html", *args, "SF-2026-000001", "--output", str(page)]) == 0
+    capsys.readouterr()
+    statement = page.read_text(encoding="utf-8").split("Volymer", 1)[1]
+    assert "Lisa Tid" in statement
+    assert "manuell rapportering" in statement
+    assert "Grundavgift" not in statement
+    assert "Löneadministration per anställd" not in statement

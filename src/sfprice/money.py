@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import (
     MAX_PREC,
+    ROUND_CEILING,
     ROUND_DOWN,
+    ROUND_FLOOR,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     ROUND_UP,
@@ -26,6 +28,7 @@ __all__ = [
     "ORE",
     "ROUNDING_MODES",
     "allocate",
+    "average_price",
     "exact_product",
     "exact_sum",
     "magnitude_problem",
@@ -235,3 +238,25 @@ def range_message(
     text = str(value)
     shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
     return f"{shown} {problem}"
+
+
+def average_price(amount: Decimal, quantity: Decimal, mode: str) -> Decimal:
+    """The price per unit with the fewest decimals (2 or more) that bills ``amount``.
+
+    A line priced by bands (a tiered price) or by blocks (a package price) has no single
+    price per unit; this average keeps ``quantity x unit price`` equal to the amount after
+    the line's one rounding (``round_amount`` with ``mode``). ``quantity`` is not 0.
+
+    >>> str(average_price(Decimal("137500.00"), Decimal(2450), "half_up"))
+    '56.12245'
+    """
+    with localcontext() as context:
+        context.prec = 120
+        exact = amount / quantity
+        for places in range(2, 100):
+            quantum = Decimal(1).scaleb(-places)
+            for rounding in (ROUND_HALF_EVEN, ROUND_CEILING, ROUND_FLOOR):
+                candidate = exact.quantize(quantum, rounding=rounding)
+                if round_amount(exact_product(quantity, candidate), mode) == amount:
+                    return candidate
+    return exact  # pragma: no cover - 100 decimals always suffice

@@ -34,9 +34,6 @@ class Unit(enum.StrEnum):
     """One employee of a department in one month ("per anställd och månad")."""
     PERCENT = "percent"
     """A percentage of other lines: the quantity is their sum in kronor, the price a rate."""
-    BLOCK = "block"
-    """One started block of a package price ("per påbörjat block"): the quantity is the
-    number of blocks, the price the price of one block."""
 
     @property
     def fractional(self) -> bool:
@@ -60,5 +57,4 @@ _UNIT_LABELS_SV = {
     Unit.DEPARTMENT_MONTH: "per förvaltning och månad",
     Unit.EMPLOYEE_MONTH: "per anställd och månad",
     Unit.PERCENT: "procent",
-    Unit.BLOCK: "per påbörjat block",
 }

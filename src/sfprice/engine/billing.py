@@ -36,6 +36,7 @@ from sfprice.kinds import (
     LinesTerms,
     VolumeTerms,
     customer_year_of,
+    priced_by_volume,
 )
 from sfprice.model import (
     Customer,
@@ -124,6 +125,19 @@ class InvoiceLine:
     def volume_rows(self) -> int:
         """How many volume rows add up to the quantity."""
         return sum(source.rows for source in self.volume_sources)
+
+    @property
+    def volume(self) -> Decimal | None:
+        """The units of volume the line prices (its quantity), or None.
+
+        None for a line priced without volumes: a fee, a fee per employee, a percentage, a
+        minimum, an allocated share (their quantity is a department-month, a headcount,
+        kronor or 1).
+        """
+        if self.allocation is not None:
+            return None
+        kind = None if self.basis is None else self.basis.kind
+        return self.quantity if priced_by_volume(kind) else None
 
 
 @dataclass(frozen=True, slots=True)

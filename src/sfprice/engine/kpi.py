@@ -65,11 +65,16 @@ def _matches(code: str, patterns: Sequence[str]) -> bool:
 
 
 def units_by_month(run: BillingRun, patterns: Sequence[str], year: int) -> dict[int, Decimal]:
-    """Units billed per month (1..12) of the services matching the patterns."""
+    """Units of volume billed per month (1..12) of the services matching the patterns.
+
+    Only lines priced from volumes count (:attr:`InvoiceLine.volume`): a fixed fee, a fee
+    per employee, a percentage or a minimum that matches a pattern is no unit of volume.
+    """
     units = {m: Decimal(0) for m in range(1, 13)}
     for invoice, line in run.lines:
-        if invoice.month.year == year and _matches(line.service, patterns):
-            units[invoice.month.month] += line.quantity
+        volume = line.volume
+        if volume is not None and invoice.month.year == year and _matches(line.service, patterns):
+            units[invoice.month.month] += volume
     return units
 
 

@@ -91,6 +91,7 @@ __all__ = [
     "check_price",
     "customer_year_of",
     "file_fields",
+    "priced_by_volume",
     "register_kind",
     "started_blocks",
     "terms_of",
@@ -115,6 +116,19 @@ _BUILT_IN = frozenset(_REGISTRY)
 #: Every kind, by its name in files; the one place a kind is registered (a read-only view:
 #: add a kind with :func:`register_kind`).
 KINDS: Mapping[PriceKind, type[PriceTerms]] = MappingProxyType(_REGISTRY)
+
+
+def priced_by_volume(kind: str | None) -> bool:
+    """True when a line of ``kind`` prices units of volume (stage 1: unit, tiered, package).
+
+    ``kind`` is a line's basis kind, or None for a plain unit price (a line with no basis).
+    The lines of the other kinds (fees, fees per employee, percentages, minimums) have a
+    quantity that is no volume: a department-month, a headcount, kronor.
+    """
+    if kind is None:
+        return True
+    terms = KINDS.get(kind)  # type: ignore[call-overload]
+    return terms is not None and terms.stage is Stage.VOLUME
 
 
 def file_fields() -> tuple[str, ...]:

@@ -11,11 +11,13 @@ hours ...); a block of a unit that is counted in whole numbers is a whole number
 - A negative month (a correction larger than the month's use) is refused: a block price
   has no one right credit for it (which month's blocks does it take back?). Correct the
   volumes of the month it belongs to.
-- The invoice line shows the blocks, not the units: quantity = blocks, unit ``block``
-  (per påbörjat block), unit price = the price of a block, so amount = blocks x price
-  exactly (rounded once to öre, which changes nothing for a price in öre). The volume
-  and the block size are in the line's basis (``volume``, ``block``) and in its one
-  component's label, which documents print ("250 i block om 100: 3 påbörjade block").
+- The invoice line counts the units, as every line priced from volumes does (so KPIs,
+  volume statements and marginal prices read the volume): quantity = the month's
+  volume in the item's unit, unit price = the average price per unit that bills the
+  amount (:func:`sfprice.money.average_price`, as a graduated tiered line), amount =
+  blocks x price rounded once to öre. Its one component holds the blocks: quantity =
+  blocks, unit price = the price of a block ("3 påbörjade block om 100"). The
+  volume and the block size are also in the line's basis (``volume``, ``block``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from sfprice.kinds.base import (
     Stage,
     VolumeTerms,
 )
-from sfprice.money import exact_product, round_amount
+from sfprice.money import average_price, exact_product, round_amount
 from sfprice.units import Unit
 
 if TYPE_CHECKING:
@@ -107,21 +109,23 @@ class Package(VolumeTerms):
         amount = round_amount(exact_product(blocks, item.price), at.rounding)
         basis = ChargeBasis(self.kind, volume=quantity, block=self.block)
         # The one component says on the document what the blocks are of (as a volume
-        # price's band does): "250 i block om 100: 3 påbörjade block".
-        detail = ComponentCharge(
-            block_label(quantity, self.block, blocks), item.price, amount, blocks
-        )
-        return Charge(Unit.BLOCK, blocks, item.price, amount, (detail,), basis)
+        # price's band does): "3 påbörjade block om 100".
+        detail = ComponentCharge(block_label(self.block, blocks), item.price, amount, blocks)
+        unit_price = average_price(amount, quantity, at.rounding) if quantity else Decimal(0)
+        return Charge(item.unit, quantity, unit_price, amount, (detail,), basis)
 
 
-def block_label(volume: Decimal, block: Decimal, blocks: Decimal) -> str:
-    """The line detail of a package price: "250 i block om 100: 3 påbörjade block".
+def block_label(block: Decimal, blocks: Decimal) -> str:
+    """The component of a package line, in Swedish: "3 påbörjade block om 100".
 
-    >>> block_label(Decimal(100), Decimal(100), Decimal(1))
-    '100 i block om 100: 1 påbörjat block'
+    >>> block_label(Decimal(100), Decimal(1))
+    '1 påbörjat block om 100'
+    >>> block_label(Decimal("2.5"), Decimal(2))
+    '2 påbörjade block om 2,5'
     """
     started = "påbörjat" if blocks == 1 else "påbörjade"
-    return f"{format(volume, 'f')} i block om {format(block, 'f')}: {blocks} {started} block"
+    size = format(block.normalize(), "f").replace(".", ",")
+    return f"{blocks} {started} block om {size}"
 
 
 def block_problem(block: Decimal | None, unit: Unit | None = None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import MAX_PREC, ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import MAX_PREC, Decimal, localcontext
 from typing import TYPE_CHECKING, ClassVar
 
 from sfprice.kinds.base import (
@@ -29,7 +29,7 @@ from sfprice.kinds.base import (
     VolumeTerms,
     check_price,
 )
-from sfprice.money import exact_product, exact_sum, round_amount
+from sfprice.money import average_price, exact_product, exact_sum, round_amount
 
 if TYPE_CHECKING:
     from typing import Self
@@ -184,30 +184,10 @@ class Tiered(VolumeTerms):
                 for (index, tier, lower, n), part in zip(used, parts, strict=True)
             )
             unit_price = (
-                used[0][1].price
-                if len(used) == 1
-                else _average_price(amount, quantity, at.rounding)
+                used[0][1].price if len(used) == 1 else average_price(amount, quantity, at.rounding)
             )
         basis = ChargeBasis(self.kind, tier_mode=self.tier_mode)
         return Charge(item.unit, quantity, unit_price, amount, components, basis)
-
-
-def _average_price(amount: Decimal, quantity: Decimal, mode: str) -> Decimal:
-    """The price per unit with the fewest decimals (2 or more) that bills ``amount``.
-
-    A graduated line has no single price; this average keeps ``quantity x unit price``
-    equal to the amount after the line's one rounding.
-    """
-    with localcontext() as context:
-        context.prec = 120
-        exact = amount / quantity
-        for places in range(2, 100):
-            quantum = Decimal(1).scaleb(-places)
-            for rounding in (ROUND_HALF_EVEN, ROUND_CEILING, ROUND_FLOOR):
-                candidate = exact.quantize(quantum, rounding=rounding)
-                if round_amount(exact_product(quantity, candidate), mode) == amount:
-                    return candidate
-    return exact  # pragma: no cover - 100 decimals always suffice
 
 
 def band_label(index: int, lower: Decimal, up_to: Decimal | None) -> str:

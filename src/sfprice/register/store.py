@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sfprice.engine.billing import BillingRun, Invoice
 from sfprice.errors import Remedy
+from sfprice.kinds import priced_by_volume
 from sfprice.money import exact_sum
 from sfprice.period import DEFAULT_TIME_ZONE, Month, local_moment
 from sfprice.period import time_zone as _zone
@@ -636,7 +637,11 @@ def _statement(
 
     names: dict[str, str] = {}
     for line in lines:
-        names.setdefault(line.service, line.name)
+        # Only services priced from volumes have volumes to state: not a fee, a fee per
+        # employee, a percentage, a minimum or an allocated share.
+        kind = None if line.basis is None else line.basis.kind
+        if line.allocation is None and priced_by_volume(kind):
+            names.setdefault(line.service, line.name)
     out = []
     for service, name in names.items():
         so_far = [q for m in months if (q := total(m, service)) is not None]
