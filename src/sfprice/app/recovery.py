@@ -219,7 +219,7 @@ class KpiRequest:
         budget: A cost budget, for cost per unit.
         metrics: The metric codes asked for; empty means all that the inputs allow.
         time_base: Per-FTE figures per month or per year, where the plan leaves it open.
-        through: The last month with actuals (default: the last month billed).
+        through: The last month with actuals (default: the last month billed from volumes).
     """
 
     staffing: Path | None = None

@@ -89,7 +89,10 @@ def add_commands(commands: Any, common: Common) -> None:
         "--through",
         type=month,
         metavar="YYYY-MM",
-        help="last month with actuals (default: the last month billed)",
+        help=(
+            "last month with actuals (default: the last month billed from volumes; "
+            "allocation lines, which fill every month, do not count)"
+        ),
     )
     bal.add_argument(
         "--opening-balance",
@@ -216,7 +219,10 @@ def _add_kpi(commands: Any, common: Common) -> None:
         "--through",
         type=month,
         metavar="YYYY-MM",
-        help="last month with actuals (default: the last month billed)",
+        help=(
+            "last month with actuals (default: the last month billed from volumes; "
+            "allocation lines, which fill every month, do not count)"
+        ),
     )
     common(kpi, ("table", "csv", "json"))
     kpi.set_defaults(handler=_kpi)
