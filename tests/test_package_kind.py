@@ -451,3 +451,19 @@ def test_a_documents_volume_statement_lists_volumes_only(
     assert "manuell rapportering" in statement
     assert "Grundavgift" not in statement
     assert "Löneadministration per anställd" not in statement
+
+
+def test_a_negative_block_is_refused_in_the_kinds_words(tmp_path: Path) -> None:
+    # "must be >= 0" would suggest that 0 is a block size; the kind's own rule says more than 0.
+    path = tmp_path / "p.toml"
+    path.write_text(
+        'id = "t"\ntitle = "T"\nvalid_from = 2026-01-01\nvalid_to = 2026-12-31\n'
+        'currency = "SEK"\nsource = "x"\n\n[[items]]\ncode = "a"\nname = "A"\n'
+        'kind = "package"\nunit = "transaction"\nblock = -100\nprice = 10\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_pricelist(path)
+    (issue,) = caught.value.issues
+    assert "needs block: the units in one block (more than 0)" in issue.message
+    assert "got -100" in issue.message

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 from pydantic import Field, PlainValidator, create_model
 
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import Kronor, Money, Schema, validate_toml
+from sfprice.io._toml import Amount, Kronor, Money, Schema, validate_toml
 from sfprice.kinds import KINDS, FieldProblems, FileItem, PriceTerms, Shape, file_fields
 from sfprice.model import (
     PriceCatalog,
@@ -111,6 +111,7 @@ class _TierSchema(Schema):
 _SHAPE_TYPES: dict[Shape, object] = {
     Shape.UNIT: _PriceUnit | None,
     Shape.MONEY: Money | None,
+    Shape.NUMBER: Amount | None,
     Shape.KRONOR: Kronor | None,
     Shape.MONEY_LIST: list[Money] | None,
     Shape.KRONOR_BY_NAME: dict[str, Kronor] | None,

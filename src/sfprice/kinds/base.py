@@ -117,7 +117,10 @@ class Shape(enum.Enum):
     UNIT = "unit"
     """A unit of a price list (``"transaction"``): a :class:`~sfprice.units.Unit`."""
     MONEY = "money"
-    """An exact number of 0 or more (a price, a rate, a block size): a Decimal."""
+    """An exact number of 0 or more (a price, a rate): a Decimal."""
+    NUMBER = "number"
+    """An exact, finite number whose range the kind checks with its own words (a block
+    size, which must be more than 0): a Decimal."""
     KRONOR = "kronor"
     """An amount in kronor with at most öre (a fee): a Decimal."""
     MONEY_LIST = "money_list"

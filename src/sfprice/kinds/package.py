@@ -78,7 +78,7 @@ class Package(VolumeTerms):
         assert item.block is not None  # checked by block_problem
         return cls(item.block), item.price
 
-    shapes: ClassVar[Mapping[str, Shape]] = {"block": Shape.MONEY}
+    shapes: ClassVar[Mapping[str, Shape]] = {"block": Shape.NUMBER}
     words: ClassVar[Mapping[str, Mapping[str, str]]] = {
         "sv": {"per_block": "{price} per påbörjat block om {block}"},
         "en": {"per_block": "{price} per started block of {block}"},
