@@ -256,3 +256,16 @@ def test_simulate_without_the_register_is_refused_as_bill_refuses(
     assert out == ""
     assert "needs each department's headcount from a customer register" in err
     assert err.splitlines()[-2:] == bill_err.splitlines()[-2:]
+
+
+def test_the_baseline_is_called_a_per_unit_price_only_when_it_is_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # "styckpris" means a price per unit; a list with fees or per-employee prices is named
+    # as the list it is.
+    case = next(c for c in CASES if c.name == "2026-employees")
+    args = [*case.billing_args(), "--year", "2026", "--budget", _budget(case, tmp_path)]
+    assert main(["simulate", *args]) == 0
+    out = capsys.readouterr().out
+    assert "Baslinje: prislista 2026-employees;" in out
+    assert "styckpris" not in out

@@ -36,6 +36,7 @@ from sfprice.cli.arguments import budget_arguments as _budget_args
 from sfprice.cli.arguments import decimal as _decimal
 from sfprice.cli.arguments import month as _month
 from sfprice.cli.recovery import render_report as _render
+from sfprice.engine.listmodel import plain_unit
 from sfprice.engine.simulate import (
     MAX_NOISE_SEED,
     MAX_NOISE_SIGMA,
@@ -66,7 +67,10 @@ _SCENARIO_FORMS = (
 def _label(spec: ModelSpec, price_list: PriceList, locale: str) -> str:
     """A model in Swedish, for the table."""
     if spec.kind == "unit":
-        return f"styckpris {price_list.id}"
+        # "styckpris" (per-unit price) only when every item is one; else the list's name.
+        if all(plain_unit(item) for item in price_list.items):
+            return f"styckpris {price_list.id}"
+        return f"prislista {price_list.id}"
     if spec.kind == "fixed":
         return "fast avgift"
     assert spec.value is not None  # fixed-trueup and hybrid always have a value
