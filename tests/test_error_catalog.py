@@ -181,6 +181,7 @@ OUTPUT_IS_INPUT = {"output-is-input"}
 USAGE: dict[str, str] = {
     "usage-year": "bill examples/volumes-2014.csv",
     "usage-locale": "bill examples/volumes-2014.csv --year 2014 --locale xx_YY",
+    "usage-locale-language": "bill examples/volumes-2014.csv --year 2014 --locale fr_FR",
     "usage-range": (
         "breakeven --budget 2014-payroll --forecast examples/forecast-2014.csv --rule ratio"
         " --addon-revenue 1e30"

@@ -343,14 +343,26 @@ def format_price(value: Decimal, locale: str = "sv_SE", currency: str = "SEK") -
 def format_locale(name: str) -> str:
     """Check a locale name for the table format (``sv_SE``, ``sv-SE``, ``en_GB``).
 
+    The labels exist in Swedish and English, so the language must be one of them (the
+    country picks the number and date formats: ``sv_FI``, ``en_US`` ...).
+
     Raises:
-        ValueError: When babel does not know the locale.
+        ValueError: When babel does not know the locale, or its language is neither
+            Swedish nor English (labels would silently be English in another language's
+            number format).
     """
     try:
-        return str(Locale.parse(name.replace("-", "_")))
+        locale = Locale.parse(name.replace("-", "_"))
     except (ValueError, UnknownLocaleError) as exc:
         msg = f"unknown locale {name!r} (expected e.g. sv_SE or en_GB)"
         raise ValueError(msg) from exc
+    if locale.language not in {"sv", "en"}:
+        msg = (
+            f"locale {name!r}: sfprice writes its labels in Swedish or English only "
+            "(expected a locale of language sv or en, e.g. sv_SE or en_GB)"
+        )
+        raise ValueError(msg)
+    return str(locale)
 
 
 def format_quantity(value: Decimal, locale: str = "sv_SE") -> str:
