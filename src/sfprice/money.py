@@ -33,6 +33,7 @@ __all__ = [
     "recovery_ratio",
     "round_amount",
     "split_amount",
+    "spread_evenly",
 ]
 
 #: The smallest money unit an amount is rounded to: one öre.
@@ -152,6 +153,32 @@ def allocate(
         for key in order[:left]:
             floors[key] += 1
         return {key: (floors[key] * quantum).quantize(quantum) for key in weights}
+
+
+def spread_evenly(amount: Decimal, count: int) -> tuple[Decimal, ...]:
+    """Spread ``amount`` over ``count`` months (or any periods) in even parts.
+
+    The one rule sfprice spreads a sum over months by (an allocation pool's part, a
+    simulated annual fee): each part is ``amount / count`` rounded down (towards zero) to
+    öre, and the last part takes the rest, so the parts sum exactly to ``amount``. A budget's
+    phasing is a different thing, weights rather than even parts, and uses :func:`allocate`.
+
+    >>> spread_evenly(Decimal("25000.00"), 12)[-2:]
+    (Decimal('2083.33'), Decimal('2083.37'))
+    >>> spread_evenly(Decimal("-100.00"), 3)
+    (Decimal('-33.33'), Decimal('-33.33'), Decimal('-33.34'))
+
+    Raises:
+        ValueError: When ``count`` is less than 1.
+    """
+    if count < 1:
+        msg = f"cannot spread {amount} over {count} parts"
+        raise ValueError(msg)
+    with localcontext() as context:
+        # Wide enough that the division is exact far below öre for any amount.
+        context.prec = max(40, amount.adjusted() + 12)
+        even = (amount / count).quantize(ORE, rounding=ROUND_DOWN)
+        return (*([even] * (count - 1)), amount - even * (count - 1))
 
 
 def exact_sum(values: Iterable[Decimal], start: Decimal = Decimal("0.00")) -> Decimal:
