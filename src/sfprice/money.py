@@ -26,9 +26,11 @@ __all__ = [
     "ORE",
     "ROUNDING_MODES",
     "allocate",
+    "decimal_text",
     "exact_product",
     "exact_sum",
     "magnitude_problem",
+    "optional_decimal_text",
     "range_message",
     "recovery_ratio",
     "round_amount",
@@ -179,6 +181,24 @@ def spread_evenly(amount: Decimal, count: int) -> tuple[Decimal, ...]:
         context.prec = max(40, amount.adjusted() + 12)
         even = (amount / count).quantize(ORE, rounding=ROUND_DOWN)
         return (*([even] * (count - 1)), amount - even * (count - 1))
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as machine text: a point, no exponent, every digit, negative zero as zero.
+
+    The one text of a number in what sfprice stores and exports (the register's records,
+    JSON and CSV); people's text (grouping, decimal comma) is :mod:`sfprice.reports.formats`.
+
+    >>> decimal_text(Decimal("6.84E+4")), decimal_text(Decimal("-0.00"))
+    ('68400', '0.00')
+    """
+    text = format(value, "f")
+    return text.removeprefix("-") if value.is_zero() else text
+
+
+def optional_decimal_text(value: Decimal | None) -> str | None:
+    """:func:`decimal_text`, or None for a figure that does not exist (JSON ``null``)."""
+    return None if value is None else decimal_text(value)
 
 
 def exact_sum(values: Iterable[Decimal], start: Decimal = Decimal("0.00")) -> Decimal:

@@ -46,7 +46,7 @@ from sfprice.engine.simulate import (
     noise_problem,
 )
 from sfprice.model import PriceList
-from sfprice.money import round_amount
+from sfprice.money import optional_decimal_text, round_amount
 from sfprice.period import Month
 from sfprice.reports.formats import _safe_text, decimal_text, format_amount
 from sfprice.reports.recovery import _table
@@ -304,10 +304,6 @@ def _kr(value: Decimal) -> str:
     return decimal_text(round_amount(value))  # to öre at any size
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value)
-
-
 def _row_data(row: DepartmentResult) -> dict[str, object]:
     return {
         "department": row.department,
@@ -315,8 +311,8 @@ def _row_data(row: DepartmentResult) -> dict[str, object]:
         "annual": _kr(row.annual),
         "baseline": _kr(row.baseline),
         "difference": _kr(row.difference),
-        "difference_pct": _text(row.difference_pct),
-        "variability": _text(row.variability),
+        "difference_pct": optional_decimal_text(row.difference_pct),
+        "variability": optional_decimal_text(row.variability),
         "marginal_manual": _kr(row.marginal_manual),
         "marginal_self_service": _kr(row.marginal_self_service),
         "steering": _kr(row.steering),
@@ -332,7 +328,7 @@ def _model_data(summary: ModelResult, comparison: Comparison, label: str) -> dic
         "revenue": _kr(summary.revenue),
         "cost": _kr(summary.cost),
         "over_recovery": _kr(summary.over_recovery),
-        "recovery_ratio": _text(summary.recovery_ratio),
+        "recovery_ratio": optional_decimal_text(summary.recovery_ratio),
         "cross_subsidy": _kr(summary.cross_subsidy),
         "marginal_manual": _kr(first.marginal_manual),
         "marginal_self_service": _kr(first.marginal_self_service),

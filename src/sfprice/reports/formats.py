@@ -27,6 +27,7 @@ from sfprice.engine.billing import (
     InvoiceLine,
 )
 from sfprice.model import PriceCatalog, PriceItem, PriceKind, Unit
+from sfprice.money import decimal_text
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
 
@@ -81,12 +82,6 @@ def _room_for(value: Decimal) -> AbstractContextManager[Context]:
         # Every digit written out, whole and decimal, with room to spare.
         context.prec = max(context.prec, max(value.adjusted(), 0) + decimals + 10)
     return localcontext(context)
-
-
-def decimal_text(value: Decimal) -> str:
-    """A Decimal as plain text with a point and no exponent: ``Decimal('6.84E+4')`` -> '68400'."""
-    text = format(value, "f")
-    return "0" if text in {"-0", "-0.0"} else text
 
 
 def _money_text(value: Decimal) -> str:
