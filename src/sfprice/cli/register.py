@@ -41,6 +41,7 @@ from sfprice.reports.formats import (
     format_price,
     format_quantity,
 )
+from sfprice.reports.text import csv_cell
 
 __all__ = ["add_register_commands", "open_register"]
 
@@ -236,13 +237,13 @@ def _csv(documents: Sequence[IssuedDocument]) -> str:
                     d.number,
                     str(d.kind),
                     str(d.period),
-                    _safe(d.department),
+                    csv_cell(d.department),
                     d.issued_at,
                     d.credits or "",
                     d.credited_by or "",
-                    _safe(d.price_list),
+                    csv_cell(d.price_list),
                     line.service,
-                    _safe(line.name),
+                    csv_cell(line.name),
                     line.unit,
                     decimal_text(line.quantity),
                     decimal_text(line.unit_price),
@@ -250,11 +251,6 @@ def _csv(documents: Sequence[IssuedDocument]) -> str:
                 ]
             )
     return out.getvalue()
-
-
-def _safe(value: str) -> str:
-    value = visible(value)  # a name from an older register never reaches the output raw
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
 def _summary(document: IssuedDocument, locale: str) -> str:

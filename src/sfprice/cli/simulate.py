@@ -48,8 +48,8 @@ from sfprice.engine.simulate import (
 from sfprice.model import PriceList
 from sfprice.money import optional_decimal_text, round_amount
 from sfprice.period import Month
-from sfprice.reports.formats import _safe_text, decimal_text, format_amount
-from sfprice.reports.recovery import _table
+from sfprice.reports.formats import decimal_text, format_amount
+from sfprice.reports.text import csv_cell, text_table
 
 __all__ = ["add_simulate"]
 
@@ -256,9 +256,7 @@ def _simulate(args: argparse.Namespace) -> str:
     table_labels = {s.name: _label(s, outcome.price_list, args.locale) for s in outcome.specs}
     if args.format == "csv":
         # Department names come from the input: keep a spreadsheet from running one.
-        data["rows"] = [
-            {**row, "department": _safe_text(row["department"])} for row in data["rows"]
-        ]
+        data["rows"] = [{**row, "department": csv_cell(row["department"])} for row in data["rows"]]
     return _render(args, data, _to_table(outcome.comparison, setting, table_labels, args.locale))
 
 
@@ -427,7 +425,7 @@ def _to_table(
             ]
         )
         previous = result.department
-    out += ["  " + line for line in _table(rows, right={2, 3, 4, 5, 6})]
+    out += ["  " + line for line in text_table(rows, right={2, 3, 4, 5, 6})]
     summary = [
         [
             "Modell",
@@ -450,7 +448,7 @@ def _to_table(
         for m in comparison.models
     )
     out += ["", "Per modell"]
-    out += ["  " + line for line in _table(summary, right={1, 2, 3, 4, 5})]
+    out += ["  " + line for line in text_table(summary, right={1, 2, 3, 4, 5})]
     out += [
         "",
         "Månadsvariation: standardavvikelse / medelvärde av förvaltningens månadsbelopp.",

@@ -20,6 +20,7 @@ from sfprice.engine.recovery import FullCostStatement, PeriodResult, RecoveryBal
 from sfprice.kpis import PlanIndicator
 from sfprice.money import optional_decimal_text
 from sfprice.reports.formats import decimal_text, format_amount, format_price
+from sfprice.reports.text import text_table
 
 __all__ = [
     "balance_to_data",
@@ -40,17 +41,6 @@ def _ratio(value: Decimal | None, locale: str) -> str:
         return "–"
     percent = (value * 100).quantize(Decimal("0.1"))
     return f"{decimal_text(percent).replace('.', ',' if locale.startswith('sv') else '.')} %"
-
-
-def _table(rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.rjust(w) if i in right else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
 
 
 def to_json(data: object) -> str:
@@ -131,7 +121,7 @@ def fullcost_to_table(statement: FullCostStatement, locale: str = "sv_SE") -> st
         f"Full kostnad {statement.year} (budget {statement.budget_id}), "
         f"gemensamma kostnader fördelade efter {statement.key}"
     ]
-    out += ["  " + line for line in _table(rows, right={1, 2, 3, 4, 5, 6})]
+    out += ["  " + line for line in text_table(rows, right={1, 2, 3, 4, 5, 6})]
     out += [
         "",
         f"Säljande områdens överskott:  {kr(statement.surplus_total)}",
@@ -214,7 +204,7 @@ def balance_to_table(balance: RecoveryBalance, locale: str = "sv_SE") -> str:
         f"Kostnadstäckning {balance.area} {balance.year}, utfall till och med "
         f"{balance.through} (full kostnad för året {kr(balance.full_cost)})"
     ]
-    out += ["  " + line for line in _table(rows, right={1, 2, 3, 4, 5})]
+    out += ["  " + line for line in text_table(rows, right={1, 2, 3, 4, 5})]
     out += [
         "",
         f"Ingående balans (överfört resultat):  {kr(balance.opening_balance)}",
@@ -328,7 +318,7 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
                 format_price(price, locale),
             ]
         )
-    out += ["  " + line for line in _table(rows, right={1, 2, 3})]
+    out += ["  " + line for line in text_table(rows, right={1, 2, 3})]
     for code in result.followed:
         item = result.draft.item(code)
         assert item is not None  # followed codes come from the draft
@@ -436,7 +426,7 @@ def kpi_to_table(
             ]
             for r in block
         )
-        out += ["  " + line for line in _table(table, right={1, 2})]
+        out += ["  " + line for line in text_table(table, right={1, 2})]
         out.append("")
     if others:
         out.append(f"Planens övriga indikatorer för {others[0].year} (mäts inte av sfprice):")
