@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from sfprice.collation import swedish_key
 from sfprice.engine.billing import AllocationShare, BillingRun, Invoice, InvoiceLine
-from sfprice.model import AllocationPool, Driver, PriceCatalog, Unit, VolumeEntry
+from sfprice.model import AllocationPool, Driver, PriceCatalog, Unit
 from sfprice.money import allocate, spread_evenly
 from sfprice.period import Month
 
@@ -112,27 +112,9 @@ def year_months(year: int) -> tuple[Month, ...]:
     return tuple(Month(year, month) for month in range(1, 13))
 
 
-def drivers_from_volumes(
-    volumes: Iterable[VolumeEntry],
-    services: Iterable[str],
-    start: Month,
-    end: Month,
-    *,
-    description: str | None = None,
-) -> Driver:
-    """A key from volumes: each department's quantity of some services in a window.
-
-    Args:
-        volumes: The volumes of the reference period (a ``VolumeSet`` or entries).
-        services: Service codes or shell-style patterns (``"ar.*"``).
-        start: First month of the window, e.g. ``Month(2009, 1)``.
-        end: Last month of the window (inclusive), e.g. ``Month(2009, 9)``.
-        description: What is counted; by default the patterns and the window.
-
-    Raises:
-        ValueError: When the window ends before it starts.
-    """
-    return Driver.from_volumes(volumes, services, start, end, description=description)
+#: A key from volumes: each department's quantity of some services in a window of months
+#: (:meth:`Driver.from_volumes <sfprice.model.Driver.from_volumes>` under its engine name).
+drivers_from_volumes = Driver.from_volumes
 
 
 def allocate_pool(pool: AllocationPool, driver: Driver) -> PoolAllocation:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from sfprice.money import decimal_text
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.register import IssuedDocument, IssueResult
-from sfprice.reports.formats import format_amount, format_price, format_quantity
+from sfprice.reports.formats import LINE_COLUMNS, format_amount, format_price, format_quantity
 from sfprice.reports.text import csv_cell
 
 __all__ = [
@@ -39,13 +39,7 @@ CSV_COLUMNS = (
     "issued_at",
     "credits",
     "credited_by",
-    "price_list",
-    "service",
-    "name",
-    "unit",
-    "quantity",
-    "unit_price",
-    "amount",
+    *LINE_COLUMNS,
 )
 
 

@@ -49,16 +49,13 @@ __all__ = [
     "run_to_table",
 ]
 
+#: The columns of an invoice line in every CSV export (a run's and the register's).
+LINE_COLUMNS = ("price_list", "service", "name", "unit", "quantity", "unit_price", "amount")
+
 CSV_COLUMNS = (
     "department",
     "month",
-    "price_list",
-    "service",
-    "name",
-    "unit",
-    "quantity",
-    "unit_price",
-    "amount",
+    *LINE_COLUMNS,
     "components",
     "component_amounts",
     "business_area",
