@@ -29,13 +29,16 @@ __all__ = [
     "ROUNDING_MODES",
     "allocate",
     "average_price",
+    "decimal_text",
     "exact_product",
     "exact_sum",
     "magnitude_problem",
+    "optional_decimal_text",
     "range_message",
     "recovery_ratio",
     "round_amount",
     "split_amount",
+    "spread_evenly",
 ]
 
 #: The smallest money unit an amount is rounded to: one öre.
@@ -155,6 +158,50 @@ def allocate(
         for key in order[:left]:
             floors[key] += 1
         return {key: (floors[key] * quantum).quantize(quantum) for key in weights}
+
+
+def spread_evenly(amount: Decimal, count: int) -> tuple[Decimal, ...]:
+    """Spread ``amount`` over ``count`` months (or any periods) in even parts.
+
+    The one rule sfprice spreads a sum over months by (an allocation pool's part, a
+    simulated annual fee): each part is ``amount / count`` rounded down (towards zero) to
+    öre, and the last part takes the rest, so the parts sum exactly to ``amount``. A budget's
+    phasing is a different thing, weights rather than even parts, and uses :func:`allocate`.
+
+    >>> spread_evenly(Decimal("25000.00"), 12)[-2:]
+    (Decimal('2083.33'), Decimal('2083.37'))
+    >>> spread_evenly(Decimal("-100.00"), 3)
+    (Decimal('-33.33'), Decimal('-33.33'), Decimal('-33.34'))
+
+    Raises:
+        ValueError: When ``count`` is less than 1.
+    """
+    if count < 1:
+        msg = f"cannot spread {amount} over {count} parts"
+        raise ValueError(msg)
+    with localcontext() as context:
+        # Wide enough that the division is exact far below öre for any amount.
+        context.prec = max(40, amount.adjusted() + 12)
+        even = (amount / count).quantize(ORE, rounding=ROUND_DOWN)
+        return (*([even] * (count - 1)), amount - even * (count - 1))
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as machine text: a point, no exponent, every digit, negative zero as zero.
+
+    The one text of a number in what sfprice stores and exports (the register's records,
+    JSON and CSV); people's text (grouping, decimal comma) is :mod:`sfprice.reports.formats`.
+
+    >>> decimal_text(Decimal("6.84E+4")), decimal_text(Decimal("-0.00"))
+    ('68400', '0.00')
+    """
+    text = format(value, "f")
+    return text.removeprefix("-") if value.is_zero() else text
+
+
+def optional_decimal_text(value: Decimal | None) -> str | None:
+    """:func:`decimal_text`, or None for a figure that does not exist (JSON ``null``)."""
+    return None if value is None else decimal_text(value)
 
 
 def exact_sum(values: Iterable[Decimal], start: Decimal = Decimal("0.00")) -> Decimal:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
-import io
 import json
 import sys
 from collections.abc import Sequence
@@ -26,7 +24,7 @@ from sfprice.cli.arguments import (
     register_arguments,
 )
 from sfprice.cli.documents import add_document_actions, open_register
-from sfprice.names import query_name, visible, visible_json, visible_lines
+from sfprice.names import query_name, visible_json
 from sfprice.period import Month
 from sfprice.register import (
     DEFAULT_ISSUER_NAME,
@@ -35,32 +33,19 @@ from sfprice.register import (
     Manifest,
     Register,
 )
-from sfprice.reports.formats import (
-    decimal_text,
-    format_amount,
-    format_price,
-    format_quantity,
+
+# Still importable from here, where they were defined before they moved to sfprice.reports:
+from sfprice.reports.documents import CSV_COLUMNS as CSV_COLUMNS
+from sfprice.reports.documents import document_data as document_data
+from sfprice.reports.documents import (
+    documents_to_csv,
+    documents_to_json,
+    documents_to_table,
+    issue_result_to_json,
+    issue_result_to_table,
 )
 
 __all__ = ["add_register_commands", "open_register"]
-
-_KIND_SV = {"invoice": "faktura", "credit_note": "kreditfaktura"}
-CSV_COLUMNS = (
-    "number",
-    "kind",
-    "period",
-    "department",
-    "issued_at",
-    "credits",
-    "credited_by",
-    "price_list",
-    "service",
-    "name",
-    "unit",
-    "quantity",
-    "unit_price",
-    "amount",
-)
 
 
 def _open(args: argparse.Namespace) -> Register:
@@ -194,131 +179,19 @@ def _period(args: argparse.Namespace) -> str:
     )
 
 
-def document_data(document: IssuedDocument) -> dict[str, object]:
-    """One document as JSON-ready data: decimal strings for money and quantities."""
-    return {
-        "number": document.number,
-        "kind": str(document.kind),
-        "period": str(document.period),
-        "department": document.department,
-        "issued_at": document.issued_at,
-        "price_list": document.price_list,
-        "currency": document.currency,
-        "total": decimal_text(document.total),
-        "credits": document.credits,
-        "credited_by": document.credited_by,
-        "run_id": document.run_id,
-        "volume_sources": [{"path": p, "rows": r} for p, r in document.volume_sources],
-        "lines": [
-            {
-                "service": line.service,
-                "name": line.name,
-                "unit": line.unit,
-                "quantity": decimal_text(line.quantity),
-                "unit_price": decimal_text(line.unit_price),
-                "amount": decimal_text(line.amount),
-                "price_list": line.price_list,
-                "detail": dict(line.detail),
-            }
-            for line in document.lines
-        ],
-    }
-
-
-def _csv(documents: Sequence[IssuedDocument]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for d in documents:
-        for line in d.lines:
-            writer.writerow(
-                [
-                    d.number,
-                    str(d.kind),
-                    str(d.period),
-                    _safe(d.department),
-                    d.issued_at,
-                    d.credits or "",
-                    d.credited_by or "",
-                    _safe(d.price_list),
-                    line.service,
-                    _safe(line.name),
-                    line.unit,
-                    decimal_text(line.quantity),
-                    decimal_text(line.unit_price),
-                    decimal_text(line.amount),
-                ]
-            )
-    return out.getvalue()
-
-
-def _safe(value: str) -> str:
-    value = visible(value)  # a name from an older register never reaches the output raw
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
-
-
-def _summary(document: IssuedDocument, locale: str) -> str:
-    note = ""
-    if document.credits:
-        note = f"  krediterar {document.credits}"
-    elif document.credited_by:
-        note = f"  krediterad av {document.credited_by}"
-    return (
-        f"{document.number}  {_KIND_SV[str(document.kind)]:<13}  {document.period}  "
-        f"{visible(document.department):<34}  "
-        f"{format_amount(document.total, locale, document.currency):>16}{note}"
-    )
-
-
-def _table(documents: Sequence[IssuedDocument], locale: str, *, detailed: bool) -> str:
-    if not documents:
-        return "(no invoices)\n"
-    if not detailed:
-        return visible_lines("".join(_summary(d, locale) + "\n" for d in documents))
-    out = []
-    for d in documents:
-        out.append(_summary(d, locale))
-        out.append(f"  Utfärdad {d.issued_at}    Prislista {d.price_list}")
-        out.extend(
-            f"  {line.service:<30} {format_quantity(line.quantity, locale):>8} "
-            f"{format_price(line.unit_price, locale, d.currency):>12} "
-            f"{format_amount(line.amount, locale, d.currency):>16}  {visible(line.name)}"
-            for line in d.lines
-        )
-        out.append(f"  {'Summa':<30} {format_amount(d.total, locale, d.currency):>38}")
-    return visible_lines("\n".join(out) + "\n")
-
-
 def _render_documents(
     args: argparse.Namespace, documents: Sequence[IssuedDocument], *, detailed: bool
 ) -> str:
     if args.format == "json":
-        data: object = (
-            document_data(documents[0])
-            if detailed
-            else {"documents": [document_data(d) for d in documents]}
-        )
-        return visible_json(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return documents_to_json(documents, detailed=detailed)
     if args.format == "csv":
-        return _csv(documents)
-    return _table(documents, args.locale, detailed=detailed)
+        return documents_to_csv(documents)
+    return documents_to_table(documents, args.locale, detailed=detailed)
 
 
 def _render_result(args: argparse.Namespace, result: IssueResult) -> str:
     if args.format == "json":
-        data = {
-            "period": str(result.period),
-            "changed": result.changed,
-            "run_id": result.run_id,
-            "documents": [document_data(d) for d in result.documents],
-            "unchanged": list(result.unchanged),
-        }
-        return visible_json(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return issue_result_to_json(result)
     if args.format == "csv":
-        return _csv(result.documents)
-    head = f"{result.period}: " + (
-        f"{len(result.documents)} document(s) issued" if result.changed else "nothing changed"
-    )
-    unchanged = f", {len(result.unchanged)} department(s) unchanged" if result.unchanged else ""
-    body = "".join(_summary(d, args.locale) + "\n" for d in result.documents)
-    return visible_lines(head + unchanged + "\n" + body)
+        return documents_to_csv(result.documents)
+    return issue_result_to_table(result, args.locale)

@@ -2,7 +2,8 @@
 
 Part of the CLI layer (see :mod:`sfprice.cli`): it parses the billing inputs (the same
 argument group as ``bill``), the models and scenarios, calls
-:func:`sfprice.app.simulation.run_simulation` and renders the comparison. The cost to
+:func:`sfprice.app.simulation.run_simulation` and has :mod:`sfprice.reports.simulation` render the
+comparison. The cost to
 recover is the business area's full cost less its other revenue, from the same budget
 helpers as ``breakeven`` (:mod:`sfprice.cli.recovery`).
 
@@ -17,17 +18,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from babel.numbers import format_decimal
 
 from sfprice.app import area_cost, budget_for_year, cost_statement, selling_area
 from sfprice.app.simulation import (
     ModelSpec,
     Scenario,
-    SimulationOutcome,
     SimulationRequest,
     run_simulation,
 )
@@ -36,21 +33,21 @@ from sfprice.cli.arguments import budget_arguments as _budget_args
 from sfprice.cli.arguments import decimal as _decimal
 from sfprice.cli.arguments import month as _month
 from sfprice.cli.recovery import render_report as _render
-from sfprice.engine.listmodel import plain_unit
 from sfprice.engine.simulate import (
     MAX_NOISE_SEED,
     MAX_NOISE_SIGMA,
     MIN_NOISE_SIGMA,
-    Comparison,
-    DepartmentResult,
-    ModelResult,
     noise_problem,
 )
-from sfprice.model import PriceList
-from sfprice.money import round_amount
 from sfprice.period import Month
-from sfprice.reports.formats import _safe_text, decimal_text, format_amount
-from sfprice.reports.recovery import _table
+from sfprice.reports.formats import decimal_text
+from sfprice.reports.simulation import (
+    SimulationSetting,
+    model_label,
+    simulation_data,
+    simulation_table,
+)
+from sfprice.reports.text import csv_cell
 
 __all__ = ["add_simulate"]
 
@@ -62,21 +59,6 @@ _SCENARIO_FORMS = (
 
 
 # ------------------------------------------------------------------ argument types
-
-
-def _label(spec: ModelSpec, price_list: PriceList, locale: str) -> str:
-    """A model in Swedish, for the table."""
-    if spec.kind == "unit":
-        # "styckpris" (per-unit price) only when every item is one; else the list's name.
-        if all(plain_unit(item) for item in price_list.items):
-            return f"styckpris {price_list.id}"
-        return f"prislista {price_list.id}"
-    if spec.kind == "fixed":
-        return "fast avgift"
-    assert spec.value is not None  # fixed-trueup and hybrid always have a value
-    if spec.kind == "fixed-trueup":
-        return f"fast avgift, avstämning utanför ±{_number(spec.value * 100, locale)} %"
-    return f"fast avgift + {format_amount(spec.value, locale)} per manuell lön"
 
 
 def _model(text: str) -> ModelSpec:
@@ -249,221 +231,23 @@ def _simulate(args: argparse.Namespace) -> str:
     outcome = run_simulation(request)
     for note in outcome.notes:
         print(f"note: {note}", file=sys.stderr)
-    setting = _Setting(
+    setting = SimulationSetting(
         budget=budget.id,
+        area=area,
         area_name=found.name,
+        year=args.year,
+        price_list=outcome.price_list,
+        reference=outcome.reference,
         full_cost=found.full_cost,
         other_revenue=found.other_revenue,
-        outcome=outcome,
+        scenarios=request.scenarios,
+        models=outcome.specs,
     )
-    data = _to_data(outcome.comparison, setting)
-    table_labels = {s.name: _label(s, outcome.price_list, args.locale) for s in outcome.specs}
+    data = simulation_data(outcome.comparison, setting)
+    table_labels = {s.name: model_label(s, outcome.price_list, args.locale) for s in outcome.specs}
     if args.format == "csv":
         # Department names come from the input: keep a spreadsheet from running one.
-        data["rows"] = [
-            {**row, "department": _safe_text(row["department"])} for row in data["rows"]
-        ]
-    return _render(args, data, _to_table(outcome.comparison, setting, table_labels, args.locale))
-
-
-@dataclass(frozen=True, slots=True)
-class _Setting:
-    """What the comparison was run on, for the report header."""
-
-    budget: str
-    area_name: str
-    full_cost: Decimal
-    other_revenue: Decimal
-    outcome: SimulationOutcome
-
-    @property
-    def year(self) -> int:
-        return self.outcome.request.billing.year
-
-    @property
-    def area(self) -> str:
-        return self.outcome.request.area
-
-    @property
-    def price_list(self) -> PriceList:
-        return self.outcome.price_list
-
-    @property
-    def reference(self) -> tuple[Month, Month]:
-        return self.outcome.reference
-
-    @property
-    def scenarios(self) -> tuple[Scenario, ...]:
-        return self.outcome.request.scenarios
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return {s.name: _label(s, self.price_list, "sv_SE") for s in self.outcome.specs}
-
-
-# ------------------------------------------------------------------ rendering
-
-
-def _kr(value: Decimal) -> str:
-    return decimal_text(round_amount(value))  # to öre at any size
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value)
-
-
-def _row_data(row: DepartmentResult) -> dict[str, object]:
-    return {
-        "department": row.department,
-        "model": row.model,
-        "annual": _kr(row.annual),
-        "baseline": _kr(row.baseline),
-        "difference": _kr(row.difference),
-        "difference_pct": _text(row.difference_pct),
-        "variability": _text(row.variability),
-        "marginal_manual": _kr(row.marginal_manual),
-        "marginal_self_service": _kr(row.marginal_self_service),
-        "steering": _kr(row.steering),
-        "fair": _kr(row.fair),
-    }
-
-
-def _model_data(summary: ModelResult, comparison: Comparison, label: str) -> dict[str, object]:
-    first = next(r for r in comparison.departments if r.model == summary.model)
-    return {
-        "model": summary.model,
-        "label": label,
-        "revenue": _kr(summary.revenue),
-        "cost": _kr(summary.cost),
-        "over_recovery": _kr(summary.over_recovery),
-        "recovery_ratio": _text(summary.recovery_ratio),
-        "cross_subsidy": _kr(summary.cross_subsidy),
-        "marginal_manual": _kr(first.marginal_manual),
-        "marginal_self_service": _kr(first.marginal_self_service),
-        "steering": _kr(first.steering),
-    }
-
-
-def _to_data(comparison: Comparison, setting: _Setting) -> dict[str, Any]:
-    start, end = setting.reference
-    return {
-        "year": setting.year,
-        "budget": setting.budget,
-        "area": setting.area,
-        "price_list": setting.price_list.id,
-        "reference": f"{start}..{end}",
-        "scenarios": [s.text for s in setting.scenarios],
-        "baseline": comparison.baseline,
-        "cost": _kr(comparison.cost),
-        "models": [_model_data(m, comparison, setting.labels[m.model]) for m in comparison.models],
-        "rows": [_row_data(r) for r in comparison.departments],
-    }
-
-
-def _number(value: Decimal, locale: str) -> str:
-    return str(format_decimal(value, format="#,##0.##", locale=locale))
-
-
-def _pct(value: Decimal | None, locale: str) -> str:
-    if value is None:
-        return "–"
-    return f"{format_decimal(value, format='#,##0.00', locale=locale)} %"
-
-
-def _describe(step: Scenario, locale: str) -> str:
-    if step.kind == "shift":
-        return f"{_number(step.number * 100, locale)} % av de manuella lönerna till självservice"
-    if step.kind == "growth":
-        sign = "+" if step.number >= 0 else "−"
-        return f"volymerna {sign}{_number(abs(step.number) * 100, locale)} %"
-    if step.kind == "leave":
-        return f"{step.department} lämnar från {step.month}"
-    if step.kind == "join":
-        return f"{step.department} ansluter från {step.month} med volymer som {step.like}"
-    sigma = _number(Decimal(repr(step.sigma)), locale)
-    return f"slumpvariation σ = {sigma} (frö {step.seed})"
-
-
-def _to_table(
-    comparison: Comparison, setting: _Setting, labels: dict[str, str], locale: str
-) -> str:
-    def kr(value: Decimal) -> str:
-        return format_amount(value, locale)
-
-    start, end = setting.reference
-    scenario = "; ".join(_describe(s, locale) for s in setting.scenarios)
-    derived = len(comparison.models) > 1
-    out = [
-        f"Simulering av prismodeller {setting.year}: {setting.area_name} "
-        f"(budget {setting.budget}, prislista {setting.price_list.id})",
-        f"Kostnad att täcka: {kr(comparison.cost)} (full kostnad {kr(setting.full_cost)} "
-        f"− övriga intäkter {kr(setting.other_revenue)})",
-        f"Baslinje: {labels[comparison.baseline]}"
-        + (
-            f"; avgifterna är satta från volymerna {start}..{end} före scenariot" if derived else ""
-        ),
-        f"Scenario: {scenario or 'inget (volymerna som de är)'}",
-        "",
-    ]
-    rows = [
-        [
-            "Förvaltning",
-            "Modell",
-            "Årsbelopp",
-            "Skillnad mot baslinjen",
-            "Skillnad i %",
-            "Månadsvariation",
-            "Styrning",
-        ]
-    ]
-    names = list(dict.fromkeys(r.department for r in comparison.departments))
-    order = [m.model for m in comparison.models]
-    grouped = sorted(
-        comparison.departments, key=lambda r: (names.index(r.department), order.index(r.model))
+        data["rows"] = [{**row, "department": csv_cell(row["department"])} for row in data["rows"]]
+    return _render(
+        args, data, simulation_table(outcome.comparison, setting, table_labels, args.locale)
     )
-    previous = None
-    for result in grouped:
-        rows.append(
-            [
-                "" if result.department == previous else result.department,
-                labels[result.model],
-                kr(result.annual),
-                kr(result.difference),
-                _pct(result.difference_pct, locale),
-                _pct(None if result.variability is None else result.variability * 100, locale),
-                kr(result.steering),
-            ]
-        )
-        previous = result.department
-    out += ["  " + line for line in _table(rows, right={2, 3, 4, 5, 6})]
-    summary = [
-        [
-            "Modell",
-            "Intäkt",
-            "Kostnad att täcka",
-            "Över-/undertäckning",
-            "Kostnadstäckning",
-            "Korssubventionering",
-        ]
-    ]
-    summary.extend(
-        [
-            labels[m.model],
-            kr(m.revenue),
-            kr(m.cost),
-            kr(m.over_recovery),
-            _pct(None if m.recovery_ratio is None else m.recovery_ratio * 100, locale),
-            kr(m.cross_subsidy),
-        ]
-        for m in comparison.models
-    )
-    out += ["", "Per modell"]
-    out += ["  " + line for line in _table(summary, right={1, 2, 3, 4, 5})]
-    out += [
-        "",
-        "Månadsvariation: standardavvikelse / medelvärde av förvaltningens månadsbelopp.",
-        "Styrning: vad en manuell lön kostar mer än en via självservice (> 0 gynnar självservice).",
-        "Korssubventionering: vad förvaltningar betalar för varandra, mot modellens intäkt "
-        "fördelad efter baslinjens belopp.",
-    ]
-    return "\n".join(out) + "\n"

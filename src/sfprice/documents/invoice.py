@@ -32,6 +32,7 @@ from sfprice.register import (
     DocumentKind,
     Register,
     RegisterError,
+    StatementRow,
 )
 from sfprice.reports.formats import format_amount, format_price, format_quantity
 
@@ -113,15 +114,9 @@ def labels_for(locale: str) -> dict[str, str]:
     return LABELS["sv" if locale.lower().startswith("sv") else "en"]
 
 
-@dataclass(frozen=True, slots=True)
-class VolumeRow:
-    """One service's volumes for the department, as at issue; ``None``: no data."""
-
-    service: str
-    name: str
-    this_month: Decimal | None
-    last_year: Decimal | None
-    year_to_date: Decimal | None
+#: One service's volumes for the department, as at issue (``None``: no data): the row of the
+#: stored volume statement itself.
+VolumeRow = StatementRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,11 +248,7 @@ def invoice_view(
             f"{register.path}: {number} was issued by {content.issuer_name!r}, not "
             f"{issuer!r}; a reprint shows what was issued {Remedy.SAME_ISSUER}"
         )
-    volumes = tuple(
-        VolumeRow(r.service, r.name, r.this_month, r.last_year, r.year_to_date)
-        for r in content.statement.rows
-    )
-    return InvoiceView(content, content.issuer_name, locale, volumes)
+    return InvoiceView(content, content.issuer_name, locale, content.statement.rows)
 
 
 _STYLE = """

@@ -30,6 +30,7 @@ from sfprice.errors import InputError, Issue, Remedy, SfpriceError
 from sfprice.money import exact_sum
 from sfprice.names import visible
 from sfprice.register import DocumentKind, IssuedDocument
+from sfprice.reports.text import FORMULA_START
 
 __all__ = [
     "ExcelMissing",
@@ -45,7 +46,6 @@ PERIOD_FORMAT = "yyyy-mm"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 EXCEL_TEXT_LIMIT = 32767  # characters in one cell
 EXCEL_DIGITS = 15  # significant digits an Excel number (a double) holds exactly
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _EPOCH = datetime(1980, 1, 1)  # the earliest time a zip file can hold
 
 
@@ -60,7 +60,7 @@ def safe_text(value: str) -> str:
     "'=SUM(A1)"
     """
     value = visible(value)  # openpyxl refuses control characters; show them escaped
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def cell_text(value: str) -> str:

@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_DOWN, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 
 from sfprice.collation import swedish_key
 from sfprice.engine.billing import AllocationShare, BillingRun, Invoice, InvoiceLine
-from sfprice.model import AllocationPool, Driver, PriceCatalog, Unit, VolumeEntry
-from sfprice.money import ORE, allocate
+from sfprice.model import AllocationPool, Driver, PriceCatalog, Unit
+from sfprice.money import allocate, spread_evenly
 from sfprice.period import Month
 
 __all__ = [
@@ -112,27 +112,9 @@ def year_months(year: int) -> tuple[Month, ...]:
     return tuple(Month(year, month) for month in range(1, 13))
 
 
-def drivers_from_volumes(
-    volumes: Iterable[VolumeEntry],
-    services: Iterable[str],
-    start: Month,
-    end: Month,
-    *,
-    description: str | None = None,
-) -> Driver:
-    """A key from volumes: each department's quantity of some services in a window.
-
-    Args:
-        volumes: The volumes of the reference period (a ``VolumeSet`` or entries).
-        services: Service codes or shell-style patterns (``"ar.*"``).
-        start: First month of the window, e.g. ``Month(2009, 1)``.
-        end: Last month of the window (inclusive), e.g. ``Month(2009, 9)``.
-        description: What is counted; by default the patterns and the window.
-
-    Raises:
-        ValueError: When the window ends before it starts.
-    """
-    return Driver.from_volumes(volumes, services, start, end, description=description)
+#: A key from volumes: each department's quantity of some services in a window of months
+#: (:meth:`Driver.from_volumes <sfprice.model.Driver.from_volumes>` under its engine name).
+drivers_from_volumes = Driver.from_volumes
 
 
 def allocate_pool(pool: AllocationPool, driver: Driver) -> PoolAllocation:
@@ -170,16 +152,6 @@ def allocate_pool(pool: AllocationPool, driver: Driver) -> PoolAllocation:
     return PoolAllocation(pool, driver, parts)
 
 
-def _spread(amount: Decimal, count: int) -> list[Decimal]:
-    """``amount`` in ``count`` even parts rounded down to öre; the last takes the rest."""
-    with localcontext() as context:
-        context.prec = max(28, amount.adjusted() + 10)
-        even = (amount / count).quantize(ORE, rounding=ROUND_DOWN)
-        parts = [even] * (count - 1)
-        parts.append(amount - even * (count - 1))
-    return parts
-
-
 def monthly_charges(
     allocation: PoolAllocation, months: Iterable[Month]
 ) -> tuple[MonthlyCharge, ...]:
@@ -206,7 +178,7 @@ def monthly_charges(
     for part in allocation.parts:
         if part.amount == 0:
             continue
-        for month, amount in zip(billed, _spread(part.amount, len(billed)), strict=True):
+        for month, amount in zip(billed, spread_evenly(part.amount, len(billed)), strict=True):
             charges.append(MonthlyCharge(part.department, month, amount, part))
     return tuple(charges)
 

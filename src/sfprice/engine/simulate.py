@@ -29,7 +29,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
@@ -42,7 +42,14 @@ from sfprice.model import (
     VolumeSet,
     VolumeSource,
 )
-from sfprice.money import allocate, exact_product, exact_sum, recovery_ratio, round_amount
+from sfprice.money import (
+    allocate,
+    exact_product,
+    exact_sum,
+    recovery_ratio,
+    round_amount,
+    spread_evenly,
+)
 from sfprice.period import Month
 
 __all__ = [
@@ -92,18 +99,6 @@ class PriceModel(Protocol):
 
 def _months_of(volumes: VolumeSet) -> tuple[Month, ...]:
     return volumes.months
-
-
-def _spread(annual: Decimal, months: Sequence[Month]) -> dict[Month, Decimal]:
-    """Equal monthly parts rounded down to öre, the remainder in the last month."""
-    if not months:
-        return {}
-    with localcontext() as context:
-        context.prec = 40
-        part = (annual / len(months)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    parts = dict.fromkeys(months, part)
-    parts[months[-1]] = annual - part * (len(months) - 1)
-    return parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +195,8 @@ class FixedFeeModel:
             )
             raise ValueError(msg)
         result: Charges = {}
-        for department, fee in self.annual_fees.items():
-            for month, part in _spread(fee, months).items():
+        for department, fee in self.annual_fees.items() if months else ():
+            for month, part in zip(months, spread_evenly(fee, len(months)), strict=True):
                 result[(department, month)] = part
         if self.true_up is not None and months:
             per_unit = annual_charges(self.true_up.reference.charges(volumes))

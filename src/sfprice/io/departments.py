@@ -20,13 +20,16 @@ from __future__ import annotations
 import csv
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec
 
 from sfprice.errors import InputError, Issue, Remedy
 from sfprice.model import Customer, Driver, PriceCatalog, VolumeSet
 from sfprice.names import clean_name, fold_name, name_variants, nearest_names
+
+P = ParamSpec("P")
 
 __all__ = ["NameUse", "check_departments", "department_issues"]
 
@@ -292,25 +295,21 @@ def _register_path(register: Mapping[str, NameUse]) -> str:
     return "" if path == _IN_CODE else f" {path}"
 
 
-def check_departments(
-    *,
-    volumes: VolumeSet | None = None,
-    customers: Mapping[str, Customer] | Iterable[Customer] | None = None,
-    drivers: Iterable[Driver] = (),
-    catalog: PriceCatalog | None = None,
-    paths: Iterable[str | Path] = (),
-    issued: Iterable[str] = (),
-    issued_in: str = "",
-) -> None:
-    """Raise one :class:`InputError` with every problem :func:`department_issues` finds."""
-    issues = department_issues(
-        volumes=volumes,
-        customers=customers,
-        drivers=drivers,
-        catalog=catalog,
-        paths=paths,
-        issued=issued,
-        issued_in=issued_in,
+def _raising(find: Callable[P, list[Issue]], name: str) -> Callable[P, None]:
+    """The check ``name`` of ``find``: its arguments; raises one error with its issues."""
+
+    def check(*args: P.args, **kwargs: P.kwargs) -> None:
+        issues = find(*args, **kwargs)
+        if issues:
+            raise InputError(issues)
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = (
+        f"Raise one :class:`InputError` with every problem :func:`{find.__name__}` finds."
     )
-    if issues:
-        raise InputError(issues)
+    return check
+
+
+#: Raise one :class:`InputError` with every problem :func:`department_issues` finds (it
+#: takes the same arguments).
+check_departments = _raising(department_issues, "check_departments")

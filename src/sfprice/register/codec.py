@@ -14,7 +14,7 @@ older record is always read back:
   version 0 is the bare list of earlier registers;
 - a document's volume sources as a list of ``[path, rows]``.
 
-Money and quantities are decimal strings (:func:`~sfprice.register.content.decimal_text`);
+Money and quantities are decimal strings (:func:`~sfprice.money.decimal_text`);
 a decoder refuses a version it does not know with a ``ValueError``.
 """
 
@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any
 
 from sfprice.engine.billing import InvoiceLine
+from sfprice.money import optional_decimal_text
 from sfprice.period import Month
 from sfprice.register.content import (
     ContentAllocation,
@@ -251,10 +252,6 @@ def sources_from_json(text: str) -> tuple[tuple[str, int], ...]:
 # -- document content ------------------------------------------------------------------------
 
 
-def _optional(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value)
-
-
 def _line_data(line: ContentLine) -> dict[str, object]:
     """What a line shows, as stored (in a document's content and in a line's detail)."""
     return {
@@ -269,7 +266,7 @@ def _line_data(line: ContentLine) -> dict[str, object]:
                 "label": c.label,
                 "unit_price": decimal_text(c.unit_price),
                 "amount": decimal_text(c.amount),
-                "quantity": _optional(c.quantity),
+                "quantity": optional_decimal_text(c.quantity),
             }
             for c in line.components
         ],
@@ -302,9 +299,9 @@ def content_json(content: DocumentContent) -> str:
                 {
                     "service": row.service,
                     "name": row.name,
-                    "this_month": _optional(row.this_month),
-                    "last_year": _optional(row.last_year),
-                    "year_to_date": _optional(row.year_to_date),
+                    "this_month": optional_decimal_text(row.this_month),
+                    "last_year": optional_decimal_text(row.last_year),
+                    "year_to_date": optional_decimal_text(row.year_to_date),
                 }
                 for row in content.statement.rows
             ],
@@ -334,14 +331,14 @@ def _basis_data(basis: ContentBasis | None) -> dict[str, object] | None:
         "customer_year": basis.customer_year,
         "first_year": basis.first_year,
         "tier_mode": basis.tier_mode,
-        "rate": _optional(basis.rate),
-        "minimum": _optional(basis.minimum),
-        "base_amount": _optional(basis.base_amount),
+        "rate": optional_decimal_text(basis.rate),
+        "minimum": optional_decimal_text(basis.minimum),
+        "base_amount": optional_decimal_text(basis.base_amount),
         "services": list(basis.services),
         "source": basis.source,
         # A package price's volume and block, kept only when given (older content unchanged).
         **{
-            name: _optional(value)
+            name: optional_decimal_text(value)
             for name, value in (("volume", basis.volume), ("block", basis.block))
             if value is not None
         },

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sfprice.money import exact_sum
+from sfprice.money import decimal_text, exact_sum
 from sfprice.period import Month
 
 __all__ = [
@@ -45,12 +45,6 @@ def __getattr__(name: str) -> object:
         return getattr(codec, name)
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)
-
-
-def decimal_text(value: Decimal) -> str:
-    """A Decimal as plain text, without exponent, with negative zero as ``0``."""
-    text = format(value, "f")
-    return text.removeprefix("-") if value.is_zero() else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -398,17 +398,17 @@ class Register:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise _write_error(self.path, exc) from exc
-        try:
+        with self._undone_on_error():
             yield
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise _write_error(self.path, exc) from exc
-        except BaseException:
-            self._rollback()
-            raise
-        try:
+        with self._undone_on_error():
             self.hooks.before_commit()
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def _undone_on_error(self) -> Iterator[None]:
+        """Roll the open transaction back on any error; a database error is worded."""
+        try:
+            yield
         except sqlite3.Error as exc:
             self._rollback()
             raise _write_error(self.path, exc) from exc

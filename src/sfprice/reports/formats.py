@@ -28,8 +28,10 @@ from sfprice.engine.billing import (
 )
 from sfprice.kinds import KINDS
 from sfprice.model import PriceCatalog, PriceItem, PriceKind, Unit
+from sfprice.money import decimal_text
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
+from sfprice.reports.text import csv_cell, text_table
 
 __all__ = [
     "CSV_COLUMNS",
@@ -48,16 +50,13 @@ __all__ = [
     "run_to_table",
 ]
 
+#: The columns of an invoice line in every CSV export (a run's and the register's).
+LINE_COLUMNS = ("price_list", "service", "name", "unit", "quantity", "unit_price", "amount")
+
 CSV_COLUMNS = (
     "department",
     "month",
-    "price_list",
-    "service",
-    "name",
-    "unit",
-    "quantity",
-    "unit_price",
-    "amount",
+    *LINE_COLUMNS,
     "components",
     "component_amounts",
     "business_area",
@@ -70,7 +69,6 @@ CSV_COLUMNS = (
     "allocation_share",
     "allocation_annual_amount",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _room_for(value: Decimal) -> AbstractContextManager[Context]:
@@ -82,12 +80,6 @@ def _room_for(value: Decimal) -> AbstractContextManager[Context]:
         # Every digit written out, whole and decimal, with room to spare.
         context.prec = max(context.prec, max(value.adjusted(), 0) + decimals + 10)
     return localcontext(context)
-
-
-def decimal_text(value: Decimal) -> str:
-    """A Decimal as plain text with a point and no exponent: ``Decimal('6.84E+4')`` -> '68400'."""
-    text = format(value, "f")
-    return "0" if text in {"-0", "-0.0"} else text
 
 
 def _money_text(value: Decimal) -> str:
@@ -203,14 +195,6 @@ def run_to_json(run: BillingRun) -> str:
     return visible_json(json.dumps(run_to_json_data(run), ensure_ascii=False, indent=2) + "\n")
 
 
-def _safe_text(value: str) -> str:
-    # Control and invisible characters are escaped visibly (sfprice.names), and a
-    # spreadsheet would run a text cell starting with these as a formula.
-    # A cell starting with ' gets one more, so a reader strips one leading ' to read back.
-    value = visible(value)
-    return "'" + value if value.startswith((*_FORMULA_START, "'")) else value
-
-
 def run_to_csv(run: BillingRun) -> str:
     """One row per invoice line; numbers as decimal strings, text cells made formula-safe."""
     out = io.StringIO()
@@ -219,11 +203,11 @@ def run_to_csv(run: BillingRun) -> str:
     for invoice, line in run.lines:
         writer.writerow(
             [
-                _safe_text(invoice.department),
+                csv_cell(invoice.department),
                 str(invoice.month),
-                _safe_text(invoice.price_list),
+                csv_cell(invoice.price_list),
                 line.service,
-                _safe_text(line.name),
+                csv_cell(line.name),
                 str(line.unit),
                 decimal_text(line.quantity),
                 _money_text(line.unit_price),
@@ -232,7 +216,7 @@ def run_to_csv(run: BillingRun) -> str:
                 "+".join(_money_text(c.amount) for c in line.components),
                 line.business_area,
                 line.volume_rows,
-                _safe_text(line.price_source),
+                csv_cell(line.price_source),
                 *_allocation_cells(line.allocation),
             ]
         )
@@ -243,7 +227,7 @@ def _allocation_cells(allocation: AllocationShare | None) -> list[str]:
     if allocation is None:
         return ["", "", "", "", ""]
     return [
-        _safe_text(allocation.key),
+        csv_cell(allocation.key),
         decimal_text(allocation.driver_quantity),
         decimal_text(allocation.driver_total),
         _share_text(allocation.share),
@@ -476,18 +460,6 @@ def _month_name(month: Month, locale: str) -> str:
     return format_date(month.first_day, "LLLL yyyy", locale=locale)
 
 
-def _table(rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    out = []
-    for row in rows:
-        cells = [
-            cell.rjust(w) if i in right else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-    return out
-
-
 def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
     """The run for people: each invoice with its lines and total, then the grand total."""
     labels = _LABELS["sv" if locale.startswith("sv") else "en"]
@@ -539,14 +511,14 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                 rows.extend(_allocation_rows(line.allocation, labels, locale, run.currency))
             rows.extend(_basis_rows(line, locale, run.currency))
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
-        out.extend("  " + text for text in _table(rows, right={2, 3, 4}))
+        out.extend("  " + text for text in text_table(rows, right={2, 3, 4}))
         out.append("")
     departments = run.totals_by_department()
     if departments:
         out.append(labels["per_department"])
         out.extend(
             "  " + text
-            for text in _table(
+            for text in text_table(
                 [[visible(name), money(total)] for name, total in departments.items()], right={1}
             )
         )
@@ -593,7 +565,7 @@ def catalog_to_table(catalog: PriceCatalog, locale: str = "sv_SE") -> str:
                 ["", f"  {label}", "", shown, ""]
                 for label, shown in item.terms.price_rows(item, fmt)
             )
-        out.extend("  " + text for text in _table(rows, right={3}))
+        out.extend("  " + text for text in text_table(rows, right={3}))
         out.append("")
     return visible_lines("\n".join(out))
 

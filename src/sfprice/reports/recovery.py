@@ -18,7 +18,9 @@ from sfprice.engine.breakeven import BreakEven
 from sfprice.engine.kpi import KpiRow
 from sfprice.engine.recovery import FullCostStatement, PeriodResult, RecoveryBalance
 from sfprice.kpis import PlanIndicator
+from sfprice.money import optional_decimal_text
 from sfprice.reports.formats import decimal_text, format_amount, format_price
+from sfprice.reports.text import text_table
 
 __all__ = [
     "balance_to_data",
@@ -34,26 +36,11 @@ __all__ = [
 ]
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value)
-
-
 def _ratio(value: Decimal | None, locale: str) -> str:
     if value is None:
         return "–"
     percent = (value * 100).quantize(Decimal("0.1"))
     return f"{decimal_text(percent).replace('.', ',' if locale.startswith('sv') else '.')} %"
-
-
-def _table(rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.rjust(w) if i in right else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
 
 
 def to_json(data: object) -> str:
@@ -80,13 +67,13 @@ def fullcost_to_data(statement: FullCostStatement) -> dict[str, object]:
         {
             "area": a.code,
             "name": a.name,
-            "direct_cost": _text(a.direct_cost),
-            "common_share": _text(a.common_share),
-            "full_cost": _text(a.full_cost),
-            "revenue": _text(a.revenue),
-            "other_revenue": _text(a.other_revenue),
-            "surplus": _text(a.surplus),
-            "result": _text(a.result),
+            "direct_cost": optional_decimal_text(a.direct_cost),
+            "common_share": optional_decimal_text(a.common_share),
+            "full_cost": optional_decimal_text(a.full_cost),
+            "revenue": optional_decimal_text(a.revenue),
+            "other_revenue": optional_decimal_text(a.other_revenue),
+            "surplus": optional_decimal_text(a.surplus),
+            "result": optional_decimal_text(a.result),
         }
         for a in (*statement.areas, *statement.other_areas)
     ]
@@ -94,9 +81,9 @@ def fullcost_to_data(statement: FullCostStatement) -> dict[str, object]:
         "budget": statement.budget_id,
         "year": statement.year,
         "key": str(statement.key),
-        "common_cost": _text(statement.common_cost),
-        "surplus_total": _text(statement.surplus_total),
-        "coverage_gap": _text(statement.coverage_gap),
+        "common_cost": optional_decimal_text(statement.common_cost),
+        "surplus_total": optional_decimal_text(statement.surplus_total),
+        "coverage_gap": optional_decimal_text(statement.coverage_gap),
         "rows": rows,
     }
 
@@ -134,7 +121,7 @@ def fullcost_to_table(statement: FullCostStatement, locale: str = "sv_SE") -> st
         f"Full kostnad {statement.year} (budget {statement.budget_id}), "
         f"gemensamma kostnader fördelade efter {statement.key}"
     ]
-    out += ["  " + line for line in _table(rows, right={1, 2, 3, 4, 5, 6})]
+    out += ["  " + line for line in text_table(rows, right={1, 2, 3, 4, 5, 6})]
     out += [
         "",
         f"Säljande områdens överskott:  {kr(statement.surplus_total)}",
@@ -151,12 +138,12 @@ def fullcost_to_table(statement: FullCostStatement, locale: str = "sv_SE") -> st
 def _period_data(period: PeriodResult) -> dict[str, object]:
     return {
         "period": period.label,
-        "billed": _text(period.billed),
-        "other_revenue": _text(period.other_revenue),
-        "revenue": _text(period.revenue),
-        "cost": _text(period.cost),
-        "result": _text(period.result),
-        "recovery_ratio": _text(period.recovery_ratio),
+        "billed": optional_decimal_text(period.billed),
+        "other_revenue": optional_decimal_text(period.other_revenue),
+        "revenue": optional_decimal_text(period.revenue),
+        "cost": optional_decimal_text(period.cost),
+        "result": optional_decimal_text(period.result),
+        "recovery_ratio": optional_decimal_text(period.recovery_ratio),
         "complete": period.complete,
     }
 
@@ -169,25 +156,25 @@ def balance_to_data(balance: RecoveryBalance) -> dict[str, object]:
         "area": balance.area,
         "year": balance.year,
         "through": str(balance.through),
-        "full_cost": _text(balance.full_cost),
-        "opening_balance": _text(balance.opening_balance),
-        "closing_balance": _text(balance.closing_balance),
+        "full_cost": optional_decimal_text(balance.full_cost),
+        "opening_balance": optional_decimal_text(balance.opening_balance),
+        "closing_balance": optional_decimal_text(balance.closing_balance),
         "forecasts": [
             {
                 "method": f.method,
-                "revenue": _text(f.revenue),
-                "cost": _text(f.cost),
-                "result": _text(f.result),
+                "revenue": optional_decimal_text(f.revenue),
+                "cost": optional_decimal_text(f.cost),
+                "result": optional_decimal_text(f.result),
             }
             for f in balance.forecasts
         ],
         "t2_accuracy": None
         if accuracy is None
         else {
-            "forecast_result": _text(accuracy.forecast.result),
-            "actual_result": _text(accuracy.actual_result),
-            "deviation": _text(accuracy.deviation),
-            "target": _text(accuracy.target),
+            "forecast_result": optional_decimal_text(accuracy.forecast.result),
+            "actual_result": optional_decimal_text(accuracy.actual_result),
+            "deviation": optional_decimal_text(accuracy.deviation),
+            "target": optional_decimal_text(accuracy.target),
             "within_target": accuracy.within_target,
         },
         "rows": rows,
@@ -217,7 +204,7 @@ def balance_to_table(balance: RecoveryBalance, locale: str = "sv_SE") -> str:
         f"Kostnadstäckning {balance.area} {balance.year}, utfall till och med "
         f"{balance.through} (full kostnad för året {kr(balance.full_cost)})"
     ]
-    out += ["  " + line for line in _table(rows, right={1, 2, 3, 4, 5})]
+    out += ["  " + line for line in text_table(rows, right={1, 2, 3, 4, 5})]
     out += [
         "",
         f"Ingående balans (överfört resultat):  {kr(balance.opening_balance)}",
@@ -257,24 +244,24 @@ def breakeven_to_data(result: BreakEven) -> dict[str, object]:
     rows: list[dict[str, object]] = [
         {
             "service": code,
-            "volume": _text(result.volumes.get(code, Decimal(0))),
-            "exact_price": _text(result.exact_prices.get(code)),
-            "price": _text(result.prices[code]),
+            "volume": optional_decimal_text(result.volumes.get(code, Decimal(0))),
+            "exact_price": optional_decimal_text(result.exact_prices.get(code)),
+            "price": optional_decimal_text(result.prices[code]),
             "fixed": code not in result.exact_prices,
         }
         for code in result.prices
     ]
     return {
         "rule": str(result.rule),
-        "cost_to_recover": _text(result.cost_to_recover),
-        "deductions": {k: _text(v) for k, v in result.deductions.items()},
-        "target": _text(result.target),
-        "revenue_at_prices": _text(result.revenue),
-        "rounding_residual": _text(result.residual),
+        "cost_to_recover": optional_decimal_text(result.cost_to_recover),
+        "deductions": {k: optional_decimal_text(v) for k, v in result.deductions.items()},
+        "target": optional_decimal_text(result.target),
+        "revenue_at_prices": optional_decimal_text(result.revenue),
+        "rounding_residual": optional_decimal_text(result.residual),
         "draft_price_list": result.draft.id,
         "base_price_list": result.base_id,
-        "revenue_at_base_prices": _text(result.base_revenue),
-        "left_uncovered_by_base_prices": _text(result.base_gap),
+        "revenue_at_base_prices": optional_decimal_text(result.base_revenue),
+        "left_uncovered_by_base_prices": optional_decimal_text(result.base_gap),
         "rows": rows,
         "followed": [_followed(result, code) for code in result.followed],
     }
@@ -285,9 +272,10 @@ def _followed(result: BreakEven, code: str) -> dict[str, object]:
     assert item is not None  # followed codes come from the draft
     return {
         "service": code,
-        "price": _text(item.price),
+        "price": optional_decimal_text(item.price),
         "components": [
-            {"label": c.label, "price": _text(c.price), "item": c.item} for c in item.components
+            {"label": c.label, "price": optional_decimal_text(c.price), "item": c.item}
+            for c in item.components
         ],
     }
 
@@ -330,7 +318,7 @@ def breakeven_to_table(result: BreakEven, locale: str = "sv_SE") -> str:
                 format_price(price, locale),
             ]
         )
-    out += ["  " + line for line in _table(rows, right={1, 2, 3})]
+    out += ["  " + line for line in text_table(rows, right={1, 2, 3})]
     for code in result.followed:
         item = result.draft.item(code)
         assert item is not None  # followed codes come from the draft
@@ -378,11 +366,11 @@ def kpi_to_data(
                 "name": row.kpi.name,
                 "period": row.period,
                 "time_base": None if row.kpi.time_base is None else str(row.kpi.time_base),
-                "numerator": _text(row.numerator),
-                "denominator": _text(row.denominator),
-                "actual": _text(row.actual),
-                "target": _text(row.kpi.target),
-                "forecast": _text(row.kpi.forecast),
+                "numerator": optional_decimal_text(row.numerator),
+                "denominator": optional_decimal_text(row.denominator),
+                "actual": optional_decimal_text(row.actual),
+                "target": optional_decimal_text(row.kpi.target),
+                "forecast": optional_decimal_text(row.kpi.forecast),
                 "met": row.met,
                 "year": row.kpi.year,
                 "plan": row.kpi.plan or None,
@@ -438,7 +426,7 @@ def kpi_to_table(
             ]
             for r in block
         )
-        out += ["  " + line for line in _table(table, right={1, 2})]
+        out += ["  " + line for line in text_table(table, right={1, 2})]
         out.append("")
     if others:
         out.append(f"Planens övriga indikatorer för {others[0].year} (mäts inte av sfprice):")

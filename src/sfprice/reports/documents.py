@@ -1,0 +1,169 @@
+"""Issued documents of the invoice register as JSON, CSV or a Swedish table for people.
+
+What ``sfprice issue`` and ``sfprice invoices list|show`` print: the CLI only chooses the
+format. Numbers in JSON and CSV are decimal strings (:func:`sfprice.money.decimal_text`);
+text cells of the CSV are formula-safe (:func:`sfprice.reports.text.csv_cell`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from sfprice.money import decimal_text
+from sfprice.names import visible, visible_json, visible_lines
+from sfprice.register import IssuedDocument, IssueResult
+from sfprice.reports.formats import LINE_COLUMNS, format_amount, format_price, format_quantity
+from sfprice.reports.text import csv_cell
+
+__all__ = [
+    "CSV_COLUMNS",
+    "document_data",
+    "documents_to_csv",
+    "documents_to_json",
+    "documents_to_table",
+    "issue_result_to_json",
+    "issue_result_to_table",
+]
+
+_KIND_SV = {"invoice": "faktura", "credit_note": "kreditfaktura"}
+
+#: The columns of the documents' CSV: one row per line of a document.
+CSV_COLUMNS = (
+    "number",
+    "kind",
+    "period",
+    "department",
+    "issued_at",
+    "credits",
+    "credited_by",
+    *LINE_COLUMNS,
+)
+
+
+def document_data(document: IssuedDocument) -> dict[str, object]:
+    """One document as JSON-ready data: decimal strings for money and quantities."""
+    return {
+        "number": document.number,
+        "kind": str(document.kind),
+        "period": str(document.period),
+        "department": document.department,
+        "issued_at": document.issued_at,
+        "price_list": document.price_list,
+        "currency": document.currency,
+        "total": decimal_text(document.total),
+        "credits": document.credits,
+        "credited_by": document.credited_by,
+        "run_id": document.run_id,
+        "volume_sources": [{"path": p, "rows": r} for p, r in document.volume_sources],
+        "lines": [
+            {
+                "service": line.service,
+                "name": line.name,
+                "unit": line.unit,
+                "quantity": decimal_text(line.quantity),
+                "unit_price": decimal_text(line.unit_price),
+                "amount": decimal_text(line.amount),
+                "price_list": line.price_list,
+                "detail": dict(line.detail),
+            }
+            for line in document.lines
+        ],
+    }
+
+
+def _json(data: object) -> str:
+    return visible_json(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def documents_to_json(documents: Sequence[IssuedDocument], *, detailed: bool) -> str:
+    """One document (``detailed``: ``invoices show``) or a list of them, as JSON."""
+    if detailed:
+        return _json(document_data(documents[0]))
+    return _json({"documents": [document_data(d) for d in documents]})
+
+
+def documents_to_csv(documents: Sequence[IssuedDocument]) -> str:
+    """One row per line of each document (:data:`CSV_COLUMNS`)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for d in documents:
+        for line in d.lines:
+            writer.writerow(
+                [
+                    d.number,
+                    str(d.kind),
+                    str(d.period),
+                    csv_cell(d.department),
+                    d.issued_at,
+                    d.credits or "",
+                    d.credited_by or "",
+                    csv_cell(d.price_list),
+                    line.service,
+                    csv_cell(line.name),
+                    line.unit,
+                    decimal_text(line.quantity),
+                    decimal_text(line.unit_price),
+                    decimal_text(line.amount),
+                ]
+            )
+    return out.getvalue()
+
+
+def _summary(document: IssuedDocument, locale: str) -> str:
+    note = ""
+    if document.credits:
+        note = f"  krediterar {document.credits}"
+    elif document.credited_by:
+        note = f"  krediterad av {document.credited_by}"
+    return (
+        f"{document.number}  {_KIND_SV[str(document.kind)]:<13}  {document.period}  "
+        f"{visible(document.department):<34}  "
+        f"{format_amount(document.total, locale, document.currency):>16}{note}"
+    )
+
+
+def documents_to_table(documents: Sequence[IssuedDocument], locale: str, *, detailed: bool) -> str:
+    """A line per document; ``detailed``: with its lines and total under it."""
+    if not documents:
+        return "(no invoices)\n"
+    if not detailed:
+        return visible_lines("".join(_summary(d, locale) + "\n" for d in documents))
+    out = []
+    for d in documents:
+        out.append(_summary(d, locale))
+        out.append(f"  Utfärdad {d.issued_at}    Prislista {d.price_list}")
+        out.extend(
+            f"  {line.service:<30} {format_quantity(line.quantity, locale):>8} "
+            f"{format_price(line.unit_price, locale, d.currency):>12} "
+            f"{format_amount(line.amount, locale, d.currency):>16}  {visible(line.name)}"
+            for line in d.lines
+        )
+        out.append(f"  {'Summa':<30} {format_amount(d.total, locale, d.currency):>38}")
+    return visible_lines("\n".join(out) + "\n")
+
+
+def issue_result_to_json(result: IssueResult) -> str:
+    """What an ``issue`` did, as JSON: the documents it issued and the departments kept."""
+    return _json(
+        {
+            "period": str(result.period),
+            "changed": result.changed,
+            "run_id": result.run_id,
+            "documents": [document_data(d) for d in result.documents],
+            "unchanged": list(result.unchanged),
+        }
+    )
+
+
+def issue_result_to_table(result: IssueResult, locale: str) -> str:
+    """What an ``issue`` did, for people: a head line, then a line per document issued."""
+    head = f"{result.period}: " + (
+        f"{len(result.documents)} document(s) issued" if result.changed else "nothing changed"
+    )
+    unchanged = f", {len(result.unchanged)} department(s) unchanged" if result.unchanged else ""
+    body = "".join(_summary(d, locale) + "\n" for d in result.documents)
+    return visible_lines(head + unchanged + "\n" + body)

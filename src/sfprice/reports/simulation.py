@@ -1,0 +1,274 @@
+"""The ``simulate`` comparison as data (JSON, CSV rows) and as a Swedish table for people.
+
+What ``sfprice simulate`` prints: the CLI runs :func:`sfprice.app.simulation.run_simulation`
+and hands the outcome here with the setting it was run on (budget, area, costs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from babel.numbers import format_decimal
+
+from sfprice.engine.listmodel import plain_unit
+from sfprice.engine.simulate import Comparison, DepartmentResult, ModelResult
+from sfprice.model import PriceList
+from sfprice.money import decimal_text, optional_decimal_text, round_amount
+from sfprice.period import Month
+from sfprice.reports.formats import format_amount
+from sfprice.reports.text import text_table
+
+__all__ = [
+    "SimulationSetting",
+    "model_label",
+    "simulation_data",
+    "simulation_table",
+]
+
+
+def model_label(spec: _ModelChoice, price_list: PriceList, locale: str) -> str:
+    """A model in Swedish, for the table."""
+    if spec.kind == "unit":
+        # "styckpris" (per-unit price) only when every item is one; else the list's name.
+        if all(plain_unit(item) for item in price_list.items):
+            return f"styckpris {price_list.id}"
+        return f"prislista {price_list.id}"
+    if spec.kind == "fixed":
+        return "fast avgift"
+    assert spec.value is not None  # fixed-trueup and hybrid always have a value
+    if spec.kind == "fixed-trueup":
+        return f"fast avgift, avstämning utanför ±{_number(spec.value * 100, locale)} %"
+    return f"fast avgift + {format_amount(spec.value, locale)} per manuell lön"
+
+
+class _ModelChoice(Protocol):
+    """A model as the user chose it (:class:`sfprice.app.simulation.ModelSpec`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def value(self) -> Decimal | None: ...
+    @property
+    def name(self) -> str: ...
+
+
+class _ScenarioStep(Protocol):
+    """A change to the volumes (:class:`sfprice.app.simulation.Scenario`)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def number(self) -> Decimal: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def month(self) -> Month | None: ...
+    @property
+    def like(self) -> str: ...
+    @property
+    def sigma(self) -> float: ...
+    @property
+    def seed(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationSetting:
+    """What the comparison was run on, for the report header.
+
+    Attributes:
+        budget: The budget's id.
+        area: The business area whose cost the models recover.
+        area_name: Its name.
+        year: The simulated year.
+        price_list: The list the models are derived from.
+        reference: The window of months the fees are set from.
+        full_cost: The area's full cost.
+        other_revenue: Its revenue outside the price list.
+        scenarios: The changes applied to the year's volumes, in order.
+        models: The models compared, the list as it stands first.
+    """
+
+    budget: str
+    area: str
+    area_name: str
+    year: int
+    price_list: PriceList
+    reference: tuple[Month, Month]
+    full_cost: Decimal
+    other_revenue: Decimal
+    scenarios: Sequence[_ScenarioStep]
+    models: Sequence[_ModelChoice]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each model's Swedish label, by model name."""
+        return {m.name: model_label(m, self.price_list, "sv_SE") for m in self.models}
+
+
+def _kr(value: Decimal) -> str:
+    return decimal_text(round_amount(value))  # to öre at any size
+
+
+def _row_data(row: DepartmentResult) -> dict[str, object]:
+    return {
+        "department": row.department,
+        "model": row.model,
+        "annual": _kr(row.annual),
+        "baseline": _kr(row.baseline),
+        "difference": _kr(row.difference),
+        "difference_pct": optional_decimal_text(row.difference_pct),
+        "variability": optional_decimal_text(row.variability),
+        "marginal_manual": _kr(row.marginal_manual),
+        "marginal_self_service": _kr(row.marginal_self_service),
+        "steering": _kr(row.steering),
+        "fair": _kr(row.fair),
+    }
+
+
+def _model_data(summary: ModelResult, comparison: Comparison, label: str) -> dict[str, object]:
+    first = next(r for r in comparison.departments if r.model == summary.model)
+    return {
+        "model": summary.model,
+        "label": label,
+        "revenue": _kr(summary.revenue),
+        "cost": _kr(summary.cost),
+        "over_recovery": _kr(summary.over_recovery),
+        "recovery_ratio": optional_decimal_text(summary.recovery_ratio),
+        "cross_subsidy": _kr(summary.cross_subsidy),
+        "marginal_manual": _kr(first.marginal_manual),
+        "marginal_self_service": _kr(first.marginal_self_service),
+        "steering": _kr(first.steering),
+    }
+
+
+def simulation_data(comparison: Comparison, setting: SimulationSetting) -> dict[str, Any]:
+    """The comparison as JSON-ready data (decimal strings); its rows are the CSV's rows."""
+    start, end = setting.reference
+    return {
+        "year": setting.year,
+        "budget": setting.budget,
+        "area": setting.area,
+        "price_list": setting.price_list.id,
+        "reference": f"{start}..{end}",
+        "scenarios": [s.text for s in setting.scenarios],
+        "baseline": comparison.baseline,
+        "cost": _kr(comparison.cost),
+        "models": [_model_data(m, comparison, setting.labels[m.model]) for m in comparison.models],
+        "rows": [_row_data(r) for r in comparison.departments],
+    }
+
+
+def _number(value: Decimal, locale: str) -> str:
+    return str(format_decimal(value, format="#,##0.##", locale=locale))
+
+
+def _pct(value: Decimal | None, locale: str) -> str:
+    if value is None:
+        return "–"
+    return f"{format_decimal(value, format='#,##0.00', locale=locale)} %"
+
+
+def _describe(step: _ScenarioStep, locale: str) -> str:
+    if step.kind == "shift":
+        return f"{_number(step.number * 100, locale)} % av de manuella lönerna till självservice"
+    if step.kind == "growth":
+        sign = "+" if step.number >= 0 else "−"
+        return f"volymerna {sign}{_number(abs(step.number) * 100, locale)} %"
+    if step.kind == "leave":
+        return f"{step.department} lämnar från {step.month}"
+    if step.kind == "join":
+        return f"{step.department} ansluter från {step.month} med volymer som {step.like}"
+    sigma = _number(Decimal(repr(step.sigma)), locale)
+    return f"slumpvariation σ = {sigma} (frö {step.seed})"
+
+
+def simulation_table(
+    comparison: Comparison, setting: SimulationSetting, labels: dict[str, str], locale: str
+) -> str:
+    """The comparison for people: per department and model, then per model."""
+
+    def kr(value: Decimal) -> str:
+        return format_amount(value, locale)
+
+    start, end = setting.reference
+    scenario = "; ".join(_describe(s, locale) for s in setting.scenarios)
+    derived = len(comparison.models) > 1
+    out = [
+        f"Simulering av prismodeller {setting.year}: {setting.area_name} "
+        f"(budget {setting.budget}, prislista {setting.price_list.id})",
+        f"Kostnad att täcka: {kr(comparison.cost)} (full kostnad {kr(setting.full_cost)} "
+        f"− övriga intäkter {kr(setting.other_revenue)})",
+        f"Baslinje: {labels[comparison.baseline]}"
+        + (
+            f"; avgifterna är satta från volymerna {start}..{end} före scenariot" if derived else ""
+        ),
+        f"Scenario: {scenario or 'inget (volymerna som de är)'}",
+        "",
+    ]
+    rows = [
+        [
+            "Förvaltning",
+            "Modell",
+            "Årsbelopp",
+            "Skillnad mot baslinjen",
+            "Skillnad i %",
+            "Månadsvariation",
+            "Styrning",
+        ]
+    ]
+    names = list(dict.fromkeys(r.department for r in comparison.departments))
+    order = [m.model for m in comparison.models]
+    grouped = sorted(
+        comparison.departments, key=lambda r: (names.index(r.department), order.index(r.model))
+    )
+    previous = None
+    for result in grouped:
+        rows.append(
+            [
+                "" if result.department == previous else result.department,
+                labels[result.model],
+                kr(result.annual),
+                kr(result.difference),
+                _pct(result.difference_pct, locale),
+                _pct(None if result.variability is None else result.variability * 100, locale),
+                kr(result.steering),
+            ]
+        )
+        previous = result.department
+    out += ["  " + line for line in text_table(rows, right={2, 3, 4, 5, 6})]
+    summary = [
+        [
+            "Modell",
+            "Intäkt",
+            "Kostnad att täcka",
+            "Över-/undertäckning",
+            "Kostnadstäckning",
+            "Korssubventionering",
+        ]
+    ]
+    summary.extend(
+        [
+            labels[m.model],
+            kr(m.revenue),
+            kr(m.cost),
+            kr(m.over_recovery),
+            _pct(None if m.recovery_ratio is None else m.recovery_ratio * 100, locale),
+            kr(m.cross_subsidy),
+        ]
+        for m in comparison.models
+    )
+    out += ["", "Per modell"]
+    out += ["  " + line for line in text_table(summary, right={1, 2, 3, 4, 5})]
+    out += [
+        "",
+        "Månadsvariation: standardavvikelse / medelvärde av förvaltningens månadsbelopp.",
+        "Styrning: vad en manuell lön kostar mer än en via självservice (> 0 gynnar självservice).",
+        "Korssubventionering: vad förvaltningar betalar för varandra, mot modellens intäkt "
+        "fördelad efter baslinjens belopp.",
+    ]
+    return "\n".join(out) + "\n"
