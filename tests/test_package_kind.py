@@ -355,8 +355,9 @@ def test_issue_stores_and_documents_show_a_package_line(
         encoding="utf-8",
     )
     register = tmp_path / "register"
-    args = ["--register", str(register), "--pricelists", str(MODEL)]
-    assert main(["issue", "--period", "2026-01", *args, str(volumes)]) == 0
+    args = ["--register", str(register)]  # the register's commands price nothing
+    pricelists = ["--pricelists", str(MODEL)]
+    assert main(["issue", "--period", "2026-01", *args, *pricelists, str(volumes)]) == 0
     capsys.readouterr()
     # 150 + 101 = 251 -> 3 blocks x 5 500 = 16 500 kr.
     assert main(["invoices", "show", *args, "SF-2026-000001", "--format", "json"]) == 0
@@ -383,7 +384,7 @@ def test_issue_stores_and_documents_show_a_package_line(
     assert any(251 in r and 16500 in r for r in rows)
     capsys.readouterr()
     # Issuing the same volumes again keeps the invoice: the stored line is the same.
-    assert main(["issue", "--period", "2026-01", *args, str(volumes)]) == 0
+    assert main(["issue", "--period", "2026-01", *args, *pricelists, str(volumes)]) == 0
     assert "SF-2026-000002" not in capsys.readouterr().out
 
 
@@ -439,8 +440,9 @@ def test_a_documents_volume_statement_lists_volumes_only(
     # 2026 under 2026-employees: 40 self-service and 6 manual payslips, nothing else.
     models = REPO / "examples" / "pricelists-2026-models"
     register = tmp_path / "register"
-    args = ["--register", str(register), "--pricelists", str(models / "2026-employees.toml")]
+    args = ["--register", str(register)]
     customers = ["--customers", str(REPO / "examples" / "customers-2026.csv")]
+    customers += ["--pricelists", str(models / "2026-employees.toml")]
     volumes = str(REPO / "examples" / "volumes-2026.csv")
     assert main(["issue", "--period", "2026-01", *args, *customers, volumes]) == 0
     page = tmp_path / "f.html"

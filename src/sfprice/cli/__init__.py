@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sfprice import __version__
-from sfprice.cli.arguments import check_outputs, common
+from sfprice.cli.arguments import check_outputs, common, output_arguments
 from sfprice.cli.bill import add_bill
 from sfprice.cli.documents import add_export
 from sfprice.cli.hints import issues_with_hints, with_hints
@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     add_commands(commands, common)
     add_simulate(commands, common)
     add_register_commands(commands, common)
-    add_export(commands, common)
+    add_export(commands, output_arguments)
     return parser
 
 

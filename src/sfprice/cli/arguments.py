@@ -136,6 +136,11 @@ def common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
         help="folder of price-list TOML files, or one .toml file; repeat to combine several "
         "(@bundled names the bundled lists; default: the bundled lists)",
     )
+    output_arguments(parser, formats)
+
+
+def output_arguments(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    """Add the output options (a command that prices nothing takes no ``--pricelists``)."""
     parser.add_argument(
         "--format",
         choices=formats,

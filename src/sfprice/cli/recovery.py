@@ -33,6 +33,7 @@ from sfprice.cli.arguments import (
     decimal,
     key_arguments,
     month,
+    output_arguments,
     print_notes,
     unique,
 )
@@ -72,7 +73,7 @@ def add_commands(commands: Any, common: Common) -> None:
         "cost; check that the areas' surpluses cover the common costs.",
     )
     budget_arguments(fc)
-    common(fc, ("table", "csv", "json"))
+    output_arguments(fc, ("table", "csv", "json"))  # a budget, no price list
     fc.set_defaults(handler=_fullcost)
 
     bal = commands.add_parser(

@@ -20,6 +20,7 @@ from sfprice.cli.arguments import (
     add_billing_arguments,
     billing_request,
     month,
+    output_arguments,
     print_notes,
     register_arguments,
 )
@@ -87,14 +88,14 @@ def add_register_commands(commands: Any, common: Common) -> None:
     listing.add_argument("--period", type=month, metavar="YYYY-MM")
     listing.add_argument("--department", metavar="NAME")
     register_arguments(listing)
-    common(listing, ("table", "csv", "json"))
+    output_arguments(listing, ("table", "csv", "json"))
     listing.set_defaults(handler=_list)
     show = actions.add_parser("show", help="show one invoice or credit note with its lines")
     show.add_argument("number", metavar="NUMBER")
     register_arguments(show)
-    common(show, ("table", "csv", "json"))
+    output_arguments(show, ("table", "csv", "json"))
     show.set_defaults(handler=_show)
-    add_document_actions(actions, common, register_arguments)
+    add_document_actions(actions, output_arguments, register_arguments)
 
     period = commands.add_parser("period", help="close or reopen a period of the register")
     steps = period.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -102,13 +103,13 @@ def add_register_commands(commands: Any, common: Common) -> None:
     close.add_argument("period", type=month, metavar="YYYY-MM")
     close.add_argument("--reason", default="", help="why (recorded)")
     register_arguments(close)
-    common(close, ("table", "json"))
+    output_arguments(close, ("table", "json"))
     close.set_defaults(handler=_period)
     reopen = steps.add_parser("reopen", help="reopen a closed period (a reason is required)")
     reopen.add_argument("period", type=month, metavar="YYYY-MM")
     reopen.add_argument("--reason", required=True, help="why it is reopened (recorded)")
     register_arguments(reopen)
-    common(reopen, ("table", "json"))
+    output_arguments(reopen, ("table", "json"))
     reopen.set_defaults(handler=_period)
 
 
