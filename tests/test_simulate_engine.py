@@ -248,3 +248,25 @@ def test_a_true_up_against_a_tiered_list_is_priced_by_the_engine() -> None:
     result = monte_carlo(volumes, [trued], cost_to_recover=D(0), scenarios=3, sigma=0.0)
     m = result.model("trued")
     assert m.deterministic == m.minimum == m.maximum == charged
+
+
+def test_the_marginal_price_of_a_department_without_volumes_leaves_out_its_fees() -> None:
+    # A tester found Miljöförvaltningen (in the customer register, no volumes in
+    # examples/volumes-2026.csv) with a marginal manual payslip of 15 770 kr under
+    # 2026-employees: 70 kr plus its month's fees (4 000 base fee + 260 employees x 45 kr),
+    # which it pays with or without the payslip. One more payslip costs 70 kr (manual) or
+    # 20 kr (self-service) after the list's fees, as for every other department.
+    from pathlib import Path
+
+    import sfprice
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    catalog = sfprice.load_catalog(examples / "pricelists-2026-models" / "2026-employees.toml")
+    customers = sfprice.read_customers(examples / "customers-2026.csv")
+    volumes = sfprice.read_volumes(examples / "volumes-2026.csv")
+    model = PriceListModel("2026-employees", catalog, year=2026, customers=customers)
+    assert not [e for e in volumes if e.key.department == "Miljöförvaltningen"]
+    manual = model.marginal_at(volumes, "Miljöförvaltningen", "payroll.manual")
+    self_service = model.marginal_at(volumes, "Miljöförvaltningen", "payroll.self_service")
+    assert (manual, self_service) == (Decimal(70), Decimal(20))
+    assert model.marginal_at(volumes, "Kulturförvaltningen", "payroll.manual") == Decimal(70)

@@ -68,9 +68,15 @@ class PriceListModel:
     area: str | None = None
     fixed: Mapping[tuple[str, Month], Decimal] = field(default_factory=dict)
 
-    def run(self, volumes: VolumeSet | Iterable[VolumeEntry]) -> BillingRun:
-        """The billing run of these volumes (every area, no fixed charges)."""
-        return bill(self.catalog, volumes, year=self.year, customers=self.customers)
+    def run(
+        self, volumes: VolumeSet | Iterable[VolumeEntry], months: Iterable[Month] | None = None
+    ) -> BillingRun:
+        """The billing run of these volumes (every area, no fixed charges).
+
+        ``months``: the months fixed fees and fees per employee are billed for, as ``bill``
+        takes them (default: the months with volumes).
+        """
+        return bill(self.catalog, volumes, year=self.year, customers=self.customers, months=months)
 
     def charges(self, volumes: VolumeSet) -> Charges:
         """The invoice lines of the area summed per (department, month), plus ``fixed``.
@@ -207,9 +213,11 @@ class PriceListModel:
         return after - before
 
     def _month_charge(self, volumes: VolumeSet, department: str, month: Month) -> Decimal:
+        # The month is billed with or without the department's volumes, so that its fees
+        # are in both charges and one more unit adds only what the unit costs.
         return exact_sum(
             line.amount
-            for invoice, line in self.run(volumes).lines
+            for invoice, line in self.run(volumes, months=[month]).lines
             if invoice.department == department
             and invoice.month == month
             and (self.area is None or line.business_area == self.area)
