@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 
 from sfprice.app import BillingOutcome, BillingRequest, run_billing
-from sfprice.app.simulation import ModelSpec, SimulationRequest, run_simulation
+from sfprice.app.simulation import ModelSpec, Scenario, SimulationRequest, run_simulation
 from sfprice.cli import main
 from sfprice.engine.recovery import area_revenue_by_month
+from sfprice.period import Month
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -269,3 +270,44 @@ def test_the_baseline_is_called_a_per_unit_price_only_when_it_is_one(
     out = capsys.readouterr().out
     assert "Baslinje: prislista 2026-employees;" in out
     assert "styckpris" not in out
+
+
+def test_a_department_leaving_does_not_change_what_the_others_pay(tmp_path: Path) -> None:
+    # A tester found that when the department that leaves is the only one with volumes in
+    # the year's last month, that month dropped out of the run and every other department
+    # lost its fixed fee of the month. Under 2026-fixed (fee by customer year: 12 000 kr
+    # in the first year), Stadsbyggnadsförvaltningen (customer since 2026, year 1) pays
+    # 3 x 12 000 = 36 000 kr of fees plus 2 x 10 manual payslips x 60 kr = 1 200 kr =
+    # 37 200 kr over January-March, whether Kulturförvaltningen leaves in February or not.
+    volumes = tmp_path / "volumes.csv"
+    volumes.write_text(
+        "month,department,service,quantity\n"
+        "2026-01,Kulturförvaltningen,payroll.manual,10\n"
+        "2026-01,Stadsbyggnadsförvaltningen,payroll.manual,10\n"
+        "2026-02,Kulturförvaltningen,payroll.manual,10\n"
+        "2026-02,Stadsbyggnadsförvaltningen,payroll.manual,10\n"
+        "2026-03,Kulturförvaltningen,payroll.manual,10\n",
+        encoding="utf-8",
+    )
+    request = BillingRequest(
+        (volumes,),
+        2026,
+        (EXAMPLES / "pricelists-2026-models" / "2026-fixed.toml",),
+        EXAMPLES / "customers-2026.csv",
+    )
+    leave = Scenario(
+        "leave:Kulturförvaltningen@2026-02",
+        "leave",
+        department="Kulturförvaltningen",
+        month=Month(2026, 2),
+    )
+    plain = ModelSpec("unit")
+    results = [
+        run_simulation(
+            SimulationRequest(
+                request, area="payroll", cost=Decimal(0), models=(plain,), scenarios=steps
+            )
+        ).comparison.result("Stadsbyggnadsförvaltningen", "unit")
+        for steps in ((), (leave,))
+    ]
+    assert [r.annual for r in results] == [Decimal("37200.00"), Decimal("37200.00")]

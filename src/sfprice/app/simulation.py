@@ -13,6 +13,7 @@ is the area's billed revenue, to the öre.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -206,7 +207,9 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
     reference = request.reference or (Month(year, 1), Month(year, 9))
     specs = _specs(request.models)
     unit = list_model(billed, area=area, name=specs[0].name)
-    models = _build(specs, unit, price_list, volumes, reference, request.cost, year)
+    models = _build(
+        specs, unit, price_list, volumes, reference, request.cost, year, billed.actual_months
+    )
     scenario = volumes
     for step in request.scenarios:
         scenario = apply_scenario(step, scenario, year)
@@ -257,8 +260,13 @@ def _build(
     reference: tuple[Month, Month],
     cost: Decimal,
     year: int,
+    months: tuple[Month, ...],
 ) -> list[PriceModel]:
-    models: list[PriceModel] = [unit]
+    # Fixed fees are derived from the reference window as the list bills it there; the
+    # year is compared with the list billing every month the year has volumes, whatever a
+    # scenario leaves of them.
+    year_unit = dataclasses.replace(unit, months=months)
+    models: list[PriceModel] = [year_unit]
     derived = specs[1:]
     if not derived:
         return models
@@ -277,7 +285,7 @@ def _build(
                 models.append(FixedFeeModel(spec.name, fees))
             elif spec.kind == "fixed-trueup":
                 assert spec.value is not None
-                models.append(FixedFeeModel(spec.name, fees, TrueUp(unit, spec.value)))
+                models.append(FixedFeeModel(spec.name, fees, TrueUp(year_unit, spec.value)))
             else:
                 assert spec.value is not None
                 manual = price_list.item(MANUAL)

@@ -59,6 +59,11 @@ class PriceListModel:
         area: When given, only the lines of this business area count.
         fixed: Charges per (department, month) added as they are, whatever the volumes
             (the lines of allocated pools).
+        months: The months fixed fees and fees per employee are billed for, whatever the
+            volumes (as ``bill``'s ``months``); None: the months the volumes have. The
+            year's billed months, so that a scenario that empties a month (the one
+            department with volumes in it leaves) does not drop the other departments'
+            fees of that month.
     """
 
     name: str
@@ -67,6 +72,7 @@ class PriceListModel:
     customers: Mapping[str, Customer] | None = None
     area: str | None = None
     fixed: Mapping[tuple[str, Month], Decimal] = field(default_factory=dict)
+    months: tuple[Month, ...] | None = None
 
     def run(
         self, volumes: VolumeSet | Iterable[VolumeEntry], months: Iterable[Month] | None = None
@@ -74,8 +80,9 @@ class PriceListModel:
         """The billing run of these volumes (every area, no fixed charges).
 
         ``months``: the months fixed fees and fees per employee are billed for, as ``bill``
-        takes them (default: the months with volumes).
+        takes them (default: the model's ``months``, else the months with volumes).
         """
+        months = self.months if months is None else months
         return bill(self.catalog, volumes, year=self.year, customers=self.customers, months=months)
 
     def charges(self, volumes: VolumeSet) -> Charges:
