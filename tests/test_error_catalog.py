@@ -113,6 +113,9 @@ ERRORS: dict[str, str] = {
     ),
     # The register, documents and SIE
     "register-not-ours": f"invoices list --register {E}/not-a-register.db",
+    "issue-empty-period": (
+        f"issue {E}/issue-empty-period.csv --period 2014-02 --register never-made.db"
+    ),
     "document-no-output": f"invoices pdf SF-2014-000001 --register {E}/not-a-register.db",
     # Invoice documents and exports
     "sie-accounts": (

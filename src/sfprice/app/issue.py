@@ -41,8 +41,9 @@ def bill_for_issue(
     outcome = run_billing(request, issued=issued, issued_in=issued_in)
     if not outcome.invoices_of(period):
         msg = (
-            f"no volumes for {period} in the volume files, and no fixed fees or "
-            "allocations; nothing was issued"
+            f"no volumes for {period} in the volume files, and no allocations; nothing was "
+            "issued (fixed fees and fees per employee are billed for the months that have "
+            "volumes)"
         )
         raise RequestError(msg)
     return outcome
