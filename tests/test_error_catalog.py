@@ -113,6 +113,11 @@ ERRORS: dict[str, str] = {
     ),
     # The register, documents and SIE
     "register-not-ours": f"invoices list --register {E}/not-a-register.db",
+    "simulate-two-lists": (
+        f"simulate {E}/simulate-two-lists.csv --year 2026"
+        f" --budget {E}/simulate-two-lists-budget.toml --pricelists {E}/simulate-two-lists"
+        " --customers examples/customers-2026.csv"
+    ),
     "issue-empty-period": (
         f"issue {E}/issue-empty-period.csv --period 2014-02 --register never-made.db"
     ),

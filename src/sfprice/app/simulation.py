@@ -236,8 +236,9 @@ def _price_list(billed: BillingOutcome, volumes: VolumeSet, year: int) -> PriceL
         lists[found.id] = found
     if len(lists) > 1:
         msg = (
-            f"the price list changes during {year} ({', '.join(lists)}); "
-            "simulate compares with one list"
+            f"the price list changes during {year} ({', '.join(lists)}); simulate compares "
+            "the year with one list: simulate the months of one list (give volume files of "
+            "those months only)"
         )
         raise SimulationError(msg)
     return next(iter(lists.values()))
