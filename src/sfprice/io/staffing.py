@@ -1,8 +1,9 @@
 """Read staffing (FTE, årsarbetare) per business area: the denominators of the KPIs.
 
-A CSV with the columns ``area`` and ``fte``, and optionally ``month`` (``YYYY-MM``): without
-a month, the FTE holds for every month of the year; with months, each row is the average FTE
-of that month. Delimiter ``,`` or ``;``, decimal mark ``.`` or ``,``.
+A CSV with the columns ``area`` and ``fte``, and optionally ``month`` (``YYYY-MM``, or an
+ISO date that counts in its month): without a month, the FTE holds for every month of the
+year; with months, each row is the average FTE of that month. Delimiter ``,`` or ``;``,
+decimal mark ``.`` or ``,``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from sfprice.errors import InputError, Issue
+from sfprice.io._months import read_month
 from sfprice.io._numbers import DecimalMarks
 from sfprice.io._table import table_rows
 from sfprice.io.volumes import parse_quantity
-from sfprice.period import Month
 
 __all__ = ["read_staffing"]
 
@@ -70,7 +71,7 @@ def read_staffing(
         months = range(1, 13)
         if "month" in row:
             try:
-                month = Month.parse(row["month"])
+                month = read_month(row["month"])
             except ValueError as exc:
                 issues.append(Issue(name, str(exc), line=line, column="month"))
                 continue

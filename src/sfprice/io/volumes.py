@@ -41,6 +41,7 @@ from sfprice.io._csv import (
     total_row,
     total_row_message,
 )
+from sfprice.io._months import read_month
 from sfprice.io._numbers import Ambiguous, DecimalMarks, read_number, resolve
 from sfprice.io.departments import check_departments
 from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
@@ -242,7 +243,7 @@ class _Validator:
         cached = self._months.get(text)
         if cached is None:
             try:
-                cached = Month.parse(text)
+                cached = read_month(text)
             except ValueError as exc:
                 cached = str(exc)
             self._months[text] = cached
@@ -720,7 +721,7 @@ def _scan_rows(
             if len(fields) < layout.width:
                 continue
             try:
-                month = str(Month.parse(fields[month_at]))
+                month = str(read_month(fields[month_at]))
             except ValueError:
                 continue
             key = (month, fields[service_at].strip())
