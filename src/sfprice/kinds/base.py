@@ -274,7 +274,7 @@ class LineAmount:
 
     service: str
     amount: Decimal
-    quantity: Decimal = Decimal(1)
+    quantity: Decimal
 
 
 class FieldProblems(ValueError):
