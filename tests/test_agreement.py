@@ -311,3 +311,48 @@ def test_a_department_leaving_does_not_change_what_the_others_pay(tmp_path: Path
         for steps in ((), (leave,))
     ]
     assert [r.annual for r in results] == [Decimal("37200.00"), Decimal("37200.00")]
+
+
+def test_a_department_that_leaves_pays_nothing_from_that_month(tmp_path: Path) -> None:
+    # A tester found Kulturförvaltningen still charged its register fees after leaving.
+    # Under 2026-fixed it is a customer since 2024, so 2026 is its 3rd year: a fee of
+    # 8 000 kr a month and 50 kr a payslip. examples/volumes-2026.csv: January 640 + 95,
+    # February 652 + 90 payslips.
+    #   no scenario:    2 x 8 000 + 1 477 x 50 = 89 850 kr
+    #   leaves 2026-02: 8 000 + 735 x 50      = 44 750 kr (January only)
+    #   leaves 2026-01: nothing
+    request = BillingRequest(
+        (EXAMPLES / "volumes-2026.csv",),
+        2026,
+        (EXAMPLES / "pricelists-2026-models" / "2026-fixed.toml",),
+        EXAMPLES / "customers-2026.csv",
+    )
+
+    def annual(*steps: Scenario) -> dict[str, Decimal]:
+        comparison = run_simulation(
+            SimulationRequest(
+                request,
+                area="payroll",
+                cost=Decimal(0),
+                models=(ModelSpec("unit"),),
+                scenarios=steps,
+            )
+        ).comparison
+        return {r.department: r.annual for r in comparison.departments if r.model == "unit"}
+
+    def leave(month: int) -> Scenario:
+        return Scenario(
+            f"leave:Kulturförvaltningen@2026-{month:02d}",
+            "leave",
+            department="Kulturförvaltningen",
+            month=Month(2026, month),
+        )
+
+    before, february, january = annual(), annual(leave(2)), annual(leave(1))
+    kultur = "Kulturförvaltningen"
+    assert before[kultur] == Decimal("89850.00")
+    assert february[kultur] == Decimal("44750.00")
+    assert january.get(kultur, Decimal(0)) == 0
+    for department, amount in before.items():  # the others pay what they paid
+        if department != kultur:
+            assert february[department] == january[department] == amount

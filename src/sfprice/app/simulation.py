@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -207,8 +207,15 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
     reference = request.reference or (Month(year, 1), Month(year, 9))
     specs = _specs(request.models)
     unit = list_model(billed, area=area, name=specs[0].name)
+    # A department that leaves takes its lines with it, also the fees the customer register
+    # would bill it without volumes.
+    gone = {
+        step.department: step.month
+        for step in request.scenarios
+        if step.kind == "leave" and step.month is not None
+    }
     models = _build(
-        specs, unit, price_list, volumes, reference, request.cost, year, billed.actual_months
+        specs, unit, price_list, volumes, reference, request.cost, year, billed.actual_months, gone
     )
     scenario = volumes
     for step in request.scenarios:
@@ -262,11 +269,12 @@ def _build(
     cost: Decimal,
     year: int,
     months: tuple[Month, ...],
+    gone: Mapping[str, Month],
 ) -> list[PriceModel]:
     # Fixed fees are derived from the reference window as the list bills it there; the
     # year is compared with the list billing every month the year has volumes, whatever a
-    # scenario leaves of them.
-    year_unit = dataclasses.replace(unit, months=months)
+    # scenario leaves of them; a department that leaves takes its lines with it (``gone``).
+    year_unit = dataclasses.replace(unit, months=months, gone=gone)
     models: list[PriceModel] = [year_unit]
     derived = specs[1:]
     if not derived:

@@ -64,6 +64,9 @@ class PriceListModel:
             year's billed months, so that a scenario that empties a month (the one
             department with volumes in it leaves) does not drop the other departments'
             fees of that month.
+        gone: Departments that have left, with the month they left: from that month on
+            they are charged no line of the list (a register customer's fixed fees and fees
+            per employee included). ``fixed`` charges (allocated pools) stay as keyed.
     """
 
     name: str
@@ -73,6 +76,7 @@ class PriceListModel:
     area: str | None = None
     fixed: Mapping[tuple[str, Month], Decimal] = field(default_factory=dict)
     months: tuple[Month, ...] | None = None
+    gone: Mapping[str, Month] = field(default_factory=dict)
 
     def run(
         self, volumes: VolumeSet | Iterable[VolumeEntry], months: Iterable[Month] | None = None
@@ -94,6 +98,9 @@ class PriceListModel:
         """
         amounts: dict[tuple[str, Month], list[Decimal]] = defaultdict(list)
         for invoice, line in self.run(volumes).lines:
+            left = self.gone.get(invoice.department)
+            if left is not None and invoice.month >= left:
+                continue
             if self.area is None or line.business_area == self.area:
                 amounts[(invoice.department, invoice.month)].append(line.amount)
         for key, amount in self.fixed.items():
