@@ -356,3 +356,39 @@ def test_a_department_that_leaves_pays_nothing_from_that_month(tmp_path: Path) -
     for department, amount in before.items():  # the others pay what they paid
         if department != kultur:
             assert february[department] == january[department] == amount
+
+
+def test_a_scenario_that_changes_nothing_keeps_the_monthly_variability(tmp_path: Path) -> None:
+    # A tester found Månadsvariation gone ("–") under growth:0 when a department's only row
+    # of a month was 0: the scenario dropped the row, and with it the month. Under 2026-fixed
+    # Kulturförvaltningen (3rd year) pays 8 000 + 10 x 50 = 8 500 kr in January and 8 000 kr
+    # in February either way, so its variability is the same with and without the scenario.
+    volumes = tmp_path / "volumes.csv"
+    volumes.write_text(
+        "month,department,service,quantity\n"
+        "2026-01,Kulturförvaltningen,payroll.manual,10\n"
+        "2026-02,Kulturförvaltningen,payroll.manual,0\n",
+        encoding="utf-8",
+    )
+    request = BillingRequest(
+        (volumes,),
+        2026,
+        (EXAMPLES / "pricelists-2026-models" / "2026-fixed.toml",),
+        EXAMPLES / "customers-2026.csv",
+    )
+    growth = Scenario("growth:0", "growth", number=Decimal(0))
+    found = [
+        run_simulation(
+            SimulationRequest(
+                request,
+                area="payroll",
+                cost=Decimal(0),
+                models=(ModelSpec("unit"),),
+                scenarios=steps,
+            )
+        ).comparison.result("Kulturförvaltningen", "unit")
+        for steps in ((), (growth,))
+    ]
+    assert [r.annual for r in found] == [Decimal("16500.00")] * 2
+    assert found[0].variability is not None
+    assert found[0].variability == found[1].variability

@@ -603,7 +603,9 @@ def compare(
     base = annual[base_name]
     positive = {d: base.get(d, Decimal(0)) for d in departments if base.get(d, Decimal(0)) > 0}
     fair = allocate(cost_to_recover, positive) if positive else {}
-    months = volumes.months
+    # The months the baseline charges (a model may bill months a scenario left without
+    # volumes: fees, allocated pools), and those of the volumes.
+    months = sorted(set(volumes.months) | {month for _, month in monthly[base_name]})
     results: list[DepartmentResult] = []
     for model in models:
         charges = monthly[model.name]
