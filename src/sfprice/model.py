@@ -7,6 +7,7 @@ records and the engine in :mod:`sfprice.engine` prices them.
 from __future__ import annotations
 
 import bisect
+import enum
 import fnmatch
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -38,9 +39,12 @@ from sfprice.units import Unit
 
 __all__ = [
     "KIND_UNITS",
+    "AgreementRef",
     "AllocationPool",
     "Customer",
+    "CustomerKind",
     "Driver",
+    "KnownName",
     "PriceCatalog",
     "PriceComponent",
     "PriceItem",
@@ -453,22 +457,91 @@ class PriceCatalog:
         return len(self.lists)
 
 
+class CustomerKind(enum.StrEnum):
+    """What kind of organisation a customer is (the city's terms, see docs/customers.md)."""
+
+    FACKFORVALTNING = "fackförvaltning"
+    """A specialist administration (Kulturförvaltningen), serving one nämnd."""
+    STADSDELSFORVALTNING = "stadsdelsförvaltning"
+    """A district administration (Skarpnäcks stadsdelsförvaltning)."""
+    NAMND = "nämnd"
+    """A committee; pays for the förvaltningar that report to it when billed per parent."""
+    BOLAG = "bolag"
+    """A city-owned company (aktiebolag)."""
+
+
 @dataclass(frozen=True, slots=True)
-class Customer:
-    """A department in the customer register: its headcount and first year as a customer.
+class KnownName:
+    """Another name a customer is known by in volume files: an earlier name or an alias.
 
     Attributes:
-        department: The department, spelt as in the volume files.
+        name: The name as cleaned by :func:`sfprice.names.clean_name`.
+        since: The first day the name was used; None when used from the start.
+        until: The last day the name was used (inclusive); None when still in use.
+        earlier: True for a name the customer had before (a reorganisation renamed it),
+            False for an alias (a unit of a department split across units, a system's
+            spelling).
+        source: Where the name is registered (file and line), for messages.
+    """
+
+    name: str
+    since: date | None = None
+    until: date | None = None
+    earlier: bool = False
+    source: str = ""
+
+    def used_on(self, day: date) -> bool:
+        """True when the name was in use on ``day``."""
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day <= self.until
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A customer in the customer register (kundregister).
+
+    Only ``department`` is required: a register read from the simple CSV form gives the
+    headcount and first year only. The full register (TOML, see docs/customers.md) gives
+    the rest.
+
+    Attributes:
+        department: The customer's name as invoices print it (its current name); every
+            invoice and total of sfprice is keyed by it.
         employees: Headcount (anställda), for fees per employee; None when not known.
+            ``employees_by_year`` overrides it for the years it gives.
         first_year: The first calendar year as a customer, for prices that step down by
             customer year; None when not known.
         source: Where the record comes from (file and line), for error messages.
+        code: The city's stable code for the customer (ansvarskod / kostnadsställe),
+            e.g. ``"1310"``; None when the register gives none.
+        kind: What kind of organisation it is; None when not given.
+        parent: The code of the paying parent (the nämnd a förvaltning reports to), or
+            None.
+        price_group: The price group its agreements are made under, or None (the price
+            list's own prices).
+        known_names: Earlier names and aliases, with the dates they were used.
+        employees_by_year: Headcount per calendar year, as ``(year, employees)`` pairs.
+        leaves: The last day as a customer; None while it stays.
+        reference: The invoice reference person (Er referens), or None.
+        address: Invoice address lines, in order (street, postcode and town ...).
+        sie_object: The object code its ledger rows carry in SIE; None means ``code``.
     """
 
     department: str
     employees: int | None = None
     first_year: int | None = None
     source: str = ""
+    code: str | None = None
+    kind: CustomerKind | None = None
+    parent: str | None = None
+    price_group: str | None = None
+    known_names: tuple[KnownName, ...] = ()
+    employees_by_year: tuple[tuple[int, int], ...] = ()
+    leaves: date | None = None
+    reference: str | None = None
+    address: tuple[str, ...] = ()
+    sie_object: str | None = None
 
     def __post_init__(self) -> None:
         if not self.department.strip():
@@ -486,6 +559,10 @@ class Customer:
         if self.first_year is not None and not 1 <= self.first_year <= 9999:
             msg = f"{self.department}: first_year must be a year 1..9999, got {self.first_year}"
             raise ValueError(msg)
+        for year, employees in self.employees_by_year:
+            if employees < 0:
+                msg = f"{self.department}: employees in {year} must be >= 0, got {employees}"
+                raise ValueError(msg)
 
     def customer_year(self, year: int) -> int | None:
         """Which year as a customer ``year`` is (1 = the first year), or None if not known.
@@ -496,6 +573,35 @@ class Customer:
         if self.first_year is None:
             return None
         return year - self.first_year + 1
+
+    def employees_in(self, year: int) -> int | None:
+        """The headcount in ``year``: ``employees_by_year``'s, else ``employees``.
+
+        >>> kultur = Customer("Kulturförvaltningen", 700, employees_by_year=((2026, 720),))
+        >>> kultur.employees_in(2026), kultur.employees_in(2025)
+        (720, 700)
+        """
+        return dict(self.employees_by_year).get(year, self.employees)
+
+    @property
+    def object_code(self) -> str | None:
+        """The SIE object code: ``sie_object``, else ``code``; None when it has neither."""
+        return self.sie_object if self.sie_object is not None else self.code
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementRef:
+    """The agreement that priced an invoice line, as the line shows it.
+
+    Attributes:
+        id: The agreement's id in its file (e.g. ``"bolag-2014"``).
+        text: What it did, in words (e.g. ``"pris för prisgrupp bolag"``).
+        source: Where it is written (file and line, or the seed line it comes from).
+    """
+
+    id: str
+    text: str
+    source: str
 
 
 # --------------------------------------------------------------------------- volumes

@@ -39,6 +39,7 @@ from sfprice.kinds import (
     priced_by_volume,
 )
 from sfprice.model import (
+    AgreementRef,
     Customer,
     PriceCatalog,
     PriceItem,
@@ -105,6 +106,9 @@ class InvoiceLine:
         basis: For a line of another price kind than a plain unit price (a fixed fee, a
             fee per employee, a tiered price, a percentage, a minimum, a price by customer
             year), what it was computed from; None otherwise.
+        agreement: The agreement or override that priced the line (a price group's or
+            a customer's own price, a discount, an add-on service), or None when the
+            price list's own price did.
     """
 
     service: str
@@ -120,6 +124,7 @@ class InvoiceLine:
     business_area: str = ""
     allocation: AllocationShare | None = None
     basis: ChargeBasis | None = None
+    agreement: AgreementRef | None = None
 
     @property
     def volume_rows(self) -> int:
@@ -142,13 +147,18 @@ class InvoiceLine:
 
 @dataclass(frozen=True, slots=True)
 class Invoice:
-    """One department's charges for one month; the total is the sum of the lines."""
+    """One department's charges for one month; the total is the sum of the lines.
+
+    ``customer`` is the department's record in the customer register (code, reference,
+    address, SIE object), or None when the run had no register or it lacks the department.
+    """
 
     department: str
     month: Month
     price_list: str
     currency: str
     lines: tuple[InvoiceLine, ...]
+    customer: Customer | None = None
 
     @property
     def total(self) -> Decimal:
