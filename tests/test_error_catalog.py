@@ -70,6 +70,19 @@ ERRORS: dict[str, str] = {
     "utf16": f"bill {E}/utf16.csv --year 2014",
     "file-not-found": "bill no-such-file.csv --year 2014",
     "file-is-folder": "bill examples --year 2014",
+    # .xlsx volume files and import profiles
+    "xlsx-cells": (
+        f"bill {E}/xlsx-cells.xlsx --year 2014 --profile examples/profiles/lisa.toml --sheet Lön"
+    ),
+    "xlsx-old": f"bill {E}/xlsx-old.xls --year 2014",
+    "xlsx-renamed": f"bill {E}/xlsx-renamed.xlsx --year 2014",
+    "xlsx-sheet": "bill examples/exports/lisa-2014.xlsx --year 2014 --sheet Volymer",
+    "profile-labels": (
+        f"bill {E}/profile-labels.xlsx --year 2014 --profile examples/profiles/lisa.toml"
+    ),
+    "profile-code": (
+        f"bill examples/exports/lisa-2014.xlsx --year 2014 --profile {E}/profile-code.toml"
+    ),
     # Price lists
     "pricelist-fields": f"pricelists --pricelists {E}/pricelist-fields.toml",
     "pricelist-negative": f"pricelists --pricelists {E}/pricelist-negative.toml",

@@ -52,6 +52,9 @@ class Issue:
         line: 1-based physical line in the file, when known.
         column: CSV column name, when known.
         field: Key path inside a structured file (``items[3].price``), when known.
+        sheet: The worksheet of a workbook (``.xlsx``); then ``line`` is its row number and
+            ``column`` the header of the column.
+        cell: The column letter in a worksheet (``D``), when known.
     """
 
     path: str
@@ -59,22 +62,43 @@ class Issue:
     line: int | None = None
     column: str | None = None
     field: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
 
     def __str__(self) -> str:
+        if self.sheet is not None:
+            return self._in_sheet()
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         column = f" column {self.column!r}:" if self.column else ""
         key = f" {self.field}:" if self.field else ""
         return f"{where}:{column}{key} {self.message}"
 
+    def _in_sheet(self) -> str:
+        """``book.xlsx: sheet 'Lön', row 5, column D ('Antal'): message``."""
+        where = [f"sheet {self.sheet!r}"]
+        if self.line is not None:
+            where.append(f"row {self.line}")
+        if self.cell is not None:
+            where.append(f"column {self.cell}" + (f" ({self.column!r})" if self.column else ""))
+        elif self.column:
+            where.append(f"column {self.column!r}")
+        return f"{self.path}: {', '.join(where)}: {self.message}"
+
     def to_record(self) -> dict[str, object]:
-        """Return the issue as a plain dict (for ``--errors json`` and notebooks)."""
-        return {
+        """Return the issue as a plain dict (for ``--errors json`` and notebooks).
+
+        An issue in a worksheet also has ``sheet`` and ``cell`` (the column letter).
+        """
+        record: dict[str, object] = {
             "path": self.path,
             "line": self.line,
             "column": self.column,
             "field": self.field,
             "message": self.message,
         }
+        if self.sheet is not None:
+            record |= {"sheet": self.sheet, "cell": self.cell}
+        return record
 
 
 class SfpriceError(Exception):

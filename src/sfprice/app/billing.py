@@ -21,6 +21,7 @@ from sfprice.io.allocations import allocation_key_files, load_allocations
 from sfprice.io.customers import read_customers
 from sfprice.io.departments import check_departments
 from sfprice.io.pricelists import load_catalog, pricelist_sources
+from sfprice.io.profiles import load_profile
 from sfprice.io.volumes import locate_missing_prices, read_volume_files
 from sfprice.model import Customer, PriceCatalog, VolumeSet
 from sfprice.period import Month
@@ -41,6 +42,9 @@ class BillingRequest:
             ``"@bundled"`` names the bundled folder; empty means the bundled lists.
         customers: The customer register (CSV), or None.
         allocations: The allocation pools (TOML), or None.
+        profile: The import profile (TOML) the volume files are read with, or None
+            (docs/import-profiles.md).
+        sheet: The worksheet of ``.xlsx`` volume files (default: the profile's, or the first).
     """
 
     volumes: tuple[Path, ...]
@@ -48,11 +52,13 @@ class BillingRequest:
     pricelists: tuple[PriceListSource, ...] = ()
     customers: Path | None = None
     allocations: Path | None = None
+    profile: Path | None = None
+    sheet: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "volumes", tuple(Path(p) for p in self.volumes))
         object.__setattr__(self, "pricelists", tuple(self.pricelists))
-        for name in ("customers", "allocations"):
+        for name in ("customers", "allocations", "profile"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, Path(value))
@@ -63,6 +69,8 @@ class BillingRequest:
         The allocation file comes with the key files it names (role ``allocation_key``).
         """
         found: list[tuple[str, Path]] = []
+        if self.profile is not None:
+            found.append(("profile", self.profile))
         if self.customers is not None:
             found.append(("customers", self.customers))
         if self.allocations is not None:
@@ -134,7 +142,10 @@ def run_billing(
     sources = list(request.pricelists)
     catalog = load_catalog(sources or None)
     files = tuple(pricelist_sources(sources))
-    volumes = read_volume_files(request.volumes, catalog=catalog, year=request.year)
+    profile = load_profile(request.profile, catalog=catalog) if request.profile else None
+    volumes = read_volume_files(
+        request.volumes, catalog=catalog, year=request.year, profile=profile, sheet=request.sheet
+    )
     customers = read_customers(request.customers) if request.customers is not None else None
     pools = (
         load_allocations(request.allocations, reserved_codes=catalog.codes)
@@ -155,7 +166,7 @@ def run_billing(
         run = bill(catalog, volumes, year=request.year, customers=customers)
     except PriceNotFound as exc:
         # The engine names the files only; point at the first row that uses each service.
-        raise locate_missing_prices(exc) from exc
+        raise locate_missing_prices(exc, profile=profile, sheet=request.sheet) from exc
     volume_run = run
     if pools:
         run = with_allocations(

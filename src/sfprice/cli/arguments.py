@@ -262,6 +262,18 @@ def add_billing_arguments(parser: argparse.ArgumentParser) -> None:
         "per employee, first years for prices by customer year; its departments get the "
         "fixed fees of every month billed (see docs/file-formats.md)",
     )
+    group.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="import profile (TOML) that maps an export's column names, service labels and "
+        "department labels to sfprice's (see docs/import-profiles.md)",
+    )
+    group.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="the sheet of .xlsx volume files to read (default: the profile's, or the first)",
+    )
 
 
 def billing_request(args: argparse.Namespace, year: int) -> BillingRequest:
@@ -272,6 +284,8 @@ def billing_request(args: argparse.Namespace, year: int) -> BillingRequest:
         pricelists=tuple(args.pricelists or ()),
         customers=args.customers,
         allocations=args.allocations,
+        profile=args.profile,
+        sheet=args.sheet,
     )
 
 

@@ -1,4 +1,9 @@
-"""Read volume files: CSV exports of quantities per month, department and service.
+"""Read volume files: CSV or .xlsx exports of quantities per month, department and service.
+
+A workbook's cells (:mod:`sfprice.io._xlsx`) and a CSV file's fields go through the same
+checks and sums (:class:`_Table`: only reading the cells and locating a problem differ).
+An import profile (:mod:`sfprice.io.profiles`) maps an export's column names, service
+labels and department labels to sfprice's.
 
 The header must name the columns ``month``, ``department``, ``service`` and ``quantity``
 (in any order; further columns are ignored; the Swedish headers ``månad``, ``förvaltning``,
@@ -23,8 +28,8 @@ from __future__ import annotations
 import csv
 import difflib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
@@ -43,7 +48,9 @@ from sfprice.io._csv import (
 )
 from sfprice.io._months import read_month
 from sfprice.io._numbers import Ambiguous, DecimalMarks, read_number, resolve
+from sfprice.io._xlsx import Cell, Sheet, is_workbook, open_sheet
 from sfprice.io.departments import check_departments
+from sfprice.io.profiles import ImportProfile, load_profile
 from sfprice.model import PriceCatalog, VolumeEntry, VolumeKey, VolumeSet, VolumeSource
 from sfprice.money import magnitude_problem
 from sfprice.names import clean_name
@@ -87,7 +94,7 @@ _MAX_DECIMALS = 6
 _DISTINCT_LIMIT = 200_000  # distinct lines held before they are folded into sums
 _CACHE_LIMIT = 100_000
 
-Raw = tuple[str, str, str, str]
+Raw = tuple[str, str, str, Cell]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,8 @@ class _Layout:
     delimiter: str
     indexes: tuple[int, int, int, int]
     header_width: int
+    #: Header name (case-folded) -> column: the standard names, or an import profile's.
+    aliases: Mapping[str, str] = field(compare=False)
 
     @property
     def width(self) -> int:
@@ -102,10 +111,12 @@ class _Layout:
         return max(self.indexes) + 1
 
 
-def _split_decimal(fields: Sequence[str], layout: _Layout) -> str | None:
+def _split_decimal(fields: Sequence[Cell], layout: _Layout) -> str | None:
     """Why the row's quantity may be a decimal comma split by the ',' delimiter, or None."""
+    if layout.delimiter != ",":
+        return None
     return split_number(
-        fields,
+        _texts(fields),
         layout.indexes[3],
         layout.delimiter,
         layout.header_width,
@@ -114,15 +125,35 @@ def _split_decimal(fields: Sequence[str], layout: _Layout) -> str | None:
     )
 
 
-def _is_header_row(fields: Sequence[str], layout: _Layout) -> bool:
+def _texts(fields: Sequence[Cell]) -> list[str]:
+    """The cells as text (a number cell of a worksheet as its digits)."""
+    return [f if isinstance(f, str) else str(f) for f in fields]
+
+
+def _is_header_row(fields: Sequence[Cell], layout: _Layout) -> bool:
     """Whether a row names the four columns again, as a second export's header does."""
     if len(fields) < layout.width:
         return False
-    names = [_ALIASES.get(fields[i].strip().lower()) for i in layout.indexes]
+    texts = _texts(fields)
+    names = [layout.aliases.get(texts[i].strip().casefold()) for i in layout.indexes]
     return names == list(COLUMNS)
 
 
-def _detect_layout(header_line: str, path: str) -> _Layout:
+def _aliases(profile: ImportProfile | None) -> Mapping[str, str]:
+    """Header names and the columns they are: an import profile's first, then sfprice's own.
+
+    A standard name (``antal``) stands for its column only when the profile maps no other
+    header to that column and does not ignore it.
+    """
+    if profile is None:
+        return _ALIASES
+    mapped = set(profile.columns.values())
+    names = {k: v for k, v in _ALIASES.items() if v not in mapped and k not in profile.ignored}
+    names.update(profile.columns)
+    return names
+
+
+def _detect_layout(header_line: str, path: str, aliases: Mapping[str, str] = _ALIASES) -> _Layout:
     if not header_line.strip():
         raise InputError(
             [
@@ -137,36 +168,44 @@ def _detect_layout(header_line: str, path: str) -> _Layout:
     best: list[str] = []
     for delimiter in _DELIMITERS:
         fields = next(csv.reader([header_line], delimiter=delimiter), [])
-        names = [_ALIASES.get(f.strip().lower(), f.strip().lower()) for f in fields]
-        if all(c in names for c in COLUMNS):
-            duplicated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
-            if duplicated:
-                raise InputError(
-                    [
-                        Issue(
-                            path,
-                            f"column(s) {', '.join(duplicated)} appear more than once "
-                            "in the header",
-                            line=1,
-                        )
-                    ]
-                )
-            indexes = tuple(names.index(c) for c in COLUMNS)
-            return _Layout(delimiter, indexes, len(fields))  # type: ignore[arg-type]
+        layout = _header_layout(fields, delimiter, aliases, lambda m: Issue(path, m, line=1))
+        if layout is not None:
+            return layout
         if len(fields) > len(best):
             best = fields
-    found = [f.strip() for f in best]
-    names = [_ALIASES.get(f.lower(), f.lower()) for f in found]
-    missing = [c for c in COLUMNS if c not in names]
     raise InputError(
-        [
-            Issue(
-                path,
-                f"missing column(s) {', '.join(missing)}: the header is {found!r}; "
-                f"expected the columns {','.join(COLUMNS)} (separated by , or ;)",
-                line=1,
-            )
-        ]
+        [Issue(path, _missing_columns(best, aliases, " (separated by , or ;)"), line=1)]
+    )
+
+
+def _header_layout(
+    fields: Sequence[str],
+    delimiter: str,
+    aliases: Mapping[str, str],
+    issue: Callable[[str], Issue],
+) -> _Layout | None:
+    """The layout a header row names, or None when it lacks a column."""
+    names = [aliases.get(f.strip().casefold(), "") for f in fields]
+    if not all(c in names for c in COLUMNS):
+        return None
+    duplicated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
+    if duplicated:
+        message = f"column(s) {', '.join(duplicated)} appear more than once in the header"
+        raise InputError([issue(message)])
+    indexes = tuple(names.index(c) for c in COLUMNS)
+    return _Layout(delimiter, indexes, len(fields), aliases)  # type: ignore[arg-type]
+
+
+def _missing_columns(header: Sequence[str], aliases: Mapping[str, str], how: str) -> str:
+    found = [f.strip() for f in header]
+    names = [aliases.get(f.casefold(), "") for f in found]
+    missing = [c for c in COLUMNS if c not in names]
+    expected = ",".join(COLUMNS)
+    if aliases is not _ALIASES:
+        expected += " or the import profile's names for them"
+    return (
+        f"missing column(s) {', '.join(missing)}: the header is {found!r}; "
+        f"expected the columns {expected}{how}"
     )
 
 
@@ -227,13 +266,20 @@ def parse_quantity(text: str, marks: DecimalMarks | None = None) -> Decimal | st
 class _Validator:
     """Parses and checks distinct raw values once each, and explains what is wrong."""
 
-    def __init__(self, catalog: PriceCatalog | None, year: int | None) -> None:
+    def __init__(
+        self,
+        catalog: PriceCatalog | None,
+        year: int | None,
+        profile: ImportProfile | None = None,
+    ) -> None:
         self.catalog = catalog
         self.year = year
+        self.profile = profile
         self.codes = sorted(catalog.codes) if catalog is not None else []
         self._months: dict[str, Month | str] = {}
-        self._quantities: dict[tuple[str, str], Decimal | Ambiguous | str] = {}
+        self._quantities: dict[tuple[Cell, str], Decimal | Ambiguous | str] = {}
         self._services: dict[str, str | None] = {}
+        self._codes: dict[str, str] = {}
         #: The decimal marks the file's quantities show; final once the file is read.
         self.marks = DecimalMarks()
         self.final = False
@@ -242,46 +288,96 @@ class _Validator:
         """The month, or an error message."""
         cached = self._months.get(text)
         if cached is None:
+            by_profile = self.profile.month(text) if self.profile is not None else None
             try:
-                cached = read_month(text)
+                cached = by_profile or read_month(text)
             except ValueError as exc:
                 cached = str(exc)
+                if self.profile is not None and self.profile.month_format is not None:
+                    cached += f" or a month as the import profile's {self.profile.month_format!r}"
             self._months[text] = cached
         return cached
+
+    def code(self, text: str) -> str:
+        """The service code a cell names: itself, or what the import profile maps it to."""
+        code = self._codes.get(text)
+        if code is None:
+            code = text.strip() if self.profile is None else self.profile.service_code(text)
+            self._codes[text] = code
+        return code
 
     def service(self, text: str) -> str | None:
         """None if the code is known (or no catalog), else an error message."""
         if text in self._services:
             return self._services[text]
         problem: str | None = None
-        code = text.strip()
+        code = self.code(text)
         if not code:
             problem = "the service is empty (expected a service code, e.g. payroll.manual)"
         elif self.catalog is not None and code not in self.catalog.codes:
-            near = difflib.get_close_matches(code, self.codes, n=3, cutoff=0.5)
-            hint = f"did you mean {', '.join(near)}?" if near else Remedy.LIST_CODES
-            problem = f"unknown service {text!r}: no price list has it; {hint}"
+            if self.profile is not None and code == text.strip():
+                labels = sorted(self.profile.services)
+                near = difflib.get_close_matches(code, labels + self.codes, n=3, cutoff=0.5)
+                hint = (
+                    f"nearest labels: {', '.join(repr(n) for n in near)}"
+                    if near
+                    else f"its labels are {', '.join(repr(n) for n in labels[:8])}"
+                )
+                problem = (
+                    f"unknown service label {text!r}: not in the import profile "
+                    f"{self.profile.path} and not a service code; {hint}"
+                )
+            else:
+                near = difflib.get_close_matches(code, self.codes, n=3, cutoff=0.5)
+                hint = f"did you mean {', '.join(near)}?" if near else Remedy.LIST_CODES
+                problem = f"unknown service {text!r}: no price list has it; {hint}"
         self._services[text] = problem
         return problem
 
-    def quantity(self, text: str, service: str) -> Decimal | Ambiguous | str:
+    def department(self, text: str) -> tuple[str, str | None]:
+        """(the department a cell names, or a message why it names none)."""
+        try:
+            department = clean_name(text)
+        except ValueError as exc:
+            return "?", str(exc)  # reported: the key is not built
+        if self.profile is None or not department or is_total_text(department):
+            return department, None
+        mapped = self.profile.department(department)
+        if mapped is not None:
+            return mapped, None
+        labels = sorted(self.profile.departments)
+        near = difflib.get_close_matches(department, labels, n=3, cutoff=0.5)
+        hint = (
+            f"nearest labels: {', '.join(repr(n) for n in near)}"
+            if near
+            else f"its labels are {', '.join(repr(n) for n in labels[:8])}"
+        )
+        return "?", (
+            f"unknown department label {department!r}: not in the import profile "
+            f"{self.profile.path} ([departments]) and not one of its department names; {hint}"
+        )
+
+    def quantity(self, text: Cell, service: str) -> Decimal | Ambiguous | str:
         """The quantity, an ambiguous one (``1.000``, see :meth:`settle`), or a message.
 
-        Every distinct text seen here also adds to the decimal marks the file shows.
+        ``text`` is a cell: text, or the exact value of a worksheet's number cell. Every
+        distinct text seen here also adds to the decimal marks the file shows (a number
+        cell shows none: it is a number, not digits to be read).
         """
         key = (text, service)
         cached = self._quantities.get(key)
         if cached is None:
             self.note(text)
-            cached = self._parse_quantity(text, service.strip())
+            cached = self._parse_quantity(text, self.code(service))
             if len(self._quantities) > _CACHE_LIMIT:
                 self._quantities.clear()
             self._quantities[key] = cached
         return cached
 
-    def note(self, text: str) -> None:
+    def note(self, text: Cell) -> None:
         """Add the decimal mark ``text`` shows, if any, to the file's marks."""
-        self.marks = self.marks.add(text)
+        if isinstance(text, str):
+            self.marks = self.marks.add(text)
 
     def settle(self, value: Ambiguous, service: str) -> Decimal | str:
         """An ambiguous quantity read with the file's decimal mark, or a message."""
@@ -291,7 +387,10 @@ class _Validator:
         checked = _in_range(settled, value.text)
         return checked if isinstance(checked, str) else self._whole(checked, value.text, service)
 
-    def _parse_quantity(self, text: str, service: str) -> Decimal | Ambiguous | str:
+    def _parse_quantity(self, text: Cell, service: str) -> Decimal | Ambiguous | str:
+        if isinstance(text, Decimal):  # a number cell: its value, in range
+            checked = _in_range(text, str(text))
+            return checked if isinstance(checked, str) else self._whole(checked, str(text), service)
         value = read_quantity(text)
         if isinstance(value, Decimal):
             return self._whole(value, text, service)
@@ -321,12 +420,10 @@ class _Validator:
             problems.append(("month", month))
         elif self.year is not None and month.year != self.year:
             return None, None, []  # outside the year: counted as excluded, not validated
-        try:
-            department = clean_name(department_text)
-        except ValueError as exc:
-            department = "?"  # reported: the key is not built
-            problems.append(("department", str(exc)))
-        if not department:
+        department, department_problem = self.department(department_text)
+        if department_problem is not None:
+            problems.append(("department", department_problem))
+        elif not department:
             problems.append(("department", "the department is empty (expected a name or code)"))
         elif is_total_text(department):
             problems.append(("department", f"{department!r} is a total, not a department"))
@@ -337,12 +434,12 @@ class _Validator:
         quantity: Decimal | str | None = read if not isinstance(read, Ambiguous) else None
         if isinstance(read, Ambiguous) and self.final:
             # Settled by the file's decimal mark, known once the whole file is read.
-            quantity = self.settle(read, service_text.strip())
+            quantity = self.settle(read, self.code(service_text))
         if isinstance(quantity, str):
             problems.append(("quantity", quantity))
         if problems or isinstance(month, str) or isinstance(quantity, str):
             return None, None, problems
-        return VolumeKey(month, department, service_text.strip()), quantity, []
+        return VolumeKey(month, department, self.code(service_text)), quantity, []
 
 
 def _open(path: Path) -> IO[str]:
@@ -350,7 +447,7 @@ def _open(path: Path) -> IO[str]:
 
 
 def _is_blank(raw: Raw) -> bool:
-    return not any(field.strip() for field in raw)
+    return not any(not isinstance(cell, str) or cell.strip() for cell in raw)
 
 
 def read_volumes(
@@ -360,11 +457,13 @@ def read_volumes(
     year: int | None = None,
     max_issues: int = 50,
     check_names: bool = True,
+    profile: ImportProfile | str | Path | None = None,
+    sheet: str | None = None,
 ) -> VolumeSet:
     """Read one volume file into summed volumes per month, department and service.
 
     Args:
-        path: The CSV file.
+        path: The CSV file, or an ``.xlsx`` workbook (its first sheet, or ``sheet``).
         catalog: When given, service codes must exist in it and counted services must have
             whole-number quantities (hours may be fractional).
         year: When given, rows of other years are left out and counted in ``excluded``.
@@ -372,6 +471,9 @@ def read_volumes(
         check_names: Refuse department names that differ only by case, accents, spaces or
             punctuation (:mod:`sfprice.io.departments`); off only for a caller that checks several
             files together.
+        profile: An import profile (:func:`sfprice.io.profiles.load_profile`, or its file)
+            that maps the export's column names, service labels and department labels.
+        sheet: The worksheet of a workbook to read (default: the profile's, or the first).
 
     Returns:
         The volumes, each with the file and number of rows it came from.
@@ -381,13 +483,16 @@ def read_volumes(
     """
     file = Path(path)
     name = str(path)
-    validator = _Validator(catalog, year)
+    if profile is not None and not isinstance(profile, ImportProfile):
+        profile = load_profile(profile, catalog=catalog)
+    validator = _Validator(catalog, year, profile)
     try:
-        check_encoding(file, name)
-        with _open(file) as handle:
-            layout = _detect_layout(handle.readline(), name)
-        result = _sum_file(file, layout, validator)
-        result.settle()
+        with _open_table(file, name, profile, sheet) as table:
+            result = table.sum(validator)
+            result.settle()
+            issues: list[Issue] = []
+            if result.bad:
+                issues, more = _collect_issues(table, validator, max_issues)
     except InputError:
         raise
     except csv.Error as exc:  # the rows' csv errors are located; this is the header's
@@ -395,7 +500,6 @@ def read_volumes(
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([read_issue(file, name, exc)]) from exc
     if result.bad:
-        issues, more = _collect_issues(file, name, layout, validator, max_issues)
         if not issues:  # the fast pass and the row-by-row pass disagree: never drop rows
             issues = [Issue(name, "the file could not be read consistently; please report")]
         raise InputError(issues, truncated=more)
@@ -433,9 +537,9 @@ class _Sums:
         self.excluded = 0
         self.bad = False
         # Rows whose quantity waits for the file's decimal mark: (raw key, text) -> rows.
-        self.pending: dict[tuple[tuple[str, str, str], str], int] = {}
+        self.pending: dict[tuple[tuple[str, str, str], Cell], int] = {}
 
-    def add_fields(self, fields: Sequence[str], count: int) -> None:
+    def add_fields(self, fields: Sequence[Cell], count: int) -> None:
         if len(fields) < self.width:
             # A short row is an error unless it is blank; the row-by-row pass says where.
             self.bad = self.bad or not _is_blank_row(fields)
@@ -443,7 +547,7 @@ class _Sums:
         if len(fields) > self.header_width and not _is_blank_row(fields[self.header_width :]):
             self.bad = True  # more fields than the header: the row-by-row pass says where
             return
-        if self.layout.delimiter == "," and _split_decimal(fields, self.layout) is not None:
+        if _split_decimal(fields, self.layout) is not None:
             self.bad = True  # the row-by-row pass says where
             return
         month, department, service, quantity_text = self.getter(fields)  # type: ignore[arg-type]
@@ -479,14 +583,14 @@ class _Sums:
         for (triple, text), count in self.pending.items():
             value = self.validator.quantity(text, triple[2])
             assert isinstance(value, Ambiguous)  # that is why it waited
-            quantity = self.validator.settle(value, triple[2].strip())
+            quantity = self.validator.settle(value, self.validator.code(triple[2]))
             if isinstance(quantity, str):
                 self.bad = True
             else:
                 self._add(triple, quantity, count)
         self.pending.clear()
 
-    def _classify(self, month: str, department: str, service: str, quantity: str) -> object:
+    def _classify(self, month: str, department: str, service: str, quantity: Cell) -> object:
         key, _, problems = self.validator.check((month, department, service, quantity))
         if key is not None:
             return key
@@ -561,18 +665,120 @@ def _sum_records(handle: IO[str], layout: _Layout, sums: _Sums, name: str) -> No
     sums.bad = sums.bad or bool(problems)
 
 
-def _sum_file(file: Path, layout: _Layout, validator: _Validator) -> _Sums:
-    """Sum the file: the fast path, or the csv-record path when a record spans lines."""
-    sums = _Sums(layout, validator)
-    with _open(file) as handle:
-        handle.readline()
-        if _sum_lines(handle, layout, sums):
-            return sums
-    sums = _Sums(layout, validator)
-    with _open(file) as handle:
-        handle.readline()
-        _sum_records(handle, layout, sums, str(file))
-    return sums
+class _Table:
+    """A volume file's rows, CSV or worksheet: summed fast, or read row by row when wrong.
+
+    Both kinds give their rows as cells to the same checks (:class:`_Sums`,
+    :func:`_collect_issues`); only reading the cells and locating a problem differ.
+    """
+
+    name: str
+    layout: _Layout
+
+    def __enter__(self) -> _Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the file."""
+
+    def sum(self, validator: _Validator) -> _Sums:
+        """Sum every row (the fast pass)."""
+        raise NotImplementedError
+
+    def rows(self, problems: list[Issue]) -> Iterator[tuple[int, Sequence[Cell]]]:
+        """(line or row number, cells) per row; unreadable rows go to ``problems``."""
+        raise NotImplementedError
+
+    def issue(self, message: str, line: int | None, column: str | None) -> Issue:
+        """An issue at a line (or row) and one of the four columns (or the whole row)."""
+        raise NotImplementedError
+
+
+class _CsvTable(_Table):
+    def __init__(self, file: Path, name: str, aliases: Mapping[str, str]) -> None:
+        self.file = file
+        self.name = name
+        check_encoding(file, name)
+        with _open(file) as handle:
+            self.layout = _detect_layout(handle.readline(), name, aliases)
+
+    def sum(self, validator: _Validator) -> _Sums:
+        """Sum the file: the fast path, or the csv-record path when a record spans lines."""
+        sums = _Sums(self.layout, validator)
+        with _open(self.file) as handle:
+            handle.readline()
+            if _sum_lines(handle, self.layout, sums):
+                return sums
+        sums = _Sums(self.layout, validator)
+        with _open(self.file) as handle:
+            handle.readline()
+            _sum_records(handle, self.layout, sums, self.name)
+        return sums
+
+    def rows(self, problems: list[Issue]) -> Iterator[tuple[int, Sequence[Cell]]]:
+        with _open(self.file) as handle:
+            handle.readline()
+            yield from _records(handle, self.layout, self.name, problems)
+
+    def issue(self, message: str, line: int | None, column: str | None) -> Issue:
+        return Issue(self.name, message, line=line, column=column)
+
+
+class _SheetTable(_Table):
+    """A worksheet: its first row is the header; cells right of the header are not read."""
+
+    def __init__(self, sheet: Sheet, aliases: Mapping[str, str]) -> None:
+        self.sheet = sheet
+        self.name = sheet.path
+        header = sheet.header()
+        while header and not header[-1].strip():
+            header.pop()  # openpyxl pads the header to the sheet's widest row
+        if not header:
+            message = (
+                "the sheet is empty or its first row is blank; expected the header "
+                f"{','.join(COLUMNS)}"
+            )
+            raise InputError([sheet.issue(message, 1)])
+        layout = _header_layout(header, ";", aliases, lambda m: sheet.issue(m, 1))
+        if layout is None:
+            raise InputError([sheet.issue(_missing_columns(header, aliases, ""), 1)])
+        self.layout = layout
+
+    def close(self) -> None:
+        self.sheet.close()
+
+    def sum(self, validator: _Validator) -> _Sums:
+        sums = _Sums(self.layout, validator)
+        rows = (tuple(cells) for _, cells in self.rows([]))
+        while chunk := list(islice(rows, _CHUNK_ROWS)):
+            for fields, count in Counter(chunk).items():
+                sums.add_fields(fields, count)
+        return sums
+
+    def rows(self, problems: list[Issue]) -> Iterator[tuple[int, Sequence[Cell]]]:
+        del problems  # a worksheet's cells are always readable
+        return self.sheet.rows(self.layout.header_width, numbers=(self.layout.indexes[3],))
+
+    def issue(self, message: str, line: int | None, column: str | None) -> Issue:
+        at = self.layout.indexes[COLUMNS.index(column)] if column is not None else None
+        return self.sheet.issue(message, line, at)
+
+
+def _open_table(file: Path, name: str, profile: ImportProfile | None, sheet: str | None) -> _Table:
+    """The volume file as a table: a worksheet of a workbook, or CSV text."""
+    aliases = _aliases(profile)
+    if is_workbook(file):
+        chosen = sheet if sheet is not None else (profile.sheet if profile is not None else None)
+        opened = open_sheet(file, name, chosen)
+        try:
+            return _SheetTable(opened, aliases)
+        except BaseException:
+            opened.close()
+            raise
+    return _CsvTable(file, name, aliases)
 
 
 def _records(
@@ -594,8 +800,9 @@ def _records(
 
 
 def _collect_issues(
-    file: Path, name: str, layout: _Layout, validator: _Validator, max_issues: int
+    table: _Table, validator: _Validator, max_issues: int
 ) -> tuple[list[Issue], int]:
+    layout = table.layout
     issues: list[Issue] = []
     more = 0
     width = layout.width
@@ -610,88 +817,95 @@ def _collect_issues(
                 more += 1
 
     problems: list[Issue] = []  # quoting problems and long rows, in file order
-    with _open(file) as handle:
-        handle.readline()
-        for line, fields in _records(handle, layout, name, problems):
-            report(problems)
-            problems.clear()
-            found: list[tuple[str | None, str]]
-            if total_row(fields, (month_at, department_at, service_at), (quantity_at,)):
-                found = [(None, total_row_message(fields, layout.delimiter))]
-            elif len(fields) < width:
-                found = (
-                    []
-                    if _is_blank_row(fields)
-                    else [
-                        (
-                            None,
-                            (
-                                f"the row has {len(fields)} field(s), expected at least {width} "
-                                f"(separated by {layout.delimiter!r}): "
-                                f"{layout.delimiter.join(fields)!r}"
-                            ),
-                        )
-                    ]
-                )
-            elif _is_header_row(fields, layout):
-                found = [
+    for line, fields in table.rows(problems):
+        report(problems)
+        problems.clear()
+        found: list[tuple[str | None, str]]
+        texts = _texts(fields)
+        if total_row(texts, (month_at, department_at, service_at), (quantity_at,)):
+            found = [(None, total_row_message(texts, layout.delimiter))]
+        elif len(fields) < width:
+            found = (
+                []
+                if _is_blank_row(fields)
+                else [
                     (
                         None,
-                        "this row repeats the header (two exports pasted together?): delete it "
-                        "(expected a row of data)",
+                        (
+                            f"the row has {len(fields)} field(s), expected at least {width} "
+                            f"(separated by {layout.delimiter!r}): "
+                            f"{layout.delimiter.join(texts)!r}"
+                        ),
                     )
                 ]
-            elif (split := _split_decimal(fields, layout)) is not None:
-                found = [("quantity", split)]
-            else:
-                raw: Raw = itemgetter(*layout.indexes)(fields)
-                found = [] if _is_blank(raw) else list(validator.check(raw)[2])
-            report(Issue(name, message, line=line, column=column) for column, message in found)
-        report(problems)
+            )
+        elif _is_header_row(fields, layout):
+            found = [
+                (
+                    None,
+                    "this row repeats the header (two exports pasted together?): delete it "
+                    "(expected a row of data)",
+                )
+            ]
+        elif (split := _split_decimal(fields, layout)) is not None:
+            found = [("quantity", split)]
+        else:
+            raw: Raw = itemgetter(*layout.indexes)(fields)
+            found = [] if _is_blank(raw) else list(validator.check(raw)[2])
+        report(table.issue(message, line, column) for column, message in found)
+    report(problems)
     return issues, more
 
 
-def _is_blank_row(fields: Sequence[str]) -> bool:
-    return not any(f.strip() for f in fields)
+def _is_blank_row(fields: Sequence[Cell]) -> bool:
+    return not any(not isinstance(f, str) or f.strip() for f in fields)
 
 
 def trace_rows(
-    path: str | Path, key: VolumeKey, *, catalog: PriceCatalog | None = None
+    path: str | Path,
+    key: VolumeKey,
+    *,
+    catalog: PriceCatalog | None = None,
+    profile: ImportProfile | None = None,
+    sheet: str | None = None,
 ) -> tuple[int, ...]:
     """The line numbers of the rows of ``path`` that add up to the volume of ``key``.
 
     This is the audit trail of an invoice line: it reads the file again and lists the rows
-    behind one department's use of one service in one month.
+    behind one department's use of one service in one month (for a workbook, the sheet's
+    row numbers; give the ``profile`` and ``sheet`` it was read with).
     """
-    file = Path(path)
-    validator = _Validator(catalog, key.month.year)
+    validator = _Validator(catalog, key.month.year, profile)
     lines: list[int] = []
-    with _open(file) as handle:
-        layout = _detect_layout(handle.readline(), str(path))
-        width = layout.width
-        for line, fields in _records(handle, layout, str(path), []):
-            if len(fields) >= width:
+    with _open_table(Path(path), str(path), profile, sheet) as table:
+        layout = table.layout
+        for line, fields in table.rows([]):
+            if len(fields) >= layout.width:
                 found, _, _ = validator.check(itemgetter(*layout.indexes)(fields))
                 if found == key:
                     lines.append(line)
     return tuple(lines)
 
 
-def locate_missing_prices(error: PriceNotFound) -> PriceNotFound:
+def locate_missing_prices(
+    error: PriceNotFound, *, profile: ImportProfile | None = None, sheet: str | None = None
+) -> PriceNotFound:
     """The same error with each issue located at the first row that uses the service.
 
     The billing engine does not read files, so its :class:`PriceNotFound` names the volume
     files only. This reads them again (the error path may be slow) and gives each issue
     the file and line of the first row of that service in that month, and how many rows
-    there are. Files that cannot be read again are left as they were.
+    there are. Files that cannot be read again are left as they were. Give the ``profile``
+    and ``sheet`` the files were read with.
     """
     if not error.keys or len(error.keys) != len(error.issues):
         return error
     wanted = {(month, service) for month, service, _ in error.keys}
     found: dict[tuple[str, str, str], list[int]] = {}  # (path, month, service) -> [first, rows]
+    tables: dict[str, _Table] = {}
     for path in sorted({p for _, _, paths in error.keys for p in paths}):
         try:
-            _scan_rows(Path(path), wanted, found)
+            tables[path] = _scan_rows(Path(path), wanted, found, profile, sheet)
         except (OSError, UnicodeDecodeError, csv.Error, InputError):
             continue
     issues = []
@@ -706,28 +920,32 @@ def locate_missing_prices(error: PriceNotFound) -> PriceNotFound:
         else:
             where = ", ".join(f"{p} from line {first} ({n})" for p, (first, n) in places)
             message = f"{issue.message}; {rows} row(s) use it: {where}"
-        issues.append(Issue(path, message, line=line, column="service"))
+        issues.append(tables[path].issue(message, line, "service"))
     return PriceNotFound(issues, error.keys)
 
 
 def _scan_rows(
-    file: Path, wanted: set[tuple[str, str]], found: dict[tuple[str, str, str], list[int]]
-) -> None:
+    file: Path,
+    wanted: set[tuple[str, str]],
+    found: dict[tuple[str, str, str], list[int]],
+    profile: ImportProfile | None,
+    sheet: str | None,
+) -> _Table:
     name = str(file)
-    with _open(file) as handle:
-        layout = _detect_layout(handle.readline(), name)
-        month_at, _, service_at, _ = layout.indexes
-        for line, fields in _records(handle, layout, name, []):
-            if len(fields) < layout.width:
+    validator = _Validator(None, None, profile)
+    with _open_table(file, name, profile, sheet) as table:
+        month_at, _, service_at, _ = table.layout.indexes
+        for line, fields in table.rows([]):
+            if len(fields) < table.layout.width:
                 continue
-            try:
-                month = str(read_month(fields[month_at]))
-            except ValueError:
+            month = validator.month(_texts([fields[month_at]])[0])
+            if isinstance(month, str):
                 continue
-            key = (month, fields[service_at].strip())
+            key = (str(month), validator.code(_texts([fields[service_at]])[0]))
             if key in wanted:
                 entry = found.setdefault((name, *key), [line, 0])
                 entry[1] += 1
+    return table
 
 
 def read_volume_files(
@@ -736,17 +954,30 @@ def read_volume_files(
     catalog: PriceCatalog | None = None,
     year: int | None = None,
     max_issues: int = 50,
+    profile: ImportProfile | str | Path | None = None,
+    sheet: str | None = None,
 ) -> VolumeSet:
-    """Read several volume files and add their volumes up; report the problems of all files."""
+    """Read several volume files and add their volumes up; report the problems of all files.
+
+    ``profile`` and ``sheet`` are those of :func:`read_volumes`, the same for every file.
+    """
     parts: list[VolumeSet] = []
     issues: list[Issue] = []
     more = 0
     paths = list(paths)
+    if profile is not None and not isinstance(profile, ImportProfile):
+        profile = load_profile(profile, catalog=catalog)
     for path in paths:
         try:
             parts.append(
                 read_volumes(
-                    path, catalog=catalog, year=year, max_issues=max_issues, check_names=False
+                    path,
+                    catalog=catalog,
+                    year=year,
+                    max_issues=max_issues,
+                    check_names=False,
+                    profile=profile,
+                    sheet=sheet,
                 )
             )
         except InputError as exc:
