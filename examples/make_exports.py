@@ -119,7 +119,8 @@ def agresso_rows() -> list[list[object]]:
     return rows
 
 
-def _write(path: Path, title: str, rows: list[list[object]], source: str) -> None:
+def write_sheet(path: Path, title: str, rows: list[list[object]], note: str | None = None) -> None:
+    """A workbook whose first sheet ``title`` holds ``rows``, and ``note`` on a second sheet."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -129,9 +130,14 @@ def _write(path: Path, title: str, rows: list[list[object]], source: str) -> Non
     for cell in sheet["A"][1:]:
         if isinstance(cell.value, date):
             cell.number_format = "yyyy-mm-dd"
-    book.create_sheet("Om filen").append([NOTE.format(source=source)])
-    book.properties.creator = "sfprice examples/make_exports.py"
+    if note is not None:
+        book.create_sheet("Om filen").append([note])
+    book.properties.creator = "sfprice"
     book.save(path)
+
+
+def _write(path: Path, title: str, rows: list[list[object]], source: str) -> None:
+    write_sheet(path, title, rows, NOTE.format(source=source))
 
 
 def main() -> None:

@@ -201,3 +201,47 @@ def test_committed_error_cases_hold_what_their_script_writes() -> None:
         shown = [[c.date() if hasattr(c, "date") else c for c in r] for r in stored]
         assert (sheet.title, shown) == (title, rows), name
         book.close()
+
+
+def test_a_profile_read_without_lists_names_its_mapping(write_file: Write, tmp_path: Path) -> None:
+    # Loaded without a catalog the profile cannot check its codes; the volume read can.
+    path = tmp_path / "p.toml"
+    path.write_text(PROFILE.replace('"Manuell" = "payroll.manual"', '"Manuell" = "payroll.manul"'))
+    profile = load_profile(path)
+    volumes = write_file("export.csv", "Period;Enhet;Art;Antal\n2014-01;KULT;Manuell;1\n")
+    with pytest.raises(InputError) as caught:
+        sfprice.read_volumes(volumes, catalog=sfprice.load_catalog(), profile=profile)
+    (issue,) = caught.value.issues
+    assert (issue.line, issue.column) == (2, "service")
+    assert issue.message.startswith(
+        "unknown service 'Manuell' (the import profile maps it to 'payroll.manul'): no price"
+    )
+
+
+def test_fixed_month_for_an_export_without_one(write_file: Write, tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    text = PROFILE.replace('month = "Period"\n', "").replace(
+        'system = "Testsystem"', 'system = "T"\nmonth = "2014-03"'
+    )
+    path.write_text(text, encoding="utf-8")
+    volumes = write_file(
+        "export.csv",
+        "Enhet;Art;Antal\nKULT;Manuell;4\nKULT;Manuell;3\nKULT;Lisa Tid;5\n"
+        "Enhet;Art;Antal\n",  # a repeated header is still found
+    )
+    with pytest.raises(InputError, match="repeats the header"):
+        sfprice.read_volumes(volumes, profile=path)
+    volumes = write_file("ok.csv", "Enhet;Art;Antal\nKULT;Manuell;4\nKULT;Manuell;3\n")
+    read = sfprice.read_volumes(volumes, profile=path)
+    assert [(str(e.key.month), e.key.service, e.quantity) for e in read] == [
+        ("2014-03", "payroll.manual", Decimal(7))  # 4 + 3
+    ]
+    assert sfprice.read_volumes(volumes, profile=path, year=2013).excluded == {str(volumes): 2}
+    both = tmp_path / "both.toml"
+    both.write_text(PROFILE.replace('system = "Testsystem"', 'system = "T"\nmonth = "2014-03"'))
+    with pytest.raises(InputError, match="not both or neither"):
+        load_profile(both)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('month = "2014-03"', 'month = "mars"'), encoding="utf-8")
+    with pytest.raises(InputError, match="month: 'mars'"):
+        load_profile(bad)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -14,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import VolumeRow, volume_csv, year_and_rows
 
 import sfprice
+from sfprice.cli import main
 from sfprice.errors import InputError
 from sfprice.io._xlsx import _number, column_letter
 from sfprice.io.volumes import read_quantity
@@ -170,6 +174,14 @@ def test_named_sheet_and_missing_sheet(book: Book) -> None:
         sfprice.read_volumes(path, sheet="Annat1")
 
 
+def test_a_wrong_stored_size_drops_no_row(book: Book) -> None:
+    # An exporter that writes <dimension ref="A1:D2"> for three data rows: openpyxl's
+    # read-only mode would stop at row 2; every row is read: 1 + 2 + 4 = 7.
+    rows = [HEADER, ("2014-01", "A", "x", 1), ("2014-01", "A", "x", 2), ("2014-01", "A", "x", 4)]
+    path = _patch(book(rows), '<dimension ref="A1:D4"', '<dimension ref="A1:D2"')
+    assert _quantities(sfprice.read_volumes(path)) == {("2014-01", "A", "x"): Decimal(7)}
+
+
 def test_empty_sheet(book: Book) -> None:
     with pytest.raises(InputError, match="the sheet is empty or its first row is blank"):
         sfprice.read_volumes(book([]))
@@ -249,3 +261,29 @@ def test_same_rows_as_csv_and_xlsx_give_the_same_volumes(
     assert [(e.key, e.quantity, e.sources[0].rows) for e in from_xlsx] == [
         (e.key, e.quantity, e.sources[0].rows) for e in from_csv
     ]
+
+
+def test_without_openpyxl_the_message_names_the_extra(
+    book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = book([HEADER, ("2014-01", "A", "x", 1)])
+    monkeypatch.setattr("sfprice.io._xlsx._openpyxl", lambda: None)
+    with pytest.raises(InputError, match=r"needs openpyxl: pip install 'sfprice\[excel\]'"):
+        sfprice.read_volumes(path)
+
+
+def test_import_sfprice_does_not_import_openpyxl() -> None:
+    code = "import sys, sfprice; print('openpyxl' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_errors_as_json_carry_sheet_and_cell(
+    book: Book, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = book([HEADER, ("2014-01", "A", "payroll.manual", "12x")])
+    assert main(["bill", str(path), "--year", "2014", "--errors", "json"]) == 2
+    (record,) = json.loads(capsys.readouterr().err)["errors"]
+    assert (record["sheet"], record["line"], record["cell"], record["column"]) == (
+        "Blad1", 2, "D", "quantity"
+    )  # fmt: skip

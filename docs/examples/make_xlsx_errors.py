@@ -8,10 +8,9 @@ committed files hold what this script writes.
 
 from __future__ import annotations
 
+import runpy
 from datetime import date
 from pathlib import Path
-
-import openpyxl
 
 HERE = Path(__file__).resolve().parent / "errors"
 
@@ -39,16 +38,11 @@ CASES: dict[str, tuple[str, list[list[object]]]] = {
 
 
 def write(name: str) -> Path:
-    """Write one case file and return its path."""
+    """Write one case file (with the examples' writer) and return its path."""
     title, rows = CASES[name]
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
     path = HERE / name
-    book.save(path)
+    writer = runpy.run_path(str(HERE.parents[2] / "examples" / "make_exports.py"))
+    writer["write_sheet"](path, title, rows)
     return path
 
 

@@ -1,4 +1,4 @@
-"""One reader for the month column of every CSV input (volumes, staffing).
+"""One reader for the month column of every input (volumes, CSV or .xlsx, and staffing).
 
 A month is written ``YYYY-MM`` (``2014-03``). Exports from payroll and ledger systems, and
 Excel when it saves a date cell, often write the month as a date instead: the first day
@@ -7,6 +7,9 @@ Excel when it saves a date cell, often write the month as a date instead: the fi
 day, in that order), so such a cell counts in the month of its date. Every other form, such
 as ``03/01/2014`` (is it 1 March or 3 January?) or ``mars 2014``, is refused, and so is a
 date that does not exist (``2014-02-30``).
+
+A date cell of an ``.xlsx`` volume file reaches :func:`read_month` as its ISO text
+(:mod:`sfprice.io._xlsx`), so workbooks and CSV files follow this one rule.
 """
 
 from __future__ import annotations

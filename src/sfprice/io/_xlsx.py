@@ -94,6 +94,10 @@ class Sheet:
         self.path = path
         self.name: str = sheet.title
         self._book = book
+        # A sheet's stored size (<dimension ref="A1:D10">) may be stale or wrong, and
+        # openpyxl's read-only mode stops at it: rows past it would be dropped silently.
+        # Without it every row of the XML is read (and short rows are padded here).
+        sheet.reset_dimensions()
         self._sheet = sheet
         self._handle = handle
         self._header: list[str] | None = None

@@ -52,7 +52,7 @@ CONCEPTS = ("month", "department", "service", "quantity")
 
 
 class _Columns(Schema):
-    month: str
+    month: str | None = None
     department: str
     service: str
     quantity: str
@@ -64,6 +64,7 @@ class _ProfileSchema(Schema):
     description: str = ""
     sheet: str | None = None
     month_format: str | None = None
+    month: str | None = None
     columns: _Columns
     services: dict[str, str] = Field(default_factory=dict)
     departments: dict[str, str] = Field(default_factory=dict)
@@ -79,6 +80,7 @@ class ImportProfile:
         description: What the export is.
         sheet: The worksheet of an ``.xlsx`` export to read (None: the first).
         month_format: A ``strptime`` format of the month column (``%Y%m``), or None.
+        fixed_month: The month of every row, for an export without a month column, or None.
         columns: The export's column name (case-folded) -> ``month``/``department``/...
         ignored: Column names (case-folded) the profile leaves out.
         services: Service label -> service code.
@@ -90,6 +92,7 @@ class ImportProfile:
     description: str = ""
     sheet: str | None = None
     month_format: str | None = None
+    fixed_month: Month | None = None
     columns: dict[str, str] = field(default_factory=dict)
     ignored: frozenset[str] = frozenset()
     services: dict[str, str] = field(default_factory=dict)
@@ -163,8 +166,20 @@ def _profile_issues(schema: _ProfileSchema, path: str, text: str) -> list[Issue]
     issues = []
     names: dict[str, str] = {}
     columns = schema.columns
+    if (columns.month is None) == (schema.month is None):
+        issues.append(
+            Issue(
+                path,
+                "give the month column ([columns] month = ...) or a fixed month (month = "
+                '"2014-03") for an export without one, not both or neither',
+                field="month",
+            )
+        )
     for concept in CONCEPTS:
-        header = getattr(columns, concept).strip()
+        given = getattr(columns, concept)
+        if given is None:
+            continue
+        header = given.strip()
         folded = header.casefold()
         if not header:
             issues.append(
@@ -241,13 +256,24 @@ def load_profile(path: str | Path, *, catalog: PriceCatalog | None = None) -> Im
         if (line := _line_of(text, table, label)) is not None
     }
     columns = schema.columns
+    fixed: Month | None = None
+    if schema.month is not None:
+        try:
+            fixed = Month.parse(schema.month)
+        except ValueError as exc:
+            issues.append(Issue(name, str(exc), field="month"))
     profile = ImportProfile(
         path=name,
         system=schema.system,
         description=schema.description,
         sheet=schema.sheet,
         month_format=schema.month_format,
-        columns={getattr(columns, c).strip().casefold(): c for c in CONCEPTS},
+        fixed_month=fixed,
+        columns={
+            getattr(columns, c).strip().casefold(): c
+            for c in CONCEPTS
+            if getattr(columns, c) is not None
+        },
         ignored=frozenset(h.strip().casefold() for h in columns.ignore),
         services={label.strip(): code.strip() for label, code in schema.services.items()},
         departments=departments,

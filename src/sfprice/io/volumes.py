@@ -136,7 +136,23 @@ def _is_header_row(fields: Sequence[Cell], layout: _Layout) -> bool:
         return False
     texts = _texts(fields)
     names = [layout.aliases.get(texts[i].strip().casefold()) for i in layout.indexes]
-    return names == list(COLUMNS)
+    return names == list(_named(layout.aliases))
+
+
+def _required(aliases: Mapping[str, str]) -> tuple[str, ...]:
+    """The columns a header must have: all four, but the month when a profile fixes it."""
+    named = set(aliases.values())
+    return tuple(c for c in COLUMNS if c in named)
+
+
+def _named(aliases: Mapping[str, str]) -> tuple[str, ...]:
+    """What the header names at each of the four indexes.
+
+    A month fixed by the profile reads the department's cell: the validator gives the
+    profile's month whatever the cell says.
+    """
+    required = _required(aliases)
+    return tuple(c if c in required else "department" for c in COLUMNS)
 
 
 def _aliases(profile: ImportProfile | None) -> Mapping[str, str]:
@@ -148,6 +164,8 @@ def _aliases(profile: ImportProfile | None) -> Mapping[str, str]:
     if profile is None:
         return _ALIASES
     mapped = set(profile.columns.values())
+    if profile.fixed_month is not None:
+        mapped.add("month")  # no column is the month: the profile fixes it
     names = {k: v for k, v in _ALIASES.items() if v not in mapped and k not in profile.ignored}
     names.update(profile.columns)
     return names
@@ -186,21 +204,21 @@ def _header_layout(
 ) -> _Layout | None:
     """The layout a header row names, or None when it lacks a column."""
     names = [aliases.get(f.strip().casefold(), "") for f in fields]
-    if not all(c in names for c in COLUMNS):
+    if not all(c in names for c in _required(aliases)):
         return None
     duplicated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
     if duplicated:
         message = f"column(s) {', '.join(duplicated)} appear more than once in the header"
         raise InputError([issue(message)])
-    indexes = tuple(names.index(c) for c in COLUMNS)
+    indexes = tuple(names.index(c) for c in _named(aliases))
     return _Layout(delimiter, indexes, len(fields), aliases)  # type: ignore[arg-type]
 
 
 def _missing_columns(header: Sequence[str], aliases: Mapping[str, str], how: str) -> str:
     found = [f.strip() for f in header]
     names = [aliases.get(f.casefold(), "") for f in found]
-    missing = [c for c in COLUMNS if c not in names]
-    expected = ",".join(COLUMNS)
+    missing = [c for c in _required(aliases) if c not in names]
+    expected = ",".join(_required(aliases))
     if aliases is not _ALIASES:
         expected += " or the import profile's names for them"
     return (
@@ -286,6 +304,8 @@ class _Validator:
 
     def month(self, text: str) -> Month | str:
         """The month, or an error message."""
+        if self.profile is not None and self.profile.fixed_month is not None:
+            return self.profile.fixed_month
         cached = self._months.get(text)
         if cached is None:
             by_profile = self.profile.month(text) if self.profile is not None else None
@@ -330,7 +350,10 @@ class _Validator:
             else:
                 near = difflib.get_close_matches(code, self.codes, n=3, cutoff=0.5)
                 hint = f"did you mean {', '.join(near)}?" if near else Remedy.LIST_CODES
-                problem = f"unknown service {text!r}: no price list has it; {hint}"
+                mapped = (
+                    f" (the import profile maps it to {code!r})" if code != text.strip() else ""
+                )
+                problem = f"unknown service {text!r}{mapped}: no price list has it; {hint}"
         self._services[text] = problem
         return problem
 
@@ -733,7 +756,7 @@ class _SheetTable(_Table):
     def __init__(self, sheet: Sheet, aliases: Mapping[str, str]) -> None:
         self.sheet = sheet
         self.name = sheet.path
-        header = sheet.header()
+        header = list(sheet.header())
         while header and not header[-1].strip():
             header.pop()  # openpyxl pads the header to the sheet's widest row
         if not header:
