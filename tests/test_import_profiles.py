@@ -7,12 +7,16 @@ profile bills to the same öre as examples/volumes-2014.csv, total and every lin
 from __future__ import annotations
 
 import runpy
+import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import VolumeRow, volume_csv, year_and_rows
 
 import sfprice
 from sfprice.app import BillingRequest, run_billing
@@ -245,3 +249,58 @@ def test_fixed_month_for_an_export_without_one(write_file: Write, tmp_path: Path
     bad.write_text(text.replace('month = "2014-03"', 'month = "mars"'), encoding="utf-8")
     with pytest.raises(InputError, match="month: 'mars'"):
         load_profile(bad)
+
+
+def _toml_key(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@settings(max_examples=30, deadline=None)
+@given(drawn=year_and_rows(), data=st.data())
+def test_relabelled_rows_read_as_the_coded_rows(
+    drawn: tuple[int, list[VolumeRow]], data: st.DataObject
+) -> None:
+    """Any export that only renames columns, services and departments, read with the profile
+    that maps the names back, gives the VolumeSet of the rows written with sfprice's codes."""
+    year, rows = drawn
+    services = sorted({r.service for r in rows})
+    departments = sorted({r.department for r in rows})
+    # One or two labels per service (several labels may map to one code).
+    labels = {s: [f"Tjänst {i}", f"Tjänst {i} alt"] for i, s in enumerate(services)}
+    units = {d: f"ENHET-{i}" for i, d in enumerate(departments)}
+    profile_lines = [
+        'system = "Egenskapstest"',
+        "[columns]",
+        'month = "Period"',
+        'department = "Enhet"',
+        'service = "Art"',
+        'quantity = "Mängd"',
+        "[services]",
+        *(f'"{label}" = "{s}"' for s, pair in labels.items() for label in pair),
+        "[departments]",
+        *(f'"{u}" = {_toml_key(d)}' for d, u in units.items()),
+    ]
+    relabelled = [
+        r._replace(
+            department=units[r.department],
+            service=labels[r.service][data.draw(st.integers(0, 1))],
+        )
+        for r in rows
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        profile = base / "p.toml"
+        profile.write_text("\n".join(profile_lines) + "\n", encoding="utf-8")
+        coded = base / "coded.csv"
+        coded.write_text(volume_csv(rows), encoding="utf-8", newline="")
+        export = base / "export.csv"
+        text = volume_csv(relabelled)
+        header, _, rest = text.partition("\n")
+        export.write_text("Period,Enhet,Art,Mängd\n" + rest, encoding="utf-8", newline="")
+        assert header == "month,department,service,quantity"
+        catalog = sfprice.load_catalog()
+        want = sfprice.read_volumes(coded, catalog=catalog, year=year)
+        got = sfprice.read_volumes(export, catalog=catalog, year=year, profile=profile)
+    assert [(e.key, e.quantity, e.sources[0].rows) for e in got] == [
+        (e.key, e.quantity, e.sources[0].rows) for e in want
+    ]
