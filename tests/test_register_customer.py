@@ -8,6 +8,8 @@ a credit note and a new invoice, like a changed amount.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import sqlite3
@@ -16,6 +18,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from sfprice.cli import main
 from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
 from sfprice.model import Customer, Unit
 from sfprice.period import Month
@@ -145,3 +150,38 @@ def test_documents_stored_by_format_1_read_with_no_customer(tmp_path: Path) -> N
     documents = register.documents()
     assert documents
     assert all(d.content is not None and d.content.customer is None for d in documents)
+
+
+def test_the_register_listings_carry_code_and_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "r.db"
+    with Register.open(path) as register:
+        result = register.issue(
+            run_of((MILJO.department, MILJO), ("Kulturförvaltningen", None)),
+            FEB,
+            manifest=MANIFEST,
+            now=NOW,
+        )
+    numbers = {d.department: d.number for d in result.documents}
+    reg = ["--register", str(path)]
+    assert main(["invoices", "list", *reg, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {(r["department"], r["customer_code"], r["reference"]) for r in rows} == {
+        ("Miljöförvaltningen", "4410", "Anna Berg"),
+        ("Kulturförvaltningen", "", ""),
+    }
+    assert main(["invoices", "show", numbers[MILJO.department], *reg, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["customer"] == {
+        "code": "4410",
+        "name": "Miljöförvaltningen",
+        "reference": "Anna Berg",
+        "address": ["Box 8136", "104 20 Stockholm"],
+        "sie_object": "4410",
+    }
+    # A document issued without a record has no "customer" key: its JSON is as before.
+    assert main(["invoices", "show", numbers["Kulturförvaltningen"], *reg, "--format", "json"]) == 0
+    assert "customer" not in json.loads(capsys.readouterr().out)
+    assert main(["invoices", "show", numbers[MILJO.department], *reg]) == 0
+    assert "  Kundnummer 4410    Er referens Anna Berg\n" in capsys.readouterr().out
