@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sie4b_reader import read, sie4j_object
+from test_documents_sie import _document  # an issued document built in code
 
 import sfprice
 from sfprice.cli import main
@@ -24,16 +25,7 @@ from sfprice.documents.sie import load_accounts, sie_field, sie_of_year
 from sfprice.engine.billing import bill
 from sfprice.model import Customer, PriceCatalog
 from sfprice.period import Month
-from sfprice.register import (
-    ContentCustomer,
-    DocumentContent,
-    DocumentKind,
-    IssuedDocument,
-    IssuedLine,
-    Manifest,
-    Register,
-    VolumeStatement,
-)
+from sfprice.register import DocumentKind, Manifest, Register
 
 REPO = Path(__file__).resolve().parents[1]
 ACCOUNTS = REPO / "examples" / "accounts-sie.toml"
@@ -161,7 +153,8 @@ def test_distinct_register_codes_stay_distinct_objects(
 def test_any_customer_name_reads_back_under_its_code(names: list[str]) -> None:
     # Quotes, backslashes, braces, control characters in a name: the independent reader
     # gets each object's name as the writer's CP437 text of it, and the object code.
-    documents = [_document_of(name, f"SF-2014-{i:06d}", f"C{i}") for i, name in enumerate(names, 1)]
+    numbered = enumerate(names, 1)
+    documents = [_document(name, f"SF-2014-{i:06d}", code=f"C{i}") for i, name in numbered]
     accounts = load_accounts(ACCOUNTS)
     sie = read(sie_of_year(documents, accounts, 2014))
     assert sie.objects == {("1", f"C{i}"): sie_field(n) for i, n in enumerate(names, 1)}
@@ -171,21 +164,3 @@ def test_any_customer_name_reads_back_under_its_code(names: list[str]) -> None:
     assert [v.text for v in sie.vouchers] == [
         sie_field(f"Faktura {d.number} {d.department} 2014-02") for d in documents
     ]
-
-
-def _document_of(department: str, number: str, code: str) -> IssuedDocument:
-    """An issued invoice of 57.00 kr whose customer stored ``code`` (built in code)."""
-    line = IssuedLine(
-        "payroll.self_service", "Lön", "person_month", Decimal(1), Decimal(57),
-        Decimal("57.00"), "2014", {"business_area": "payroll"},
-    )  # fmt: skip
-    content = DocumentContent(
-        number, "invoice", "SF", "Servicecentret", department, Month(2014, 2),
-        "2014-03-05T10:00:00+01:00", date(2014, 3, 5), "Europe/Stockholm", "2014", "SEK",
-        None, (line.shown(),), VolumeStatement("issue", None, ()),
-        ContentCustomer(code, department, None, (), code),
-    )  # fmt: skip
-    return IssuedDocument(
-        number, DocumentKind.INVOICE, Month(2014, 2), department, "2014-03-05T09:00:00+00:00",
-        "2014", "SEK", (line,), None, None, 1, (), content,
-    )  # fmt: skip
