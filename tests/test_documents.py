@@ -16,7 +16,7 @@ from sfprice.documents.invoice import invoice_html, invoice_view
 from sfprice.documents.sie import load_accounts, read_sie, sie_text, write_sie
 from sfprice.documents.workbook import safe_text
 from sfprice.engine.billing import BillingRun, ComponentCharge, Invoice, InvoiceLine
-from sfprice.model import Unit
+from sfprice.model import Customer, Unit
 from sfprice.period import Month
 from sfprice.register import DocumentKind, Manifest, Register
 
@@ -46,7 +46,10 @@ def _run(month: Month, manual: int) -> BillingRun:
         Invoice(SKA, month, "2014", "SEK",
                 (_line("payroll.self_service", 1200, "57"), _line("payroll.manual", manual, "110"),
                  _line("economy.invoice", 3, "12.50", "economy"))),
-        Invoice(EVIL, month, "2014", "SEK", (_line("payroll.self_service", 10, "57"),)),
+        # Issued with its register record: its SIE object is its code, EV1 (SKA's is the
+        # accounts file's [objects] code, for a document issued without one).
+        Invoice(EVIL, month, "2014", "SEK", (_line("payroll.self_service", 10, "57"),),
+                Customer(EVIL, code="EV1")),
     )  # fmt: skip
     return BillingRun(month.year, "SEK", invoices)
 
@@ -93,6 +96,7 @@ def test_sie_export_balances_and_sums(register_path: Path, tmp_path: Path) -> No
     assert sie.labels["ORGNR"] == ("212000-0000",)
     assert sie.dimensions == {1: "Förvaltning"}
     assert sie.objects[(1, "SKA")] == SKA
+    assert sie.objects[(1, "EV1")] == sie_text(EVIL)  # the en dash as a hyphen in CP437
     documents = [d for d in _documents(register_path) if d.period.year == 2014]
     assert len(sie.vouchers) == len(documents)  # one voucher per invoice or credit note
     for voucher, document in zip(sie.vouchers, documents, strict=True):
@@ -124,8 +128,8 @@ def test_sie_amount_format_and_escape(register_path: Path) -> None:
         assert "." in amount
         assert len(amount.split(".")[1]) == 2
     # The department with a formula-like name and an en dash: escaped quotes, dash replaced.
-    assert '#OBJEKT 1 "=HYPERLINK(\\"x\\")-förv"' in text
-    assert read_sie(data).objects[(1, '=HYPERLINK("x")-förv')] == '=HYPERLINK("x")-förv'
+    assert '#OBJEKT 1 "EV1" "=HYPERLINK(\\"x\\")-förv"' in text
+    assert read_sie(data).objects[(1, "EV1")] == '=HYPERLINK("x")-förv'
 
 
 def test_sie_unmapped_line_is_refused(register_path: Path, tmp_path: Path) -> None:

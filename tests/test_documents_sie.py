@@ -23,9 +23,18 @@ from sfprice.documents.sie import (
     write_sie,
 )
 from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
-from sfprice.model import Unit
+from sfprice.model import Customer, Unit
 from sfprice.period import Month
-from sfprice.register import DocumentKind, IssuedDocument, IssuedLine, Manifest, Register
+from sfprice.register import (
+    ContentCustomer,
+    DocumentContent,
+    DocumentKind,
+    IssuedDocument,
+    IssuedLine,
+    Manifest,
+    Register,
+    VolumeStatement,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 ACCOUNTS = REPO / "examples" / "accounts-sie.toml"
@@ -35,17 +44,38 @@ MAP = AccountMap(
 )  # fmt: skip
 
 
+def code_of(number: str) -> str:
+    """The object code ``_document`` stores: ``C`` and the number's digits (distinct)."""
+    return "C" + "".join(c for c in number if c.isdigit())
+
+
 def _document(
-    department: str, number: str = "SF-2026-000001", *lines: tuple[str, str, str]
+    department: str,
+    number: str = "SF-2026-000001",
+    *lines: tuple[str, str, str],
+    code: str | None = "",
 ) -> IssuedDocument:
+    """A document of ``department`` whose customer has ``code`` (default :func:`code_of`);
+    ``code=None``: issued without a customer register record."""
     rows = tuple(
         IssuedLine(service, "Tjänst", "transaction", Decimal(1), Decimal(amount),
                    Decimal(amount), "2014", {"business_area": area})
         for service, area, amount in (lines or (("payroll.self_service", "payroll", "57.00"),))
     )  # fmt: skip
+    customer = (
+        None
+        if code is None
+        else ContentCustomer(code or code_of(number), department, None, (), code or code_of(number))
+    )
+    content = DocumentContent(
+        number, "invoice", "SF", "Servicecentret", department, Month(2014, 2),
+        "2026-11-28T23:01:15+01:00", date(2026, 11, 28), "Europe/Stockholm", "2014", "SEK",
+        None, tuple(r.shown((), None, None) for r in rows),
+        VolumeStatement("issue", None, ()), customer,
+    )  # fmt: skip
     return IssuedDocument(
         number, DocumentKind.INVOICE, Month(2014, 2), department, "2026-11-28T22:01:15+00:00",
-        "2014", "SEK", rows, None, None, 1,
+        "2014", "SEK", rows, None, None, 1, (), content,
     )  # fmt: skip
 
 
@@ -59,7 +89,7 @@ def _write(documents: list[IssuedDocument], accounts: AccountMap = MAP) -> bytes
 def test_a_backslash_is_written_once() -> None:
     # Issue 9: SIE text doubled a backslash; SIE 4B defines only \" as an escape.
     text = _write([_document('Förv\\Öst "A"')]).decode("cp437")
-    assert '#OBJEKT 1 "Förv\\Öst \\"A\\"" "Förv\\Öst \\"A\\""' in text
+    assert '#OBJEKT 1 "C2026000001" "Förv\\Öst \\"A\\""' in text
     assert "\\\\" not in text
 
 
@@ -70,7 +100,7 @@ def test_a_backslash_before_a_quote_and_at_the_end() -> None:
     assert sie_field("C:\\") == "C:/"
     text = _write([_document('a\\"b')]).decode("cp437")
     assert '"a\\\\"b"' in text
-    assert read_sie(text.encode("cp437")).objects[(1, 'a\\"b')] == 'a\\"b'
+    assert read_sie(text.encode("cp437")).objects[(1, "C2026000001")] == 'a\\"b'
 
 
 NAMES = st.text(st.characters(codec=None), min_size=1, max_size=30)
@@ -88,10 +118,10 @@ def test_every_field_reads_back(
     assert sie.labels["FNAMN"] == (sie_field(company),)
     assert sie.dimensions == {1: sie_field(dimension)}
     assert sie.accounts["3011"] == sie_field(account)
-    assert sie.objects == {(1, sie_field(department)): sie_field(department)}
+    assert sie.objects == {(1, "C2026000001"): sie_field(department)}
     voucher = sie.vouchers[0]
     assert voucher.text == sie_field(f"Faktura SF-2026-000001 {department} 2014-02")
-    assert {t.objects for t in voucher.transactions} == {((1, sie_field(department)),)}
+    assert {t.objects for t in voucher.transactions} == {((1, "C2026000001"),)}
     assert voucher.balance == 0
 
 
@@ -109,41 +139,79 @@ def test_control_characters_become_question_marks() -> None:
 
 
 @pytest.mark.parametrize(
-    ("first", "second", "code"),
-    [("Žilina", "Zilina", "Zilina"), ("Farsta–Vantör", "Farsta-Vantör", "Farsta-Vantör")],
+    ("first", "second"),
+    [("Žilina", "Zilina"), ("Farsta–Vantör", "Farsta-Vantör"), ("Miljöförvaltningen", "Miljö")],
 )
-def test_departments_that_transliterate_alike_are_refused(
-    first: str, second: str, code: str
-) -> None:
-    # Issue 12: two departments became one object.
-    documents = [_document(first), _document(second, "SF-2026-000002")]
+def test_departments_without_codes_are_each_named(first: str, second: str) -> None:
+    # Issue 12: two departments became one object; issue 11: a name is never a code.
+    documents = [_document(first, code=None), _document(second, "SF-2026-000002", code=None)]
     with pytest.raises(SieError) as caught:
         _write(documents)
-    (issue,) = caught.value.issues
-    assert issue.path == "accounts.toml"
-    assert issue.field == "objects"
-    assert f"would all be object {code!r}" in issue.message
-    assert f'"{first}" = "CODE"' in issue.message
+    assert [i.field for i in caught.value.issues] == ["objects", "objects"]
+    assert all(i.path == "accounts.toml" for i in caught.value.issues)
+    first_issue, second_issue = (i.message for i in caught.value.issues)
+    assert first_issue.startswith(f"department {first!r} has no SIE object code on 1 document")
+    assert f'"{first}" = "CODE" in [objects]' in first_issue
+    assert "issue the period again with a customer register (customers=)" in first_issue
+    assert second_issue.startswith(f"department {second!r} has no SIE object code")
 
 
 def test_codes_of_their_own_resolve_the_clash() -> None:
     accounts = AccountMap(
         "S", "", 1, "Förvaltning", {"payroll": "3011"}, {"payroll": "7690"},
-        objects={"Žilina": "ZIL1"}, source="accounts.toml",
+        objects={"Žilina": "ZIL1", "Zilina": "ZIL2"}, source="accounts.toml",
     )  # fmt: skip
-    sie = read_sie(_write([_document("Žilina"), _document("Zilina", "SF-2")], accounts))
-    assert sie.objects == {(1, "ZIL1"): "Zilina", (1, "Zilina"): "Zilina"}
+    documents = [_document("Žilina", code=None), _document("Zilina", "SF-2", code=None)]
+    sie = read_sie(_write(documents, accounts))
+    assert sie.objects == {(1, "ZIL1"): "Zilina", (1, "ZIL2"): "Zilina"}
     codes = [v.transactions[0].objects[0][1] for v in sie.vouchers]
-    assert codes == ["ZIL1", "Zilina"]
+    assert codes == ["ZIL1", "ZIL2"]
 
 
-def test_a_mapped_code_equal_to_another_departments_name_is_refused() -> None:
+def test_a_mapped_code_equal_to_a_stored_code_is_refused() -> None:
     accounts = AccountMap(
         "S", "", 1, "F", {"payroll": "3011"}, {"payroll": "7690"}, objects={"Skarpnäck": "SBF"},
         source="accounts.toml",
     )  # fmt: skip
-    with pytest.raises(SieError, match="'SBF' and 'Skarpnäck' would all be object 'SBF'"):
-        _write([_document("Skarpnäck"), _document("SBF", "SF-2")], accounts)
+    documents = [_document("Skarpnäck", code=None), _document("Stadsbyggnad", "SF-2", code="SBF")]
+    with pytest.raises(SieError, match="'Skarpnäck' and 'Stadsbyggnad' would all be object 'SBF'"):
+        _write(documents, accounts)
+
+
+def test_the_register_code_wins_over_objects() -> None:
+    accounts = AccountMap(
+        "S", "", 1, "F", {"payroll": "3011"}, {"payroll": "7690"}, objects={"Skarpnäck": "SKA"},
+        source="accounts.toml",
+    )  # fmt: skip
+    sie = read_sie(_write([_document("Skarpnäck", code="2610")], accounts))
+    assert set(sie.objects) == {(1, "2610")}
+
+
+@pytest.mark.parametrize("code", ["44-10", "Miljö", "44 10", "4410.1"])
+def test_a_stored_code_that_sie4j_would_cut_is_refused(code: str) -> None:
+    with pytest.raises(SieError) as caught:
+        _write([_document("Miljöförvaltningen", code=code)])
+    (issue,) = caught.value.issues
+    assert issue.message.startswith(
+        f"department 'Miljöförvaltningen' has the SIE object code {code!r} on 1 document(s)"
+    )
+    assert "[0-9a-zA-Z]+" in issue.message
+    # Issued documents never change: [objects] maps them to a code every reader keeps.
+    accounts = AccountMap(
+        "S", "", 1, "F", {"payroll": "3011"}, {"payroll": "7690"},
+        objects={"Miljöförvaltningen": "4410"}, source="accounts.toml",
+    )  # fmt: skip
+    sie = read_sie(_write([_document("Miljöförvaltningen", code=code)], accounts))
+    assert set(sie.objects) == {(1, "4410")}
+
+
+def test_a_renamed_department_keeps_one_object() -> None:
+    # One customer (code 1310) under its earlier and its current name: one object, named
+    # by its latest document.
+    old = _document("Kultur och fritid", "SF-1", code="1310")
+    new = _document("Kulturförvaltningen", "SF-2", code="1310")
+    sie = read_sie(_write([old, new]))
+    assert sie.objects == {(1, "1310"): "Kulturförvaltningen"}
 
 
 # -- The mapping is checked as a whole --------------------------------------------------------
@@ -225,8 +293,9 @@ def _register(path: Path) -> None:
         "payroll.self_service", "Lön", Unit.PERSON_MONTH, Decimal(3), Decimal("12.345"),
         Decimal("37.04"), (), "2014", "test", (), business_area="payroll",
     )  # fmt: skip
+    customer = Customer("Kulturförvaltningen", code="1310")
     run = BillingRun(2014, "SEK", (Invoice("Kulturförvaltningen", Month(2014, 2), "2014", "SEK",
-                                           (line,)),))  # fmt: skip
+                                           (line,), customer),))  # fmt: skip
     manifest = Manifest((), "test", "2026-11-28T22:01:15+00:00", "test")
     now = datetime(2026, 11, 28, 22, 1, 15, tzinfo=UTC)
     with Register.open(path) as register:

@@ -148,6 +148,10 @@ ERRORS: dict[str, str] = {
         f"export sie --year 2014 --register {E}/register/fakturor.db"
         f" --accounts {E}/sie-objects.toml --output interndebitering.se"
     ),
+    "sie-codes": (
+        f"export sie --year 2014 --register {E}/register-codes/fakturor.db"
+        f" --accounts {E}/sie-codes.toml --output interndebitering.se"
+    ),
     "pdf-glyph": (
         f"invoices pdf SF-2026-000003 --register {E}/register/fakturor.db --output faktura.pdf"
     ),

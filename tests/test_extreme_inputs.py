@@ -42,6 +42,14 @@ kind = "selling"
 """
 
 
+def _accounts_with_k(tmp_path: Path) -> Path:
+    """The example account mapping with an object code for "K", issued without a register."""
+    path = tmp_path / "accounts-sie.toml"
+    text = (REPO / "examples" / "accounts-sie.toml").read_text(encoding="utf-8")
+    path.write_text(text + '"K" = "K1"\n', encoding="utf-8")  # [objects] is the last table
+    return path
+
+
 def _list_2014(tmp_path: Path, price: str) -> Path:
     """A folder with the 2014 list whose first 420 kr price (role register hours) is ``price``."""
     lists = tmp_path / "lists"
@@ -396,7 +404,7 @@ def test_sie_export_of_amounts_beyond_28_digits(
     assert main([*issued, "--pricelists", str(lists)]) == 0
     capsys.readouterr()
     code = main(["export", "sie", "--year", "2014", "--register", str(register), "--accounts",
-                 str(REPO / "examples" / "accounts-sie.toml"), "--output", str(out)])  # fmt: skip
+                 str(_accounts_with_k(tmp_path)), "--output", str(out)])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     assert "100000000000000000000000000.00" in out.read_bytes().decode("cp437")
 
@@ -423,11 +431,11 @@ def test_a_credit_note_of_a_29_digit_amount_is_exact_and_its_sie_balances(
     assert credit.lines[0].amount == Decimal("-" + price)
     out = tmp_path / "x.se"
     code = main(["export", "sie", "--year", "2014", "--register", register, "--accounts",
-                 str(REPO / "examples" / "accounts-sie.toml"), "--output", str(out)])  # fmt: skip
+                 str(_accounts_with_k(tmp_path)), "--output", str(out)])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     text = out.read_bytes().decode("cp437")
-    assert f'#TRANS 3011 {{"1" "K"}} {price}' in text  # the credit note's reversal
-    assert f'#TRANS 7690 {{"1" "K"}} -{price}' in text
+    assert f'#TRANS 3011 {{"1" "K1"}} {price}' in text  # the credit note's reversal
+    assert f'#TRANS 7690 {{"1" "K1"}} -{price}' in text
 
 
 def test_a_price_with_31_significant_digits_is_shown_not_a_traceback(

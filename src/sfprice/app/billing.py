@@ -15,7 +15,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
-from sfprice.engine.billing import BillingRun, Invoice, bill
+from sfprice.engine.billing import BillingRun, Invoice, bill, with_customers
 from sfprice.errors import PriceNotFound
 from sfprice.io.allocations import allocation_key_files, load_allocations
 from sfprice.io.customers import read_customers
@@ -175,6 +175,8 @@ def run_billing(
             months=year_months(request.year),
             catalog=catalog,
         )
+        # An allocation pool can invoice a department that has no volumes.
+        run = with_customers(run, customers)
     notes = _notes(request.year, catalog, run)
     return BillingOutcome(request, catalog, files, run, notes, volume_run, volumes, customers)
 

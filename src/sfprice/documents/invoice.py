@@ -2,15 +2,16 @@
 
 :func:`invoice_view` reads what one invoice or credit note prints from the content stored
 with it when it was issued (:mod:`sfprice.register.content`), never from the register's
-later state, so a reprint is identical to the original: the issuer, the department,
-number, date (in the issuer's time zone) and period, the lines with their components
-(base + surcharge), the total (no VAT: internal charges), and the volume statement per
-service (this month, the same month last year, and the year so far, as they stood at
-issue; "uppgift saknas" where the register had no data; on a credit note, the statement
-of the credited invoice, labelled so). :func:`invoice_html` renders it as one HTML
-page (plain string templating, every value escaped); :mod:`sfprice.documents.pdf` renders
-the same view as PDF. Labels and numbers are Swedish by default (``1 234,50 kr``, Swedish
-month names), English for an ``en`` locale.
+later state, so a reprint is identical to the original: the issuer, the department (with
+the customer's code, reference person and address when it was issued with a customer
+register record), number, date (in the issuer's time zone) and period, the lines with
+their components (base + surcharge), the total (no VAT: internal charges), and the volume
+statement per service (this month, the same month last year, and the year so far, as they
+stood at issue; "uppgift saknas" where the register had no data; on a credit note, the
+statement of the credited invoice, labelled so). :func:`invoice_html` renders it as one
+HTML page (plain string templating, every value escaped); :mod:`sfprice.documents.pdf`
+renders the same view as PDF. Labels and numbers are Swedish by default (``1 234,50 kr``,
+Swedish month names), English for an ``en`` locale.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ LABELS: dict[str, dict[str, str]] = {
         "credit_note": "Kreditfaktura",
         "issuer": "Utställare",
         "customer": "Kund (förvaltning)",
+        "customer_code": "Kundnummer",
+        "reference": "Er referens",
+        "address": "Fakturaadress",
         "number": "Fakturanummer",
         "date": "Fakturadatum",
         "period": "Period",
@@ -82,6 +86,9 @@ LABELS: dict[str, dict[str, str]] = {
         "credit_note": "Credit note",
         "issuer": "Issuer",
         "customer": "Customer (department)",
+        "customer_code": "Customer code",
+        "reference": "Your reference",
+        "address": "Invoice address",
         "number": "Invoice number",
         "date": "Invoice date",
         "period": "Period",
@@ -189,6 +196,7 @@ class InvoiceView:
         d, lab = self.document, self.labels
         fields = [
             (lab["customer"], visible(d.department)),  # an old register's name, escaped
+            *self.customer_fields(),
             (lab["number"], d.number),
             (lab["date"], self.date_text(self.issue_date)),
             (lab["period"], self.period_text()),
@@ -199,6 +207,22 @@ class InvoiceView:
         # Not "credited by": a later fact would change the reprint. The register's
         # listings (invoices list/show) show it.
         return fields
+
+    def customer_fields(self) -> list[tuple[str, str]]:
+        """The customer's code, reference person and address, as stored at issue.
+
+        Only those the customer register gave; none for a document issued without a
+        record (or stored by an older version).
+        """
+        customer, lab = self.document.customer, self.labels
+        if customer is None:
+            return []
+        fields = [
+            (lab["customer_code"], customer.code),
+            (lab["reference"], customer.reference),
+            (lab["address"], ", ".join(customer.address) or None),
+        ]
+        return [(label, visible(value)) for label, value in fields if value]
 
     def period_text(self, month: Month | None = None) -> str:
         """A month with its name: ``februari 2014`` / ``February 2014``."""

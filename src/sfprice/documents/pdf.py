@@ -106,6 +106,10 @@ def _fields(view: InvoiceView) -> dict[str, str]:
     """Every stored text the document prints, by field (for the glyph check)."""
     d = view.document
     fields = {"issuer": view.issuer, "department": d.department}
+    if d.customer is not None:
+        fields["customer.code"] = d.customer.code or ""
+        fields["customer.reference"] = d.customer.reference or ""
+        fields |= {f"customer.address[{i}]": a for i, a in enumerate(d.customer.address)}
     for index, item in enumerate(d.lines):
         fields[f"lines[{index}].name"] = item.name
         fields[f"lines[{index}].service"] = item.service

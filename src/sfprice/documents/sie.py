@@ -18,16 +18,22 @@ field is written ``\"``; a backslash is an ordinary character and is written as 
 backslash at the very end of a text would escape the closing quote, so that one becomes
 ``/`` (:func:`sie_field`). :func:`read_sie` reads by the same rule.
 
-Each department is an object of the dimension, identified by its code in ``[objects]``
-or, when it has none, by its name as the file holds it. Two departments are never merged
-into one object: when their codes are the same (two names that transliterate alike, such as
-``Žilina`` and ``Zilina``, or one code given twice), the export is refused and says which
-codes to add. The mapping file is checked as a whole (accounts of four digits, as in BAS;
-object codes that CP437 can hold and that are unique), with one located message per problem.
+Each customer is an object of the dimension, identified by the SIE object code its
+document stored when it was issued (the customer register's ``sie_object``, else its
+``code``); a document issued without one (no register, or a register without codes) takes
+the code its department has in ``[objects]``, an explicit mapping; a department with
+neither stops the export, named. A department's name is never used as a code: names that
+share a prefix (``Miljöförvaltningen``, ``Miljönämnden``) would be cut to one object by
+readers that take an object code as ``[0-9a-zA-Z]+`` (Sie4j), so every code must be
+letters A-Z, a-z and digits only. Two customers are never merged into one object: one code
+stored for two customers (or given twice) is refused. The mapping file is checked as a
+whole (accounts of four digits, as in BAS; object codes of letters and digits, unique),
+with one located message per problem.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import unicodedata
@@ -38,7 +44,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sfprice import __version__
-from sfprice.errors import InputError, Issue
+from sfprice.errors import InputError, Issue, Remedy
 from sfprice.money import exact_sum, round_amount
 from sfprice.register import DocumentKind, IssuedDocument
 
@@ -48,6 +54,7 @@ __all__ = [
     "SieFile",
     "SieTransaction",
     "SieVoucher",
+    "document_object",
     "documents_of_year",
     "load_accounts",
     "read_sie",
@@ -58,6 +65,10 @@ __all__ = [
 ]
 
 _ACCOUNT = re.compile(r"[1-8][0-9]{3}")  # a BAS account: four digits, classes 1-8
+# An object code every SIE reader keeps whole: Sie4j reads a code as [0-9a-zA-Z]+, so a
+# code with another character would be cut there and could merge with another.
+_OBJECT_CODE = re.compile(r"[0-9A-Za-z]+")
+_OBJECT_CODE_EXPECTED = "letters A-Z, a-z and digits only, e.g. 4410 or SKA"
 _TABLES = ("company", "dimension", "revenue", "cost", "account_names", "objects")
 
 _REPLACEMENTS = {
@@ -145,7 +156,8 @@ class AccountMap:
         revenue: Service code or business area to the centre's revenue account.
         cost: Service code or business area to the department's cost account.
         account_names: Account number to name (``#KONTO``).
-        objects: Department to object code; a department not listed is its own code.
+        objects: Department to object code, for documents issued without one (see
+            :func:`document_object`).
         source: The mapping file, as the user named it (for messages).
     """
 
@@ -167,9 +179,9 @@ class AccountMap:
                 return table[key]
         return None
 
-    def object_code(self, department: str) -> str:
-        """The department's object code: its ``[objects]`` code, else its name as SIE holds it."""
-        return self.objects.get(department, sie_field(department))
+    def object_code(self, department: str) -> str | None:
+        """The department's code in ``[objects]``, or None (a name is never a code)."""
+        return self.objects.get(department)
 
 
 def _table(data: dict[str, object], name: str, path: str, issues: list[Issue]) -> dict[str, object]:
@@ -222,12 +234,11 @@ def _objects(table: dict[str, object], path: str, issues: list[Issue]) -> dict[s
     owner: dict[str, str] = {}
     for department, code in _texts(table, "objects", path, issues).items():
         where = f'objects."{department}"'
-        if not code.strip() or sie_field(code) != code:
+        if not _OBJECT_CODE.fullmatch(code):
             issues.append(
                 Issue(
                     path,
-                    f"{code!r} is not an object code (expected letters, digits and signs "
-                    "that CP437 holds, e.g. SKA)",
+                    f"{code!r} is not an object code (expected {_OBJECT_CODE_EXPECTED})",
                     field=where,
                 )
             )
@@ -400,7 +411,7 @@ def _rows(
             continue
         revenue.setdefault(credit, []).append(line.amount)
         cost.setdefault(debit, []).append(line.amount)
-    objects = ((accounts.dimension, accounts.object_code(document.department)),)
+    objects = ((accounts.dimension, document_object(document, accounts) or ""),)
     rows = [SieTransaction(a, objects, exact_sum(v).copy_negate()) for a, v in revenue.items()]
     rows += [SieTransaction(a, objects, exact_sum(v)) for a, v in cost.items()]
     return rows, missing
@@ -427,26 +438,92 @@ def _unmapped(
     return issues
 
 
-def _object_clashes(departments: Iterable[str], accounts: AccountMap) -> list[Issue]:
-    """One issue per object code that more than one department would get."""
-    owners: dict[str, list[str]] = {}
-    for department in departments:
-        owners.setdefault(accounts.object_code(department), []).append(department)
+def document_object(document: IssuedDocument, accounts: AccountMap) -> str | None:
+    """The object code of a document's rows: the code it stored, else ``[objects]``'s.
+
+    The stored code is the customer register's at issue time (a credit note stores its
+    invoice's); ``[objects]`` maps a department issued without one, or one whose stored
+    code SIE readers would cut (issued documents never change, so this is the way to
+    export them). None when neither.
+    """
+    customer = document.content.customer if document.content is not None else None
+    stored = customer.sie_object if customer is not None else None
+    if stored is not None and _OBJECT_CODE.fullmatch(stored):
+        return stored
+    return accounts.object_code(document.department) or stored
+
+
+def _object_issues(documents: Sequence[IssuedDocument], accounts: AccountMap) -> list[Issue]:
+    """One issue per department without an object code, per bad code, per shared code."""
+    missing: dict[str, list[str]] = {}
+    bad: dict[tuple[str, str], list[str]] = {}
+    owners: dict[str, dict[str, str]] = {}  # code -> customer -> department
+    for document in documents:
+        code = document_object(document, accounts)
+        if code is None:
+            missing.setdefault(document.department, []).append(document.number)
+            continue
+        if not _OBJECT_CODE.fullmatch(code):
+            bad.setdefault((document.department, code), []).append(document.number)
+            continue
+        customer = document.content.customer if document.content is not None else None
+        # One customer: its register code (a renamed department keeps it), else its name.
+        owner = customer.code if customer is not None and customer.code else document.department
+        owners.setdefault(code, {}).setdefault(owner, document.department)
     issues = []
-    for code, names in owners.items():
-        if len(names) > 1:
-            listed = " and ".join(repr(n) for n in names)
-            add = ", ".join(f'"{n}" = "CODE"' for n in names if n not in accounts.objects)
+    for department, numbers in missing.items():
+        issues.append(
+            Issue(
+                accounts.source,
+                f"department {department!r} has no SIE object code on {len(numbers)} "
+                f"document(s), first {numbers[0]}: it was issued without a customer register "
+                f"code, and a name is never used as a code (expected: {Remedy.ISSUE_WITH_CODES}, "
+                f'or map it here: {_toml_key(department)} = "CODE" in [objects])',
+                field="objects",
+            )
+        )
+    for (department, code), numbers in bad.items():
+        issues.append(
+            Issue(
+                accounts.source,
+                f"department {department!r} has the SIE object code {code!r} on "
+                f"{len(numbers)} document(s), first {numbers[0]}, which SIE readers that "
+                "take a code as [0-9a-zA-Z]+ would cut (expected "
+                f"{_OBJECT_CODE_EXPECTED}: map its issued documents here, "
+                f'{_toml_key(department)} = "CODE" in [objects], and give it such a code '
+                "in the customer register for later issues)",
+                field="objects",
+            )
+        )
+    for code, by_owner in owners.items():
+        if len(by_owner) > 1:
+            listed = " and ".join(repr(d) for d in by_owner.values())
             issues.append(
                 Issue(
                     accounts.source,
                     f"departments {listed} would all be object {code!r} in the SIE file, "
-                    "and one object would merge them (expected a code of its own for each: "
-                    f"add {add or 'other codes'} to [objects])",
+                    "and one object would merge them (expected a code of its own for each, "
+                    "in the customer register or in [objects])",
                     field="objects",
                 )
             )
     return issues
+
+
+def _toml_key(text: str) -> str:
+    """``text`` as a quoted TOML key (TOML's basic strings take JSON's escapes)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _object_names(documents: Sequence[IssuedDocument], accounts: AccountMap) -> dict[str, str]:
+    """Each object code with its name: the department of its latest document."""
+    names: dict[str, str] = {}
+    for document in documents:
+        code = document_object(document, accounts)
+        if code is not None:
+            customer = document.content.customer if document.content is not None else None
+            names[code] = customer.name if customer is not None else document.department
+    return dict(sorted(names.items()))
 
 
 def write_sie(
@@ -483,8 +560,7 @@ def write_sie(
         vouchers.append(
             SieVoucher(series, str(number), document.period.last_day, text, tuple(rows))
         )
-    departments = sorted({d.department for d in documents})
-    issues = _unmapped(missing, accounts) + _object_clashes(departments, accounts)
+    issues = _unmapped(missing, accounts) + _object_issues(documents, accounts)
     if issues:
         raise SieError(issues)
     used = sorted({t.account for v in vouchers for t in v.transactions})
@@ -502,8 +578,8 @@ def write_sie(
     out += [f"#KONTO {a} {_quote(accounts.account_names.get(a, a))}" for a in used]
     out.append(f"#DIM {accounts.dimension} {_quote(accounts.dimension_name)}")
     out += [
-        f"#OBJEKT {accounts.dimension} {_quote(accounts.object_code(d))} {_quote(d)}"
-        for d in departments
+        f"#OBJEKT {accounts.dimension} {_quote(code)} {_quote(name)}"
+        for code, name in _object_names(documents, accounts).items()
     ]
     for voucher in vouchers:
         out.append(

@@ -236,6 +236,8 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             "Krediterar",
             "Krediterad av",
             "Belopp",
+            "Kundnummer",
+            "Er referens",
         ]
         if sv
         else [
@@ -248,8 +250,10 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             "Credits",
             "Credited by",
             "Amount",
+            "Customer code",
+            "Your reference",
         ],
-        [18, 14, 10, 36, 20, 10, 18, 18, 16],
+        [18, 14, 10, 36, 20, 10, 18, 18, 16, 14, 24],
     )
     for row, d in enumerate(documents, start=2):
         docs.append(
@@ -259,6 +263,11 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
         when(docs, row, 3, datetime.combine(d.period.first_day, datetime.min.time()), PERIOD_FORMAT)
         when(docs, row, 5, _local(d.issued_at), TIME_FORMAT)
         number(docs, row, 9, d.total, MONEY_FORMAT)
+        # What the document showed of its customer, as stored at issue (empty without).
+        customer = d.content.customer if d.content is not None else None
+        if customer is not None:
+            docs.cell(row=row, column=10, value=cell_text(customer.code or ""))
+            docs.cell(row=row, column=11, value=cell_text(customer.reference or ""))
     lines = sheet(
         "Rader" if sv else "Lines",
         [

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -61,6 +61,7 @@ __all__ = [
     "InvoiceLine",
     "bill",
     "price_line",
+    "with_customers",
 ]
 
 
@@ -165,6 +166,16 @@ class Invoice:
         """Sum of the line amounts."""
         return exact_sum(line.amount for line in self.lines)
 
+    @property
+    def customer_code(self) -> str:
+        """The customer's code (ansvarskod) from the register; empty without one."""
+        return (self.customer.code or "") if self.customer is not None else ""
+
+    @property
+    def reference(self) -> str:
+        """The customer's reference person (Er referens); empty without one."""
+        return (self.customer.reference or "") if self.customer is not None else ""
+
 
 @dataclass(frozen=True, slots=True)
 class BillingRun:
@@ -214,7 +225,10 @@ class BillingRun:
         )
 
     def to_records(self) -> list[dict[str, object]]:
-        """One plain dict per invoice line (Decimals kept), for scripts and DataFrames."""
+        """One plain dict per invoice line (Decimals kept), for scripts and DataFrames.
+
+        ``customer_code`` and ``reference`` are the customer register's (empty without it).
+        """
         return [
             {
                 "department": invoice.department,
@@ -228,6 +242,8 @@ class BillingRun:
                 "amount": line.amount,
                 "business_area": line.business_area,
                 "volume_rows": line.volume_rows,
+                "customer_code": invoice.customer_code,
+                "reference": invoice.reference,
             }
             for invoice, line in self.lines
         ]
@@ -479,10 +495,29 @@ def bill(
                 price_list.id,
                 price_list.currency,
                 tuple(sorted(lines, key=lambda line: order[line.service])),
+                register.get(department),
             )
         )
     currency = catalog.lists[0].currency if len(catalog) else "SEK"
     return BillingRun(year, currency, tuple(invoices), excluded)
+
+
+def with_customers(
+    run: BillingRun, customers: Mapping[str, Customer] | Iterable[Customer] | None
+) -> BillingRun:
+    """``run`` with each invoice's ``customer`` set to its department's register record.
+
+    For invoices made after :func:`bill` (an allocation pool's invoice of a department
+    without volumes): every invoice gets the record of its department, or None when the
+    register lacks it. Without a register the run is returned as it is.
+    """
+    if customers is None:
+        return run
+    register = _register(customers)
+    return replace(
+        run,
+        invoices=tuple(replace(i, customer=register.get(i.department)) for i in run.invoices),
+    )
 
 
 def _add_fees(

@@ -8,7 +8,12 @@ back), ``content`` (what a document shows) and ``store`` (the SQLite adapter tha
 them).
 """
 
-from sfprice.register.content import DocumentContent, StatementRow, VolumeStatement
+from sfprice.register.content import (
+    ContentCustomer,
+    DocumentContent,
+    StatementRow,
+    VolumeStatement,
+)
 from sfprice.register.manifest import InputFile, Manifest, file_sha256
 from sfprice.register.store import (
     APPLICATION_ID,
@@ -30,6 +35,7 @@ __all__ = [
     "APPLICATION_ID",
     "DEFAULT_ISSUER_NAME",
     "SCHEMA_VERSION",
+    "ContentCustomer",
     "DocumentContent",
     "DocumentKind",
     "InputFile",

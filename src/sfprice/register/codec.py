@@ -35,6 +35,7 @@ from sfprice.register.content import (
     ContentAllocation,
     ContentBasis,
     ContentComponent,
+    ContentCustomer,
     ContentLine,
     DocumentContent,
     StatementRow,
@@ -66,8 +67,13 @@ __all__ = [
     "sources_json",
 ]
 
-CONTENT_FORMAT = 1
-"""The version of the stored content's layout; a reader refuses a format it does not know."""
+CONTENT_FORMAT = 2
+"""The version of the stored content's layout; a reader refuses a format it does not know.
+
+Format 2 adds ``"customer"`` (the customer's code, name, reference, address and SIE
+object at issue time, or null); format 1 is read with ``customer`` None.
+"""
+_CONTENT_FORMATS = (1, 2)
 DETAIL_CODEC = 1
 """The version of a stored line detail (0: written before the codec, without the key)."""
 INPUTS_CODEC = 1
@@ -290,6 +296,7 @@ def content_json(content: DocumentContent) -> str:
         "price_list": content.price_list,
         "currency": content.currency,
         "credits": content.credits,
+        "customer": _customer_data(content.customer),
         "lines": [_line_data(line) for line in content.lines],
         "total": decimal_text(content.total),
         "statement": {
@@ -308,6 +315,46 @@ def content_json(content: DocumentContent) -> str:
         },
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _customer_data(customer: ContentCustomer | None) -> dict[str, object] | None:
+    if customer is None:
+        return None
+    return {
+        "code": customer.code,
+        "name": customer.name,
+        "reference": customer.reference,
+        "address": list(customer.address),
+        "sie_object": customer.sie_object,
+    }
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        msg = f"{value!r} is not text"
+        raise TypeError(msg)
+    return value
+
+
+def _customer_from(data: object) -> ContentCustomer | None:
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        msg = f"customer {data!r} is not a record"
+        raise TypeError(msg)
+    address = data["address"]
+    if not isinstance(address, list) or not all(isinstance(a, str) for a in address):
+        msg = f"customer address {address!r} is not a list of lines"
+        raise TypeError(msg)
+    return ContentCustomer(
+        code=_optional_text(data["code"]),
+        name=str(data["name"]),
+        reference=_optional_text(data["reference"]),
+        address=tuple(address),
+        sie_object=_optional_text(data["sie_object"]),
+    )
 
 
 def _allocation_data(allocation: ContentAllocation | None) -> dict[str, str] | None:
@@ -425,8 +472,10 @@ def content_from_json(text: str) -> DocumentContent:
     """
     try:
         data: Mapping[str, Any] = json.loads(text)
-        if data.get("format") != CONTENT_FORMAT:
-            msg = f"unknown content format {data.get('format')!r} (this sfprice reads 1)"
+        version = data.get("format")
+        if version not in _CONTENT_FORMATS:
+            known = " and ".join(str(v) for v in _CONTENT_FORMATS)
+            msg = f"unknown content format {version!r} (this sfprice reads {known})"
             raise ValueError(msg)
         statement = data["statement"]
         content = DocumentContent(
@@ -470,6 +519,8 @@ def content_from_json(text: str) -> DocumentContent:
                     for row in statement["rows"]
                 ),
             ),
+            # Format 1 was written before the register stored the customer.
+            customer=_customer_from(data["customer"]) if version >= 2 else None,
         )
         if content.total != _decimal(data["total"]):
             msg = f"its lines add up to {content.total}, its total says {data['total']}"

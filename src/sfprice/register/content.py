@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sfprice.model import Customer
 from sfprice.money import decimal_text, exact_sum
 from sfprice.period import Month
 
@@ -26,6 +27,7 @@ __all__ = [
     "ContentAllocation",
     "ContentBasis",
     "ContentComponent",
+    "ContentCustomer",
     "ContentLine",
     "DocumentContent",
     "StatementRow",
@@ -133,6 +135,39 @@ class VolumeStatement:
 
 
 @dataclass(frozen=True, slots=True)
+class ContentCustomer:
+    """The customer as the document shows it, from the customer register at issue time.
+
+    Attributes:
+        code: The customer's code (ansvarskod), or None when the register gives none.
+        name: The customer's name in the register (its current name when issued).
+        reference: The reference person (Er referens), or None.
+        address: The invoice address lines, in order.
+        sie_object: The SIE object code of its ledger rows (the register's
+            ``object_code``: its SIE object, else its code), or None.
+    """
+
+    code: str | None
+    name: str
+    reference: str | None
+    address: tuple[str, ...]
+    sie_object: str | None
+
+    @classmethod
+    def of(cls, customer: Customer | None) -> ContentCustomer | None:
+        """What a document shows of a register record (None without one)."""
+        if customer is None:
+            return None
+        return cls(
+            customer.code,
+            customer.department,
+            customer.reference,
+            tuple(customer.address),
+            customer.object_code,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentContent:
     """Everything one issued document shows; stored with it and never recomputed.
 
@@ -151,6 +186,9 @@ class DocumentContent:
         credits: On a credit note, the number of the credited invoice.
         lines: The lines, in order.
         statement: The volume statement.
+        customer: The customer's identity as the register gave it when the document was
+            issued (a credit note: the credited invoice's); None when issued without a
+            register record (and in content of format 1).
     """
 
     number: str
@@ -167,6 +205,7 @@ class DocumentContent:
     credits: str | None
     lines: tuple[ContentLine, ...]
     statement: VolumeStatement
+    customer: ContentCustomer | None = None
 
     @property
     def total(self) -> Decimal:

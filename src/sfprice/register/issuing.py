@@ -27,6 +27,7 @@ from sfprice.money import exact_sum
 from sfprice.period import Month
 from sfprice.register.content import (
     ContentComponent,
+    ContentCustomer,
     ContentLine,
     DocumentContent,
     VolumeStatement,
@@ -43,6 +44,7 @@ __all__ = [
     "plan_issue",
     "reversed_lines",
     "same_charges",
+    "same_identity",
 ]
 
 
@@ -68,6 +70,8 @@ class InForce:
     price_list: str
     currency: str
     lines: tuple[IssuedLine, ...]
+    customer: ContentCustomer | None = None
+    """The customer's identity the invoice shows (code, name, reference, address, object)."""
 
     @property
     def total(self) -> Decimal:
@@ -153,6 +157,17 @@ def same_charges(old: InForce, new: Invoice) -> bool:
     )
 
 
+def same_identity(old: InForce, new: Invoice) -> bool:
+    """True unless ``new`` shows another customer identity than ``old`` shows.
+
+    The run's register record decides: a changed code, name, reference person, address
+    or SIE object (or a record where the invoice was issued without one) is a change of
+    what the document shows, so it is corrected like a changed amount. A run without a
+    record for the department says nothing about its identity and keeps ``old``'s.
+    """
+    return new.customer is None or ContentCustomer.of(new.customer) == old.customer
+
+
 def plan_issue(
     in_force: Mapping[str, InForce] | Sequence[InForce], run: BillingRun, period: Month
 ) -> IssuePlan:
@@ -176,7 +191,7 @@ def plan_issue(
             action = Action.NEW
         elif new is None:
             action = Action.CREDIT
-        elif same_charges(old, new):
+        elif same_charges(old, new) and same_identity(old, new):
             action = Action.KEEP
         else:
             action = Action.REISSUE

@@ -35,6 +35,7 @@ from sfprice.period import DEFAULT_TIME_ZONE, Month, local_moment
 from sfprice.period import time_zone as _zone
 from sfprice.register import codec, schema
 from sfprice.register.content import (
+    ContentCustomer,
     ContentLine,
     DocumentContent,
     StatementRow,
@@ -663,6 +664,7 @@ def _content(
     moment: datetime,
     lines: Sequence[ContentLine],
     statement: VolumeStatement,
+    customer: ContentCustomer | None = None,
 ) -> DocumentContent:
     zone = getattr(moment.tzinfo, "key", None) or str(moment.tzinfo)
     return DocumentContent(
@@ -680,6 +682,7 @@ def _content(
         credits=row["credits"],
         lines=tuple(lines),
         statement=statement,
+        customer=customer,
     )
 
 
@@ -773,6 +776,7 @@ class _Writer:
         sources: list[tuple[str, int]],
         credits: str | None = None,
         statement: VolumeStatement | None = None,
+        customer: ContentCustomer | None = None,
     ) -> str:
         """Insert one document: number, row, lines, then its sealed content."""
         number, seq = self._number()
@@ -825,7 +829,7 @@ class _Writer:
             )
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
         _seal(self.register, document_id, _content(self.register, row, self.at, content_lines,
-                                                   statement))  # fmt: skip
+                                                   statement, customer))  # fmt: skip
         self.numbers.append(number)
         self.register.hooks.after_document(number)
         return number
@@ -857,6 +861,8 @@ class _Writer:
             sources,
             credits=invoice["number"],
             statement=credit_note_statement(credited),
+            # What the credited invoice showed: its voucher reverses the same SIE object.
+            customer=credited.customer,
         )
 
     def invoice(self, invoice: Invoice) -> str:
@@ -876,6 +882,7 @@ class _Writer:
             invoice.currency,
             lines,
             sorted(sources.items()),
+            customer=ContentCustomer.of(invoice.customer),
         )
 
 
@@ -933,6 +940,7 @@ def issue_period(
                     row["price_list"],
                     row["currency"],
                     tuple(_stored_lines(register, row["id"], row["number"])),
+                    _content_of(register, row["number"]).customer,
                 )
                 for department, row in rows.items()
             ],

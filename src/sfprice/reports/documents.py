@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from sfprice.money import decimal_text
 from sfprice.names import visible, visible_json, visible_lines
-from sfprice.register import IssuedDocument, IssueResult
+from sfprice.register import ContentCustomer, IssuedDocument, IssueResult
 from sfprice.reports.formats import LINE_COLUMNS, format_amount, format_price, format_quantity
 from sfprice.reports.text import csv_cell
 
@@ -40,12 +40,25 @@ CSV_COLUMNS = (
     "credits",
     "credited_by",
     *LINE_COLUMNS,
+    # The customer as the document stored it at issue; empty when issued without a record.
+    "customer_code",
+    "reference",
 )
 
 
+def _customer(document: IssuedDocument) -> ContentCustomer | None:
+    """The customer identity the document stored at issue, or None."""
+    return document.content.customer if document.content is not None else None
+
+
 def document_data(document: IssuedDocument) -> dict[str, object]:
-    """One document as JSON-ready data: decimal strings for money and quantities."""
-    return {
+    """One document as JSON-ready data: decimal strings for money and quantities.
+
+    ``customer`` (code, name, reference, address, SIE object, as stored at issue) is there
+    only for a document issued with a customer register record, so the JSON of documents
+    issued before stays as it was.
+    """
+    data: dict[str, object] = {
         "number": document.number,
         "kind": str(document.kind),
         "period": str(document.period),
@@ -72,6 +85,16 @@ def document_data(document: IssuedDocument) -> dict[str, object]:
             for line in document.lines
         ],
     }
+    customer = _customer(document)
+    if customer is not None:
+        data["customer"] = {
+            "code": customer.code,
+            "name": customer.name,
+            "reference": customer.reference,
+            "address": list(customer.address),
+            "sie_object": customer.sie_object,
+        }
+    return data
 
 
 def _json(data: object) -> str:
@@ -91,6 +114,9 @@ def documents_to_csv(documents: Sequence[IssuedDocument]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for d in documents:
+        customer = _customer(d)
+        code = (customer.code or "") if customer is not None else ""
+        reference = (customer.reference or "") if customer is not None else ""
         for line in d.lines:
             writer.writerow(
                 [
@@ -108,6 +134,8 @@ def documents_to_csv(documents: Sequence[IssuedDocument]) -> str:
                     decimal_text(line.quantity),
                     decimal_text(line.unit_price),
                     decimal_text(line.amount),
+                    csv_cell(code),
+                    csv_cell(reference),
                 ]
             )
     return out.getvalue()
@@ -136,6 +164,11 @@ def documents_to_table(documents: Sequence[IssuedDocument], locale: str, *, deta
     for d in documents:
         out.append(_summary(d, locale))
         out.append(f"  Utfärdad {d.issued_at}    Prislista {d.price_list}")
+        customer = _customer(d)
+        if customer is not None:
+            shown = [("Kundnummer", customer.code), ("Er referens", customer.reference)]
+            if parts := [f"{k} {visible(v)}" for k, v in shown if v]:
+                out.append("  " + "    ".join(parts))
         out.extend(
             f"  {line.service:<30} {format_quantity(line.quantity, locale):>8} "
             f"{format_price(line.unit_price, locale, d.currency):>12} "

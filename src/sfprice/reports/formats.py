@@ -68,6 +68,9 @@ CSV_COLUMNS = (
     "allocation_driver_total",
     "allocation_share",
     "allocation_annual_amount",
+    # The customer register's code (ansvarskod) and reference person; empty without one.
+    "customer_code",
+    "reference",
 )
 
 
@@ -168,6 +171,8 @@ def _line_data(line: InvoiceLine) -> dict[str, object]:
 def _invoice_data(invoice: Invoice) -> dict[str, object]:
     return {
         "department": invoice.department,
+        "customer_code": invoice.customer_code,
+        "reference": invoice.reference,
         "month": str(invoice.month),
         "price_list": invoice.price_list,
         "currency": invoice.currency,
@@ -218,6 +223,8 @@ def run_to_csv(run: BillingRun) -> str:
                 line.volume_rows,
                 csv_cell(line.price_source),
                 *_allocation_cells(line.allocation),
+                csv_cell(invoice.customer_code),
+                csv_cell(invoice.reference),
             ]
         )
     return out.getvalue()
@@ -240,6 +247,7 @@ def _allocation_cells(allocation: AllocationShare | None) -> list[str]:
 _LABELS = {
     "sv": {
         "department": "Förvaltning",
+        "reference": "Er referens",
         "period": "Period",
         "price_list": "Prislista",
         "service": "Tjänst",
@@ -266,6 +274,7 @@ _LABELS = {
     },
     "en": {
         "department": "Department",
+        "reference": "Your reference",
         "period": "Period",
         "price_list": "Price list",
         "service": "Service",
@@ -469,10 +478,14 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
 
     out: list[str] = []
     for invoice in run.invoices:
+        code = f" ({visible(invoice.customer_code)})" if invoice.customer_code else ""
+        reference = (
+            f"    {labels['reference']}: {visible(invoice.reference)}" if invoice.reference else ""
+        )
         out.append(
-            f"{labels['department']}: {visible(invoice.department)}    {labels['period']}: "
+            f"{labels['department']}: {visible(invoice.department)}{code}    {labels['period']}: "
             f"{_month_name(invoice.month, locale)} ({invoice.month})    "
-            f"{labels['price_list']}: {invoice.price_list}"
+            f"{labels['price_list']}: {invoice.price_list}{reference}"
         )
         rows = [
             [
