@@ -31,6 +31,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
+from sfprice.customers import CustomerRegister
 from sfprice.errors import InputError, Issue, PriceNotFound, Remedy
 from sfprice.io._csv import (
     check_encoding,
@@ -227,9 +228,15 @@ def parse_quantity(text: str, marks: DecimalMarks | None = None) -> Decimal | st
 class _Validator:
     """Parses and checks distinct raw values once each, and explains what is wrong."""
 
-    def __init__(self, catalog: PriceCatalog | None, year: int | None) -> None:
+    def __init__(
+        self,
+        catalog: PriceCatalog | None,
+        year: int | None,
+        customers: CustomerRegister | None = None,
+    ) -> None:
         self.catalog = catalog
         self.year = year
+        self.customers = customers
         self.codes = sorted(catalog.codes) if catalog is not None else []
         self._months: dict[str, Month | str] = {}
         self._quantities: dict[tuple[str, str], Decimal | Ambiguous | str] = {}
@@ -330,6 +337,14 @@ class _Validator:
             problems.append(("department", "the department is empty (expected a name or code)"))
         elif is_total_text(department):
             problems.append(("department", f"{department!r} is a total, not a department"))
+        elif self.customers is not None and not isinstance(month, str):
+            # A code, a name or an alias used in the month counts under the current name;
+            # a label unknown to the register is left for the run's name check.
+            found = self.customers.find(department, month)
+            if isinstance(found, str):
+                problems.append(("department", found))
+            elif found is not None:
+                department = found.department
         service_problem = self.service(service_text)
         if service_problem:
             problems.append(("service", service_problem))
@@ -360,6 +375,7 @@ def read_volumes(
     year: int | None = None,
     max_issues: int = 50,
     check_names: bool = True,
+    customers: CustomerRegister | None = None,
 ) -> VolumeSet:
     """Read one volume file into summed volumes per month, department and service.
 
@@ -372,6 +388,10 @@ def read_volumes(
         check_names: Refuse department names that differ only by case, accents, spaces or
             punctuation (:mod:`sfprice.io.departments`); off only for a caller that checks several
             files together.
+        customers: The customer register: each row's department label (a code, a name,
+            an earlier name or alias used in the row's month) counts under the customer's
+            current name; a label used outside its dates, or after the customer left, is
+            refused at its row. Names not in the register are refused by the name check.
 
     Returns:
         The volumes, each with the file and number of rows it came from.
@@ -381,7 +401,7 @@ def read_volumes(
     """
     file = Path(path)
     name = str(path)
-    validator = _Validator(catalog, year)
+    validator = _Validator(catalog, year, customers)
     try:
         check_encoding(file, name)
         with _open(file) as handle:
@@ -407,7 +427,7 @@ def read_volumes(
         excluded={name: result.excluded} if result.excluded else {},
     )
     if check_names:
-        check_departments(volumes=volumes, paths=[name])
+        check_departments(volumes=volumes, customers=customers, paths=[name])
     return volumes
 
 
@@ -656,15 +676,20 @@ def _is_blank_row(fields: Sequence[str]) -> bool:
 
 
 def trace_rows(
-    path: str | Path, key: VolumeKey, *, catalog: PriceCatalog | None = None
+    path: str | Path,
+    key: VolumeKey,
+    *,
+    catalog: PriceCatalog | None = None,
+    customers: CustomerRegister | None = None,
 ) -> tuple[int, ...]:
     """The line numbers of the rows of ``path`` that add up to the volume of ``key``.
 
     This is the audit trail of an invoice line: it reads the file again and lists the rows
-    behind one department's use of one service in one month.
+    behind one department's use of one service in one month. Give the ``customers`` the
+    volumes were read with, so that rows naming the customer by code or alias are found.
     """
     file = Path(path)
-    validator = _Validator(catalog, key.month.year)
+    validator = _Validator(catalog, key.month.year, customers)
     lines: list[int] = []
     with _open(file) as handle:
         layout = _detect_layout(handle.readline(), str(path))
@@ -736,8 +761,12 @@ def read_volume_files(
     catalog: PriceCatalog | None = None,
     year: int | None = None,
     max_issues: int = 50,
+    customers: CustomerRegister | None = None,
 ) -> VolumeSet:
-    """Read several volume files and add their volumes up; report the problems of all files."""
+    """Read several volume files and add their volumes up; report the problems of all files.
+
+    With ``customers``, each row's department label resolves as :func:`read_volumes` says.
+    """
     parts: list[VolumeSet] = []
     issues: list[Issue] = []
     more = 0
@@ -746,7 +775,12 @@ def read_volume_files(
         try:
             parts.append(
                 read_volumes(
-                    path, catalog=catalog, year=year, max_issues=max_issues, check_names=False
+                    path,
+                    catalog=catalog,
+                    year=year,
+                    max_issues=max_issues,
+                    check_names=False,
+                    customers=customers,
                 )
             )
         except InputError as exc:
@@ -755,5 +789,6 @@ def read_volume_files(
     if issues:
         raise InputError(issues, truncated=more)
     volumes = parts[0] if len(parts) == 1 else VolumeSet.merge(parts)
-    check_departments(volumes=volumes, paths=paths)  # one spelling per department in all
+    # One spelling per department in all files; with a register, every name in it.
+    check_departments(volumes=volumes, customers=customers, paths=paths)
     return volumes
