@@ -10,10 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from test_price_kinds import FEB, JAN, MAR, catalog, fixed, per_employee
 
 import sfprice
 from sfprice.app.billing import BillingRequest, run_billing
 from sfprice.customers import CustomerRegister
+from sfprice.engine.billing import bill
 from sfprice.errors import InputError
 from sfprice.io.customers import read_customers
 from sfprice.model import Customer, CustomerKind, KnownName
@@ -229,11 +231,13 @@ def test_a_name_used_outside_its_dates_is_refused_saying_the_dates(
 ) -> None:
     assert register.resolve("Kultur- och fritidsförvaltningen", Month(2014, 3)) == (
         "'Kultur- och fritidsförvaltningen' was the name of 1310 Kulturförvaltningen "
-        "until 2013-12-31; this row is of 2014-03"
+        "until 2013-12-31; this row is of 2014-03 (expected a name in use in the row's "
+        "month, or the customer's code)"
     )
     assert register.resolve("Kultur Norr", Month(2014, 1)) == (
         "'Kultur Norr' is a name of 1310 Kulturförvaltningen from 2014-02-01 until "
-        "2014-03-31; this row is of 2014-01"
+        "2014-03-31; this row is of 2014-01 (expected a name in use in the row's month, "
+        "or the customer's code)"
     )
 
 
@@ -366,3 +370,27 @@ def test_the_example_register_holds_the_seed_facts() -> None:
             assert parent is not None
             assert parent.kind is CustomerKind.NAMND
     assert register["Miljöförvaltningen"].object_code != register["Miljönämnden"].object_code
+
+
+# ---------------------------------------------------------------------- fees
+
+
+def test_fees_stop_after_the_month_the_customer_leaves_and_follow_the_year() -> None:
+    """A fixed fee of 1 000 and 45 kr per employee, for a customer leaving on 2026-02-10.
+
+    January: 1 000 + 45 * 30 (its 2026 headcount, not the 99 of other years) = 2 350;
+    February (it leaves in it): 2 350 again; March: nothing.
+    """
+    cat = catalog(fixed("fee", default="1000"), per_employee("emp", "45"))
+    leaving = Customer("A", employees=99, employees_by_year=((2026, 30),), leaves=date(2026, 2, 10))
+    staying = Customer("B", employees=2)
+    run = bill(cat, [], customers=[leaving, staying], months=[JAN, FEB, MAR])
+    totals = {(i.department, str(i.month)): i.total for i in run.invoices}
+    assert totals == {
+        ("A", "2026-01"): Decimal("2350.00"),
+        ("A", "2026-02"): Decimal("2350.00"),
+        # B: 1 000 + 45 * 2 = 1 090 every month
+        ("B", "2026-01"): Decimal("1090.00"),
+        ("B", "2026-02"): Decimal("1090.00"),
+        ("B", "2026-03"): Decimal("1090.00"),
+    }

@@ -44,6 +44,16 @@ ERRORS: dict[str, str] = {
     "customers-variants": (
         f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-variants.csv"
     ),
+    # The customer register (TOML) and labels resolved through it
+    "customers-fields": (
+        f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-fields.toml"
+    ),
+    "customers-links": (
+        f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-links.toml"
+    ),
+    "department-dates": (
+        f"bill {E}/department-dates.csv --year 2014 --customers {E}/department-dates-customers.toml"
+    ),
     "service-unknown": f"bill {E}/service-unknown.csv --year 2014",
     "service-empty": f"bill {E}/service-empty.csv --year 2014",
     "quantity-not-a-number": f"bill {E}/quantity-not-a-number.csv --year 2014",

@@ -83,7 +83,8 @@ class CustomerRegister(Mapping[str, Customer]):
     'Kulturförvaltningen'
     >>> print(register.resolve("Kultur- och fritidsförvaltningen", Month(2014, 3)))
     'Kultur- och fritidsförvaltningen' was the name of 1310 Kulturförvaltningen until \
-2013-12-31; this row is of 2014-03
+2013-12-31; this row is of 2014-03 (expected a name in use in the row's month, or the \
+customer's code)
     """
 
     __slots__ = ("_by_code", "_by_name", "_labels", "path")
@@ -156,7 +157,10 @@ class CustomerRegister(Mapping[str, Customer]):
                 f"{label_of(s.customer)} {s.dates()}"
                 for s in spans
             )
-            return f"{label!r} {told}; this row is of {month}"
+            return (
+                f"{label!r} {told}; this row is of {month} "
+                "(expected a name in use in the row's month, or the customer's code)"
+            )
         customer = customers[0]
         if customer.leaves is not None and month.first_day > customer.leaves:
             return (
