@@ -17,6 +17,7 @@ from sfprice.app.billing import BillingRequest, run_billing
 from sfprice.customers import CustomerRegister
 from sfprice.engine.billing import bill
 from sfprice.errors import InputError
+from sfprice.io.allocations import load_allocations
 from sfprice.io.customers import read_customers
 from sfprice.model import Customer, CustomerKind, KnownName
 from sfprice.period import Month
@@ -394,3 +395,71 @@ def test_fees_stop_after_the_month_the_customer_leaves_and_follow_the_year() -> 
         ("B", "2026-02"): Decimal("1090.00"),
         ("B", "2026-03"): Decimal("1090.00"),
     }
+
+
+# ---------------------------------------------------------------------- allocation keys
+
+REGISTER_2009 = """\
+[[customer]]
+code = "1310"
+name = "Kulturförvaltningen"
+earlier_names = [{ name = "Kultur- och fritidsförvaltningen", until = 2009-06-30 }]
+
+[[customer]]
+code = "3110"
+name = "Skarpnäcks stadsdelsförvaltning"
+aliases = ["Skarpnäck enhet norr", "Skarpnäck enhet syd"]
+"""
+
+POOLS = """\
+[[pools]]
+code = "economy.system_management"
+name = "Systemförvaltning"
+amount = 1000
+business_area = "economy"
+source = "test"
+rule = "test"
+
+[pools.key]
+type = "snapshot"
+file = "users.csv"
+as_of = "{as_of}"
+"""
+
+
+@pytest.mark.parametrize("as_of", ["2009-06", "2009-07"])
+def test_snapshot_keys_resolve_and_units_add_up(tmp_path: Path, as_of: str) -> None:
+    register = read_customers(_write(tmp_path, REGISTER_2009))
+    _write(
+        tmp_path,
+        "department,quantity\n1310,10\nSkarpnäck enhet norr,25\nSkarpnäck enhet syd,15\n",
+        "users.csv",
+    )
+    pools = _write(tmp_path, POOLS.format(as_of=as_of), "pools.toml")
+    ((_, driver),) = load_allocations(pools, customers=register)
+    # Skarpnäck's two units: 25 + 15 = 40 users under its current name.
+    assert dict(driver.quantities) == {
+        "Kulturförvaltningen": Decimal(10),
+        "Skarpnäcks stadsdelsförvaltning": Decimal(40),
+    }
+
+
+def test_a_snapshot_of_a_month_refuses_a_name_out_of_its_dates(tmp_path: Path) -> None:
+    register = read_customers(_write(tmp_path, REGISTER_2009))
+    _write(tmp_path, "department,quantity\nKultur- och fritidsförvaltningen,10\n", "users.csv")
+    pools = _write(tmp_path, POOLS.format(as_of="2009-07"), "pools.toml")
+    with pytest.raises(InputError) as error:
+        load_allocations(pools, customers=register)
+    (issue,) = error.value.issues
+    assert (issue.path, issue.line, issue.column) == (str(tmp_path / "users.csv"), 2, "department")
+    assert "was the name of 1310 Kulturförvaltningen until 2009-06-30" in issue.message
+
+
+def test_an_undated_name_of_two_customers_needs_a_month() -> None:
+    a = Customer("Alfa", code="A", known_names=(KnownName("AB", until=date(2014, 1, 15)),))
+    b = Customer("Beta", code="B", known_names=(KnownName("AB", since=date(2014, 1, 16)),))
+    register = CustomerRegister([a, b])
+    assert register.find_undated("A") is a
+    message = register.find_undated("AB")
+    assert isinstance(message, str)
+    assert "this input has no month to tell which" in message

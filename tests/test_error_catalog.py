@@ -54,6 +54,11 @@ ERRORS: dict[str, str] = {
     "department-dates": (
         f"bill {E}/department-dates.csv --year 2014 --customers {E}/department-dates-customers.toml"
     ),
+    "allocations-undated": (
+        f"bill examples/volumes-2014.csv --year 2014"
+        f" --customers {E}/allocations-undated/customers.toml"
+        f" --allocations {E}/allocations-undated/pools.toml"
+    ),
     "service-unknown": f"bill {E}/service-unknown.csv --year 2014",
     "service-empty": f"bill {E}/service-empty.csv --year 2014",
     "quantity-not-a-number": f"bill {E}/quantity-not-a-number.csv --year 2014",

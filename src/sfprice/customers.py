@@ -170,6 +170,25 @@ customer's code)
             )
         return customer
 
+    def find_undated(self, label: str) -> Customer | str | None:
+        """The customer ``label`` means at any time, for an input without a month.
+
+        A code, a current name, or an earlier name or alias that only ever named one
+        customer; a label that named several customers at different times is a problem
+        (the input must say its month); None when unknown.
+        """
+        spans = self._labels.get(label)
+        if not spans:
+            return None
+        customers = list({id(s.customer): s.customer for s in spans}.values())
+        if len(customers) > 1:
+            listed = " and ".join(f"{label_of(s.customer)} ({s.dates()})" for s in spans)
+            return (
+                f"{label!r} named {listed}; this input has no month to tell which "
+                "(expected the customer's code, or a month for the input)"
+            )
+        return customers[0]
+
     def resolve(self, label: str, month: Month) -> Customer | str:
         """The customer ``label`` means in ``month``, or a problem text (see :meth:`find`)."""
         found = self.find(label, month)

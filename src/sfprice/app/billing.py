@@ -140,7 +140,7 @@ def run_billing(
         request.volumes, catalog=catalog, year=request.year, customers=customers
     )
     pools = (
-        load_allocations(request.allocations, reserved_codes=catalog.codes)
+        load_allocations(request.allocations, reserved_codes=catalog.codes, customers=customers)
         if request.allocations is not None
         else []
     )
