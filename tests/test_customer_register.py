@@ -99,7 +99,7 @@ ONE = '[[customer]]\ncode = "1310"\nname = "Kulturförvaltningen"\n'
         ),
         (
             '[[customer]]\ncode = 1310\nname = "Kultur"\n',
-            [(2, "customer[0].code", "1310 is not a code (expected 1 to 20 letters A-Z")],
+            [(2, "customer[0].code", "1310 is not a code (expected a code in quotes")],
         ),
         (
             '[[customer]]\ncode = "13-10"\nname = "Kultur"\n',
@@ -463,3 +463,32 @@ def test_an_undated_name_of_two_customers_needs_a_month() -> None:
     message = register.find_undated("AB")
     assert isinstance(message, str)
     assert "this input has no month to tell which" in message
+
+
+# ---------------------------------------------------------------------- the CSV form
+
+
+def test_the_csv_form_may_give_codes_kinds_parents_and_price_groups(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "förvaltning;anställda;ansvarskod;typ;betalare;prisgrupp\n"
+        "Kulturnämnden;;1000;Nämnd;;\n"
+        "Kulturförvaltningen;720;1310;fackförvaltning;1000;förvaltningar\n"
+        "Miljöförvaltningen;260;;;;\n",
+        "customers.csv",
+    )
+    register = read_customers(path)
+    kultur = register.by_code("1310")
+    assert kultur is not None
+    assert (kultur.department, kultur.employees, kultur.kind, kultur.parent) == (
+        "Kulturförvaltningen",
+        720,
+        CustomerKind.FACKFORVALTNING,
+        "1000",
+    )
+    assert kultur.price_group == "förvaltningar"
+    assert register["Kulturnämnden"].kind is CustomerKind.NAMND
+    assert register["Miljöförvaltningen"].code is None
+    volumes = _write(tmp_path, VOLUMES + "2014-01;1310;payroll.manual;2\n", "volumes.csv")
+    (entry,) = sfprice.read_volumes(volumes, customers=register).entries
+    assert entry.key.department == "Kulturförvaltningen"

@@ -48,6 +48,9 @@ ERRORS: dict[str, str] = {
     "customers-fields": (
         f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-fields.toml"
     ),
+    "customers-codes": (
+        f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-codes.csv"
+    ),
     "customers-links": (
         f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-links.toml"
     ),

@@ -111,9 +111,11 @@ def code_problem(raw: object) -> str | None:
     """Why ``raw`` is not a customer code (letters A-Z and digits, SIE-safe), or None."""
     if isinstance(raw, str) and _CODE.fullmatch(raw):
         return None
+    if not isinstance(raw, str):
+        return f'{_shown(raw)} is not a code (expected a code in quotes, e.g. "1310")'
     return (
-        f"{_shown(raw)} is not a code (expected 1 to 20 letters A-Z or digits in quotes, "
-        'e.g. "1310": an SIE reader keeps only those)'
+        f"{_shown(raw)} is not a code (expected 1 to 20 letters A-Z or digits, e.g. 1310: "
+        "an SIE reader keeps only those)"
     )
 
 
