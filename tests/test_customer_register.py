@@ -492,3 +492,13 @@ def test_the_csv_form_may_give_codes_kinds_parents_and_price_groups(tmp_path: Pa
     volumes = _write(tmp_path, VOLUMES + "2014-01;1310;payroll.manual;2\n", "volumes.csv")
     (entry,) = sfprice.read_volumes(volumes, customers=register).entries
     assert entry.key.department == "Kulturförvaltningen"
+
+
+def test_an_unknown_label_names_the_nearest_alias(
+    tmp_path: Path, register: CustomerRegister
+) -> None:
+    path = _write(tmp_path, VOLUMES + "2014-01;Kultur Sud;payroll.manual;2\n", "v.csv")
+    with pytest.raises(InputError) as error:
+        sfprice.read_volumes(path, customers=register)
+    (issue,) = error.value.issues
+    assert issue.message.endswith("did you mean 'Kultur Syd'?"), issue.message

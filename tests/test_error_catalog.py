@@ -48,6 +48,11 @@ ERRORS: dict[str, str] = {
     "customers-fields": (
         f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-fields.toml"
     ),
+    "fees-by-code": (
+        f"bill {E}/fees-by-code/volumes.csv --year 2014"
+        f" --pricelists {E}/fees-by-code/2014-fees.toml"
+        f" --customers {E}/fees-by-code/customers.toml"
+    ),
     "customers-codes": (
         f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-codes.csv"
     ),
