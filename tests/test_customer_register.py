@@ -14,6 +14,13 @@ from test_price_kinds import FEB, JAN, MAR, catalog, fixed, per_employee
 
 import sfprice
 from sfprice.app.billing import BillingRequest, run_billing
+from sfprice.app.simulation import (
+    Scenario,
+    SimulationError,
+    SimulationOutcome,
+    SimulationRequest,
+    run_simulation,
+)
 from sfprice.customers import CustomerRegister
 from sfprice.engine.billing import bill
 from sfprice.errors import InputError
@@ -502,3 +509,22 @@ def test_an_unknown_label_names_the_nearest_alias(
         sfprice.read_volumes(path, customers=register)
     (issue,) = error.value.issues
     assert issue.message.endswith("did you mean 'Kultur Syd'?"), issue.message
+
+
+def test_a_scenario_may_name_the_leaving_customer_by_code() -> None:
+    billing = BillingRequest(
+        (EXAMPLES / "volumes-2014-register.csv",),
+        2014,
+        customers=EXAMPLES / "customers-2014.toml",
+    )
+
+    def leaving(label: str) -> SimulationOutcome:
+        step = Scenario(f"leave:{label}:2014-02", "leave", department=label, month=Month(2014, 2))
+        return run_simulation(
+            SimulationRequest(billing, "payroll", Decimal(600000), scenarios=(step,))
+        )
+
+    by_code, by_name = leaving("3110"), leaving("Skarpnäcks stadsdelsförvaltning")
+    assert by_code.comparison == by_name.comparison
+    with pytest.raises(SimulationError, match="was the name of 1310 Kulturförvaltningen"):
+        leaving("Kultur- och fritidsförvaltningen")
