@@ -89,3 +89,39 @@ def test_the_labels_include_the_earlier_name_only_while_used() -> None:
     kultur = REGISTER["Kulturförvaltningen"]
     assert "Kultur- och fritidsförvaltningen" in labels_in(REGISTER, kultur, Month(2014, 1))
     assert "Kultur- och fritidsförvaltningen" not in labels_in(REGISTER, kultur, Month(2014, 2))
+
+
+_VALUES = st.one_of(
+    st.integers(-5, 3000).map(str),
+    st.sampled_from(['"1310"', '"A1"', '""', '"13 10"', "2014-06-30", "[]", '["x"]', "{}"]),
+    st.sampled_from(['"nämnd"', '"bolag"', '"Kultur"', '"Fritid"', "{ 2014 = 3 }"]),
+    st.sampled_from(['[{ name = "Fritid", until = 2014-01-31 }]', '["Fritid", { name = 1 }]']),
+)
+_FIELDS = st.sampled_from(
+    ["code", "name", "kind", "parent", "employees", "leaves", "aliases", "earlier_names", "x"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.dictionaries(_FIELDS, _VALUES, max_size=6), min_size=0, max_size=4))
+def test_any_register_file_is_read_or_refused_with_located_issues(
+    tmp_path_factory: pytest.TempPathFactory, entries: list[dict[str, str]]
+) -> None:
+    """Never a traceback: a register file either reads or gives issues naming the file."""
+    text = "".join(
+        "[[customer]]\n" + "".join(f"{key} = {value}\n" for key, value in entry.items())
+        for entry in entries
+    )
+    path = tmp_path_factory.mktemp("register") / "customers.toml"
+    path.write_text(text, encoding="utf-8")
+    issues: list[sfprice.Issue] = []
+    try:
+        register = sfprice.read_customers(path)
+    except sfprice.InputError as exc:
+        issues = list(exc.issues)
+        register = None
+    if register is None:
+        assert issues
+        assert all(issue.path == str(path) for issue in issues)
+    else:
+        assert all(customer.code for customer in register.values())
