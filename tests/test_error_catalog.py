@@ -44,6 +44,29 @@ ERRORS: dict[str, str] = {
     "customers-variants": (
         f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-variants.csv"
     ),
+    # The customer register (TOML) and labels resolved through it
+    "customers-fields": (
+        f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-fields.toml"
+    ),
+    "fees-by-code": (
+        f"bill {E}/fees-by-code/volumes.csv --year 2014"
+        f" --pricelists {E}/fees-by-code/2014-fees.toml"
+        f" --customers {E}/fees-by-code/customers.toml"
+    ),
+    "customers-codes": (
+        f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-codes.csv"
+    ),
+    "customers-links": (
+        f"bill examples/volumes-2014.csv --year 2014 --customers {E}/customers-links.toml"
+    ),
+    "department-dates": (
+        f"bill {E}/department-dates.csv --year 2014 --customers {E}/department-dates-customers.toml"
+    ),
+    "allocations-undated": (
+        f"bill examples/volumes-2014.csv --year 2014"
+        f" --customers {E}/allocations-undated/customers.toml"
+        f" --allocations {E}/allocations-undated/pools.toml"
+    ),
     "service-unknown": f"bill {E}/service-unknown.csv --year 2014",
     "service-empty": f"bill {E}/service-empty.csv --year 2014",
     "quantity-not-a-number": f"bill {E}/quantity-not-a-number.csv --year 2014",

@@ -28,6 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         {"names"},
         {"kinds"},  # the price kinds: what the model's items charge by
         {"model", "costs", "kpis"},
+        {"customers"},  # the customer register as a lookup (pure, over the model)
         {"io", "engine", "synthetic"},
         {"app"},
         {"register"},

@@ -36,6 +36,7 @@ from sfprice.app import (
     solve_break_even,
 )
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
+from sfprice.customers import CustomerRegister
 from sfprice.engine import kpi as _kpi
 from sfprice.engine.billing import (
     BillingRun,
@@ -173,6 +174,7 @@ __all__ = [
     "CostKey",
     "CostKind",
     "Customer",
+    "CustomerRegister",
     "DepartmentResult",
     "DocumentKind",
     "FigureKind",

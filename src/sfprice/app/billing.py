@@ -40,7 +40,8 @@ class BillingRequest:
         year: The year billed; rows of other years are left out and counted.
         pricelists: Price-list folders or ``.toml`` files, combined into one catalog;
             ``"@bundled"`` names the bundled folder; empty means the bundled lists.
-        customers: The customer register (CSV), or None.
+        customers: The customer register (TOML or CSV, see docs/customers.md), or None;
+            volume rows may name its customers by code, name or alias.
         allocations: The allocation pools (TOML), or None.
         profile: The import profile (TOML) the volume files are read with, or None
             (docs/import-profiles.md).
@@ -142,13 +143,18 @@ def run_billing(
     sources = list(request.pricelists)
     catalog = load_catalog(sources or None)
     files = tuple(pricelist_sources(sources))
+    customers = read_customers(request.customers) if request.customers is not None else None
     profile = load_profile(request.profile, catalog=catalog) if request.profile else None
     volumes = read_volume_files(
-        request.volumes, catalog=catalog, year=request.year, profile=profile, sheet=request.sheet
+        request.volumes,
+        catalog=catalog,
+        year=request.year,
+        customers=customers,
+        profile=profile,
+        sheet=request.sheet,
     )
-    customers = read_customers(request.customers) if request.customers is not None else None
     pools = (
-        load_allocations(request.allocations, reserved_codes=catalog.codes)
+        load_allocations(request.allocations, reserved_codes=catalog.codes, customers=customers)
         if request.allocations is not None
         else []
     )

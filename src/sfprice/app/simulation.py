@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sfprice.app.billing import BillingOutcome, BillingRequest, run_billing
+from sfprice.customers import CustomerRegister
 from sfprice.engine.listmodel import PriceListModel
 from sfprice.engine.simulate import (
     MANUAL,
@@ -185,6 +186,9 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
     """
     year = request.billing.year
     billed = run_billing(request.billing)
+    if isinstance(billed.customers, CustomerRegister):
+        steps = tuple(_named(step, billed.customers) for step in request.scenarios)
+        request = dataclasses.replace(request, scenarios=steps)
     volumes = billed.volumes if billed.volumes is not None else VolumeSet(())
     notes = [n for n in billed.notes if not n.startswith("no volumes")]
     if not len(volumes):
@@ -310,6 +314,26 @@ def _build(
     except ValueError as exc:
         raise SimulationError(str(exc)) from exc
     return models
+
+
+def _named(step: Scenario, customers: CustomerRegister) -> Scenario:
+    """The step with the departments it names (by code, name or alias) as current names.
+
+    Raises:
+        SimulationError: For a name used outside its dates or after the customer left.
+    """
+    month = step.month
+    if month is None:
+        return step
+
+    def current(label: str) -> str:
+        found = customers.find(label, month) if label else None
+        if isinstance(found, str):
+            msg = f"scenario {step.text}: {found}"
+            raise SimulationError(msg)
+        return label if found is None else found.department
+
+    return dataclasses.replace(step, department=current(step.department), like=current(step.like))
 
 
 def apply_scenario(step: Scenario, volumes: VolumeSet, year: int) -> VolumeSet:

@@ -258,9 +258,10 @@ def add_billing_arguments(parser: argparse.ArgumentParser) -> None:
         "--customers",
         type=Path,
         metavar="FILE",
-        help="customer register (CSV: department,employees,first_year): headcounts for fees "
-        "per employee, first years for prices by customer year; its departments get the "
-        "fixed fees of every month billed (see docs/file-formats.md)",
+        help="customer register (TOML, see docs/customers.md, or CSV: "
+        "department,employees,first_year): volume rows may name its customers by code, "
+        "name or alias; headcounts for fees per employee, first years for prices by "
+        "customer year; its departments get the fixed fees of every month billed",
     )
     group.add_argument(
         "--profile",

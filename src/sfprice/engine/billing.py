@@ -416,7 +416,9 @@ def bill(
             ``excluded_rows``.
         customers: The customer register (headcount, first year), by department; needed
             by fees per employee and prices by customer year. Its departments get the fixed
-            fees of every month billed even without volumes.
+            fees of every month billed even without volumes, up to the month of their
+            ``leaves`` date; a fee per employee counts the headcount of the month's year
+            (:meth:`Customer.employees_in`).
         months: The months fixed fees and fees per employee are billed for; by default the
             months that have volumes (of ``year``). A department gets them in each such
             month when it has volumes then, is in ``customers``, or has its own fee.
@@ -536,6 +538,11 @@ def _add_fees(
     every = departments | {d for i in items for d in i.fees}
     for department in sorted(every, key=swedish_key):
         customer = register.get(department)
+        if customer is not None and customer.leaves and month.first_day > customer.leaves:
+            continue  # it has left: no fees after the month it leaves in
+        if customer is not None and customer.employees_by_year:
+            # The headcount of the year billed (a per-employee fee reads ``employees``).
+            customer = replace(customer, employees=customer.employees_in(month.year))
         for item in items:
             assert isinstance(item.terms, DepartmentTerms)  # chosen above
             found = _year_if_needed(item, customer, month.year)

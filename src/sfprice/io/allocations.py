@@ -39,6 +39,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
+from sfprice.customers import CustomerRegister
 from sfprice.errors import InputError, Issue
 from sfprice.io._csv import (
     check_encoding,
@@ -166,7 +167,12 @@ def _header(line: str, name: str) -> tuple[str, int, int, int]:
 
 
 def read_snapshot(
-    path: str | Path, *, description: str | None = None, max_issues: int = 50
+    path: str | Path,
+    *,
+    description: str | None = None,
+    max_issues: int = 50,
+    customers: CustomerRegister | None = None,
+    as_of: Month | None = None,
 ) -> Driver:
     """Read a snapshot key: a CSV table of one quantity per department.
 
@@ -178,6 +184,10 @@ def read_snapshot(
         path: The CSV file, e.g. the Agresso users per department in July 2009.
         description: What the table counts; by default the file name.
         max_issues: How many problems to list before the rest are only counted.
+        customers: The customer register: a row may name a customer by code, name or
+            alias (in the ``as_of`` month, when given); rows of one customer's units add
+            up under its current name.
+        as_of: The month the snapshot counts, for names and aliases with dates.
 
     Raises:
         InputError: One issue per problem (file, line, column, the value, what was expected).
@@ -272,12 +282,18 @@ def read_snapshot(
                     f"{department!r} appears twice (first on line {seen[department]}); "
                     "a snapshot has one row per department",
                 )
+            if not department or department in seen:
+                department = None  # reported above
+            elif customers is not None:
+                seen[department] = line  # the label as written: each once
+                department = _resolved(customers, department, as_of, line, problem)
+            else:
+                seen[department] = line
             if isinstance(quantity, str):
                 problem(line, "quantity", quantity)
-            elif department and department not in seen:
-                quantities[department] = quantity
-            if department:
-                seen.setdefault(department, line)
+            elif department:
+                # The units of one customer (aliases) add up under its current name.
+                quantities[department] = quantities.get(department, Decimal(0)) + quantity
     issues.sort(key=lambda issue: issue.line or 0)
     if not issues and not quantities:
         issues.append(Issue(name, "no rows: expected one row per department after the header"))
@@ -286,13 +302,29 @@ def read_snapshot(
     return Driver(description or file.name, quantities, name)
 
 
+def _resolved(
+    customers: CustomerRegister,
+    label: str,
+    as_of: Month | None,
+    line: int,
+    problem: Callable[[int, str | None, str], None],
+) -> str | None:
+    """The current name ``label`` means (in ``as_of``), or None after reporting why not."""
+    found = customers.find(label, as_of) if as_of is not None else customers.find_undated(label)
+    if isinstance(found, str):
+        problem(line, "department", found)
+        return None
+    return label if found is None else found.department  # unknown: the name check says
+
+
 # --------------------------------------------------------------------------- pools
 
 
 class _Files:
     """Key files read once each, however many pools use them; problems reported once."""
 
-    def __init__(self) -> None:
+    def __init__(self, customers: CustomerRegister | None) -> None:
+        self.customers = customers
         self.volumes: dict[str, VolumeSet | None] = {}
         self.snapshots: dict[str, Driver | None] = {}
         self.issues: list[Issue] = []
@@ -302,18 +334,22 @@ class _Files:
         name = str(file)
         if name not in self.volumes:
             try:
-                self.volumes[name] = read_volumes(file, max_issues=max_issues)
+                self.volumes[name] = read_volumes(
+                    file, max_issues=max_issues, customers=self.customers
+                )
             except InputError as exc:
                 self.volumes[name] = None
                 self.issues.extend(exc.issues)
                 self.truncated += exc.truncated
         return self.volumes[name]
 
-    def read_snapshot(self, file: Path, max_issues: int) -> Driver | None:
-        name = str(file)
+    def read_snapshot(self, file: Path, max_issues: int, as_of: Month | None) -> Driver | None:
+        name = f"{file}\0{as_of}"
         if name not in self.snapshots:
             try:
-                self.snapshots[name] = read_snapshot(file, max_issues=max_issues)
+                self.snapshots[name] = read_snapshot(
+                    file, max_issues=max_issues, customers=self.customers, as_of=as_of
+                )
             except InputError as exc:
                 self.snapshots[name] = None
                 self.issues.extend(exc.issues)
@@ -373,7 +409,11 @@ def allocation_key_files(path: str | Path) -> tuple[Path, ...]:
 
 
 def load_allocations(
-    path: str | Path, *, reserved_codes: Iterable[str] = (), max_issues: int = 50
+    path: str | Path,
+    *,
+    reserved_codes: Iterable[str] = (),
+    max_issues: int = 50,
+    customers: CustomerRegister | None = None,
 ) -> tuple[tuple[AllocationPool, Driver], ...]:
     """Load allocation pools and read their keys: each pool with its driver, in file order.
 
@@ -382,6 +422,8 @@ def load_allocations(
         reserved_codes: Codes a pool may not use, e.g. the service codes of the price
             lists (a pool's code is the service code of its invoice lines).
         max_issues: How many problems to list per key file.
+        customers: The customer register: the key files' department labels resolve
+            through it as volume rows do (code, name, or earlier name or alias in use).
 
     Raises:
         InputError: With one issue per problem of the TOML file (field named) and of the
@@ -399,7 +441,7 @@ def load_allocations(
         raise InputError(issues)
     folder = Path(path).parent
     reserved = frozenset(reserved_codes)
-    files = _Files()
+    files = _Files(customers)
     seen: dict[str, int] = {}
     loaded: list[tuple[AllocationPool, Driver]] = []
     for index, pool in enumerate(schema.pools):
@@ -431,7 +473,8 @@ def load_allocations(
         else:
             as_of = f" {pool.key.as_of}" if pool.key.as_of else ""
             description = f"{pool.key.label or pool.key.file}{as_of}"
-            snapshot = files.read_snapshot(file, max_issues)
+            month = Month.parse(pool.key.as_of) if pool.key.as_of else None
+            snapshot = files.read_snapshot(file, max_issues, month)
             driver = None if snapshot is None else replace(snapshot, description=description)
         if driver is None:
             continue

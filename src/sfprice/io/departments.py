@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ParamSpec
 
+from sfprice.customers import CustomerRegister
 from sfprice.errors import InputError, Issue, Remedy
 from sfprice.model import Customer, Driver, PriceCatalog, VolumeSet
 from sfprice.names import clean_name, fold_name, name_variants, nearest_names
@@ -198,11 +199,25 @@ def department_issues(
         grouped.update(group)
         issues.append(_variant_issue(group, uses, register))
     if customers is not None:
-        issues.extend(
-            _unknown_issue(name, uses, register)
-            for name in run_order
-            if name not in register and name not in grouped
-        )
+        # The nearest of every label the register knows: codes, earlier names, aliases.
+        full = customers if isinstance(customers, CustomerRegister) else None
+        labels = full.labels() if full is not None else register
+        for name in run_order:
+            if name in register or name in grouped:
+                continue
+            spans = full.spans(name) if full is not None else ()
+            if spans:
+                # A code or an alias where only the current name is read (a price list's
+                # fees): the register knows it, so say whose it is.
+                owners = ", ".join(dict.fromkeys(repr(s.customer.department) for s in spans))
+                issues.append(
+                    uses.first(name).issue(
+                        f"{name!r} is a code or other name of {owners} in the customer "
+                        f"register; here write the current name (expected {owners})"
+                    )
+                )
+            else:
+                issues.append(_unknown_issue(name, uses, register, labels))
     else:
         # Without a customer register a typo cannot be known for sure; but a new name next
         # to an invoiced one, or a fee for a department no volume names, that is one or two
@@ -277,9 +292,11 @@ def _variant_issue(group: tuple[str, ...], uses: _Uses, register: Mapping[str, N
     )
 
 
-def _unknown_issue(name: str, uses: _Uses, register: Mapping[str, NameUse]) -> Issue:
+def _unknown_issue(
+    name: str, uses: _Uses, register: Mapping[str, NameUse], labels: Iterable[str]
+) -> Issue:
     use = uses.first(name)
-    near = nearest_names(name, register)
+    near = nearest_names(name, labels)
     where = _register_path(register)
     hint = (
         f"did you mean {', '.join(map(repr, near))}?"

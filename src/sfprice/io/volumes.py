@@ -36,6 +36,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
+from sfprice.customers import CustomerRegister
 from sfprice.errors import InputError, Issue, PriceNotFound, Remedy
 from sfprice.io._csv import (
     check_encoding,
@@ -289,10 +290,12 @@ class _Validator:
         catalog: PriceCatalog | None,
         year: int | None,
         profile: ImportProfile | None = None,
+        customers: CustomerRegister | None = None,
     ) -> None:
         self.catalog = catalog
         self.year = year
         self.profile = profile
+        self.customers = customers
         self.codes = sorted(catalog.codes) if catalog is not None else []
         self._months: dict[str, Month | str] = {}
         self._quantities: dict[tuple[Cell, str], Decimal | Ambiguous | str] = {}
@@ -450,6 +453,14 @@ class _Validator:
             problems.append(("department", "the department is empty (expected a name or code)"))
         elif is_total_text(department):
             problems.append(("department", f"{department!r} is a total, not a department"))
+        elif self.customers is not None and not isinstance(month, str):
+            # A code, a name or an alias used in the month counts under the current name;
+            # a label unknown to the register is left for the run's name check.
+            found = self.customers.find(department, month)
+            if isinstance(found, str):
+                problems.append(("department", found))
+            elif found is not None:
+                department = found.department
         service_problem = self.service(service_text)
         if service_problem:
             problems.append(("service", service_problem))
@@ -482,6 +493,7 @@ def read_volumes(
     check_names: bool = True,
     profile: ImportProfile | str | Path | None = None,
     sheet: str | None = None,
+    customers: CustomerRegister | None = None,
 ) -> VolumeSet:
     """Read one volume file into summed volumes per month, department and service.
 
@@ -497,6 +509,10 @@ def read_volumes(
         profile: An import profile (:func:`sfprice.io.profiles.load_profile`, or its file)
             that maps the export's column names, service labels and department labels.
         sheet: The worksheet of a workbook to read (default: the profile's, or the first).
+        customers: The customer register: each row's department label (a code, a name,
+            an earlier name or alias used in the row's month) counts under the customer's
+            current name; a label used outside its dates, or after the customer left, is
+            refused at its row. Names not in the register are refused by the name check.
 
     Returns:
         The volumes, each with the file and number of rows it came from.
@@ -508,7 +524,7 @@ def read_volumes(
     name = str(path)
     if profile is not None and not isinstance(profile, ImportProfile):
         profile = load_profile(profile, catalog=catalog)
-    validator = _Validator(catalog, year, profile)
+    validator = _Validator(catalog, year, profile, customers)
     try:
         with _open_table(file, name, profile, sheet) as table:
             result = table.sum(validator)
@@ -534,7 +550,7 @@ def read_volumes(
         excluded={name: result.excluded} if result.excluded else {},
     )
     if check_names:
-        check_departments(volumes=volumes, paths=[name])
+        check_departments(volumes=volumes, customers=customers, paths=[name])
     return volumes
 
 
@@ -891,14 +907,17 @@ def trace_rows(
     catalog: PriceCatalog | None = None,
     profile: ImportProfile | None = None,
     sheet: str | None = None,
+    customers: CustomerRegister | None = None,
 ) -> tuple[int, ...]:
     """The line numbers of the rows of ``path`` that add up to the volume of ``key``.
 
     This is the audit trail of an invoice line: it reads the file again and lists the rows
     behind one department's use of one service in one month (for a workbook, the sheet's
-    row numbers; give the ``profile`` and ``sheet`` it was read with).
+    row numbers; give the ``profile`` and ``sheet`` it was read with). Give the
+    ``customers`` the volumes were read with, so that rows naming the customer by code or
+    alias are found.
     """
-    validator = _Validator(catalog, key.month.year, profile)
+    validator = _Validator(catalog, key.month.year, profile, customers)
     lines: list[int] = []
     with _open_table(Path(path), str(path), profile, sheet) as table:
         layout = table.layout
@@ -979,10 +998,12 @@ def read_volume_files(
     max_issues: int = 50,
     profile: ImportProfile | str | Path | None = None,
     sheet: str | None = None,
+    customers: CustomerRegister | None = None,
 ) -> VolumeSet:
     """Read several volume files and add their volumes up; report the problems of all files.
 
     ``profile`` and ``sheet`` are those of :func:`read_volumes`, the same for every file.
+    With ``customers``, each row's department label resolves as :func:`read_volumes` says.
     """
     parts: list[VolumeSet] = []
     issues: list[Issue] = []
@@ -1001,6 +1022,7 @@ def read_volume_files(
                     check_names=False,
                     profile=profile,
                     sheet=sheet,
+                    customers=customers,
                 )
             )
         except InputError as exc:
@@ -1009,5 +1031,6 @@ def read_volume_files(
     if issues:
         raise InputError(issues, truncated=more)
     volumes = parts[0] if len(parts) == 1 else VolumeSet.merge(parts)
-    check_departments(volumes=volumes, paths=paths)  # one spelling per department in all
+    # One spelling per department in all files; with a register, every name in it.
+    check_departments(volumes=volumes, customers=customers, paths=paths)
     return volumes
