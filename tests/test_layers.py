@@ -28,6 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         {"names"},
         {"kinds"},  # the price kinds: what the model's items charge by
         {"model", "costs", "kpis"},
+        {"agreements"},  # agreements and overrides: on the model's items and customers
         {"io", "engine", "synthetic"},
         {"app"},
         {"register"},
