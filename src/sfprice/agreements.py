@@ -202,7 +202,7 @@ class Agreement:
         customer year is not changed by an agreement: it is refused, not guessed.
         """
         if not isinstance(item.terms, UnitPrice) or item.steps_down:
-            what = "a price by customer year" if item.steps_down else f"a {item.kind} price"
+            what = f"a {item.kind} price" + (" by customer year" if item.steps_down else "")
             return (
                 f"{item.code} is {what}; an agreement's "
                 f"{'own price' if self.price is not None else 'discount'} applies to plain "

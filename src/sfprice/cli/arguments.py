@@ -262,6 +262,14 @@ def add_billing_arguments(parser: argparse.ArgumentParser) -> None:
         "per employee, first years for prices by customer year; its departments get the "
         "fixed fees of every month billed (see docs/file-formats.md)",
     )
+    group.add_argument(
+        "--agreements",
+        type=Path,
+        metavar="FILE",
+        help="agreements and overrides (TOML): price groups, own prices, discounts and "
+        "add-on services by customer and month; each line says which priced it "
+        "(see docs/agreements.md)",
+    )
 
 
 def billing_request(args: argparse.Namespace, year: int) -> BillingRequest:
@@ -272,6 +280,7 @@ def billing_request(args: argparse.Namespace, year: int) -> BillingRequest:
         pricelists=tuple(args.pricelists or ()),
         customers=args.customers,
         allocations=args.allocations,
+        agreements=args.agreements,
     )
 
 
