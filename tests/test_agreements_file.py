@@ -191,6 +191,22 @@ def test_the_model_refuses_what_the_file_would(given: dict[str, object], problem
         Agreement("a", "src", Month(2014, 1), **given)  # type: ignore[arg-type]
 
 
+def test_an_add_on_fee_by_department_is_refused(tmp_path: Path) -> None:
+    # A fees table that does not name the customer would bill it nothing, silently.
+    path = tmp_path / "avtal.toml"
+    path.write_text(
+        '[[agreements]]\nid = "t"\nsource = "TA-1"\ncustomer = "Kulturförvaltningen"\n'
+        'from = "2014-02"\n[agreements.add_on]\ncode = "economy.assets"\nname = "A"\n'
+        'kind = "fixed_monthly"\nfees = { "Miljöförvaltningen" = 100 }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        read_agreements(path, catalog=CATALOG)
+    (issue,) = caught.value.issues
+    assert issue.field == "agreements[0] (t).add_on.default_fee (economy.assets)"
+    assert "give default_fee, not fees" in issue.message
+
+
 def test_ids_are_unique_and_groups_declared() -> None:
     one = Agreement("a", "s", Month(2014, 1), customer="K", item="x", price=D(1))
     with pytest.raises(ValueError, match="unique"):
@@ -198,3 +214,30 @@ def test_ids_are_unique_and_groups_declared() -> None:
     grouped = Agreement("b", "s", Month(2014, 1), group="bolag", item="x", price=D(1))
     with pytest.raises(ValueError, match="undeclared price groups: bolag"):
         Agreements((), (grouped,))
+
+
+def test_a_register_price_group_the_file_does_not_declare_is_refused() -> None:
+    register = [
+        Customer("Kulturförvaltningen", source="kunder.toml:4", price_group="förvaltning"),
+        Customer("Skarpnäcks stadsdelsförvaltning", source="kunder.toml:5"),
+        Customer("Stadsbyggnadsförvaltningen", source="kunder.toml:6"),
+        Customer("Stockholms Hamn AB", source="kunder.toml:9", price_group="bolagen"),
+    ]
+    with pytest.raises(InputError) as caught:
+        read_agreements(EXAMPLE, catalog=CATALOG, customers=register)
+    (issue,) = caught.value.issues
+    assert (issue.path, issue.line) == ("kunder.toml", 9)
+    assert issue.message == (
+        f"Stockholms Hamn AB: price group 'bolagen' is not declared in {EXAMPLE} "
+        "(declared: bolag, förvaltning)"
+    )
+
+
+def test_an_unreadable_file_is_one_located_issue(tmp_path: Path) -> None:
+    path = tmp_path / "avtal.toml"
+    path.write_bytes(b'id = "\xff"\n')
+    with pytest.raises(InputError) as caught:
+        read_agreements(path, catalog=CATALOG)
+    (issue,) = caught.value.issues
+    assert issue.path == str(path)
+    assert issue.message.startswith("cannot read the agreements file: ")

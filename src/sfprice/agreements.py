@@ -34,6 +34,7 @@ __all__ = [
     "Agreements",
     "Conflict",
     "PriceGroup",
+    "add_on_problem",
 ]
 
 _HUNDRED = Decimal(100)
@@ -63,6 +64,26 @@ class PriceGroup:
 
     name: str
     description: str = ""
+
+
+def add_on_problem(item: PriceItem) -> str | None:
+    """Why ``item`` cannot be an add-on (None when it can).
+
+    An add-on is billed to whom its agreement is for: a monthly fee must be its
+    ``default_fee`` (a ``fees`` table by department would bill nothing to a department it
+    does not name, silently).
+    """
+    if str(item.kind) not in ADD_ON_KINDS:
+        return (
+            f"an add-on is billed per department and month in its months: kind "
+            f"{' or '.join(ADD_ON_KINDS)}, not {item.kind}"
+        )
+    if str(item.kind) == "fixed_monthly" and (item.fees or item.default_fee is None):
+        return (
+            "an add-on's monthly fee is the same for everyone its agreement is for: give "
+            "default_fee, not fees"
+        )
+    return None
 
 
 def _swedish_number(value: Decimal) -> str:
@@ -128,11 +149,8 @@ class Agreement:
             if not 0 <= self.discount <= _HUNDRED:
                 msg = f"agreement {self.id}: a discount is 0..100 %, got {self.discount}"
                 raise ValueError(msg)
-        if self.add_on is not None and str(self.add_on.kind) not in ADD_ON_KINDS:
-            msg = (
-                f"agreement {self.id}: an add-on item is billed per department and month "
-                f"({' or '.join(ADD_ON_KINDS)}), not {self.add_on.kind}"
-            )
+        if self.add_on is not None and (problem := add_on_problem(self.add_on)):
+            msg = f"agreement {self.id}: {problem}"
             raise ValueError(msg)
 
     @property

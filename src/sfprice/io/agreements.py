@@ -32,9 +32,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from sfprice.agreements import ADD_ON_KINDS, Agreement, Agreements, PriceGroup
+from sfprice.agreements import (
+    ADD_ON_KINDS,
+    Agreement,
+    Agreements,
+    PriceGroup,
+    add_on_problem,
+)
 from sfprice.errors import InputError, Issue, Remedy
-from sfprice.io._toml import Amount, Schema, field_path, message, parse_toml
+from sfprice.io._toml import Amount, Schema, field_path, message, parse_toml, read_toml_text
 from sfprice.io.pricelists import item_schema, read_item
 from sfprice.model import Customer, PriceCatalog, PriceItem
 from sfprice.names import clean_name, nearest_names
@@ -117,11 +123,7 @@ def read_agreements(
             agreements for the same customer or group, item and month.
     """
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Issue(name, f"cannot read the agreements file: {exc}")]) from exc
-    raw, issues = parse_toml(text, name)
+    raw, issues = parse_toml(read_toml_text(path, "agreements file"), name)
     if raw is None:
         raise InputError(issues)
     try:
@@ -146,6 +148,7 @@ def read_agreements(
         if (a := reader.agreement(index, given, {g.name for g in groups})) is not None
     ]
     reader.overlaps(agreements)
+    reader.price_groups({g.name for g in groups})
     if reader.issues:
         raise InputError(reader.issues)
     return Agreements(tuple(groups), tuple(agreements), name)
@@ -293,13 +296,10 @@ class _Reader:
         item = read_item(given.add_on, f"{where}.add_on", self.path, self.issues)
         if item is None:
             return None
-        at = f"{where}.add_on.kind ({item.code})"
-        if str(item.kind) not in ADD_ON_KINDS:
-            self.issue(
-                at,
-                f"an add-on is billed per department and month in its months: kind "
-                f"{' or '.join(ADD_ON_KINDS)}, not {item.kind}",
-            )
+        problem = add_on_problem(item)
+        if problem is not None:
+            field = "kind" if str(item.kind) not in ADD_ON_KINDS else "default_fee"
+            self.issue(f"{where}.add_on.{field} ({item.code})", problem)
             return None
         if item.code in self.catalog.codes:
             self.issue(
@@ -325,6 +325,26 @@ class _Reader:
                     field = "item" if agreement.item is not None else "business_area"
                     self.issue(f"{where}.{field}", f"{problem} (price list {price_list.id})")
                     return
+
+    def price_groups(self, declared: set[str]) -> None:
+        """Each register customer's price group must be declared in the file.
+
+        Else no group agreement would ever reach it: a misspelt group would leave the
+        customer at list prices, silently.
+        """
+        for customer in self.register or ():
+            if customer.price_group is None or customer.price_group in declared:
+                continue
+            where, _, number = customer.source.rpartition(":")
+            path, line = (where, int(number)) if number.isdigit() else (customer.source, None)
+            self.issues.append(
+                Issue(
+                    path or "<customer register>",
+                    f"{customer.department}: price group {customer.price_group!r} is not "
+                    f"declared in {self.path} (declared: {', '.join(sorted(declared)) or 'none'})",
+                    line=line,
+                )
+            )
 
     def overlaps(self, agreements: list[Agreement]) -> None:
         """Two agreements for the same customer or group, item and months are refused."""

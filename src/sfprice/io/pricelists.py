@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 from pydantic import Field, PlainValidator, create_model
 
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import Amount, Kronor, Money, Schema, validate_toml
+from sfprice.io._toml import Amount, Kronor, Money, Schema, read_toml_text, validate_toml
 from sfprice.kinds import KINDS, FieldProblems, FileItem, PriceTerms, Shape, file_fields
 from sfprice.model import (
     PriceCatalog,
@@ -400,11 +400,7 @@ def load_pricelist(path: str | Path) -> PriceList:
         InputError: With one issue per problem (file, item and field named).
     """
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Issue(name, f"cannot read the price list: {exc}")]) from exc
-    price_list, issues = _parse(text, name)
+    price_list, issues = _parse(read_toml_text(path, "price list"), name)
     if price_list is None:
         raise InputError(issues)
     return price_list
