@@ -236,3 +236,32 @@ def test_an_agreement_at_the_list_price_changes_no_amount(
     zero = Agreement("zero", "avtal", JAN, None, customer=KULTUR, item=service, discount=D(0))
     discounted = bill(CATALOG, volumes, agreements=Agreements((), (zero,)))
     assert discounted.total == plain.total
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    quantity=whole_quantities(),
+    percent=st.decimals(min_value=0, max_value=100, places=2),
+    service=st.sampled_from(["payroll.self_service", "payroll.manual", "payroll.agresso"]),
+)
+def test_a_discount_is_the_exact_discounted_product_rounded_once(
+    quantity: Decimal, percent: Decimal, service: str
+) -> None:
+    item = CATALOG.lists[-1].item(service)
+    assert item is not None
+    discount = Agreement("d", "avtal", JAN, None, customer=KULTUR, item=service, discount=percent)
+    volumes = [
+        VolumeEntry(VolumeKey(JAN, KULTUR, service), quantity, ()),
+        VolumeEntry(VolumeKey(JAN, BOLAGET, service), quantity, ()),
+    ]
+    run = bill(CATALOG, volumes, agreements=Agreements((), (discount,)))
+    kultur, other = run.invoice(KULTUR, JAN), run.invoice(BOLAGET, JAN)
+    assert kultur is not None
+    assert other is not None
+    (line,) = kultur.lines
+    exact = quantity * item.price * (100 - percent) / 100  # exact: /100 of finite decimals
+    assert line.amount == exact.quantize(D("0.01"), rounding="ROUND_HALF_UP")
+    assert sum(c.amount for c in line.components) == line.amount or not line.components
+    # Another customer's agreement changes nothing for this one: the list price.
+    assert other.lines[0].amount == (quantity * item.price).quantize(D("0.01"))
+    assert other.lines[0].agreement is None

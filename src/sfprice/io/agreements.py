@@ -27,10 +27,11 @@ import difflib
 import functools
 import itertools
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, create_model
 
 from sfprice.agreements import (
     ADD_ON_KINDS,
@@ -49,6 +50,18 @@ from sfprice.period import Month
 __all__ = ["read_agreements", "resolve_customers"]
 
 
+def _month_text(value: object) -> str:
+    """A month is written as a string; a TOML date (``2014-01-01``) names a day."""
+    if isinstance(value, str):
+        return value
+    shown = value.isoformat() if isinstance(value, date) else repr(value)
+    msg = f'{shown} is not a month written as text (expected e.g. "2014-03", in quotes)'
+    raise ValueError(msg)
+
+
+_MonthText = Annotated[str, BeforeValidator(_month_text)]
+
+
 class _GroupSchema(Schema):
     name: str = Field(min_length=1)
     description: str = ""
@@ -59,8 +72,8 @@ class _AgreementFields(Schema):
     source: str = Field(min_length=1)
     customer: str | None = None
     group: str | None = None
-    start: str = Field(alias="from")
-    end: str | None = Field(default=None, alias="to")
+    start: _MonthText = Field(alias="from")
+    end: _MonthText | None = Field(default=None, alias="to")
     item: str | None = None
     business_area: str | None = None
     price: Amount | None = None
