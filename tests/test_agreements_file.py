@@ -241,3 +241,23 @@ def test_an_unreadable_file_is_one_located_issue(tmp_path: Path) -> None:
     (issue,) = caught.value.issues
     assert issue.path == str(path)
     assert issue.message.startswith("cannot read the agreements file: ")
+
+
+def test_monte_carlo_prices_the_agreements_in_every_draw() -> None:
+    pytest.importorskip("numpy")
+    from sfprice.engine.montecarlo import monte_carlo
+
+    agreements = read_agreements(EXAMPLE, catalog=CATALOG)
+    volumes = read_volume_files([VOLUMES], catalog=CATALOG, year=2014)
+    agreed = PriceListModel("avtal", CATALOG, year=2014, agreements=agreements)
+    plain = PriceListModel("lista", CATALOG, year=2014)
+    cost = D("600000.00")
+    result = monte_carlo(volumes, [agreed, plain], cost_to_recover=cost, scenarios=5, sigma=0)
+    # At the input volumes: 659 235,00 with the agreements, 669 215,00 by the list alone.
+    with_agreements = result.model("avtal")
+    assert with_agreements.minimum == with_agreements.maximum == D("59235.00")
+    assert result.model("lista").deterministic == D("69215.00")
+    # With spread, every draw is billed by the engine (the integer path would need the
+    # list's one price per service); the centre is still the agreed revenue.
+    spread = monte_carlo(volumes, [agreed], cost_to_recover=cost, scenarios=20, sigma=0.1)
+    assert spread.model("avtal").deterministic == D("59235.00")
