@@ -324,20 +324,37 @@ class _Reader:
         return item
 
     def supported(self, where: str, agreement: Agreement) -> None:
-        """An own price or discount must meet plain unit prices in the lists of its months."""
+        """An own price or discount must meet plain unit prices in its months' lists.
+
+        And at least one item there: an item only another year's list has would never be
+        priced by it (a 2010 code in a 2014 agreement leaves the list price, silently).
+        """
         if agreement.add_on is not None:
             return
+        field = "item" if agreement.item is not None else "business_area"
+        met = False
         for price_list in self.catalog:
             first = Month(price_list.valid_from.year, price_list.valid_from.month)
             last = Month(price_list.valid_to.year, price_list.valid_to.month)
             if not agreement.overlaps(first, last):
                 continue
             for item in price_list.items:
-                problem = agreement.support_problem(item) if agreement.covers(item) else None
+                if not agreement.covers(item):
+                    continue
+                met = True
+                problem = agreement.support_problem(item)
                 if problem is not None:
-                    field = "item" if agreement.item is not None else "business_area"
                     self.issue(f"{where}.{field}", f"{problem} (price list {price_list.id})")
                     return
+        if not met:
+            having = [pl.id for pl in self.catalog if any(agreement.covers(i) for i in pl.items)]
+            months = f"{agreement.start}..{agreement.end or ''}"
+            self.issue(
+                f"{where}.{field}",
+                f"{agreement.item or agreement.business_area!r} is in no price list in force "
+                f"in {months} (lists that have it: {', '.join(having)}); the agreement would "
+                "price nothing",
+            )
 
     def price_groups(self, declared: set[str]) -> None:
         """Each register customer's price group must be declared in the file.
