@@ -43,7 +43,7 @@ code = "1310"
 name = "Kulturförvaltningen"
 kind = "Fackförvaltning"
 parent = "1000"
-price_group = "förvaltningar"
+price_group = "förvaltning"
 employees = { 2013 = 700, 2014 = 720 }
 first_year = 2010
 leaves = 2014-06-30
@@ -70,7 +70,7 @@ def test_the_toml_form_gives_every_field(tmp_path: Path) -> None:
     assert register.by_code("1310") is kultur
     assert kultur.kind is CustomerKind.FACKFORVALTNING  # spelt with a capital in the file
     assert kultur.parent == "1000"
-    assert kultur.price_group == "förvaltningar"
+    assert kultur.price_group == "förvaltning"
     assert kultur.employees is None
     assert (kultur.employees_in(2013), kultur.employees_in(2014)) == (700, 720)
     assert kultur.first_year == 2010
@@ -498,7 +498,7 @@ def test_the_csv_form_may_give_codes_kinds_parents_and_price_groups(tmp_path: Pa
         CustomerKind.FACKFORVALTNING,
         "1000",
     )
-    assert kultur.price_group == "förvaltningar"
+    assert kultur.price_group == "förvaltning"
     assert register["Kulturnämnden"].kind is CustomerKind.NAMND
     assert register["Miljöförvaltningen"].code is None
     volumes = _write(tmp_path, VOLUMES + "2014-01;1310;payroll.manual;2\n", "volumes.csv")

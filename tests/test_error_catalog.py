@@ -128,6 +128,32 @@ ERRORS: dict[str, str] = {
     "pricelist-not-found": "pricelists --pricelists no-such-folder",
     "pricelist-mid-month": f"pricelists --pricelists {E}/pricelist-mid-month.toml",
     "pricelist-combined": f"pricelists --pricelists pricelists --pricelists {E}/pricelist-own",
+    # Agreements and overrides (docs/agreements.md)
+    "agreements-bad": (
+        f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-bad.toml"
+    ),
+    "agreements-fields": (
+        f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-fields.toml"
+    ),
+    "agreements-overlap": (
+        f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-overlap.toml"
+    ),
+    "agreements-customer": (
+        f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-customer.toml"
+    ),
+    "agreements-register": (
+        f"bill examples/volumes-2014.csv --year 2014"
+        f" --customers {E}/agreements-register-customers.csv"
+        f" --agreements {E}/agreements-register.toml"
+    ),
+    "agreements-group": (
+        f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-group.toml"
+    ),
+    "agreements-kind": (
+        "bill examples/volumes-2026.csv --year 2026 --customers examples/customers-2026.csv"
+        " --pricelists examples/pricelists-2026-models/2026-fixed.toml"
+        f" --agreements {E}/agreements-kind.toml"
+    ),
     # No price for a volume
     "no-price-2014": f"bill {E}/no-price-2014.csv --year 2014 --output bill.csv",
     "no-list-2013": f"bill {E}/no-list-2013.csv --year 2013",

@@ -29,6 +29,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         {"kinds"},  # the price kinds: what the model's items charge by
         {"model", "costs", "kpis"},
         {"customers"},  # the customer register as a lookup (pure, over the model)
+        {"agreements"},  # agreements and overrides: on the model's items and customers
         {"io", "engine", "synthetic"},
         {"app"},
         {"register"},

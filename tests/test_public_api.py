@@ -39,6 +39,17 @@ def _imports(path: Path) -> set[str]:
 # The core is pure: no file formats, no pydantic, no formatting.
 FORBIDDEN = {
     "model.py": {"pydantic", "babel", "csv", "tomllib", "json", "sfprice.io", "sfprice.engine"},
+    # Agreements and overrides: a pure model beside it (io reads the file, the engine prices).
+    "agreements.py": {
+        "pydantic",
+        "babel",
+        "csv",
+        "tomllib",
+        "json",
+        "pathlib",
+        "sfprice.io",
+        "sfprice.engine",
+    },
     "money.py": {"pydantic", "babel", "csv", "tomllib", "sfprice.model"},
     "period.py": {"pydantic", "babel", "csv", "tomllib", "sfprice.model"},
     "errors.py": {"pydantic", "babel", "sfprice.model"},

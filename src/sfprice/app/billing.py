@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from sfprice.agreements import Agreements
 from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
 from sfprice.engine.billing import BillingRun, Invoice, bill, with_customers
-from sfprice.errors import PriceNotFound
+from sfprice.errors import InputError, PriceNotFound
+from sfprice.io.agreements import read_agreements, resolve_customers
 from sfprice.io.allocations import allocation_key_files, load_allocations
 from sfprice.io.customers import read_customers
 from sfprice.io.departments import check_departments
@@ -46,6 +48,7 @@ class BillingRequest:
         profile: The import profile (TOML) the volume files are read with, or None
             (docs/import-profiles.md).
         sheet: The worksheet of ``.xlsx`` volume files (default: the profile's, or the first).
+        agreements: The agreements and overrides (TOML, ``docs/agreements.md``), or None.
     """
 
     volumes: tuple[Path, ...]
@@ -55,11 +58,12 @@ class BillingRequest:
     allocations: Path | None = None
     profile: Path | None = None
     sheet: str | None = None
+    agreements: Path | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "volumes", tuple(Path(p) for p in self.volumes))
         object.__setattr__(self, "pricelists", tuple(self.pricelists))
-        for name in ("customers", "allocations", "profile"):
+        for name in ("customers", "allocations", "profile", "agreements"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, Path(value))
@@ -77,6 +81,8 @@ class BillingRequest:
         if self.allocations is not None:
             found.append(("allocations", self.allocations))
             found += [("allocation_key", p) for p in allocation_key_files(self.allocations)]
+        if self.agreements is not None:
+            found.append(("agreements", self.agreements))
         return tuple(found)
 
 
@@ -96,6 +102,7 @@ class BillingOutcome:
         volumes: The volumes billed (of the year), for a service that prices them again
             (simulation).
         customers: The customer register read, or None.
+        agreements: The agreements read, or None.
     """
 
     request: BillingRequest
@@ -106,6 +113,7 @@ class BillingOutcome:
     volume_run: BillingRun | None = None
     volumes: VolumeSet | None = None
     customers: Mapping[str, Customer] | None = None
+    agreements: Agreements | None = None
 
     @property
     def actual_months(self) -> tuple[Month, ...]:
@@ -168,8 +176,9 @@ def run_billing(
         issued=issued,
         issued_in=issued_in,
     )
+    agreements = _agreements(request, catalog, volumes, customers)
     try:
-        run = bill(catalog, volumes, year=request.year, customers=customers)
+        run = bill(catalog, volumes, year=request.year, customers=customers, agreements=agreements)
     except PriceNotFound as exc:
         # The engine names the files only; point at the first row that uses each service.
         raise locate_missing_prices(exc, profile=profile, sheet=request.sheet) from exc
@@ -184,7 +193,30 @@ def run_billing(
         # An allocation pool can invoice a department that has no volumes.
         run = with_customers(run, customers)
     notes = _notes(request.year, catalog, run)
-    return BillingOutcome(request, catalog, files, run, notes, volume_run, volumes, customers)
+    return BillingOutcome(
+        request, catalog, files, run, notes, volume_run, volumes, customers, agreements
+    )
+
+
+def _agreements(
+    request: BillingRequest,
+    catalog: PriceCatalog,
+    volumes: VolumeSet,
+    customers: Mapping[str, Customer] | None,
+) -> Agreements | None:
+    """The request's agreements, their customers resolved through the register.
+
+    Without a register an agreement of the year must name a department of the volumes
+    (:func:`~sfprice.io.agreements.resolve_customers`).
+    """
+    if request.agreements is None:
+        return None
+    agreements = read_agreements(request.agreements, catalog=catalog, customers=customers)
+    if customers is None:
+        issues = resolve_customers(agreements, volumes.departments, request.year)
+        if issues:
+            raise InputError(issues)
+    return agreements
 
 
 def _notes(year: int, catalog: PriceCatalog, run: BillingRun) -> tuple[str, ...]:

@@ -159,7 +159,8 @@ def list_model(
 ) -> PriceListModel:
     """The price lists as they stand for a billing outcome, as a simulation model.
 
-    Priced by the billing engine with the outcome's catalog, year and customer register;
+    Priced by the billing engine with the outcome's catalog, year, customer register and
+    agreements;
     the allocation lines of the run (of ``area``) are added as fixed charges. At the
     outcome's volumes it charges what the run bills (the area's lines).
     """
@@ -174,6 +175,7 @@ def list_model(
         customers=outcome.customers,
         area=area,
         fixed={key: exact_sum(amounts) for key, amounts in fixed.items()},
+        agreements=outcome.agreements,
     )
 
 
@@ -196,7 +198,8 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
         raise SimulationError(msg)
     price_list = _price_list(billed, volumes, year)
     area = request.area
-    if not any(item.business_area == area for item in price_list.items):
+    add_ons = [a.add_on for a in billed.agreements or () if a.add_on is not None]
+    if not any(item.business_area == area for item in (*price_list.items, *add_ons)):
         msg = f"price list {price_list.id} has no services of the area {area!r}"
         raise SimulationError(msg)
     others = sorted(

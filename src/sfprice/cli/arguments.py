@@ -275,6 +275,14 @@ def add_billing_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="the sheet of .xlsx volume files to read (default: the profile's, or the first)",
     )
+    group.add_argument(
+        "--agreements",
+        type=Path,
+        metavar="FILE",
+        help="agreements and overrides (TOML): price groups, own prices, discounts and "
+        "add-on services by customer and month; each line says which priced it "
+        "(see docs/agreements.md)",
+    )
 
 
 def billing_request(args: argparse.Namespace, year: int) -> BillingRequest:
@@ -287,6 +295,7 @@ def billing_request(args: argparse.Namespace, year: int) -> BillingRequest:
         allocations=args.allocations,
         profile=args.profile,
         sheet=args.sheet,
+        agreements=args.agreements,
     )
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
+from sfprice.agreements import Agreement, Agreements, Conflict
 from sfprice.collation import swedish_key
 from sfprice.errors import InputError, Issue, PriceNotFound, Remedy
 from sfprice.kinds import (
@@ -298,8 +299,9 @@ def _line(
     price_list: PriceList,
     charge: Charge,
     volume_sources: tuple[VolumeSource, ...],
+    agreement: AgreementRef | None = None,
 ) -> InvoiceLine:
-    """The invoice line of an item's charge."""
+    """The invoice line of an item's charge (``agreement``: the one that priced it)."""
     return InvoiceLine(
         service=item.code,
         name=item.name,
@@ -313,6 +315,7 @@ def _line(
         volume_sources=volume_sources,
         business_area=item.business_area,
         basis=charge.basis,
+        agreement=agreement,
     )
 
 
@@ -401,6 +404,7 @@ def bill(
     year: int | None = None,
     customers: Mapping[str, Customer] | Iterable[Customer] | None = None,
     months: Iterable[Month] | None = None,
+    agreements: Agreements | None = None,
 ) -> BillingRun:
     """Bill volumes: one invoice per department and month, priced by the list in force.
 
@@ -422,12 +426,18 @@ def bill(
         months: The months fixed fees and fees per employee are billed for; by default the
             months that have volumes (of ``year``). A department gets them in each such
             month when it has volumes then, is in ``customers``, or has its own fee.
+        agreements: Agreements and overrides (:class:`~sfprice.agreements.Agreements`):
+            the one in force for a line's department (by name, code or its customer's
+            ``price_group``) and month prices it, and the line says which
+            (``InvoiceLine.agreement``); add-on items are billed in their months.
 
     Raises:
         PriceNotFound: When a month has no list in force, or the list in force lacks a
             service; every such month and service is named, with the lists that exist.
         InputError: When a volume is of an item not billed by volume (a fixed fee, a
-            percentage ...), or customer data a price needs is missing.
+            percentage ...), customer data a price needs is missing, two agreements
+            apply to the same department, item and month, or an agreement applies to an
+            item it cannot price (not a plain unit price).
     """
     volume_set = volumes if isinstance(volumes, VolumeSet) else VolumeSet.from_entries(volumes)
     register = _register(customers)
@@ -439,6 +449,7 @@ def bill(
     not_by_volume: dict[tuple[Month, str], list[VolumeEntry]] = defaultdict(list)
     billed: dict[Month, set[str]] = defaultdict(set)  # the departments with volumes
     unpriceable: list[Issue] = []  # volumes their kind cannot price (a negative package)
+    terms_of_agreements = _AgreementProblems()
     for entry in volume_set.entries:
         key = entry.key
         if year is not None and key.month.year != year:
@@ -455,6 +466,12 @@ def bill(
             not_by_volume[(key.month, key.service)].append(entry)
             continue
         customer = register.get(key.department)
+        agreed = terms_of_agreements.priced(agreements, item, key.department, customer, key.month)
+        if agreed is None:
+            continue
+        item, ref = agreed
+        terms = item.terms
+        assert isinstance(terms, VolumeTerms)  # an agreement prices unit prices only
         found = _year_if_needed(item, customer, key.month.year)
         if isinstance(found, str):
             problems.add(key.department, item, price_list, found)
@@ -465,7 +482,9 @@ def bill(
         if isinstance(charge, str):
             unpriceable.append(_unpriceable_issue(item, price_list, entry, charge))
             continue
-        grouped[(key.department, key.month)].append(_line(item, price_list, charge, entry.sources))
+        grouped[(key.department, key.month)].append(
+            _line(item, price_list, charge, entry.sources, ref)
+        )
         lists_used[(key.department, key.month)] = price_list
     if missing:
         raise PriceNotFound(
@@ -481,7 +500,11 @@ def bill(
         price_list = catalog.in_force(month)
         if price_list is not None:
             departments = billed.get(month, set()) | set(register)
-            _add_fees(price_list, month, departments, grouped, lists_used, register, problems)
+            stage = _Stage2(price_list, month, grouped, lists_used, register)
+            _add_fees(stage, departments, problems, agreements, terms_of_agreements)
+            if agreements is not None:
+                _add_ons(stage, departments, agreements, problems, terms_of_agreements)
+    terms_of_agreements.check()
     problems.check()
     invoices = []
     for (department, month), lines in sorted(
@@ -489,14 +512,13 @@ def bill(
     ):
         price_list = lists_used[(department, month)]
         lines.extend(_derived_lines(price_list, lines))
-        order = {code: index for index, code in enumerate(price_list.codes)}
         invoices.append(
             Invoice(
                 department,
                 month,
                 price_list.id,
                 price_list.currency,
-                tuple(sorted(lines, key=lambda line: order[line.service])),
+                _in_list_order(price_list, lines),
                 register.get(department),
             )
         )
@@ -522,42 +544,170 @@ def with_customers(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Stage2:
+    """What stage 2 (charges per department and month) adds lines to, for one month."""
+
+    price_list: PriceList
+    month: Month
+    grouped: dict[tuple[str, Month], list[InvoiceLine]]
+    lists_used: dict[tuple[str, Month], PriceList]
+    register: dict[str, Customer]
+
+    def add(self, department: str, line: InvoiceLine) -> None:
+        self.grouped[(department, self.month)].append(line)
+        self.lists_used[(department, self.month)] = self.price_list
+
+    def customer(self, department: str) -> Customer | None:
+        """The department's register record as of the month (that year's headcount)."""
+        customer = self.register.get(department)
+        if customer is not None and customer.employees_by_year:
+            # A per-employee fee reads ``employees``: the headcount of the year billed.
+            customer = replace(customer, employees=customer.employees_in(self.month.year))
+        return customer
+
+    def has_left(self, department: str) -> bool:
+        """True when the department left the register before the month (no more fees)."""
+        customer = self.register.get(department)
+        return (
+            customer is not None
+            and customer.leaves is not None
+            and self.month.first_day > customer.leaves
+        )
+
+    def charge(self, item: PriceItem, department: str, problems: _Problems) -> Charge | None:
+        """An item's charge per department and month, or None (a problem is recorded)."""
+        assert isinstance(item.terms, DepartmentTerms)  # chosen by the callers
+        customer = self.customer(department)
+        found = _year_if_needed(item, customer, self.month.year)
+        charge = (
+            found
+            if isinstance(found, str)
+            else item.terms.charge(
+                item, department, ChargeContext(self.price_list.rounding, customer, found)
+            )
+        )
+        if isinstance(charge, str):
+            problems.add(department, item, self.price_list, charge)
+            return None
+        return charge
+
+
 def _add_fees(
-    price_list: PriceList,
-    month: Month,
+    stage: _Stage2,
     departments: set[str],
-    grouped: dict[tuple[str, Month], list[InvoiceLine]],
-    lists_used: dict[tuple[str, Month], PriceList],
-    register: dict[str, Customer],
     problems: _Problems,
+    agreements: Agreements | None,
+    agreement_problems: _AgreementProblems,
 ) -> None:
     """Add the lines of the kinds charged per department and month (stage 2)."""
-    items = [i for i in price_list.items if isinstance(i.terms, DepartmentTerms)]
+    items = [i for i in stage.price_list.items if isinstance(i.terms, DepartmentTerms)]
     if not items:
         return
     every = departments | {d for i in items for d in i.fees}
     for department in sorted(every, key=swedish_key):
-        customer = register.get(department)
-        if customer is not None and customer.leaves and month.first_day > customer.leaves:
+        if stage.has_left(department):
             continue  # it has left: no fees after the month it leaves in
-        if customer is not None and customer.employees_by_year:
-            # The headcount of the year billed (a per-employee fee reads ``employees``).
-            customer = replace(customer, employees=customer.employees_in(month.year))
+        customer = stage.customer(department)
         for item in items:
-            assert isinstance(item.terms, DepartmentTerms)  # chosen above
-            found = _year_if_needed(item, customer, month.year)
-            charge = (
-                found
-                if isinstance(found, str)
-                else item.terms.charge(
-                    item, department, ChargeContext(price_list.rounding, customer, found)
-                )
+            # An agreement on a fee is refused (it prices unit prices only), never ignored.
+            if agreement_problems.priced(agreements, item, department, customer, stage.month):
+                charge = stage.charge(item, department, problems)
+                if charge is not None:
+                    stage.add(department, _line(item, stage.price_list, charge, ()))
+
+
+def _add_ons(
+    stage: _Stage2,
+    departments: set[str],
+    agreements: Agreements,
+    problems: _Problems,
+    agreement_problems: _AgreementProblems,
+) -> None:
+    """Add the add-on items (tilläggstjänster) in force in the month (stage 2).
+
+    A department gets an add-on of its own agreement in each month billed, with or
+    without volumes; a price group's add-on goes to the group's departments of the month.
+    """
+    codes = {c.code for c in stage.register.values() if c.code is not None}
+    named = {
+        a.customer
+        for a in agreements
+        if a.add_on is not None and a.customer is not None and a.in_force(stage.month)
+    }
+    every = departments | (named - codes)
+    pairs = [
+        (d, stage.customer(d)) for d in sorted(every, key=swedish_key) if not stage.has_left(d)
+    ]
+    for department, found in agreements.add_ons(pairs, stage.month):
+        if isinstance(found, Conflict):
+            agreement_problems.conflict(found)
+            continue
+        assert found.add_on is not None  # add_ons() gives add-on agreements only
+        charge = stage.charge(found.add_on, department, problems)
+        if charge is not None:
+            line = _line(found.add_on, stage.price_list, charge, (), found.ref)
+            stage.add(department, line)
+
+
+class _AgreementProblems:
+    """Agreements that conflict or cannot price an item, each pair or item once."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, ...], Issue] = {}
+
+    def priced(
+        self,
+        agreements: Agreements | None,
+        item: PriceItem,
+        department: str,
+        customer: Customer | None,
+        month: Month,
+    ) -> tuple[PriceItem, AgreementRef | None] | None:
+        """The item as the agreement in force prices it, with its reference.
+
+        None when two agreements conflict or the one in force cannot price the item (the
+        problem is recorded).
+        """
+        chosen = (
+            None if agreements is None else agreements.choose(item, department, customer, month)
+        )
+        if chosen is None:
+            return item, None
+        if isinstance(chosen, Conflict):
+            self.conflict(chosen)
+            return None
+        problem = chosen.support_problem(item)
+        if problem is not None:
+            self._add((chosen.id, item.code), chosen, problem)
+            return None
+        return chosen.priced(item), chosen.ref
+
+    def conflict(self, found: Conflict) -> None:
+        first, second = found.first, found.second
+        self._add(
+            (first.id, second.id),
+            first,
+            f"agreements {first.id} and {second.id} both apply to {found.department}, "
+            f"{found.item} in {found.month} ({second.field or second.id}); "
+            "give one of them other months, or remove one",
+        )
+
+    def _add(self, key: tuple[str, ...], agreement: Agreement, text: str) -> None:
+        if key not in self.found:
+            self.found[key] = Issue(
+                agreement.path or "<agreements>", text, field=agreement.field or None
             )
-            if isinstance(charge, str):
-                problems.add(department, item, price_list, charge)
-            elif charge is not None:
-                grouped[(department, month)].append(_line(item, price_list, charge, ()))
-                lists_used[(department, month)] = price_list
+
+    def check(self) -> None:
+        if self.found:
+            raise InputError(list(self.found.values()))
+
+
+def _in_list_order(price_list: PriceList, lines: Iterable[InvoiceLine]) -> tuple[InvoiceLine, ...]:
+    """Lines in the list's item order; add-on lines (codes not in the list) after them."""
+    order = {code: index for index, code in enumerate(price_list.codes)}
+    return tuple(sorted(lines, key=lambda line: order.get(line.service, len(order))))
 
 
 def _derived_lines(price_list: PriceList, lines: list[InvoiceLine]) -> list[InvoiceLine]:
@@ -567,8 +717,7 @@ def _derived_lines(price_list: PriceList, lines: list[InvoiceLine]) -> list[Invo
     percentages (stage 3) the volume and fee lines, the minimums (stage 4) those and the
     percentages.
     """
-    order = {code: index for index, code in enumerate(price_list.codes)}
-    before = sorted(lines, key=lambda line: order[line.service])
+    before = list(_in_list_order(price_list, lines))
     added: list[InvoiceLine] = []
     derived = [i for i in price_list.items if isinstance(i.terms, LinesTerms)]
     for stage in sorted({i.terms.stage for i in derived}):

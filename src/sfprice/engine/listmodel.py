@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sfprice.agreements import Agreements
 from sfprice.engine.billing import BillingRun, bill
 from sfprice.errors import InputError
 from sfprice.model import (
@@ -67,6 +68,10 @@ class PriceListModel:
         gone: Departments that have left, with the month they left: from that month on
             they are charged no line of the list (a register customer's fixed fees and fees
             per employee included). ``fixed`` charges (allocated pools) stay as keyed.
+        agreements: Agreements and overrides, as ``bill`` takes them. With any, the model
+            is never reduced to the list's unit prices (:meth:`unit_prices` is None, the
+            Monte-Carlo draws are billed by the engine): an own price, a discount or an
+            add-on is never skipped.
     """
 
     name: str
@@ -77,6 +82,12 @@ class PriceListModel:
     fixed: Mapping[tuple[str, Month], Decimal] = field(default_factory=dict)
     months: tuple[Month, ...] | None = None
     gone: Mapping[str, Month] = field(default_factory=dict)
+    agreements: Agreements | None = None
+
+    @property
+    def has_agreements(self) -> bool:
+        """True when agreements may change a price (the list's prices are not the model)."""
+        return self.agreements is not None and len(self.agreements) > 0
 
     def run(
         self, volumes: VolumeSet | Iterable[VolumeEntry], months: Iterable[Month] | None = None
@@ -87,7 +98,14 @@ class PriceListModel:
         takes them (default: the model's ``months``, else the months with volumes).
         """
         months = self.months if months is None else months
-        return bill(self.catalog, volumes, year=self.year, customers=self.customers, months=months)
+        return bill(
+            self.catalog,
+            volumes,
+            year=self.year,
+            customers=self.customers,
+            months=months,
+            agreements=self.agreements,
+        )
 
     def charges(self, volumes: VolumeSet) -> Charges:
         """The invoice lines of the area summed per (department, month), plus ``fixed``.
@@ -113,9 +131,10 @@ class PriceListModel:
         That is when no charges are fixed, and one list (or lists with the same prices and
         rounding) is in force in every month and holds only plain unit prices; services of
         other areas than ``area`` then price at 0 (their lines do not count). A per-unit
-        model with these prices charges exactly what this model charges; None otherwise.
+        model with these prices charges exactly what this model charges; None otherwise
+        (also with agreements, which price some departments otherwise).
         """
-        if self.fixed:
+        if self.fixed or self.has_agreements:
             return None
         found: dict[str, Decimal] = {}
         roundings = set()
@@ -184,6 +203,12 @@ class PriceListModel:
             ValueError: When a list prices the service otherwise than per plain unit, or
                 the lists price it differently.
         """
+        if self.has_agreements:
+            msg = (
+                f"model {self.name!r}: with agreements, the price of {service} depends on "
+                "the department and month (see marginal_at)"
+            )
+            raise ValueError(msg)
         items = [item for pl in self.catalog for item in [pl.item(service)] if item]
         if not items:
             return Decimal(0)
@@ -215,7 +240,7 @@ class PriceListModel:
         item = price_list.item(service) if price_list is not None else None
         if price_list is None or item is None:
             return Decimal(0)
-        if all(plain_unit(i) for i in price_list.items):
+        if not self.has_agreements and all(plain_unit(i) for i in price_list.items):
             return item.price  # no surcharge, minimum or tier: the unit price, unrounded
         entries = [e for e in volumes if e.key.department == department and e.key.month == month]
         added = VolumeEntry(VolumeKey(month, department, service), Decimal(1), (_ONE_MORE,))

@@ -6,11 +6,12 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from sfprice.errors import Issue
+from sfprice.errors import InputError, Issue
 from sfprice.money import range_message
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "field_path",
     "message",
     "parse_toml",
+    "read_toml_text",
     "validate_toml",
 ]
 
@@ -134,6 +136,18 @@ def message(error: Any) -> str:
         shown = repr(error["input"])
         text += f", got {shown if len(shown) <= 60 else shown[:57] + '...'}"
     return text
+
+
+def read_toml_text(path: str | Path, what: str) -> str:
+    """A TOML file's text (UTF-8, a BOM allowed); one issue when it cannot be read.
+
+    Raises:
+        InputError: ``cannot read the WHAT: ...``, naming the file.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Issue(str(path), f"cannot read the {what}: {exc}")]) from exc
 
 
 def parse_toml(text: str, path: str) -> tuple[dict[str, Any] | None, list[Issue]]:

@@ -33,6 +33,7 @@ import dataclasses
 import functools
 import itertools
 import json
+import typing
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -44,7 +45,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 from pydantic import Field, PlainValidator, create_model
 
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import Amount, Kronor, Money, Schema, validate_toml
+from sfprice.io._toml import Amount, Kronor, Money, Schema, read_toml_text, validate_toml
 from sfprice.kinds import KINDS, FieldProblems, FileItem, PriceTerms, Shape, file_fields
 from sfprice.model import (
     PriceCatalog,
@@ -63,10 +64,12 @@ __all__ = [
     "BUNDLED",
     "bundled_pricelists",
     "dump_pricelist",
+    "item_schema",
     "load_catalog",
     "load_pricelist",
     "pricelist_files",
     "pricelist_sources",
+    "read_item",
 ]
 
 #: The name that stands for the bundled folder among several price-list sources
@@ -237,7 +240,7 @@ def _from_schema(schema: _ListSchema, path: str) -> tuple[PriceList | None, list
                 )
             )
         seen.setdefault(item.code, index)
-        built = _item(item, index, path, issues)
+        built = _item(item, f"items[{index}]", path, issues)
         if built is not None:
             items.append(built)
     for index, problem in [] if issues else component_reference_problems(items):
@@ -293,7 +296,7 @@ def _month_bound_issues(valid_from: date, valid_to: date, path: str) -> list[Iss
     return issues
 
 
-def _fields_fit(item: _ItemView, index: int, path: str, issues: list[Issue]) -> bool:
+def _fields_fit(item: _ItemView, where: str, path: str, issues: list[Issue]) -> bool:
     """Check that the item uses the fields of its kind, and those it needs are there."""
     allowed = _KIND_FIELDS[item.kind]
     ok = True
@@ -313,25 +316,45 @@ def _fields_fit(item: _ItemView, index: int, path: str, issues: list[Issue]) -> 
                         else ""
                     )
                     + f"; fields of a {item.kind} item: {', '.join(allowed)}",
-                    field=f"items[{index}].{name} ({item.code})",
+                    field=f"{where}.{name} ({item.code})",
                 )
             )
             ok = False
     if "unit" in allowed and item.unit is None:
-        issues.append(
-            Issue(path, "required field is missing", field=f"items[{index}].unit ({item.code})")
-        )
+        issues.append(Issue(path, "required field is missing", field=f"{where}.unit ({item.code})"))
         ok = False
     return ok
 
 
-def _item(item: _ItemView, index: int, path: str, issues: list[Issue]) -> PriceItem | None:
+def item_schema() -> type[Schema]:
+    """The schema of one price-list item (``[[items]]``), built from the registered kinds.
+
+    Another file that holds an item of its own (an agreement's add-on service) validates
+    it with this schema and builds it with :func:`read_item`, so there is one item format.
+    """
+    items = _list_schema().model_fields["items"].annotation
+    item = typing.get_args(items)[0]
+    assert isinstance(item, type)
+    assert issubclass(item, Schema)
+    return item
+
+
+def read_item(item: object, where: str, path: str, issues: list[Issue]) -> PriceItem | None:
+    """An item validated by :func:`item_schema`, built as a price list builds its items.
+
+    Its fields are checked against its kind's, then its terms built by the kind; problems
+    go to ``issues``, located at ``where`` (``items[3]``) and the item's code.
+    """
+    return _item(item, where, path, issues)  # type: ignore[arg-type]  # an _ItemView
+
+
+def _item(item: _ItemView, where: str, path: str, issues: list[Issue]) -> PriceItem | None:
     """An item: its fields checked against its kind's, then its terms built by the kind."""
 
     def issue(field: str, text: str) -> None:
-        issues.append(Issue(path, text, field=f"items[{index}].{field} ({item.code})"))
+        issues.append(Issue(path, text, field=f"{where}.{field} ({item.code})"))
 
-    if not _fields_fit(item, index, path, issues):
+    if not _fields_fit(item, where, path, issues):
         return None
     kind = KINDS[item.kind]
     given = {name: _file_value(shape, getattr(item, name)) for name, shape in _SHAPES.items()}
@@ -377,11 +400,7 @@ def load_pricelist(path: str | Path) -> PriceList:
         InputError: With one issue per problem (file, item and field named).
     """
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Issue(name, f"cannot read the price list: {exc}")]) from exc
-    price_list, issues = _parse(text, name)
+    price_list, issues = _parse(read_toml_text(path, "price list"), name)
     if price_list is None:
         raise InputError(issues)
     return price_list

@@ -27,7 +27,7 @@ from sfprice.engine.billing import (
     InvoiceLine,
 )
 from sfprice.kinds import KINDS
-from sfprice.model import PriceCatalog, PriceItem, PriceKind, Unit
+from sfprice.model import AgreementRef, PriceCatalog, PriceItem, PriceKind, Unit
 from sfprice.money import decimal_text
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
@@ -71,6 +71,10 @@ CSV_COLUMNS = (
     # The customer register's code (ansvarskod) and reference person; empty without one.
     "customer_code",
     "reference",
+    # The agreement or override that priced the line (docs/agreements.md); empty if none.
+    "agreement",
+    "agreement_text",
+    "agreement_source",
 )
 
 
@@ -165,6 +169,9 @@ def _line_data(line: InvoiceLine) -> dict[str, object]:
         data["allocation"] = _allocation_data(line.allocation)
     if line.basis is not None:
         data["basis"] = _basis_data(line.basis)
+    if line.agreement is not None:
+        ref = line.agreement
+        data["agreement"] = {"id": ref.id, "text": ref.text, "source": ref.source}
     return data
 
 
@@ -225,9 +232,16 @@ def run_to_csv(run: BillingRun) -> str:
                 *_allocation_cells(line.allocation),
                 csv_cell(invoice.customer_code),
                 csv_cell(invoice.reference),
+                *_agreement_cells(line.agreement),
             ]
         )
     return out.getvalue()
+
+
+def _agreement_cells(agreement: AgreementRef | None) -> list[str]:
+    if agreement is None:
+        return ["", "", ""]
+    return [csv_cell(agreement.id), csv_cell(agreement.text), csv_cell(agreement.source)]
 
 
 def _allocation_cells(allocation: AllocationShare | None) -> list[str]:
@@ -271,6 +285,7 @@ _LABELS = {
         "share": "andel",
         "share_of": "av",
         "per_year": "per år",
+        "agreement": "avtal",
     },
     "en": {
         "department": "Department",
@@ -298,6 +313,7 @@ _LABELS = {
         "share": "share",
         "share_of": "of",
         "per_year": "per year",
+        "agreement": "agreement",
     },
 }
 
@@ -422,6 +438,11 @@ def _plain_decimal(value: Decimal, locale: str) -> str:
         return format_decimal(value, format=pattern, locale=locale)
 
 
+def _agreement_rows(ref: AgreementRef, labels: dict[str, str]) -> list[str]:
+    # "avtal kultur-2014: avtalspris 55,00 kr (kundavtal)", then where it is written
+    return [f"{labels['agreement']} {ref.id}: {ref.text}", ref.source]
+
+
 def _basis_rows(line: InvoiceLine, locale: str, currency: str) -> list[list[str]]:
     # The kind of the line says why it charges what it does (sfprice.kinds: notes).
     basis = line.basis
@@ -523,6 +544,11 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
             if line.allocation is not None:
                 rows.extend(_allocation_rows(line.allocation, labels, locale, run.currency))
             rows.extend(_basis_rows(line, locale, run.currency))
+            if line.agreement is not None:
+                rows.extend(
+                    ["", f"  {text}", "", "", ""]
+                    for text in _agreement_rows(line.agreement, labels)
+                )
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
         out.extend("  " + text for text in text_table(rows, right={2, 3, 4}))
         out.append("")
