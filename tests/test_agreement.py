@@ -51,7 +51,7 @@ class Case:
             self.pricelists,
             self.customers,
             self.allocations,
-            self.agreements,
+            agreements=self.agreements,
         )
 
     def billing_args(self) -> list[str]:

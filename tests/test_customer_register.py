@@ -485,7 +485,7 @@ def test_the_csv_form_may_give_codes_kinds_parents_and_price_groups(tmp_path: Pa
         tmp_path,
         "förvaltning;anställda;ansvarskod;typ;betalare;prisgrupp\n"
         "Kulturnämnden;;1000;Nämnd;;\n"
-        "Kulturförvaltningen;720;1310;fackförvaltning;1000;förvaltningar\n"
+        "Kulturförvaltningen;720;1310;fackförvaltning;1000;förvaltning\n"
         "Miljöförvaltningen;260;;;;\n",
         "customers.csv",
     )

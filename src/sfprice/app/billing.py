@@ -10,7 +10,7 @@ lines and collects the notes a user should see. ``bill`` shows the whole run;
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -56,6 +56,7 @@ class BillingRequest:
     pricelists: tuple[PriceListSource, ...] = ()
     customers: Path | None = None
     allocations: Path | None = None
+    _: KW_ONLY  # the inputs added later are named, so that no position can mix them up
     profile: Path | None = None
     sheet: str | None = None
     agreements: Path | None = None
