@@ -11,6 +11,7 @@ from typing import Any
 
 from sfprice.app import run_billing
 from sfprice.cli.arguments import Common, add_billing_arguments, billing_request, print_notes
+from sfprice.cli.sheets import SHEET_FORMATS, offer_sheet_formats, render_sheets
 from sfprice.io.pricelists import load_catalog
 from sfprice.reports.formats import (
     catalog_to_json,
@@ -19,6 +20,7 @@ from sfprice.reports.formats import (
     run_to_json,
     run_to_table,
 )
+from sfprice.reports.sheets import run_sheet
 
 __all__ = ["add_bill"]
 
@@ -35,18 +37,22 @@ def add_bill(commands: Any, common: Common) -> None:
         "--year", type=int, required=True, help="the year to bill; rows of other years are left out"
     )
     add_billing_arguments(billing)
-    common(billing, ("table", "csv", "json"))
+    common(billing, ("table", "csv", "json", *SHEET_FORMATS))
     billing.set_defaults(handler=_bill)
+    offer_sheet_formats(billing)
 
     lists = commands.add_parser("pricelists", help="list the price lists and their items")
     common(lists, ("table", "json"))
     lists.set_defaults(handler=_pricelists)
 
 
-def _bill(args: argparse.Namespace) -> str:
+def _bill(args: argparse.Namespace) -> str | bytes:
     outcome = run_billing(billing_request(args, args.year))
     print_notes(outcome)
     run = outcome.run
+    if args.format in SHEET_FORMATS:
+        used = sorted({invoice.price_list for invoice in run.invoices})
+        return render_sheets(args, [run_sheet(run)], used)
     if args.format == "json":
         return run_to_json(run)
     if args.format == "csv":
