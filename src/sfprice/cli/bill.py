@@ -20,7 +20,7 @@ from sfprice.reports.formats import (
     run_to_json,
     run_to_table,
 )
-from sfprice.reports.sheets import run_sheet
+from sfprice.reports.sheets import catalog_sheet, run_sheet
 
 __all__ = ["add_bill"]
 
@@ -42,8 +42,9 @@ def add_bill(commands: Any, common: Common) -> None:
     offer_sheet_formats(billing)
 
     lists = commands.add_parser("pricelists", help="list the price lists and their items")
-    common(lists, ("table", "json"))
+    common(lists, ("table", "json", *SHEET_FORMATS))
     lists.set_defaults(handler=_pricelists)
+    offer_sheet_formats(lists)
 
 
 def _bill(args: argparse.Namespace) -> str | bytes:
@@ -60,8 +61,10 @@ def _bill(args: argparse.Namespace) -> str | bytes:
     return run_to_table(run, locale=args.locale)
 
 
-def _pricelists(args: argparse.Namespace) -> str:
+def _pricelists(args: argparse.Namespace) -> str | bytes:
     catalog = load_catalog(args.pricelists)
+    if args.format in SHEET_FORMATS:
+        return render_sheets(args, [catalog_sheet(catalog)], [pl.id for pl in catalog])
     if args.format == "json":
         return catalog_to_json(catalog)
     return catalog_to_table(catalog, locale=args.locale)

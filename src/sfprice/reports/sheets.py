@@ -34,6 +34,7 @@ from typing import Any
 
 from sfprice.engine.billing import BillingRun
 from sfprice.errors import InputError, Issue
+from sfprice.model import PriceCatalog
 from sfprice.money import decimal_text, exact_sum
 from sfprice.period import Month
 from sfprice.reports.excel import (
@@ -51,11 +52,18 @@ from sfprice.reports.formats import CSV_COLUMNS, run_to_csv
 from sfprice.reports.text import csv_cell
 
 __all__ = [
+    "BALANCE_SHAPE",
+    "BREAKEVEN_SHAPE",
+    "FULLCOST_SHAPE",
+    "KPI_SHAPE",
     "KR_FORMAT",
+    "SIMULATION_SHAPE",
     "Cell",
     "Column",
     "ColumnKind",
+    "ReportShape",
     "Sheet",
+    "catalog_sheet",
     "records_sheet",
     "run_sheet",
     "sheet_to_csv_sv",
@@ -105,14 +113,16 @@ class Column:
 class Sheet:
     """A table for a spreadsheet: a title, typed columns and rows of cells.
 
-    ``total`` names the first text column's label on the totals row of a workbook; a
-    sheet with no money column has no totals row.
+    ``total`` is the label of the totals row of a workbook (in its first text column); a
+    sheet with no money column, or whose rows overlap (months and the tertials that hold
+    them: ``summed=False``), has no totals row.
     """
 
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     total: str = "Summa"
+    summed: bool = True
 
     def __post_init__(self) -> None:
         for row in self.rows:
@@ -122,6 +132,8 @@ class Sheet:
 
     def totals(self) -> dict[str, Decimal]:
         """The exact sum of each money column (empty cells count as nothing)."""
+        if not self.summed:
+            return {}
         return {
             column.name: exact_sum(
                 cell for row in self.rows if isinstance(cell := row[index], Decimal)
@@ -150,7 +162,11 @@ def _typed(value: object, kind: ColumnKind) -> Cell:
 
 
 def records_sheet(
-    title: str, records: Sequence[Mapping[str, object]], kinds: Mapping[str, ColumnKind]
+    title: str,
+    records: Sequence[Mapping[str, object]],
+    kinds: Mapping[str, ColumnKind],
+    *,
+    summed: bool = True,
 ) -> Sheet:
     """A sheet of flat records (a report's ``rows``), typed by ``kinds`` (others text).
 
@@ -159,7 +175,80 @@ def records_sheet(
     names = list(records[0]) if records else list(kinds)
     columns = tuple(Column(name, kinds.get(name, ColumnKind.TEXT)) for name in names)
     rows = tuple(tuple(_typed(record.get(c.name), c.kind) for c in columns) for record in records)
-    return Sheet(title, columns, rows)
+    return Sheet(title, columns, rows, summed=summed)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportShape:
+    """How a report's ``rows`` (its ``*_to_data``) become a sheet: title, kinds, totals."""
+
+    title: str
+    kinds: Mapping[str, ColumnKind]
+    summed: bool = True
+
+    def sheet(self, data: Mapping[str, Any]) -> Sheet:
+        """The sheet of the report data's ``rows``."""
+        return records_sheet(self.title, data["rows"], self.kinds, summed=self.summed)
+
+
+_M, _P, _Q = ColumnKind.MONEY, ColumnKind.PRICE, ColumnKind.QUANTITY
+
+#: ``fullcost``: one row per area; the totals are the budget's.
+FULLCOST_SHAPE = ReportShape(
+    "Fullkostnad",
+    dict.fromkeys(
+        ("direct_cost", "common_share", "full_cost", "revenue", "other_revenue", "surplus",
+         "result"), _M),
+)  # fmt: skip
+#: ``balance``: months, tertials and the year to date overlap, so no totals row.
+BALANCE_SHAPE = ReportShape(
+    "Balans",
+    {
+        "period": ColumnKind.PERIOD,
+        **dict.fromkeys(("billed", "other_revenue", "revenue", "cost", "result"), _M),
+        "recovery_ratio": ColumnKind.RATIO,
+        "complete": ColumnKind.FLAG,
+    },
+    summed=False,
+)
+#: ``kpi``: one row per KPI and period; figures of different units, no totals.
+KPI_SHAPE = ReportShape(
+    "Nyckeltal",
+    {
+        "period": ColumnKind.PERIOD,
+        **dict.fromkeys(("numerator", "denominator", "actual", "target", "forecast"), _Q),
+        "met": ColumnKind.FLAG,
+        "year": ColumnKind.COUNT,
+    },
+    summed=False,
+)
+#: ``breakeven``: one row per priced service.
+BREAKEVEN_SHAPE = ReportShape(
+    "Nollpunktspriser",
+    {"volume": _Q, "exact_price": _P, "price": _P, "fixed": ColumnKind.FLAG},
+    summed=False,
+)
+#: ``simulate``: one row per department and model; models overlap, so no totals row.
+SIMULATION_SHAPE = ReportShape(
+    "Simulering",
+    {
+        **dict.fromkeys(
+            (
+                "annual",
+                "baseline",
+                "difference",
+                "marginal_manual",
+                "marginal_self_service",
+                "steering",
+                "fair",
+            ),
+            _M,
+        ),
+        "difference_pct": _Q,
+        "variability": _Q,
+    },
+    summed=False,
+)
 
 
 _RUN_KINDS = {
@@ -211,6 +300,25 @@ def run_sheet(run: BillingRun, title: str = "Fakturarader") -> Sheet:
         )
     columns = tuple(Column(name, _RUN_KINDS.get(name, ColumnKind.TEXT)) for name in CSV_COLUMNS)
     return Sheet(title, columns, tuple(rows))
+
+
+def catalog_sheet(catalog: PriceCatalog) -> Sheet:
+    """The price lists as a sheet: one row per list and item, its price a number in kr.
+
+    A price of another kind than a unit price (a tiered price, a percentage) shows its
+    kind; its own terms are in ``--format json``.
+    """
+    kinds = {"price": ColumnKind.PRICE}
+    names = ("price_list", "valid_from", "valid_to", "status", "code", "name", "unit", "kind",
+             "price", "business_area", "source")  # fmt: skip
+    rows = tuple(
+        (pl.id, str(pl.valid_from), str(pl.valid_to), str(pl.status), item.code, item.name,
+         str(item.unit), str(item.kind), item.price, item.business_area, item.source)
+        for pl in catalog
+        for item in pl.items
+    )  # fmt: skip
+    columns = tuple(Column(name, kinds.get(name, ColumnKind.TEXT)) for name in names)
+    return Sheet("Prislistor", columns, rows, summed=False)
 
 
 # ------------------------------------------------------------------ Swedish CSV
