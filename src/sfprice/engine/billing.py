@@ -23,9 +23,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from sfprice.collation import swedish_key
 from sfprice.errors import InputError, Issue, PriceNotFound, Remedy
+from sfprice.frames import records_frame
 from sfprice.kinds import (
     Charge,
     ChargeBasis,
@@ -166,6 +168,22 @@ class Invoice:
         return exact_sum(line.amount for line in self.lines)
 
 
+#: The keys of :meth:`BillingRun.to_records`, in order.
+RECORD_COLUMNS = (
+    "department",
+    "month",
+    "price_list",
+    "service",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "amount",
+    "business_area",
+    "volume_rows",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class BillingRun:
     """The invoices of a billing run, by department (Swedish alphabetical order) and month.
@@ -211,6 +229,25 @@ class BillingRun:
         """The invoice of one department and month, or None."""
         return next(
             (i for i in self.invoices if i.department == department and i.month == month), None
+        )
+
+    def to_dataframe(self) -> Any:
+        """One row per invoice line as a pandas DataFrame (the ``notebook`` extra).
+
+        The columns of :meth:`to_records`: ``amount`` float64 kr rounded to öre,
+        ``quantity`` and ``unit_price`` float64 (a price keeps its decimals),
+        ``volume_rows`` float64, ``month`` a pandas ``Period[M]``. Floats are for looking
+        and plotting; :meth:`to_records` keeps the exact Decimals.
+
+        Raises:
+            sfprice.frames.PandasMissing: When pandas is not installed.
+        """
+        return records_frame(
+            self.to_records(),
+            money=("amount",),
+            numbers=("quantity", "unit_price", "volume_rows"),
+            months=("month",),
+            columns=RECORD_COLUMNS,
         )
 
     def to_records(self) -> list[dict[str, object]]:

@@ -34,6 +34,7 @@ from typing import Any
 
 from sfprice.engine.billing import BillingRun
 from sfprice.errors import InputError, Issue
+from sfprice.frames import records_frame
 from sfprice.model import PriceCatalog
 from sfprice.money import decimal_text, exact_sum
 from sfprice.period import Month
@@ -129,6 +130,25 @@ class Sheet:
             if len(row) != len(self.columns):
                 msg = f"a row of {self.title} has {len(row)} cells for {len(self.columns)} columns"
                 raise ValueError(msg)
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame (the ``notebook`` extra).
+
+        Money is float64 kr rounded to öre, other numbers float64, months ``Period[M]``.
+        """
+        kinds = {c.name: c.kind for c in self.columns}
+        records = [
+            {c.name: (str(v) if isinstance(v, Month) and c.kind is ColumnKind.PERIOD else v)
+             for c, v in zip(self.columns, row, strict=True)}
+            for row in self.rows
+        ]  # fmt: skip
+        return records_frame(
+            records,
+            money=[n for n, k in kinds.items() if k is ColumnKind.MONEY],
+            numbers=[n for n, k in kinds.items() if k in _NUMBERS and k is not ColumnKind.MONEY],
+            months=[n for n, k in kinds.items() if k is ColumnKind.MONTH],
+            columns=list(kinds),
+        )
 
     def totals(self) -> dict[str, Decimal]:
         """The exact sum of each money column (empty cells count as nothing)."""
