@@ -180,6 +180,8 @@ ERRORS: dict[str, str] = {
     "output-is-input": (
         "bill examples/volumes-2014.csv --year 2014 --output examples/volumes-2014.csv"
     ),
+    # One invoice per paying parent
+    "per-parent-register": "bill examples/volumes-2014.csv --year 2014 --per parent",
     # Workbooks (Swedish Excel)
     "xlsx-no-output": "bill examples/volumes-2014.csv --year 2014 --format xlsx",
     "xlsx-suffix": "bill examples/volumes-2014.csv --year 2014 --format xlsx --output bill.csv",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
 from sfprice.engine.billing import BillingRun, Invoice, bill
-from sfprice.errors import PriceNotFound
+from sfprice.engine.consolidate import consolidate
+from sfprice.errors import PriceNotFound, Remedy, SfpriceError
 from sfprice.io.allocations import allocation_key_files, load_allocations
 from sfprice.io.customers import read_customers
 from sfprice.io.departments import check_departments
@@ -25,9 +26,22 @@ from sfprice.io.volumes import locate_missing_prices, read_volume_files
 from sfprice.model import Customer, PriceCatalog, VolumeSet
 from sfprice.period import Month
 
-__all__ = ["BillingOutcome", "BillingRequest", "run_billing"]
+__all__ = [
+    "INVOICE_PER",
+    "BillingOutcome",
+    "BillingRequest",
+    "BillingRequestError",
+    "run_billing",
+]
+
+#: What one invoice covers: a department's month, or a paying parent's month.
+INVOICE_PER = ("department", "parent")
 
 PriceListSource = str | Path | Traversable
+
+
+class BillingRequestError(SfpriceError, ValueError):
+    """A billing request whose options do not fit (per parent without a register)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +55,9 @@ class BillingRequest:
             ``"@bundled"`` names the bundled folder; empty means the bundled lists.
         customers: The customer register (CSV), or None.
         allocations: The allocation pools (TOML), or None.
+        per: ``"department"`` (one invoice per department and month) or ``"parent"``
+            (one per paying parent and month, :func:`sfprice.engine.consolidate`); a
+            consolidated run needs the customer register that names the parents.
     """
 
     volumes: tuple[Path, ...]
@@ -48,8 +65,18 @@ class BillingRequest:
     pricelists: tuple[PriceListSource, ...] = ()
     customers: Path | None = None
     allocations: Path | None = None
+    per: str = "department"
 
     def __post_init__(self) -> None:
+        if self.per not in INVOICE_PER:
+            msg = f"per={self.per!r}: expected one of {', '.join(INVOICE_PER)}"
+            raise ValueError(msg)
+        if self.per == "parent" and self.customers is None:
+            msg = (
+                "per='parent' needs the customer register that names each customer's "
+                f"paying parent {Remedy.GIVE_CUSTOMERS}"
+            )
+            raise BillingRequestError(msg)
         object.__setattr__(self, "volumes", tuple(Path(p) for p in self.volumes))
         object.__setattr__(self, "pricelists", tuple(self.pricelists))
         for name in ("customers", "allocations"):
@@ -164,6 +191,8 @@ def run_billing(
             months=year_months(request.year),
             catalog=catalog,
         )
+    if request.per == "parent":
+        run = consolidate(run, customers or {})
     notes = _notes(request.year, catalog, run)
     return BillingOutcome(request, catalog, files, run, notes, volume_run, volumes, customers)
 

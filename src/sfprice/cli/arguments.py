@@ -273,6 +273,7 @@ def billing_request(args: argparse.Namespace, year: int) -> BillingRequest:
         pricelists=tuple(args.pricelists or ()),
         customers=args.customers,
         allocations=args.allocations,
+        per=getattr(args, "per", "department"),
     )
 
 

@@ -10,7 +10,14 @@ import argparse
 from typing import Any
 
 from sfprice.app import run_billing
-from sfprice.cli.arguments import Common, add_billing_arguments, billing_request, print_notes
+from sfprice.app.billing import INVOICE_PER
+from sfprice.cli.arguments import (
+    ArgumentsError,
+    Common,
+    add_billing_arguments,
+    billing_request,
+    print_notes,
+)
 from sfprice.cli.sheets import SHEET_FORMATS, offer_sheet_formats, render_sheets
 from sfprice.io.pricelists import load_catalog
 from sfprice.reports.formats import (
@@ -37,6 +44,13 @@ def add_bill(commands: Any, common: Common) -> None:
         "--year", type=int, required=True, help="the year to bill; rows of other years are left out"
     )
     add_billing_arguments(billing)
+    billing.add_argument(
+        "--per",
+        choices=INVOICE_PER,
+        default="department",
+        help="one invoice per department and month (default), or per paying parent and "
+        "month: the --customers register's parent pays, each line saying its department",
+    )
     common(billing, ("table", "csv", "json", *SHEET_FORMATS))
     billing.set_defaults(handler=_bill)
     offer_sheet_formats(billing)
@@ -48,6 +62,12 @@ def add_bill(commands: Any, common: Common) -> None:
 
 
 def _bill(args: argparse.Namespace) -> str | bytes:
+    if args.per == "parent" and args.customers is None:
+        msg = (
+            "--per parent needs the customer register that names each customer's paying "
+            "parent: give --customers FILE"
+        )
+        raise ArgumentsError(msg)
     outcome = run_billing(billing_request(args, args.year))
     print_notes(outcome)
     run = outcome.run

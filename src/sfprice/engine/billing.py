@@ -111,6 +111,9 @@ class InvoiceLine:
         agreement: The agreement or override that priced the line (a price group's or
             a customer's own price, a discount, an add-on service), or None when the
             price list's own price did.
+        department: On a consolidated invoice (one per paying parent, see
+            :mod:`sfprice.engine.consolidate`), the department the line is for; None on
+            a department's own invoice.
     """
 
     service: str
@@ -127,6 +130,7 @@ class InvoiceLine:
     allocation: AllocationShare | None = None
     basis: ChargeBasis | None = None
     agreement: AgreementRef | None = None
+    department: str | None = None
 
     @property
     def volume_rows(self) -> int:

@@ -28,7 +28,7 @@ from sfprice.engine.billing import (
 )
 from sfprice.kinds import KINDS
 from sfprice.model import PriceCatalog, PriceItem, PriceKind, Unit
-from sfprice.money import decimal_text
+from sfprice.money import decimal_text, exact_sum
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
 from sfprice.reports.text import csv_cell, text_table
@@ -44,6 +44,7 @@ __all__ = [
     "format_quantity",
     "format_rate",
     "format_share",
+    "run_columns",
     "run_to_csv",
     "run_to_json",
     "run_to_json_data",
@@ -162,6 +163,8 @@ def _line_data(line: InvoiceLine) -> dict[str, object]:
         data["allocation"] = _allocation_data(line.allocation)
     if line.basis is not None:
         data["basis"] = _basis_data(line.basis)
+    if line.department is not None:
+        data["department"] = line.department  # on a consolidated invoice
     return data
 
 
@@ -195,11 +198,23 @@ def run_to_json(run: BillingRun) -> str:
     return visible_json(json.dumps(run_to_json_data(run), ensure_ascii=False, indent=2) + "\n")
 
 
+def run_columns(run: BillingRun) -> tuple[str, ...]:
+    """The CSV columns of ``run``: :data:`CSV_COLUMNS`, then ``line_department``.
+
+    ``line_department`` only when the run is consolidated (one invoice per paying parent,
+    whose ``department`` is the payer): the department each line is for.
+    """
+    consolidated = any(line.department is not None for _, line in run.lines)
+    return (*CSV_COLUMNS, "line_department") if consolidated else CSV_COLUMNS
+
+
 def run_to_csv(run: BillingRun) -> str:
     """One row per invoice line; numbers as decimal strings, text cells made formula-safe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    columns = run_columns(run)
+    writer.writerow(columns)
+    extra = len(columns) > len(CSV_COLUMNS)
     for invoice, line in run.lines:
         writer.writerow(
             [
@@ -218,6 +233,7 @@ def run_to_csv(run: BillingRun) -> str:
                 line.volume_rows,
                 csv_cell(line.price_source),
                 *_allocation_cells(line.allocation),
+                *([csv_cell(line.department or "")] if extra else []),
             ]
         )
     return out.getvalue()
@@ -263,6 +279,8 @@ _LABELS = {
         "share": "andel",
         "share_of": "av",
         "per_year": "per år",
+        "for_department": "för",
+        "subtotal": "Summa",
     },
     "en": {
         "department": "Department",
@@ -289,6 +307,8 @@ _LABELS = {
         "share": "share",
         "share_of": "of",
         "per_year": "per year",
+        "for_department": "for",
+        "subtotal": "Subtotal",
     },
 }
 
@@ -483,7 +503,13 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                 labels["amount"],
             ]
         ]
-        for line in invoice.lines:
+        for index, line in enumerate(invoice.lines):
+            # A consolidated invoice: the lines of each department under its name.
+            if line.department is not None and (
+                index == 0 or invoice.lines[index - 1].department != line.department
+            ):
+                rows.append(["", f"{labels['for_department']} {visible(line.department)}:"])
+                rows[-1] += ["", "", ""]
             percent = line.unit is Unit.PERCENT
             rows.append(
                 [
@@ -510,6 +536,13 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
             if line.allocation is not None:
                 rows.extend(_allocation_rows(line.allocation, labels, locale, run.currency))
             rows.extend(_basis_rows(line, locale, run.currency))
+            last = index + 1 == len(invoice.lines) or (
+                invoice.lines[index + 1].department != line.department
+            )
+            if line.department is not None and last:
+                part = exact_sum(x.amount for x in invoice.lines if x.department == line.department)
+                rows.append(["", f"{labels['subtotal']} {visible(line.department)}", "", "",
+                             money(part)])  # fmt: skip
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
         out.extend("  " + text for text in text_table(rows, right={2, 3, 4}))
         out.append("")

@@ -49,7 +49,7 @@ from sfprice.reports.excel import (
     significant_digits,
     stable_zip,
 )
-from sfprice.reports.formats import CSV_COLUMNS, run_to_csv
+from sfprice.reports.formats import run_columns, run_to_csv
 from sfprice.reports.text import csv_cell
 
 __all__ = [
@@ -290,6 +290,7 @@ def run_sheet(run: BillingRun, title: str = "Fakturarader") -> Sheet:
     the other text columns are the plain CSV's, the components' prices and amounts with
     a decimal comma (``57,00+53,00``), as a Swedish reader writes them.
     """
+    names = run_columns(run)
     text = list(csv.reader(io.StringIO(run_to_csv(run))))[1:]
     rows = []
     for (invoice, line), cells in zip(run.lines, text, strict=True):
@@ -298,10 +299,10 @@ def run_sheet(run: BillingRun, title: str = "Fakturarader") -> Sheet:
             "price_list": invoice.price_list,
             "name": line.name,
             "price_source": line.price_source,
+            "line_department": line.department,
             "month": invoice.month,
-            "components": cells[CSV_COLUMNS.index("components")].replace(".", ",") or None,
-            "component_amounts": cells[CSV_COLUMNS.index("component_amounts")].replace(".", ",")
-            or None,
+            "components": cells[names.index("components")].replace(".", ",") or None,
+            "component_amounts": cells[names.index("component_amounts")].replace(".", ",") or None,
             "quantity": line.quantity,
             "unit_price": line.unit_price,
             "amount": line.amount,
@@ -313,12 +314,9 @@ def run_sheet(run: BillingRun, title: str = "Fakturarader") -> Sheet:
             figures["allocation_driver_total"] = line.allocation.driver_total
             figures["allocation_annual_amount"] = line.allocation.annual_amount
         rows.append(
-            tuple(
-                figures.get(name, cell or None)
-                for name, cell in zip(CSV_COLUMNS, cells, strict=True)
-            )
+            tuple(figures.get(name, cell or None) for name, cell in zip(names, cells, strict=True))
         )
-    columns = tuple(Column(name, _RUN_KINDS.get(name, ColumnKind.TEXT)) for name in CSV_COLUMNS)
+    columns = tuple(Column(name, _RUN_KINDS.get(name, ColumnKind.TEXT)) for name in names)
     return Sheet(title, columns, tuple(rows))
 
 
