@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -85,3 +86,13 @@ def test_period_column_keeps_text_periods() -> None:
 def test_money_to_ore_is_the_decimal(amounts: list[Decimal]) -> None:
     frame = records_frame([{"amount": a} for a in amounts], money=("amount",), columns=["amount"])
     assert [Decimal(str(v)) for v in frame["amount"]] == [a + 0 for a in amounts]
+
+
+def test_without_pandas_the_frame_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from sfprice.frames import PandasMissing
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(PandasMissing, match=r"pip install 'sfprice\[notebook\]'"):
+        _run().to_dataframe()

@@ -175,3 +175,18 @@ def test_workbook_totals_are_the_exact_sum(amounts: list[Decimal]) -> None:
     cells = [Decimal(str(ws.cell(row=r, column=2).value)) for r in range(2, len(amounts) + 3)]
     assert cells[:-1] == amounts
     assert cells[-1] == sum(amounts, Decimal(0))
+
+
+def test_without_openpyxl_the_workbook_says_how_to_install_it(
+    volumes: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl fails
+    target = tmp_path / "bill.xlsx"
+    assert _bill(volumes, "--format", "xlsx", "--output", str(target)) == 2
+    assert "pip install 'sfprice[excel]'" in capsys.readouterr().err
+    assert not target.exists()

@@ -18,8 +18,6 @@ latest issue time of its documents, and every file in the zip carries that time 
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -42,7 +40,7 @@ from sfprice.reports.excel import (
     plain_number,
     safe_text,
     significant_digits,
-    stable_zip,
+    workbook_file_bytes,
 )
 
 __all__ = [
@@ -129,7 +127,6 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
     if issues := _too_precise(documents):
         raise InputError(issues)
     from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
 
     swedish = locale.lower().startswith("sv")
     book = openpyxl.Workbook()
@@ -251,7 +248,4 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
         number(summary, row, 6, exact_sum(invoices + credits), MONEY_FORMAT)
         row += 1
     moment = max((_utc(d.issued_at) for d in documents), default=EPOCH)
-    book.properties.created = book.properties.modified = moment
-    out = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
-    return stable_zip(out.getvalue(), moment)
+    return workbook_file_bytes(book, moment)

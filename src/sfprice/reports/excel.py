@@ -34,6 +34,7 @@ __all__ = [
     "safe_text",
     "significant_digits",
     "stable_zip",
+    "workbook_file_bytes",
 ]
 
 MONEY_FORMAT = "#,##0.00"
@@ -131,3 +132,16 @@ def stable_zip(data: bytes, moment: datetime) -> bytes:
             member.external_attr = info.external_attr
             target.writestr(member, source.read(info.filename))
     return out.getvalue()
+
+
+def workbook_file_bytes(book: Any, moment: datetime) -> bytes:
+    """An openpyxl workbook as ``.xlsx`` bytes, created, modified and zipped at ``moment``.
+
+    The same workbook and moment give the same bytes (openpyxl itself dates it now).
+    """
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = book.properties.modified = moment
+    out = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
+    return stable_zip(out.getvalue(), moment)

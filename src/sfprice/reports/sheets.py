@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import enum
 import io
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,7 +46,7 @@ from sfprice.reports.excel import (
     openpyxl_module,
     plain_number,
     significant_digits,
-    stable_zip,
+    workbook_file_bytes,
 )
 from sfprice.reports.formats import run_columns, run_to_csv
 from sfprice.reports.text import csv_cell
@@ -484,7 +483,6 @@ def workbook_of(
     if issues := _too_precise(sheets):
         raise InputError(issues)
     from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
 
     moment = (generated_at or datetime.now()).replace(microsecond=0, tzinfo=None)
     book = openpyxl.Workbook()
@@ -502,7 +500,4 @@ def workbook_of(
     about.cell(row=about.max_row, column=2).number_format = "yyyy-mm-dd hh:mm:ss"
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 80
-    book.properties.created = book.properties.modified = moment
-    out = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
-    return stable_zip(out.getvalue(), max(moment, EPOCH))
+    return workbook_file_bytes(book, max(moment, EPOCH))
