@@ -29,7 +29,6 @@ from sfprice.money import exact_sum
 from sfprice.register import DocumentKind, IssuedDocument
 from sfprice.reports.excel import (
     EPOCH,
-    EXCEL_DIGITS,
     MONEY_FORMAT,
     PERIOD_FORMAT,
     TIME_FORMAT,
@@ -39,7 +38,7 @@ from sfprice.reports.excel import (
     openpyxl_module,
     plain_number,
     safe_text,
-    significant_digits,
+    too_precise,
     workbook_file_bytes,
 )
 
@@ -88,19 +87,11 @@ def _too_precise(documents: Sequence[IssuedDocument]) -> list[Issue]:
                 (f"lines[{index}].unit_price", item.unit_price),
                 (f"lines[{index}].amount", item.amount),
             ]
-        for where, value in figures:
-            digits = significant_digits(value)
-            if digits > EXCEL_DIGITS:
-                shown = format(float(value), f".{EXCEL_DIGITS}g")  # what Excel would keep
-                issues.append(
-                    Issue(
-                        d.number,
-                        f"{plain_number(value)} has {digits} significant digits; an Excel number "
-                        f"holds {EXCEL_DIGITS}, so the workbook would show {shown} (expected "
-                        f"figures Excel can hold: {Remedy.HTML_OR_CSV})",
-                        field=where,
-                    )
-                )
+        issues += [
+            Issue(d.number, problem, field=where)
+            for where, value in figures
+            if (problem := too_precise(value, Remedy.HTML_OR_CSV)) is not None
+        ]
     return issues
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "safe_text",
     "significant_digits",
     "stable_zip",
+    "too_precise",
     "workbook_file_bytes",
 ]
 
@@ -145,3 +146,22 @@ def workbook_file_bytes(book: Any, moment: datetime) -> bytes:
     out = io.BytesIO()
     ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
     return stable_zip(out.getvalue(), moment)
+
+
+def too_precise(value: Decimal, remedy: str) -> str | None:
+    """Why ``value`` cannot be an Excel number cell (over 15 significant digits), or None.
+
+    >>> too_precise(Decimal("1234.50"), "use CSV") is None
+    True
+    >>> too_precise(Decimal("12345678901234.56"), "use CSV")[:48]
+    '12345678901234.56 has 16 significant digits; an '
+    """
+    digits = significant_digits(value)
+    if digits <= EXCEL_DIGITS:
+        return None
+    shown = format(float(value), f".{EXCEL_DIGITS}g")  # what Excel would keep
+    return (
+        f"{plain_number(value)} has {digits} significant digits; an Excel number holds "
+        f"{EXCEL_DIGITS}, so the workbook would show {shown} (expected figures Excel can "
+        f"hold: {remedy})"
+    )

@@ -39,13 +39,12 @@ from sfprice.money import decimal_text, exact_sum
 from sfprice.period import Month
 from sfprice.reports.excel import (
     EPOCH,
-    EXCEL_DIGITS,
     PERIOD_FORMAT,
     cell_text,
     number_format,
     openpyxl_module,
     plain_number,
-    significant_digits,
+    too_precise,
     workbook_file_bytes,
 )
 from sfprice.reports.formats import run_columns, run_to_csv
@@ -377,24 +376,14 @@ def sheet_to_csv_sv(sheet: Sheet) -> str:
 
 def _too_precise(sheets: Sequence[Sheet]) -> list[Issue]:
     """One issue per figure an Excel number cell cannot hold exactly (over 15 digits)."""
-    issues = []
-    for sheet in sheets:
-        for number, row in enumerate(sheet.rows, start=2):
-            for column, cell in zip(sheet.columns, row, strict=True):
-                if isinstance(cell, Decimal) and significant_digits(cell) > EXCEL_DIGITS:
-                    shown = format(float(cell), f".{EXCEL_DIGITS}g")
-                    issues.append(
-                        Issue(
-                            sheet.title,
-                            f"{plain_number(cell)} has {significant_digits(cell)} significant "
-                            f"digits; an Excel number holds {EXCEL_DIGITS}, so the workbook "
-                            f"would show {shown} (expected figures Excel can hold: take this "
-                            "report as CSV or JSON instead)",
-                            line=number,
-                            column=column.name,
-                        )
-                    )
-    return issues
+    return [
+        Issue(sheet.title, problem, line=number, column=column.name)
+        for sheet in sheets
+        for number, row in enumerate(sheet.rows, start=2)
+        for column, cell in zip(sheet.columns, row, strict=True)
+        if isinstance(cell, Decimal)
+        and (problem := too_precise(cell, "take this report as CSV or JSON instead")) is not None
+    ]
 
 
 def _format(kind: ColumnKind, value: Decimal | int) -> str:
