@@ -115,6 +115,8 @@ def test_reports_group_lines_per_department() -> None:
     assert "för Kulturförvaltningen:" in table
     assert "Summa Kulturförvaltningen" in table
     assert "46\xa0930,00\xa0kr" in table  # Kulturförvaltningen's subtotal
+    # Miljöförvaltningen pays only for itself: no heading of its own.
+    assert "för Miljöförvaltningen:" not in table
     lines = run_to_json_data(run)["invoices"][0]["lines"]  # type: ignore[index]
     assert [line["department"] for line in lines][:2] == ["Kulturnämnden", "Kulturförvaltningen"]
 

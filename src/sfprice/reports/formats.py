@@ -503,13 +503,12 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                 labels["amount"],
             ]
         ]
+        # A consolidated invoice for several departments: each one's lines under its name.
+        grouped = len({line.department for line in invoice.lines}) > 1
         for index, line in enumerate(invoice.lines):
-            # A consolidated invoice: the lines of each department under its name.
-            if line.department is not None and (
-                index == 0 or invoice.lines[index - 1].department != line.department
-            ):
-                rows.append(["", f"{labels['for_department']} {visible(line.department)}:"])
-                rows[-1] += ["", "", ""]
+            part_name = visible(line.department or invoice.department)
+            if grouped and (index == 0 or invoice.lines[index - 1].department != line.department):
+                rows.append(["", f"{labels['for_department']} {part_name}:", "", "", ""])
             percent = line.unit is Unit.PERCENT
             rows.append(
                 [
@@ -539,10 +538,9 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
             last = index + 1 == len(invoice.lines) or (
                 invoice.lines[index + 1].department != line.department
             )
-            if line.department is not None and last:
+            if grouped and last:
                 part = exact_sum(x.amount for x in invoice.lines if x.department == line.department)
-                rows.append(["", f"{labels['subtotal']} {visible(line.department)}", "", "",
-                             money(part)])  # fmt: skip
+                rows.append(["", f"{labels['subtotal']} {part_name}", "", "", money(part)])
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
         out.extend("  " + text for text in text_table(rows, right={2, 3, 4}))
         out.append("")
