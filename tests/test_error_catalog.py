@@ -246,6 +246,12 @@ ERRORS: dict[str, str] = {
     "output-is-input": (
         "bill examples/volumes-2014.csv --year 2014 --output examples/volumes-2014.csv"
     ),
+    # One invoice per paying parent
+    "per-parent-register": "bill examples/volumes-2014.csv --year 2014 --per parent",
+    # Workbooks (Swedish Excel)
+    "xlsx-no-output": "bill examples/volumes-2014.csv --year 2014 --format xlsx",
+    "xlsx-suffix": "bill examples/volumes-2014.csv --year 2014 --format xlsx --output bill.csv",
+    "xlsx-text": "bill examples/volumes-2014.csv --year 2014 --output bill.xlsx",
 }
 # Cases whose --output is one of their inputs: the file must be left exactly as it was.
 OUTPUT_IS_INPUT = {"output-is-input"}

@@ -24,7 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(layer)
     for layer in (
         {"errors"},
-        {"money", "period", "collation", "units"},
+        {"money", "period", "collation", "units", "frames"},
         {"names"},
         {"kinds"},  # the price kinds: what the model's items charge by
         {"model", "costs", "kpis"},

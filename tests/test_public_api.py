@@ -91,6 +91,17 @@ FORBIDDEN = {
         "sfprice.io",
         "sfprice.engine",
     },
+    # DataFrames: pandas only, lazily; made from records, knowing no layer above the model.
+    "frames.py": {
+        "pydantic",
+        "babel",
+        "csv",
+        "sfprice.io",
+        "sfprice.engine",
+        "sfprice.app",
+        "sfprice.reports",
+        "sfprice.cli",
+    },
     "units.py": {"pydantic", "babel", "csv", "tomllib", "json", "sfprice.model", "sfprice.kinds"},
     "engine": {
         "pydantic",

@@ -17,7 +17,8 @@ from pathlib import Path
 from sfprice.agreements import Agreements
 from sfprice.engine.allocation import allocate_pool, with_allocations, year_months
 from sfprice.engine.billing import BillingRun, Invoice, bill, with_customers
-from sfprice.errors import InputError, PriceNotFound
+from sfprice.engine.consolidate import consolidate
+from sfprice.errors import InputError, PriceNotFound, Remedy, SfpriceError
 from sfprice.io.agreements import read_agreements, resolve_customers
 from sfprice.io.allocations import allocation_key_files, load_allocations
 from sfprice.io.customers import read_customers
@@ -28,9 +29,22 @@ from sfprice.io.volumes import locate_missing_prices, read_volume_files
 from sfprice.model import Customer, PriceCatalog, VolumeSet
 from sfprice.period import Month
 
-__all__ = ["BillingOutcome", "BillingRequest", "run_billing"]
+__all__ = [
+    "INVOICE_PER",
+    "BillingOutcome",
+    "BillingRequest",
+    "BillingRequestError",
+    "run_billing",
+]
+
+#: What one invoice covers: a department's month, or a paying parent's month.
+INVOICE_PER = ("department", "parent")
 
 PriceListSource = str | Path | Traversable
+
+
+class BillingRequestError(SfpriceError, ValueError):
+    """A billing request whose options do not fit (per parent without a register)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +63,9 @@ class BillingRequest:
             (docs/import-profiles.md).
         sheet: The worksheet of ``.xlsx`` volume files (default: the profile's, or the first).
         agreements: The agreements and overrides (TOML, ``docs/agreements.md``), or None.
+        per: ``"department"`` (one invoice per department and month) or ``"parent"``
+            (one per paying parent and month, :func:`sfprice.engine.consolidate`); a
+            consolidated run needs the customer register that names the parents.
     """
 
     volumes: tuple[Path, ...]
@@ -60,8 +77,18 @@ class BillingRequest:
     profile: Path | None = None
     sheet: str | None = None
     agreements: Path | None = None
+    per: str = "department"
 
     def __post_init__(self) -> None:
+        if self.per not in INVOICE_PER:
+            msg = f"per={self.per!r}: expected one of {', '.join(INVOICE_PER)}"
+            raise ValueError(msg)
+        if self.per == "parent" and self.customers is None:
+            msg = (
+                "per='parent' needs the customer register that names each customer's "
+                f"paying parent {Remedy.GIVE_CUSTOMERS}"
+            )
+            raise BillingRequestError(msg)
         object.__setattr__(self, "volumes", tuple(Path(p) for p in self.volumes))
         object.__setattr__(self, "pricelists", tuple(self.pricelists))
         for name in ("customers", "allocations", "profile", "agreements"):
@@ -193,6 +220,8 @@ def run_billing(
         )
         # An allocation pool can invoice a department that has no volumes.
         run = with_customers(run, customers)
+    if request.per == "parent":
+        run = consolidate(run, customers or {})
     notes = _notes(request.year, catalog, run)
     return BillingOutcome(
         request, catalog, files, run, notes, volume_run, volumes, customers, agreements

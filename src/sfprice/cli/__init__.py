@@ -27,6 +27,7 @@ from sfprice.cli.documents import add_export
 from sfprice.cli.hints import issues_with_hints, with_hints
 from sfprice.cli.recovery import add_commands
 from sfprice.cli.register import add_register_commands
+from sfprice.cli.sheets import check_sheet_format
 from sfprice.cli.simulate import add_simulate
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 
@@ -112,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     try:
-        # An output that is an input is refused before anything is read or written.
+        # An output that is an input, or a workbook without a workbook's name, is refused
+        # before anything is read or written.
+        check_sheet_format(args)
         check_outputs(args, [args.output] if getattr(args, "output", None) else [])
         text = args.handler(args)
         check_outputs(args, list(getattr(args, "extra_outputs", {})))

@@ -39,6 +39,7 @@ __all__ = [
     "code_number",
     "common",
     "decimal",
+    "input_paths",
     "key_arguments",
     "month",
     "print_notes",
@@ -296,6 +297,7 @@ def billing_request(args: argparse.Namespace, year: int) -> BillingRequest:
         profile=args.profile,
         sheet=args.sheet,
         agreements=args.agreements,
+        per=getattr(args, "per", "department"),
     )
 
 
@@ -309,7 +311,7 @@ def _label(key: str) -> str:
     return key.upper() if key == "volumes" else "--" + key.replace("_", "-")
 
 
-def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+def input_paths(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """Every input path the arguments name (any Path-valued option but ``--output``)."""
     found: list[tuple[str, Path]] = []
     for key, value in sorted(vars(args).items()):
@@ -333,6 +335,6 @@ def check_outputs(args: argparse.Namespace, outputs: list[Path]) -> None:
     Raises:
         InputError: One issue per output that is an input (links and hard links count).
     """
-    issues = same_file_issues(outputs, _inputs(args))
+    issues = same_file_issues(outputs, input_paths(args))
     if issues:
         raise InputError(issues)

@@ -37,6 +37,7 @@ from sfprice.cli.arguments import (
     print_notes,
     unique,
 )
+from sfprice.cli.sheets import SHEET_FORMATS, offer_sheet_formats, render_sheets
 from sfprice.engine.breakeven import BreakEvenRule
 from sfprice.engine.kpi import TimeBase
 from sfprice.io.pricelists import dump_pricelist
@@ -52,6 +53,13 @@ from sfprice.reports.recovery import (
     kpi_to_table,
     to_csv,
     to_json,
+)
+from sfprice.reports.sheets import (
+    BALANCE_SHAPE,
+    BREAKEVEN_SHAPE,
+    FULLCOST_SHAPE,
+    KPI_SHAPE,
+    ReportShape,
 )
 
 __all__ = [
@@ -73,7 +81,8 @@ def add_commands(commands: Any, common: Common) -> None:
         "cost; check that the areas' surpluses cover the common costs.",
     )
     budget_arguments(fc)
-    output_arguments(fc, ("table", "csv", "json"))  # a budget, no price list
+    output_arguments(fc, ("table", "csv", "json", *SHEET_FORMATS))  # a budget, no price list
+    offer_sheet_formats(fc)
     fc.set_defaults(handler=_fullcost)
 
     bal = commands.add_parser(
@@ -101,7 +110,8 @@ def add_commands(commands: Any, common: Common) -> None:
         metavar="KR",
         help="result carried in from earlier years (default: the budget's)",
     )
-    common(bal, ("table", "csv", "json"))
+    common(bal, ("table", "csv", "json", *SHEET_FORMATS))
+    offer_sheet_formats(bal)
     bal.set_defaults(handler=_balance)
 
     be = commands.add_parser(
@@ -175,7 +185,8 @@ def add_commands(commands: Any, common: Common) -> None:
         metavar="YEAR",
         help="year of the draft list (default: the budget year)",
     )
-    common(be, ("table", "csv", "json"))
+    # --output is the draft price list: the report goes to standard output, so no workbook.
+    common(be, ("table", "csv", "json", "csv-sv"))
     # Here --output is the draft price list (TOML); the report goes to standard output.
     be.set_defaults(handler=_breakeven, output_is_extra=True)
     _add_kpi(commands, common)
@@ -225,12 +236,20 @@ def _add_kpi(commands: Any, common: Common) -> None:
             "allocation lines, which fill every month, do not count)"
         ),
     )
-    common(kpi, ("table", "csv", "json"))
+    common(kpi, ("table", "csv", "json", *SHEET_FORMATS))
+    offer_sheet_formats(kpi)
     kpi.set_defaults(handler=_kpi)
 
 
-def render_report(args: argparse.Namespace, data: dict[str, Any], table: str) -> str:
-    """The report in ``--format``: JSON, CSV of its rows, or the table."""
+def render_report(
+    args: argparse.Namespace, data: dict[str, Any], table: str, shape: ReportShape | None = None
+) -> str | bytes:
+    """The report in ``--format``: JSON, CSV, the table, a workbook or Swedish CSV.
+
+    The workbook and the Swedish CSV hold the data's ``rows``, typed by ``shape``.
+    """
+    if args.format in SHEET_FORMATS and shape is not None:
+        return render_sheets(args, [shape.sheet(data)])
     if args.format == "json":
         return to_json(data)
     if args.format == "csv":
@@ -238,7 +257,7 @@ def render_report(args: argparse.Namespace, data: dict[str, Any], table: str) ->
     return table
 
 
-def _kpi(args: argparse.Namespace) -> str:
+def _kpi(args: argparse.Namespace) -> str | bytes:
     request = KpiRequest(
         staffing=args.staffing,
         budget=budget_request(args) if args.budget else None,
@@ -252,17 +271,21 @@ def _kpi(args: argparse.Namespace) -> str:
         args,
         kpi_to_data(outcome.rows, outcome.others),
         kpi_to_table(outcome.rows, locale=args.locale, others=outcome.others),
+        KPI_SHAPE,
     )
 
 
-def _fullcost(args: argparse.Namespace) -> str:
+def _fullcost(args: argparse.Namespace) -> str | bytes:
     statement = full_cost_statement(budget_request(args))
     return render_report(
-        args, fullcost_to_data(statement), fullcost_to_table(statement, locale=args.locale)
+        args,
+        fullcost_to_data(statement),
+        fullcost_to_table(statement, locale=args.locale),
+        FULLCOST_SHAPE,
     )
 
 
-def _balance(args: argparse.Namespace) -> str:
+def _balance(args: argparse.Namespace) -> str | bytes:
     outcome = follow_balance(
         billing_request(args, args.year),
         budget_request(args),
@@ -273,11 +296,14 @@ def _balance(args: argparse.Namespace) -> str:
     print_notes(outcome.billing)
     balance = outcome.balance
     return render_report(
-        args, balance_to_data(balance), balance_to_table(balance, locale=args.locale)
+        args,
+        balance_to_data(balance),
+        balance_to_table(balance, locale=args.locale),
+        BALANCE_SHAPE,
     )
 
 
-def _breakeven(args: argparse.Namespace) -> str:
+def _breakeven(args: argparse.Namespace) -> str | bytes:
     outcome = solve_break_even(
         BreakEvenRequest(
             budget=budget_request(args),
@@ -303,5 +329,8 @@ def _breakeven(args: argparse.Namespace) -> str:
         )
         args.extra_outputs = {args.output: dump_pricelist(result.draft, header=header)}
     return render_report(
-        args, breakeven_to_data(result), breakeven_to_table(result, locale=args.locale)
+        args,
+        breakeven_to_data(result),
+        breakeven_to_table(result, locale=args.locale),
+        BREAKEVEN_SHAPE,
     )

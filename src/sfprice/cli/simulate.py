@@ -33,6 +33,7 @@ from sfprice.cli.arguments import budget_arguments as _budget_args
 from sfprice.cli.arguments import decimal as _decimal
 from sfprice.cli.arguments import month as _month
 from sfprice.cli.recovery import render_report as _render
+from sfprice.cli.sheets import SHEET_FORMATS, offer_sheet_formats
 from sfprice.engine.simulate import (
     MAX_NOISE_SEED,
     MAX_NOISE_SIGMA,
@@ -41,6 +42,7 @@ from sfprice.engine.simulate import (
 )
 from sfprice.period import Month
 from sfprice.reports.formats import decimal_text
+from sfprice.reports.sheets import SIMULATION_SHAPE
 from sfprice.reports.simulation import (
     SimulationSetting,
     model_label,
@@ -211,11 +213,12 @@ def add_simulate(commands: Any, common: Common) -> None:
         "join:DEPT@YYYY-MM=LIKEDEPT = a new department joins with LIKEDEPT's volumes; "
         "noise:SIGMA@SEED = random lognormal spread, reproducible by the seed",
     )
-    common(sim, ("table", "csv", "json"))
+    common(sim, ("table", "csv", "json", *SHEET_FORMATS))
+    offer_sheet_formats(sim)
     sim.set_defaults(handler=_simulate)
 
 
-def _simulate(args: argparse.Namespace) -> str:
+def _simulate(args: argparse.Namespace) -> str | bytes:
     budget = budget_for_year(args.budget, args.year)
     statement = cost_statement(budget, budget_request(args))
     area = selling_area(budget, args.area)
@@ -249,5 +252,8 @@ def _simulate(args: argparse.Namespace) -> str:
         # Department names come from the input: keep a spreadsheet from running one.
         data["rows"] = [{**row, "department": csv_cell(row["department"])} for row in data["rows"]]
     return _render(
-        args, data, simulation_table(outcome.comparison, setting, table_labels, args.locale)
+        args,
+        data,
+        simulation_table(outcome.comparison, setting, table_labels, args.locale),
+        SIMULATION_SHAPE,
     )

@@ -18,19 +18,29 @@ latest issue time of its documents, and every file in the zip carries that time 
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sfprice.collation import swedish_key
-from sfprice.errors import InputError, Issue, Remedy, SfpriceError
+from sfprice.errors import InputError, Issue, Remedy
 from sfprice.money import exact_sum
-from sfprice.names import visible
 from sfprice.register import DocumentKind, IssuedDocument
-from sfprice.reports.text import FORMULA_START
+from sfprice.reports.excel import (
+    EPOCH,
+    MONEY_FORMAT,
+    PERIOD_FORMAT,
+    TIME_FORMAT,
+    ExcelMissing,
+    cell_text,
+    number_format,
+    openpyxl_module,
+    plain_number,
+    safe_text,
+    too_precise,
+    workbook_file_bytes,
+)
 
 __all__ = [
     "ExcelMissing",
@@ -40,62 +50,6 @@ __all__ = [
     "select_documents",
     "workbook_bytes",
 ]
-
-MONEY_FORMAT = "#,##0.00"
-PERIOD_FORMAT = "yyyy-mm"
-TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-EXCEL_TEXT_LIMIT = 32767  # characters in one cell
-EXCEL_DIGITS = 15  # significant digits an Excel number (a double) holds exactly
-_EPOCH = datetime(1980, 1, 1)  # the earliest time a zip file can hold
-
-
-class ExcelMissing(SfpriceError):
-    """openpyxl is not installed."""
-
-
-def safe_text(value: str) -> str:
-    """Text a spreadsheet shows as text: a leading ``'`` before a formula start.
-
-    >>> safe_text("=SUM(A1)")
-    "'=SUM(A1)"
-    """
-    value = visible(value)  # openpyxl refuses control characters; show them escaped
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def cell_text(value: str) -> str:
-    r"""Stored text as a workbook text cell shows it: visible, formula-safe, within the limit.
-
-    Text longer than Excel's 32 767 characters is cut, and says how much was cut.
-
-    >>> cell_text("=1+1\x07")
-    "'=1+1\\x07"
-    """
-    text = safe_text(value)
-    if len(text) > EXCEL_TEXT_LIMIT:
-        cut = len(text) - (EXCEL_TEXT_LIMIT - 40)
-        text = text[: EXCEL_TEXT_LIMIT - 40] + f"… [{cut} more characters]"
-    return text
-
-
-def number_format(value: Decimal, *, least: int = 0) -> str:
-    """The number format that shows every significant decimal of ``value``, at least ``least``.
-
-    >>> number_format(Decimal("12.345"), least=2)
-    '#,##0.000'
-    >>> number_format(Decimal("2.50"))
-    '#,##0.0'
-    >>> number_format(Decimal("1200"))
-    '#,##0'
-    """
-    exponent = value.normalize().as_tuple().exponent if value else 0
-    places = max(least, -exponent if isinstance(exponent, int) else 0)
-    return "#,##0." + "0" * places if places else "#,##0"
-
-
-def _plain(value: Decimal) -> Decimal:
-    """The value without an exponent (``1E+3`` as ``1000``), as the cell's XML writes it."""
-    return Decimal(format(value, "f"))
 
 
 def _local(stamp: str) -> datetime:
@@ -113,32 +67,6 @@ def _utc(stamp: str) -> datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
-
-
-def _stable_zip(data: bytes, moment: datetime) -> bytes:
-    """The zip ``data`` again with every member dated ``moment`` (openpyxl uses now)."""
-    stamp = max(moment, _EPOCH).timetuple()[:6]
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = info.external_attr
-            target.writestr(member, source.read(info.filename))
-    return out.getvalue()
-
-
-def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError as exc:
-        raise ExcelMissing(
-            "Excel workbooks need openpyxl: pip install 'sfprice[excel]' (or pip install openpyxl)"
-        ) from exc
-    return openpyxl
 
 
 def _kind(document: IssuedDocument, swedish: bool) -> str:
@@ -159,19 +87,11 @@ def _too_precise(documents: Sequence[IssuedDocument]) -> list[Issue]:
                 (f"lines[{index}].unit_price", item.unit_price),
                 (f"lines[{index}].amount", item.amount),
             ]
-        for where, value in figures:
-            digits = len(value.normalize().as_tuple().digits) if value else 0
-            if digits > EXCEL_DIGITS:
-                shown = format(float(value), f".{EXCEL_DIGITS}g")  # what Excel would keep
-                issues.append(
-                    Issue(
-                        d.number,
-                        f"{_plain(value)} has {digits} significant digits; an Excel number "
-                        f"holds {EXCEL_DIGITS}, so the workbook would show {shown} (expected "
-                        f"figures Excel can hold: {Remedy.HTML_OR_CSV})",
-                        field=where,
-                    )
-                )
+        issues += [
+            Issue(d.number, problem, field=where)
+            for where, value in figures
+            if (problem := too_precise(value, Remedy.HTML_OR_CSV)) is not None
+        ]
     return issues
 
 
@@ -194,11 +114,10 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
         InputError: One issue per figure with more than 15 significant digits, which an
             Excel number cell would round; nothing is written.
     """
-    openpyxl = _openpyxl()
+    openpyxl = openpyxl_module()
     if issues := _too_precise(documents):
         raise InputError(issues)
     from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
 
     swedish = locale.lower().startswith("sv")
     book = openpyxl.Workbook()
@@ -215,7 +134,7 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
         return ws
 
     def number(ws: Any, row: int, column: int, value: Decimal, fmt: str) -> None:
-        cell = ws.cell(row=row, column=column, value=_plain(value))
+        cell = ws.cell(row=row, column=column, value=plain_number(value))
         cell.number_format = fmt
 
     def when(ws: Any, row: int, column: int, value: datetime, fmt: str) -> None:
@@ -328,8 +247,5 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
         number(summary, row, 5, exact_sum(credits), MONEY_FORMAT)
         number(summary, row, 6, exact_sum(invoices + credits), MONEY_FORMAT)
         row += 1
-    moment = max((_utc(d.issued_at) for d in documents), default=_EPOCH)
-    book.properties.created = book.properties.modified = moment
-    out = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
-    return _stable_zip(out.getvalue(), moment)
+    moment = max((_utc(d.issued_at) for d in documents), default=EPOCH)
+    return workbook_file_bytes(book, moment)

@@ -23,10 +23,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from sfprice.agreements import Agreement, Agreements, Conflict
 from sfprice.collation import swedish_key
 from sfprice.errors import InputError, Issue, PriceNotFound, Remedy
+from sfprice.frames import records_frame
 from sfprice.kinds import (
     Charge,
     ChargeBasis,
@@ -111,6 +113,9 @@ class InvoiceLine:
         agreement: The agreement or override that priced the line (a price group's or
             a customer's own price, a discount, an add-on service), or None when the
             price list's own price did.
+        department: On a consolidated invoice (one per paying parent, see
+            :mod:`sfprice.engine.consolidate`), the department the line is for; None on
+            a department's own invoice.
     """
 
     service: str
@@ -127,6 +132,7 @@ class InvoiceLine:
     allocation: AllocationShare | None = None
     basis: ChargeBasis | None = None
     agreement: AgreementRef | None = None
+    department: str | None = None
 
     @property
     def volume_rows(self) -> int:
@@ -178,6 +184,22 @@ class Invoice:
         return (self.customer.reference or "") if self.customer is not None else ""
 
 
+#: The keys of :meth:`BillingRun.to_records`, in order.
+RECORD_COLUMNS = (
+    "department",
+    "month",
+    "price_list",
+    "service",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "amount",
+    "business_area",
+    "volume_rows",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class BillingRun:
     """The invoices of a billing run, by department (Swedish alphabetical order) and month.
@@ -223,6 +245,25 @@ class BillingRun:
         """The invoice of one department and month, or None."""
         return next(
             (i for i in self.invoices if i.department == department and i.month == month), None
+        )
+
+    def to_dataframe(self) -> Any:
+        """One row per invoice line as a pandas DataFrame (the ``notebook`` extra).
+
+        The columns of :meth:`to_records`: ``amount`` float64 kr rounded to öre,
+        ``quantity`` and ``unit_price`` float64 (a price keeps its decimals),
+        ``volume_rows`` float64, ``month`` a pandas ``Period[M]``. Floats are for looking
+        and plotting; :meth:`to_records` keeps the exact Decimals.
+
+        Raises:
+            sfprice.frames.PandasMissing: When pandas is not installed.
+        """
+        return records_frame(
+            self.to_records(),
+            money=("amount",),
+            numbers=("quantity", "unit_price", "volume_rows"),
+            months=("month",),
+            columns=RECORD_COLUMNS,
         )
 
     def to_records(self) -> list[dict[str, object]]:

@@ -1,7 +1,9 @@
 """Write volumes back to a file that :func:`sfprice.read_volumes` reads.
 
 The file has the header ``month,department,service,quantity``, one row per volume, UTF-8
-without a byte-order mark, ``,`` as delimiter and ``.`` as decimal mark. It is written to a
+without a byte-order mark, ``,`` as delimiter and ``.`` as decimal mark; with
+``swedish=True`` it is the Swedish CSV of Excel (``;``, decimal comma, UTF-8 with a
+byte-order mark, CRLF), which the volume reader reads the same. It is written to a
 temporary file beside the target and moved into place (``os.replace``), so a reader never
 sees half a file and a failed write leaves the old file as it was.
 """
@@ -37,7 +39,9 @@ def format_quantity(quantity: Decimal) -> str:
     return "0" if text in ("0", "-0") else text
 
 
-def write_volumes_csv(volumes: VolumeSet | Iterable[VolumeEntry], path: str | Path) -> Path:
+def write_volumes_csv(
+    volumes: VolumeSet | Iterable[VolumeEntry], path: str | Path, *, swedish: bool = False
+) -> Path:
     """Write volumes as ``month,department,service,quantity`` rows, atomically.
 
     The rows follow the order of the set (month, department, service). Reading the file
@@ -47,6 +51,7 @@ def write_volumes_csv(volumes: VolumeSet | Iterable[VolumeEntry], path: str | Pa
     Args:
         volumes: The volumes (a :class:`VolumeSet`, or any entries; keys are not merged).
         path: The file to write; its folder must exist. An existing file is replaced.
+        swedish: Write Swedish CSV (``;``, decimal comma, BOM, CRLF) for Swedish Excel.
 
     Returns:
         The path written.
@@ -56,13 +61,19 @@ def write_volumes_csv(volumes: VolumeSet | Iterable[VolumeEntry], path: str | Pa
         OSError: When the file cannot be written; the old file, if any, is kept.
     """
     target = Path(path)
+    mark = "," if swedish else "."
     rows = [
-        (str(e.key.month), e.key.department, e.key.service, format_quantity(e.quantity))
+        (
+            str(e.key.month),
+            e.key.department,
+            e.key.service,
+            format_quantity(e.quantity).replace(".", mark),
+        )
         for e in volumes
     ]
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, before the move)
         "w",
-        encoding="utf-8",
+        encoding="utf-8-sig" if swedish else "utf-8",
         newline="",
         dir=target.parent,
         prefix=f".{target.name}.",
@@ -72,7 +83,11 @@ def write_volumes_csv(volumes: VolumeSet | Iterable[VolumeEntry], path: str | Pa
     temporary = Path(handle.name)
     try:
         with handle:
-            writer = csv.writer(handle, lineterminator="\n")
+            writer = csv.writer(
+                handle,
+                delimiter=";" if swedish else ",",
+                lineterminator="\r\n" if swedish else "\n",
+            )
             writer.writerow(COLUMNS)
             writer.writerows(rows)
             handle.flush()

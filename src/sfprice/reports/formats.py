@@ -28,7 +28,7 @@ from sfprice.engine.billing import (
 )
 from sfprice.kinds import KINDS
 from sfprice.model import AgreementRef, PriceCatalog, PriceItem, PriceKind, Unit
-from sfprice.money import decimal_text
+from sfprice.money import decimal_text, exact_sum
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.period import Month
 from sfprice.reports.text import csv_cell, text_table
@@ -44,6 +44,7 @@ __all__ = [
     "format_quantity",
     "format_rate",
     "format_share",
+    "run_columns",
     "run_to_csv",
     "run_to_json",
     "run_to_json_data",
@@ -172,6 +173,8 @@ def _line_data(line: InvoiceLine) -> dict[str, object]:
     if line.agreement is not None:
         ref = line.agreement
         data["agreement"] = {"id": ref.id, "text": ref.text, "source": ref.source}
+    if line.department is not None:
+        data["department"] = line.department  # on a consolidated invoice
     return data
 
 
@@ -207,11 +210,23 @@ def run_to_json(run: BillingRun) -> str:
     return visible_json(json.dumps(run_to_json_data(run), ensure_ascii=False, indent=2) + "\n")
 
 
+def run_columns(run: BillingRun) -> tuple[str, ...]:
+    """The CSV columns of ``run``: :data:`CSV_COLUMNS`, then ``line_department``.
+
+    ``line_department`` only when the run is consolidated (one invoice per paying parent,
+    whose ``department`` is the payer): the department each line is for.
+    """
+    consolidated = any(line.department is not None for _, line in run.lines)
+    return (*CSV_COLUMNS, "line_department") if consolidated else CSV_COLUMNS
+
+
 def run_to_csv(run: BillingRun) -> str:
     """One row per invoice line; numbers as decimal strings, text cells made formula-safe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    columns = run_columns(run)
+    writer.writerow(columns)
+    extra = len(columns) > len(CSV_COLUMNS)
     for invoice, line in run.lines:
         writer.writerow(
             [
@@ -233,6 +248,7 @@ def run_to_csv(run: BillingRun) -> str:
                 csv_cell(invoice.customer_code),
                 csv_cell(invoice.reference),
                 *_agreement_cells(line.agreement),
+                *([csv_cell(line.department or "")] if extra else []),
             ]
         )
     return out.getvalue()
@@ -286,6 +302,8 @@ _LABELS = {
         "share_of": "av",
         "per_year": "per år",
         "agreement": "avtal",
+        "for_department": "för",
+        "subtotal": "Summa",
     },
     "en": {
         "department": "Department",
@@ -314,6 +332,8 @@ _LABELS = {
         "share_of": "of",
         "per_year": "per year",
         "agreement": "agreement",
+        "for_department": "for",
+        "subtotal": "Subtotal",
     },
 }
 
@@ -517,7 +537,12 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                 labels["amount"],
             ]
         ]
-        for line in invoice.lines:
+        # A consolidated invoice for several departments: each one's lines under its name.
+        grouped = len({line.department for line in invoice.lines}) > 1
+        for index, line in enumerate(invoice.lines):
+            part_name = visible(line.department or invoice.department)
+            if grouped and (index == 0 or invoice.lines[index - 1].department != line.department):
+                rows.append(["", f"{labels['for_department']} {part_name}:", "", "", ""])
             percent = line.unit is Unit.PERCENT
             rows.append(
                 [
@@ -549,6 +574,12 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                     ["", f"  {text}", "", "", ""]
                     for text in _agreement_rows(line.agreement, labels)
                 )
+            last = index + 1 == len(invoice.lines) or (
+                invoice.lines[index + 1].department != line.department
+            )
+            if grouped and last:
+                part = exact_sum(x.amount for x in invoice.lines if x.department == line.department)
+                rows.append(["", f"{labels['subtotal']} {part_name}", "", "", money(part)])
         rows.append(["", labels["invoice_total"], "", "", money(invoice.total)])
         out.extend("  " + text for text in text_table(rows, right={2, 3, 4}))
         out.append("")
