@@ -96,3 +96,11 @@ def test_without_pandas_the_frame_says_how_to_install_it(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(PandasMissing, match=r"pip install 'sfprice\[notebook\]'"):
         _run().to_dataframe()
+
+
+def test_records_have_the_record_columns_in_order() -> None:
+    from sfprice.engine.billing import RECORD_COLUMNS
+
+    (first, *_) = _run().to_records()
+    assert tuple(first) == RECORD_COLUMNS
+    assert list(_run().to_dataframe().columns) == list(RECORD_COLUMNS)

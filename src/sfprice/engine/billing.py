@@ -197,6 +197,10 @@ RECORD_COLUMNS = (
     "amount",
     "business_area",
     "volume_rows",
+    "customer_code",
+    "reference",
+    "agreement",
+    "line_department",
 )
 
 
@@ -269,7 +273,10 @@ class BillingRun:
     def to_records(self) -> list[dict[str, object]]:
         """One plain dict per invoice line (Decimals kept), for scripts and DataFrames.
 
-        ``customer_code`` and ``reference`` are the customer register's (empty without it).
+        The keys are :data:`RECORD_COLUMNS`. ``customer_code`` and ``reference`` are the
+        customer register's (empty without it); ``agreement`` the id of the agreement that
+        priced the line (empty for the list's own price); ``line_department`` the
+        department a line of a consolidated invoice (``--per parent``) is for, else empty.
         """
         return [
             {
@@ -286,6 +293,8 @@ class BillingRun:
                 "volume_rows": line.volume_rows,
                 "customer_code": invoice.customer_code,
                 "reference": invoice.reference,
+                "agreement": "" if line.agreement is None else line.agreement.id,
+                "line_department": line.department or "",
             }
             for invoice, line in self.lines
         ]
