@@ -175,3 +175,16 @@ def test_csv_and_workbook_say_whom_each_line_is_for() -> None:
     sheet = run_sheet(merged)
     assert sheet.columns[-1].name == "line_department"
     assert [row[-1] for row in sheet.rows][1] == "Kulturförvaltningen"
+
+
+def test_a_parent_paying_for_one_department_names_it() -> None:
+    # Only Kulturförvaltningen has lines in March: Kulturnämnden's invoice still says whose
+    # lines they are (they are not the nämnd's own). 10 x 57 = 570,00.
+    march = Month(2014, 3)
+    line = _line("payroll.self_service", 10, 57)
+    run = BillingRun(2014, "SEK", (_invoice("Kulturförvaltningen", march, line),))
+    (invoice,) = consolidate(run, {c.department: c for c in REGISTER}).invoices
+    assert invoice.department == "Kulturnämnden"
+    assert invoice.total == Decimal("570.00")
+    table = run_to_table(consolidate(run, {c.department: c for c in REGISTER}))
+    assert "för Kulturförvaltningen:" in table

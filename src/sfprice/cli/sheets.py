@@ -66,7 +66,8 @@ def provenance(args: argparse.Namespace, price_lists: Sequence[str] = ()) -> lis
     rows = [("Kommando", f"sfprice {args.command}"), ("Version", f"sfprice {__version__}")]
     if getattr(args, "year", None) is not None:
         rows.append(("År", str(args.year)))
-    rows += [(label, str(path)) for label, path in input_paths(args)]
+    # "Indata (--customers)": a cell starting with "-" would be shown as text with a "'".
+    rows += [(f"Indata ({label})", str(path)) for label, path in input_paths(args)]
     if hasattr(args, "pricelists"):
         folders = ", ".join(str(p) for p in args.pricelists or ()) or "de medföljande"
         rows.append(("Prislistor (mappar)", folders))

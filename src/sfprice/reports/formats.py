@@ -537,8 +537,9 @@ def run_to_table(run: BillingRun, locale: str = "sv_SE") -> str:
                 labels["amount"],
             ]
         ]
-        # A consolidated invoice for several departments: each one's lines under its name.
-        grouped = len({line.department for line in invoice.lines}) > 1
+        # A consolidated invoice: each department's lines under its name, also when the
+        # parent pays for one department only (its lines are not the parent's own).
+        grouped = any(line.department not in (None, invoice.department) for line in invoice.lines)
         for index, line in enumerate(invoice.lines):
             part_name = visible(line.department or invoice.department)
             if grouped and (index == 0 or invoice.lines[index - 1].department != line.department):
