@@ -185,3 +185,53 @@ def test_the_register_listings_carry_code_and_reference(
     assert "customer" not in json.loads(capsys.readouterr().out)
     assert main(["invoices", "show", numbers[MILJO.department], *reg]) == 0
     assert "  Kundnummer 4410    Er referens Anna Berg\n" in capsys.readouterr().out
+
+
+def _issue_month(register: Register, month: Month, name: str, customer: Customer, n: int) -> None:
+    q = Decimal(n)
+    line = InvoiceLine(
+        "payroll.self_service", "Lön", Unit.PERSON_MONTH, q, Decimal(57), q * 57,
+        (), "2014", "test", (),
+    )  # fmt: skip
+    run = BillingRun(2014, "SEK", (Invoice(name, month, "2014", "SEK", (line,), customer),))
+    register.issue(run, month, manifest=MANIFEST, now=NOW)
+
+
+def test_the_year_so_far_follows_the_code_across_a_rename(tmp_path: Path) -> None:
+    # 7100 is "Gamla förvaltningen" in January and "Nya förvaltningen" from February:
+    # February's year so far is 10 + 20 = 30 payslips. "Gamla förvaltningen" of another
+    # code later (7200) is not counted, nor is a document of that name stored without a code.
+    register = Register.open(tmp_path / "r.db")
+    gamla, nya = (
+        Customer("Gamla förvaltningen", code="7100"),
+        Customer("Nya förvaltningen", code="7100"),
+    )
+    _issue_month(register, Month(2014, 1), "Gamla förvaltningen", gamla, 10)
+    _issue_month(register, Month(2014, 2), "Nya förvaltningen", nya, 20)
+    (doc,) = [d for d in register.documents() if d.department == "Nya förvaltningen"]
+    (row,) = register.document(doc.number).content.statement.rows  # type: ignore[union-attr]
+    assert (row.this_month, row.year_to_date) == (Decimal(20), Decimal(30))
+    other = Customer("Gamla förvaltningen", code="7200")
+    _issue_month(register, Month(2014, 3), "Gamla förvaltningen", other, 5)
+    (doc,) = [d for d in register.documents() if d.period == Month(2014, 3)]
+    (row,) = register.document(doc.number).content.statement.rows  # type: ignore[union-attr]
+    assert (row.this_month, row.year_to_date) == (Decimal(5), Decimal(5))
+    register.close()
+
+
+def test_documents_of_a_customer_by_code(tmp_path: Path) -> None:
+    register = Register.open(tmp_path / "r.db")
+    gamla, nya = (
+        Customer("Gamla förvaltningen", code="7100"),
+        Customer("Nya förvaltningen", code="7100"),
+    )
+    _issue_month(register, Month(2014, 1), "Gamla förvaltningen", gamla, 10)
+    _issue_month(register, Month(2014, 2), "Nya förvaltningen", nya, 20)
+    assert [d.department for d in register.documents(department="7100")] == [
+        "Gamla förvaltningen",
+        "Nya förvaltningen",
+    ]
+    assert [d.total for d in register.documents(department="Nya förvaltningen")] == [
+        Decimal("1140.00")  # 20 x 57
+    ]
+    register.close()

@@ -86,7 +86,9 @@ def add_register_commands(commands: Any, common: Common) -> None:
     actions = invoices.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="list the issued invoices and credit notes")
     listing.add_argument("--period", type=month, metavar="YYYY-MM")
-    listing.add_argument("--department", metavar="NAME")
+    listing.add_argument(
+        "--department", metavar="NAME|CODE", help="a department name or its customer code"
+    )
     register_arguments(listing)
     output_arguments(listing, ("table", "csv", "json"))
     listing.set_defaults(handler=_list)

@@ -273,15 +273,20 @@ class Register:
     def documents(
         self, *, period: Month | None = None, department: str | None = None
     ) -> tuple[IssuedDocument, ...]:
-        """The issued documents, in number order, optionally of one period or department."""
-        query, params = "SELECT * FROM documents WHERE 1=1", []
+        """The issued documents, in number order, optionally of one period or department.
+
+        ``department`` is a department's name or a customer code stored with documents
+        (every name the customer was issued under, e.g. before and after a rename).
+        """
+        query = "SELECT d.* FROM documents AS d LEFT JOIN contents AS c ON c.document_id = d.id"
+        query, params = query + " WHERE 1=1", []
         if period is not None:
-            query += " AND period = ?"
+            query += " AND d.period = ?"
             params.append(str(period))
         if department is not None:
-            query += " AND department = ?"
-            params.append(department)
-        query += " ORDER BY issuer, year, seq"
+            query += " AND (d.department = ? OR json_extract(c.body, '$.customer.code') = ?)"
+            params += [department, department]
+        query += " ORDER BY d.issuer, d.year, d.seq"
         with self._reading():
             return tuple(self._document(row) for row in self._db.execute(query, params))
 
@@ -607,6 +612,7 @@ def _statement(
     upto_id: int,
     lines: Sequence[ContentLine],
     computed: str,
+    code: str | None = None,
 ) -> VolumeStatement:
     """The volume statement of a document, from the documents up to and including it.
 
@@ -614,16 +620,31 @@ def _statement(
     each the net of the department's invoices and credit notes. The same month last year
     is ``None`` ("no data") when the department has no document for that month; the year
     so far adds the months of the year up to the period that have documents.
+
+    With the customer's ``code`` (from the customer register), the documents of every
+    name the customer was issued under count: a department renamed in February states
+    January's volumes, issued under its earlier name, in its year so far.
     """
     last = Month(period.year - 1, period.month) if period.year > 1 else None
     months = [Month(period.year, m) for m in range(1, period.month + 1)]
     wanted = [str(m) for m in months] + ([str(last)] if last is not None else [])
     marks = ", ".join("?" for _ in wanted)
+    # A document is the customer's when it stores the customer's code, or (stored without
+    # a code) carries its name; documents of another code under the same name are not.
+    mine = "d.department = ?"
+    args: tuple[object, ...] = (department,)
+    if code is not None:
+        mine = (
+            "(json_extract(c.body, '$.customer.code') = ? OR (d.department = ? AND "
+            "json_extract(c.body, '$.customer.code') IS NULL))"
+        )
+        args = (code, department)
     rows = db.execute(
         "SELECT d.period, l.service, l.quantity FROM documents AS d "
         "LEFT JOIN lines AS l ON l.document_id = d.id "
-        f"WHERE d.department = ? AND d.id <= ? AND d.period IN ({marks})",
-        (department, upto_id, *wanted),
+        "LEFT JOIN contents AS c ON c.document_id = d.id "
+        f"WHERE {mine} AND d.id <= ? AND d.period IN ({marks})",
+        (*args, upto_id, *wanted),
     ).fetchall()
     present = {row[0] for row in rows}
     net: dict[tuple[str, str], list[Decimal]] = {}
@@ -824,8 +845,9 @@ class _Writer:
         )
         content_lines = [line for line, _, _ in lines]
         if statement is None:
+            code = None if customer is None else customer.code
             statement = _statement(
-                self.db, department, self.period, document_id, content_lines, "issue"
+                self.db, department, self.period, document_id, content_lines, "issue", code
             )
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
         _seal(self.register, document_id, _content(self.register, row, self.at, content_lines,
