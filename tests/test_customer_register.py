@@ -523,3 +523,24 @@ def test_a_scenario_may_name_the_leaving_customer_by_code() -> None:
     assert by_code.comparison == by_name.comparison
     with pytest.raises(SimulationError, match="was the name of 1310 Kulturförvaltningen"):
         leaving("Kultur- och fritidsförvaltningen")
+
+
+def test_a_name_not_in_the_register_is_located_in_a_workbook(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Blad1"
+    sheet.append(["month", "department", "service", "quantity"])
+    sheet.append(["2014-01", "Kulturförvaltningen", "payroll.self_service", 10])
+    sheet.append(["2014-01", "Okänd", "payroll.self_service", 10])
+    sheet.append(["2014-01", "Okänd", "payroll.self_service", 5])
+    book.save(tmp_path / "export.xlsx")
+    with pytest.raises(InputError) as caught:
+        sfprice.read_volumes(
+            tmp_path / "export.xlsx",
+            year=2014,
+            customers=read_customers(EXAMPLES / "customers-2014.toml"),
+        )
+    (issue,) = caught.value.issues
+    assert (issue.sheet, issue.line, issue.cell) == ("Blad1", 3, "B")  # its first row
+    assert "'Okänd' is not in the customer register" in issue.message

@@ -21,12 +21,14 @@ import csv
 import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ParamSpec
 
 from sfprice.customers import CustomerRegister
 from sfprice.errors import InputError, Issue, Remedy
+from sfprice.io._xlsx import is_workbook
+from sfprice.io.profiles import ImportProfile
 from sfprice.model import Customer, Driver, PriceCatalog, VolumeSet
 from sfprice.names import clean_name, fold_name, name_variants, nearest_names
 
@@ -47,6 +49,8 @@ class NameUse:
     path: str
     line: int | None = None
     field: str | None = None
+    #: For a workbook (or a file read with a profile): the issue at its sheet, row and cell.
+    at: Issue | None = None
 
     def __str__(self) -> str:
         if self.line is not None:
@@ -61,6 +65,8 @@ class NameUse:
 
     def issue(self, message: str) -> Issue:
         """An issue at this place."""
+        if self.at is not None:
+            return replace(self.at, message=message)
         column = "department" if self.field is None else None
         return Issue(self.path, message, line=self.line, column=column, field=self.field)
 
@@ -109,9 +115,17 @@ def _customer_use(customer: Customer) -> NameUse:
 class _Uses:
     """Every name of the run with the places it occurs, located only on demand."""
 
-    def __init__(self, paths: Iterable[str | Path]) -> None:
+    def __init__(
+        self,
+        paths: Iterable[str | Path],
+        profile: ImportProfile | None = None,
+        sheet: str | None = None,
+    ) -> None:
         self.places: dict[str, list[NameUse]] = {}
+        self.profile = profile
+        self.sheet = sheet
         self._csv: dict[str, dict[str, int]] = {}
+        self._tables: dict[str, dict[str, Issue]] = {}
         self._rank: dict[str, int] = {str(p): i for i, p in enumerate(dict.fromkeys(paths))}
 
     def add(self, use: NameUse) -> None:
@@ -125,12 +139,26 @@ class _Uses:
         return self._rank.get(path, len(self._rank)), line or 0
 
     def first(self, name: str) -> NameUse:
-        """The first place of ``name``, with its line looked up in its CSV file."""
+        """The first place of ``name``, with its line looked up in its file.
+
+        A CSV file is scanned here; any other volume file (a workbook, or a file read with
+        an import profile) through the volume reader, for its sheet, row and cell.
+        """
         use = min(self.places[name], key=lambda u: self.order(u.path, u.line))
         if use.line is None and use.field is None:
-            if use.path not in self._csv:
-                self._csv[use.path] = _first_lines(use.path)
-            line = self._csv[use.path].get(name)
+            if use.path not in self._csv and use.path not in self._tables:
+                if self.profile is None and not is_workbook(Path(use.path)):
+                    self._csv[use.path] = _first_lines(use.path)
+                else:
+                    from sfprice.io.volumes import department_places  # it imports this module
+
+                    self._tables[use.path] = department_places(
+                        use.path, profile=self.profile, sheet=self.sheet
+                    )
+            at = self._tables.get(use.path, {}).get(name)
+            if at is not None:
+                return NameUse(name, use.path, at.line, at=at)
+            line = self._csv.get(use.path, {}).get(name)
             return NameUse(name, use.path, line)
         return use
 
@@ -144,6 +172,8 @@ def department_issues(
     paths: Iterable[str | Path] = (),
     issued: Iterable[str] = (),
     issued_in: str = "",
+    profile: ImportProfile | None = None,
+    sheet: str | None = None,
 ) -> list[Issue]:
     """The problems with department names across a run's inputs (see the module docs).
 
@@ -158,9 +188,11 @@ def department_issues(
         volumes: The volumes read from the volume files.
         customers: The customer register; when given, every other name must be in it.
         drivers: Allocation keys (their ``source`` is the key file).
+        profile: The import profile the volume files were read with, and
+        sheet: the worksheet of workbooks, to locate a name at its row.
         catalog: Price lists whose fixed fees name departments.
     """
-    uses = _Uses(paths)
+    uses = _Uses(paths, profile, sheet)
     register: dict[str, NameUse] = {}
     if customers is not None:
         values = customers.values() if isinstance(customers, Mapping) else customers

@@ -59,6 +59,7 @@ from sfprice.period import Month
 
 __all__ = [
     "COLUMNS",
+    "department_places",
     "locate_missing_prices",
     "parse_quantity",
     "read_quantity",
@@ -550,7 +551,9 @@ def read_volumes(
         excluded={name: result.excluded} if result.excluded else {},
     )
     if check_names:
-        check_departments(volumes=volumes, customers=customers, paths=[name])
+        check_departments(
+            volumes=volumes, customers=customers, paths=[name], profile=profile, sheet=sheet
+        )
     return volumes
 
 
@@ -806,6 +809,34 @@ class _SheetTable(_Table):
         return self.sheet.issue(message, line, at)
 
 
+def department_places(
+    path: str | Path, *, profile: ImportProfile | None = None, sheet: str | None = None
+) -> dict[str, Issue]:
+    """Where each department of a volume file first occurs, as an issue to fill in.
+
+    The key is the department as the reader reads it (cleaned, mapped by the ``profile``);
+    the value an :class:`Issue` at its first row and the department column (for a
+    workbook its sheet, row and cell) with an empty message: give it one with
+    :func:`dataclasses.replace`. A file that cannot be read again gives what was found.
+    """
+    places: dict[str, Issue] = {}
+    validator = _Validator(None, None, profile)
+    try:
+        with _open_table(Path(path), str(path), profile, sheet) as table:
+            at = table.layout.indexes[COLUMNS.index("department")]
+            seen: set[Cell] = set()
+            for line, cells in table.rows([]):
+                if len(cells) <= at or (text := cells[at]) in seen:
+                    continue
+                seen.add(text)
+                department, problem = validator.department(str(text))
+                if problem is None and department and department not in places:
+                    places[department] = table.issue("", line, "department")
+    except (OSError, UnicodeDecodeError, csv.Error, InputError):
+        pass  # the reader has read the file already; a location is a nicety
+    return places
+
+
 def _open_table(file: Path, name: str, profile: ImportProfile | None, sheet: str | None) -> _Table:
     """The volume file as a table: a worksheet of a workbook, or CSV text."""
     aliases = _aliases(profile)
@@ -1032,5 +1063,7 @@ def read_volume_files(
         raise InputError(issues, truncated=more)
     volumes = parts[0] if len(parts) == 1 else VolumeSet.merge(parts)
     # One spelling per department in all files; with a register, every name in it.
-    check_departments(volumes=volumes, customers=customers, paths=paths)
+    check_departments(
+        volumes=volumes, customers=customers, paths=paths, profile=profile, sheet=sheet
+    )
     return volumes
