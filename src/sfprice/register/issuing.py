@@ -146,21 +146,15 @@ def _charges(
     A line's charge includes the agreement that priced it: the same amount under another
     agreement (or under none) is a change of what the invoice shows, so it is corrected.
     """
+    listed = list(lines)
     return (
         price_list,
         currency,
         tuple(
-            (
-                line.service,
-                line.name,
-                str(line.unit),
-                line.quantity,
-                line.unit_price,
-                line.amount,
-                _agreement_of(line),
-            )
-            for line in lines
+            (line.service, line.name, str(line.unit), line.quantity, line.unit_price, line.amount)
+            for line in listed
         ),
+        tuple(_agreement_of(line) for line in listed),
     )
 
 
