@@ -18,6 +18,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sfprice.cli import main
 from sfprice.documents.invoice import invoice_html, invoice_view
@@ -195,3 +197,31 @@ def test_the_pdf_prints_the_agreement(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["invoices", "pdf", sbf.number, "--register", str(path),
                  "--output", str(out)]) == 0  # fmt: skip
     assert out.read_bytes().startswith(b"%PDF")
+
+
+_TEXT = st.text(max_size=40)  # any text but lone surrogates, which no file holds
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    agreements=st.lists(
+        st.none() | st.builds(AgreementRef, _TEXT, _TEXT, _TEXT), min_size=1, max_size=4
+    )
+)
+def test_stored_agreements_read_back_exactly(agreements: list[AgreementRef | None]) -> None:
+    """Whatever an agreements file says (any text), the stored record reads back the same."""
+    line = InvoiceLine(
+        "payroll.self_service", "Lön", Unit.PERSON_MONTH, Decimal(10), Decimal(55),
+        Decimal("550.00"), (), "2014", "test", (),
+    )  # fmt: skip
+    base = run_of(None).invoices[0]
+    run = BillingRun(
+        2014,
+        "SEK",
+        (replace(base, lines=tuple(replace(line, agreement=a) for a in agreements)),),
+    )
+    with Register.open(Path(":memory:")) as register:
+        (document,) = register.issue(run, FEB, manifest=MANIFEST, now=NOW).documents
+    assert document.content is not None
+    assert [x.agreement for x in document.content.lines] == agreements
+    assert content_from_json(content_json(document.content)) == document.content
