@@ -248,6 +248,9 @@ ERRORS: dict[str, str] = {
     ),
     # One invoice per paying parent
     "per-parent-register": "bill examples/volumes-2014.csv --year 2014 --per parent",
+    "issue-per-parent": (
+        "issue examples/volumes-2014.csv --period 2014-01 --register never-made.db --per parent"
+    ),
     # Workbooks (Swedish Excel)
     "xlsx-no-output": "bill examples/volumes-2014.csv --year 2014 --format xlsx",
     "xlsx-suffix": "bill examples/volumes-2014.csv --year 2014 --format xlsx --output bill.csv",

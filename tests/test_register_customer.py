@@ -71,10 +71,10 @@ def test_an_invoice_stores_the_identity_it_shows(tmp_path: Path) -> None:
         "Kulturförvaltningen": None,
     }
     register.close()
-    # Stored as format 2, field by field.
+    # Stored as format 3 (the customer since format 2), field by field.
     with sqlite3.connect(tmp_path / "r.db") as db:
         rows = db.execute("SELECT format, body FROM contents ORDER BY document_id").fetchall()
-    assert {r[0] for r in rows} == {2}
+    assert {r[0] for r in rows} == {3}  # 3: lines keep their agreement (part 6)
     stored = {json.loads(body)["department"]: json.loads(body)["customer"] for _, body in rows}
     assert stored["Kulturförvaltningen"] is None
     assert stored["Miljöförvaltningen"] == {

@@ -239,7 +239,7 @@ def test_golden_content() -> None:
     assert text == (
         '{"credits": null, "currency": "SEK", "customer": null, '
         '"department": "Kulturförvaltningen", '
-        '"format": 2, "issue_date": "2014-03-05", "issued_at": "2014-03-05T10:00:00+01:00", '
+        '"format": 3, "issue_date": "2014-03-05", "issued_at": "2014-03-05T10:00:00+01:00", '
         '"issuer": {"code": "SF", "name": "Servicecentret"}, "kind": "invoice", "lines": '
         '[{"allocation": {"annual_amount": "1200.00", "driver_quantity": "3", '
         '"driver_total": "9", "key": "anställda", "share": "1/3", "source": "keys.csv"}, '
@@ -276,8 +276,8 @@ def test_older_and_unknown_codec_versions() -> None:
         codec.detail_from_json('{"codec": 2, "reverses": "SF-1"}')
     with pytest.raises(ValueError, match="unknown run inputs codec 7"):
         codec.inputs_from_json('{"codec": 7, "inputs": []}')
-    with pytest.raises(ValueError, match="unknown content format 3"):
-        codec.content_from_json('{"format": 3}')
+    with pytest.raises(ValueError, match="unknown content format 4"):
+        codec.content_from_json('{"format": 4}')
 
 
 # -- a register written before the split (schema 2, reflective details) --------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from sfprice.app import bill_for_issue
 from sfprice.cli.arguments import (
+    ArgumentsError,
     Common,
     add_billing_arguments,
     billing_request,
@@ -78,6 +79,8 @@ def add_register_commands(commands: Any, common: Common) -> None:
         help=f"the issuer printed on the documents, stored with them (default: "
         f"{DEFAULT_ISSUER_NAME})",
     )
+    # Accepted only to be refused clearly (argparse would read "--per" as "--period").
+    issue.add_argument("--per", dest="issue_per", metavar="parent", help=argparse.SUPPRESS)
     register_arguments(issue)
     common(issue, ("table", "csv", "json"))
     issue.set_defaults(handler=_issue)
@@ -116,6 +119,13 @@ def add_register_commands(commands: Any, common: Common) -> None:
 
 
 def _issue(args: argparse.Namespace) -> str:
+    if args.issue_per is not None:
+        msg = (
+            f"issue has no --per {args.issue_per}: an issued invoice is one department's, and the "
+            "register does not store a line's department; issue per department and use "
+            "bill --per parent for the consolidated view"
+        )
+        raise ArgumentsError(msg)
     period: Month = args.period
     request = billing_request(args, period.year)
     # The departments the register has invoiced take part in the name check: a new

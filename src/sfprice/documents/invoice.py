@@ -35,7 +35,12 @@ from sfprice.register import (
     RegisterError,
     StatementRow,
 )
-from sfprice.reports.formats import format_amount, format_price, format_quantity
+from sfprice.reports.formats import (
+    agreement_text,
+    format_amount,
+    format_price,
+    format_quantity,
+)
 
 __all__ = [
     "LABELS",
@@ -243,6 +248,17 @@ class InvoiceView:
         """The components (label, unit price, amount) of line ``index``; empty if none."""
         return [(c.label, c.unit_price, c.amount) for c in self.document.lines[index].components]
 
+    def agreement(self, index: int) -> str | None:
+        """The agreement that priced line ``index``, as printed under it; None for the list.
+
+        ``Avtal sbf-anlaggningsredovisning: tilläggstjänst (kundavtal); källa: Tilläggsavtal
+        TA-2014-007``: its id, what it did and its source, as stored when it was issued.
+        """
+        ref = self.document.lines[index].agreement
+        if ref is None:
+            return None
+        return agreement_text(ref, swedish=self.labels is LABELS["sv"])
+
 
 def invoice_view(
     register: Register,
@@ -314,6 +330,9 @@ def invoice_html(view: InvoiceView) -> str:
             f'<td class="num">{_e(view.money(amount))}</td></tr>'
             for label, price, amount in view.components(index)
         )
+        agreement = view.agreement(index)
+        if agreement is not None:
+            rows.append(f'<tr class="component"><td colspan="5">{_e(agreement)}</td></tr>')
     rows.append(
         f'<tr class="total"><td colspan="4">{_e(view.closing_label)}</td>'
         f'<td class="num">{_e(view.money(d.total))}</td></tr>'

@@ -116,6 +116,9 @@ def _fields(view: InvoiceView) -> dict[str, str]:
         fields[f"lines[{index}].unit"] = view.unit_text(item.unit)
         for k, (label, _, _) in enumerate(view.components(index)):
             fields[f"lines[{index}].components[{k}]"] = label
+        agreement = view.agreement(index)
+        if agreement is not None:
+            fields[f"lines[{index}].agreement"] = agreement
     fields |= {f"volumes[{i}].name": row.name for i, row in enumerate(view.volumes)}
     return {key: _text(value) for key, value in fields.items()}
 
@@ -353,8 +356,11 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         font(7.5)
         sub_rows = rows(width, sub)
         part_rows = [rows(cols[0] + cols[1], text) for text, _, _ in parts]
+        agreement = view.agreement(index)
+        agreement_text = None if agreement is None else f"    {_text(agreement)}"
+        agreement_rows = 0 if agreement_text is None else rows(width, agreement_text)
         page = pdf.page
-        room(5 * name_rows + 4 * (sub_rows + sum(part_rows)) + 2)
+        room(5 * name_rows + 4 * (sub_rows + sum(part_rows) + agreement_rows) + 2)
         if pdf.page != page:  # a new page: the column heads again
             table_head()
         top = pdf.get_y()
@@ -373,6 +379,8 @@ def invoice_pdf(view: InvoiceView) -> bytes:
             pdf.cell(cols[2], 4, view.price(price), align="R")
             pdf.cell(cols[3], 4, view.money(amount), align="R")
             pdf.set_xy(pdf.l_margin, top + 4 * count)
+        if agreement_text is not None:
+            wrapped(width, 4, agreement_text)
         pdf.set_text_color(0, 0, 0)
         pdf.set_draw_color(200, 200, 200)
         pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.l_margin + width, pdf.get_y() + 0.5)

@@ -199,6 +199,8 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             "Antal",
             "À-pris",
             "Belopp",
+            "Avtal",
+            "Avtalskälla",
         ]
         if sv
         else [
@@ -211,12 +213,15 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             "Quantity",
             "Unit price",
             "Amount",
+            "Agreement",
+            "Agreement source",
         ],
-        [18, 10, 36, 30, 50, 16, 12, 12, 16],
+        [18, 10, 36, 30, 50, 16, 12, 12, 16, 40, 40],
     )
     row = 2
     for d in documents:
-        for item in d.lines:
+        shown = d.content.lines if d.content is not None else ()
+        for index, item in enumerate(d.lines):
             lines.append(
                 [cell_text(d.number), None, cell_text(d.department), cell_text(item.service),
                  cell_text(item.name), cell_text(item.unit)]
@@ -226,6 +231,11 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
             number(lines, row, 7, item.quantity, number_format(item.quantity))
             number(lines, row, 8, item.unit_price, number_format(item.unit_price, least=2))
             number(lines, row, 9, item.amount, number_format(item.amount, least=2))
+            # The agreement that priced the line, as stored at issue (empty: the list price).
+            agreement = shown[index].agreement if index < len(shown) else None
+            if agreement is not None:
+                lines.cell(row=row, column=10, value=cell_text(f"{agreement.id}: {agreement.text}"))
+                lines.cell(row=row, column=11, value=cell_text(agreement.source))
             row += 1
     summary = sheet(
         "Sammanställning" if sv else "Summary",

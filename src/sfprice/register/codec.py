@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any
 
 from sfprice.engine.billing import InvoiceLine
+from sfprice.model import AgreementRef
 from sfprice.money import optional_decimal_text
 from sfprice.period import Month
 from sfprice.register.content import (
@@ -49,6 +50,7 @@ __all__ = [
     "CONTENT_FORMAT",
     "DETAIL_CODEC",
     "INPUTS_CODEC",
+    "agreement_from",
     "allocation_from",
     "basis_from",
     "component_from",
@@ -67,13 +69,15 @@ __all__ = [
     "sources_json",
 ]
 
-CONTENT_FORMAT = 2
+CONTENT_FORMAT = 3
 """The version of the stored content's layout; a reader refuses a format it does not know.
 
 Format 2 adds ``"customer"`` (the customer's code, name, reference, address and SIE
-object at issue time, or null); format 1 is read with ``customer`` None.
+object at issue time, or null); format 1 is read with ``customer`` None. Format 3 adds
+each line's ``"agreement"`` (id, text, source of the agreement that priced it; absent on a
+line at the list price); formats 1 and 2 are read with no agreement on any line.
 """
-_CONTENT_FORMATS = (1, 2)
+_CONTENT_FORMATS = (1, 2, 3)
 DETAIL_CODEC = 1
 """The version of a stored line detail (0: written before the codec, without the key)."""
 INPUTS_CODEC = 1
@@ -157,6 +161,7 @@ def line_content(line: InvoiceLine) -> ContentLine:
             basis.volume,
             basis.block,
         ),
+        line.agreement,
     )
 
 
@@ -278,7 +283,29 @@ def _line_data(line: ContentLine) -> dict[str, object]:
         ],
         "allocation": _allocation_data(line.allocation),
         "basis": _basis_data(line.basis),
+        # The agreement that priced the line, kept only when one did (older records unchanged).
+        **({} if line.agreement is None else {"agreement": _agreement_data(line.agreement)}),
     }
+
+
+def _agreement_data(agreement: AgreementRef) -> dict[str, str]:
+    return {"id": agreement.id, "text": agreement.text, "source": agreement.source}
+
+
+def agreement_from(data: object) -> AgreementRef | None:
+    """The agreement that priced a line, from its stored data (None: the list price).
+
+    Raises:
+        TypeError: When the data is neither null nor a record of three texts.
+    """
+    if data is None:
+        return None
+    if not isinstance(data, Mapping) or not all(
+        isinstance(data.get(key), str) for key in ("id", "text", "source")
+    ):
+        msg = f"agreement {data!r} is not a record of id, text and source"
+        raise TypeError(msg)
+    return AgreementRef(data["id"], data["text"], data["source"])
 
 
 def content_json(content: DocumentContent) -> str:
@@ -453,13 +480,15 @@ def _maybe(value: object) -> Decimal | None:
 def content_line_from_detail(line: IssuedLine) -> ContentLine:
     """What a line stored without content (schema 1) showed, from its columns and detail.
 
-    The components, allocation and basis come from the detail, of any detail version.
+    The components, allocation, basis and agreement come from the detail, of any detail
+    version (a detail written before agreements were stored has none).
     """
     detail = line.detail
     return line.shown(
         tuple(component_from(c) for c in detail.get("components") or () if isinstance(c, dict)),
         allocation_from(detail.get("allocation")),
         basis_from(detail.get("basis")),
+        agreement_from(detail.get("agreement")),
     )
 
 
@@ -502,6 +531,8 @@ def content_from_json(text: str) -> DocumentContent:
                     components=tuple(component_from(c) for c in line["components"]),
                     allocation=allocation_from(line["allocation"]),
                     basis=basis_from(line["basis"]),
+                    # Formats 1 and 2 were written before lines stored their agreement.
+                    agreement=agreement_from(line.get("agreement")) if version >= 3 else None,
                 )
                 for line in data["lines"]
             ),

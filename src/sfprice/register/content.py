@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sfprice.model import Customer
+from sfprice.model import AgreementRef, Customer
 from sfprice.money import decimal_text, exact_sum
 from sfprice.period import Month
 
@@ -103,6 +103,9 @@ class ContentLine:
     components: tuple[ContentComponent, ...] = ()
     allocation: ContentAllocation | None = None
     basis: ContentBasis | None = None
+    agreement: AgreementRef | None = None
+    """The agreement or override that priced the line (id, what it did, its source), as
+    issued; None for the list price (and in content of formats 1 and 2)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,10 @@ from decimal import Decimal
 
 from sfprice.collation import swedish_key
 from sfprice.engine.billing import BillingRun, Invoice, InvoiceLine
+from sfprice.model import AgreementRef
 from sfprice.money import exact_sum
 from sfprice.period import Month
+from sfprice.register.codec import agreement_from
 from sfprice.register.content import (
     ContentComponent,
     ContentCustomer,
@@ -139,15 +141,27 @@ class IssuePlan:
 def _charges(
     price_list: str, currency: str, lines: Iterable[IssuedLine | InvoiceLine]
 ) -> tuple[object, ...]:
-    """What decides whether two invoices charge the same: every line's charge, in order."""
+    """What decides whether two invoices charge the same: every line's charge, in order.
+
+    A line's charge includes the agreement that priced it: the same amount under another
+    agreement (or under none) is a change of what the invoice shows, so it is corrected.
+    """
+    listed = list(lines)
     return (
         price_list,
         currency,
         tuple(
             (line.service, line.name, str(line.unit), line.quantity, line.unit_price, line.amount)
-            for line in lines
+            for line in listed
         ),
+        tuple(_agreement_of(line) for line in listed),
     )
+
+
+def _agreement_of(line: IssuedLine | InvoiceLine) -> AgreementRef | None:
+    if isinstance(line, InvoiceLine):
+        return line.agreement
+    return agreement_from(line.detail.get("agreement"))
 
 
 def same_charges(old: InForce, new: Invoice) -> bool:
@@ -244,6 +258,7 @@ def credit_note_lines(
                 ),
                 credited.allocation if credited is not None else None,
                 credited.basis if credited is not None else None,
+                credited.agreement if credited is not None else None,
             )
         )
     return out

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sfprice.errors import SfpriceError
+from sfprice.model import AgreementRef
 from sfprice.money import exact_sum
 from sfprice.period import Month
 from sfprice.register.content import (
@@ -78,8 +79,9 @@ class IssuedLine:
         components: tuple[ContentComponent, ...] = (),
         allocation: ContentAllocation | None = None,
         basis: ContentBasis | None = None,
+        agreement: AgreementRef | None = None,
     ) -> ContentLine:
-        """The line as a document shows it, with these components, allocation and basis."""
+        """The line as a document shows it, with these components, allocation, basis, agreement."""
         return ContentLine(
             self.service,
             self.name,
@@ -90,6 +92,7 @@ class IssuedLine:
             components,
             allocation,
             basis,
+            agreement,
         )
 
 

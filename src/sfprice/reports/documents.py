@@ -12,10 +12,17 @@ import io
 import json
 from collections.abc import Sequence
 
+from sfprice.model import AgreementRef
 from sfprice.money import decimal_text
 from sfprice.names import visible, visible_json, visible_lines
 from sfprice.register import ContentCustomer, IssuedDocument, IssueResult
-from sfprice.reports.formats import LINE_COLUMNS, format_amount, format_price, format_quantity
+from sfprice.reports.formats import (
+    LINE_COLUMNS,
+    agreement_text,
+    format_amount,
+    format_price,
+    format_quantity,
+)
 from sfprice.reports.text import csv_cell
 
 __all__ = [
@@ -51,12 +58,28 @@ def _customer(document: IssuedDocument) -> ContentCustomer | None:
     return document.content.customer if document.content is not None else None
 
 
+def _agreements(document: IssuedDocument) -> list[AgreementRef | None]:
+    """The agreement each line showed when issued (None: the list price), in line order."""
+    shown = document.content.lines if document.content is not None else ()
+    return [
+        shown[index].agreement if index < len(shown) else None
+        for index in range(len(document.lines))
+    ]
+
+
+def _agreement_data(ref: AgreementRef | None) -> dict[str, object]:
+    if ref is None:
+        return {}
+    return {"agreement": {"id": ref.id, "text": ref.text, "source": ref.source}}
+
+
 def document_data(document: IssuedDocument) -> dict[str, object]:
     """One document as JSON-ready data: decimal strings for money and quantities.
 
     ``customer`` (code, name, reference, address, SIE object, as stored at issue) is there
-    only for a document issued with a customer register record, so the JSON of documents
-    issued before stays as it was.
+    only for a document issued with a customer register record, and a line's
+    ``agreement`` (id, text, source, as stored at issue) only on a line an agreement
+    priced, so the JSON of documents issued before stays as it was.
     """
     data: dict[str, object] = {
         "number": document.number,
@@ -81,8 +104,9 @@ def document_data(document: IssuedDocument) -> dict[str, object]:
                 "amount": decimal_text(line.amount),
                 "price_list": line.price_list,
                 "detail": dict(line.detail),
+                **_agreement_data(agreement),
             }
-            for line in document.lines
+            for line, agreement in zip(document.lines, _agreements(document), strict=True)
         ],
     }
     customer = _customer(document)
@@ -169,12 +193,15 @@ def documents_to_table(documents: Sequence[IssuedDocument], locale: str, *, deta
             shown = [("Kundnummer", customer.code), ("Er referens", customer.reference)]
             if parts := [f"{k} {visible(v)}" for k, v in shown if v]:
                 out.append("  " + "    ".join(parts))
-        out.extend(
-            f"  {line.service:<30} {format_quantity(line.quantity, locale):>8} "
-            f"{format_price(line.unit_price, locale, d.currency):>12} "
-            f"{format_amount(line.amount, locale, d.currency):>16}  {visible(line.name)}"
-            for line in d.lines
-        )
+        for line, agreement in zip(d.lines, _agreements(d), strict=True):
+            out.append(
+                f"  {line.service:<30} {format_quantity(line.quantity, locale):>8} "
+                f"{format_price(line.unit_price, locale, d.currency):>12} "
+                f"{format_amount(line.amount, locale, d.currency):>16}  {visible(line.name)}"
+            )
+            if agreement is not None:
+                # Under its line: the agreement that priced it and where it is written.
+                out.append(f"      {agreement_text(agreement)}")
         out.append(f"  {'Summa':<30} {format_amount(d.total, locale, d.currency):>38}")
     return visible_lines("\n".join(out) + "\n")
 

@@ -35,6 +35,7 @@ from sfprice.reports.text import csv_cell, text_table
 
 __all__ = [
     "CSV_COLUMNS",
+    "agreement_text",
     "catalog_to_json",
     "catalog_to_table",
     "decimal_text",
@@ -456,6 +457,16 @@ def _plain_decimal(value: Decimal, locale: str) -> str:
     pattern = "#,##0" + ("." + "0" * places if places else "")
     with _room_for(value):
         return format_decimal(value, format=pattern, locale=locale)
+
+
+def agreement_text(ref: AgreementRef, *, swedish: bool = True) -> str:
+    """An agreement as an issued document prints it under its line: id, what, source.
+
+    ``Avtal sbf-anlaggningsredovisning: tilläggstjänst (kundavtal); källa: Tilläggsavtal
+    TA-2014-007 (påhittat)`` (English: ``Agreement ...; source: ...``).
+    """
+    word, source = ("Avtal", "källa") if swedish else ("Agreement", "source")
+    return f"{word} {ref.id}: {ref.text}; {source}: {ref.source}"
 
 
 def _agreement_rows(ref: AgreementRef, labels: dict[str, str]) -> list[str]:
