@@ -359,3 +359,42 @@ def test_a_customers_discount_is_never_above_its_groups_price(
     expected = (10 * group_price * (100 - percent) / 100).quantize(D("0.01"), ROUND_HALF_UP)
     assert with_discount["payroll.self_service"][1] == expected
     assert expected <= without[1]
+
+
+# Fault 2's kind: no input makes the reader raise anything but located issues.
+_VALUES = {
+    "id": ['"a"', '"b"', '""', "1"],
+    "source": ['"SA-1"', '""'],
+    "customer": ['"Kulturförvaltningen"', '"Enhet X"', '"5130"', '""', '"Okänd"'],
+    "group": ['"förvaltning"', '"okänd"'],
+    "from": ['"2014-01"', '"2014-06"', '"2014-13"', "2014-01-01", '"x"'],
+    "to": ['"2014-03"', '"2014-12"', '"2013-12"', '"9999-12"', '"2014-1"'],
+    "item": ['"payroll.manual"', '"payroll.self_service"', '"payroll.hourly"', '"nope"'],
+    "business_area": ['"payroll"', '"lön"'],
+    "price": ["1", "-1", "nan", "inf", '"5"', "1e400", "0.5"],
+    "discount": ["5", "150", "-1", "nan", "100", "12.5"],
+}
+
+
+@st.composite
+def _agreement_texts(draw: st.DrawFn) -> str:
+    keys = draw(st.lists(st.sampled_from(sorted(_VALUES)), unique=True, max_size=8))
+    body = "".join(f"{key} = {draw(st.sampled_from(_VALUES[key]))}\n" for key in keys)
+    return "[[agreements]]\n" + body
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_agreement_texts(), min_size=1, max_size=4))
+def test_any_agreements_file_reads_or_gives_located_issues(
+    tmp_path_factory: pytest.TempPathFactory, agreements: list[str]
+) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "avtal.toml"
+    path.write_text('[[groups]]\nname = "förvaltning"\n\n' + "\n".join(agreements), "utf-8")
+    register = CustomerRegister([MILJO, NY, KULTUR])
+    try:
+        read = read_agreements(path, catalog=CATALOG, customers=register)
+    except InputError as exc:
+        for issue in exc.issues:
+            assert issue.line is not None, str(issue)
+    else:
+        assert len({a.id for a in read}) == len(read)
