@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -398,3 +398,43 @@ def test_any_agreements_file_reads_or_gives_located_issues(
             assert issue.line is not None, str(issue)
     else:
         assert len({a.id for a in read}) == len(read)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    moves=st.dates(min_value=date(2013, 6, 1), max_value=date(2015, 6, 30)),
+    start=st.integers(min_value=1, max_value=12),
+    end=st.one_of(st.none(), st.integers(min_value=1, max_value=12)),
+)
+def test_an_accepted_label_means_its_customer_in_every_month(
+    tmp_path_factory: pytest.TempPathFactory, moves: date, start: int, end: int | None
+) -> None:
+    # "Enhet X" is A's until the day before ``moves`` and B's from ``moves`` on; the
+    # agreement is in 2014 (the bundled list's year), open-ended or not.
+    before = moves - timedelta(days=1)
+    register = CustomerRegister(
+        [
+            Customer("A", code="1", known_names=(KnownName("Enhet X", until=before),)),
+            Customer("B", code="2", known_names=(KnownName("Enhet X", since=moves),)),
+        ]
+    )
+    first = Month(2014, start)
+    last = None if end is None else Month(2014, max(start, end))
+    tmp = tmp_path_factory.mktemp("label")
+    path = _label_agreement(tmp, "Enhet X", str(first), None if last is None else str(last))
+    # What a volume row of each month means (a problem text when not one customer).
+    meant: set[Customer | str | None] = set()
+    month = first
+    while month <= (last or Month(2016, 12)):
+        meant.add(register.find("Enhet X", month))
+        month = month.next()
+    try:
+        (agreement,) = read_agreements(path, catalog=CATALOG, customers=register)
+    except InputError as exc:
+        assert len(meant) > 1 or not isinstance(next(iter(meant)), Customer), meant
+        (issue,) = exc.issues
+        assert "does not mean one customer" in issue.message
+    else:
+        (customer,) = meant
+        assert isinstance(customer, Customer)
+        assert customer.department == agreement.customer
