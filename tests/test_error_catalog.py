@@ -132,6 +132,9 @@ ERRORS: dict[str, str] = {
     "agreements-bad": (
         f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-bad.toml"
     ),
+    "agreements-ids": (
+        f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-ids.toml"
+    ),
     "agreements-fields": (
         f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-fields.toml"
     ),
@@ -145,6 +148,11 @@ ERRORS: dict[str, str] = {
         f"bill examples/volumes-2014.csv --year 2014"
         f" --customers {E}/agreements-register-customers.csv"
         f" --agreements {E}/agreements-register.toml"
+    ),
+    "agreements-label": (
+        f"bill {E}/agreements-label/volumes.csv --year 2014"
+        f" --customers {E}/agreements-label/customers.toml"
+        f" --agreements {E}/agreements-label/agreements.toml"
     ),
     "agreements-group": (
         f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-group.toml"

@@ -10,7 +10,9 @@ in force from one month to another (inclusive), and does one thing:
 - an **add-on** service (tilläggstjänst): an item of its own, billed per department and
   month in the agreement's months only.
 
-Precedence: a customer's own agreement over its price group's over the list. Two
+Precedence: a customer's own price over its price group's over the list; a customer's
+discount applies on the price it would pay without it (its group's, else the list's:
+:meth:`Agreements.beneath`). Two
 agreements at the same level that apply to the same customer, item and month are an
 error (:meth:`Agreements.choose` reports both). The engine asks :meth:`Agreements.choose`
 which agreement prices a line and :meth:`Agreement.priced` for the item it then prices
@@ -109,6 +111,8 @@ class Agreement:
         add_on: The add-on item (a kind of :data:`ADD_ON_KINDS`), or None.
         path: The file it is read from, for messages.
         field: Where in the file (``agreements[2] (kultur-pris)``), for messages.
+        line: The line of its ``[[agreements]]`` header, for messages (None: unknown).
+        key_lines: The line of each of its keys (``("customer", 7)``), for messages.
     """
 
     id: str
@@ -124,6 +128,8 @@ class Agreement:
     add_on: PriceItem | None = None
     path: str = ""
     field: str = ""
+    line: int | None = None
+    key_lines: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         if (self.customer is None) == (self.group is None):
@@ -152,6 +158,10 @@ class Agreement:
         if self.add_on is not None and (problem := add_on_problem(self.add_on)):
             msg = f"agreement {self.id}: {problem}"
             raise ValueError(msg)
+
+    def line_of(self, key: str) -> int | None:
+        """The line of ``key`` in the file; of the agreement's header when not known."""
+        return dict(self.key_lines).get(key, self.line)
 
     @property
     def kind(self) -> AgreementKind:
@@ -197,20 +207,35 @@ class Agreement:
         return f"prisgrupp {self.group}" if self.group is not None else "kundavtal"
 
     @property
+    def what(self) -> str:
+        """What it does, in words (``avtalspris 55,00 kr``, ``rabatt 5 %``)."""
+        if self.price is not None:
+            return f"avtalspris {_swedish_number(self.price.quantize(Decimal('0.01')))} kr"
+        if self.discount is not None:
+            return f"rabatt {_swedish_number(self.discount.normalize())} %"
+        return "tilläggstjänst"
+
+    @property
     def text(self) -> str:
         """What it does, as an invoice line shows it (``avtalspris 55,00 kr (kundavtal)``)."""
-        if self.price is not None:
-            what = f"avtalspris {_swedish_number(self.price.quantize(Decimal('0.01')))} kr"
-        elif self.discount is not None:
-            what = f"rabatt {_swedish_number(self.discount.normalize())} %"
-        else:
-            what = "tilläggstjänst"
-        return f"{what} ({self.whom})"
+        return f"{self.what} ({self.whom})"
 
     @property
     def ref(self) -> AgreementRef:
         """The reference an invoice line carries."""
         return AgreementRef(self.id, self.text, self.source)
+
+    def ref_on(self, base: Agreement) -> AgreementRef:
+        """The reference of this discount applied on the price group's ``base`` agreement.
+
+        It names both: ``rabatt 5 % på prisgruppens pris (kundavtal k; prisgrupp bolag:
+        avtalspris 50,00 kr, g)``, id ``k+g``, both sources.
+        """
+        text = (
+            f"{self.what} på prisgruppens pris ({self.whom} {self.id}; {base.whom}: "
+            f"{base.what}, {base.id})"
+        )
+        return AgreementRef(f"{self.id}+{base.id}", text, f"{self.source}; {base.source}")
 
     def support_problem(self, item: PriceItem) -> str | None:
         """Why this agreement cannot price ``item``, or None when it can.
@@ -326,6 +351,34 @@ class Agreements:
         if len(chosen) > 1:
             return Conflict(chosen[0], chosen[1], department, item.code, month)
         return chosen[0]
+
+    def beneath(
+        self,
+        chosen: Agreement,
+        item: PriceItem,
+        department: str,
+        customer: Customer | None,
+        month: Month,
+    ) -> Agreement | Conflict | None:
+        """The price group's agreement a customer's discount applies on, if any.
+
+        A customer's discount is on the price the customer would pay without it: its
+        price group's (own price or discount) where one is in force for the item, else the
+        list's (None). A customer's own price, or a group's agreement, is on nothing.
+        """
+        if chosen.discount is None or chosen.level != 0:
+            return None
+        found = [
+            a
+            for a in self.agreements
+            if a.level == 1
+            and a.covers(item)
+            and a.in_force(month)
+            and a.is_for(department, customer)
+        ]
+        if len(found) > 1:
+            return Conflict(found[0], found[1], department, item.code, month)
+        return found[0] if found else None
 
     def add_ons(
         self, departments: Iterable[tuple[str, Customer | None]], month: Month

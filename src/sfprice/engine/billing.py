@@ -731,7 +731,15 @@ class _AgreementProblems:
         if problem is not None:
             self._add((chosen.id, item.code), chosen, problem)
             return None
-        return chosen.priced(item), chosen.ref
+        assert agreements is not None  # chosen is one of them
+        base = agreements.beneath(chosen, item, department, customer, month)
+        if isinstance(base, Conflict):
+            self.conflict(base)
+            return None
+        if base is None:
+            return chosen.priced(item), chosen.ref
+        # A customer's discount on its group's price: both exact; the line rounds once.
+        return chosen.priced(base.priced(item)), chosen.ref_on(base)
 
     def conflict(self, found: Conflict) -> None:
         first, second = found.first, found.second
@@ -746,7 +754,10 @@ class _AgreementProblems:
     def _add(self, key: tuple[str, ...], agreement: Agreement, text: str) -> None:
         if key not in self.found:
             self.found[key] = Issue(
-                agreement.path or "<agreements>", text, field=agreement.field or None
+                agreement.path or "<agreements>",
+                text,
+                line=agreement.line,
+                field=agreement.field or None,
             )
 
     def check(self) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "message",
     "parse_toml",
     "read_toml_text",
+    "table_lines",
     "validate_toml",
 ]
 
@@ -219,3 +220,33 @@ def validate_toml(
             Issue(path, describe(err), field=field_path(location(err["loc"]), raw) or None)
             for err in exc.errors()
         ]
+
+
+_KEY_LINE = re.compile(r"\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def table_lines(text: str, table: str) -> tuple[list[int], list[dict[str, int]]]:
+    """The line of each ``[[table]]`` header and of each key below it, for messages.
+
+    A key of a sub-table (``[table.add_on]``) is listed with its path (``add_on.kind``).
+    A rough scan (the file parses as TOML already): enough to point at a key; a key
+    not found falls back to its header's line.
+    """
+    header = re.compile(rf"\s*\[\[\s*{re.escape(table)}\s*\]\]")
+    sub = re.compile(rf"\s*\[\s*{re.escape(table)}\.([A-Za-z0-9_.\-]+)\s*\]")
+    headers: list[int] = []
+    keys: list[dict[str, int]] = []
+    prefix: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header.match(line):
+            headers.append(number)
+            keys.append({})
+            prefix = ""
+        elif headers and (match := sub.match(line)):
+            prefix = match[1] + "."
+            keys[-1].setdefault(match[1], number)
+        elif line.lstrip().startswith("["):
+            prefix = None
+        elif prefix is not None and (match := _KEY_LINE.match(line)):
+            keys[-1].setdefault(prefix + match[1], number)
+    return headers, keys

@@ -26,6 +26,7 @@ from __future__ import annotations
 import difflib
 import functools
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -40,8 +41,17 @@ from sfprice.agreements import (
     PriceGroup,
     add_on_problem,
 )
+from sfprice.customers import CustomerRegister, NameSpan, customers_by_name, label_of
 from sfprice.errors import InputError, Issue, Remedy
-from sfprice.io._toml import Amount, Schema, field_path, message, parse_toml, read_toml_text
+from sfprice.io._toml import (
+    Amount,
+    Schema,
+    field_path,
+    message,
+    parse_toml,
+    read_toml_text,
+    table_lines,
+)
 from sfprice.io.pricelists import item_schema, read_item
 from sfprice.model import Customer, PriceCatalog, PriceItem
 from sfprice.names import clean_name, nearest_names
@@ -136,9 +146,11 @@ def read_agreements(
             agreements for the same customer or group, item and month.
     """
     name = str(path)
-    raw, issues = parse_toml(read_toml_text(path, "agreements file"), name)
+    text = read_toml_text(path, "agreements file")
+    raw, issues = parse_toml(text, name)
     if raw is None:
         raise InputError(issues)
+    lines = _Lines(text)
     try:
         schema: Any = _schema(item_schema()).model_validate(raw)
     except ValidationError as exc:
@@ -147,14 +159,16 @@ def read_agreements(
                 Issue(
                     name,
                     message(err).replace("docs/file-formats.md", "docs/agreements.md"),
+                    line=lines.of_loc(err["loc"]),
                     field=_where(err["loc"], raw),
                 )
                 for err in exc.errors()
             ]
         ) from None
     register = list(customers.values() if isinstance(customers, Mapping) else customers or ())
-    reader = _Reader(name, catalog, register if customers is not None else None)
+    reader = _Reader(name, catalog, register if customers is not None else None, lines)
     groups = reader.groups(schema.groups)
+    reader.unique_ids(schema.agreements)
     agreements = [
         a
         for index, given in enumerate(schema.agreements)
@@ -167,17 +181,76 @@ def read_agreements(
     return Agreements(tuple(groups), tuple(agreements), name)
 
 
+_FIELD = re.compile(r"(groups|agreements)\[(\d+)\](?: \([^)]*\))?(?:\.([A-Za-z0-9_.]+))?")
+
+
+class _Lines:
+    """The lines of an agreements file's tables and keys, to locate its problems."""
+
+    def __init__(self, text: str) -> None:
+        self.tables = {table: table_lines(text, table) for table in ("groups", "agreements")}
+
+    def of(self, table: str, index: int, key: str = "") -> int | None:
+        """The line of ``key`` in the table's entry ``index`` (its header's when not there)."""
+        headers, keys = self.tables.get(table, ([], []))
+        if index >= len(headers):
+            return None
+        found = keys[index]
+        while key and key not in found:
+            key = key.rpartition(".")[0]
+        return found[key] if key else headers[index]
+
+    def keys(self, table: str, index: int) -> tuple[tuple[str, int], ...]:
+        """The line of each key of the table's entry ``index``."""
+        _, keys = self.tables.get(table, ([], []))
+        return tuple(keys[index].items()) if index < len(keys) else ()
+
+    def of_loc(self, loc: tuple[int | str, ...]) -> int | None:
+        """The line of a pydantic location (``("agreements", 2, "from")``)."""
+        if len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int):
+            return None
+        key = ".".join(p for p in loc[2:] if isinstance(p, str))
+        return self.of(loc[0], loc[1], {"start": "from", "end": "to"}.get(key, key))
+
+    def of_field(self, field: str) -> int | None:
+        """The line of a field as messages name it (``agreements[2] (x).add_on.kind (c)``)."""
+        match = _FIELD.match(field)
+        if match is None:
+            return None
+        return self.of(match[1], int(match[2]), match[3] or "")
+
+
 class _Reader:
     """The content checks of one file, collecting issues."""
 
-    def __init__(self, path: str, catalog: PriceCatalog, register: list[Customer] | None) -> None:
+    def __init__(
+        self,
+        path: str,
+        catalog: PriceCatalog,
+        register: list[Customer] | None,
+        lines: _Lines,
+    ) -> None:
         self.path = path
         self.catalog = catalog
         self.register = register
+        self.lines = lines
         self.issues: list[Issue] = []
 
     def issue(self, where: str, text: str) -> None:
-        self.issues.append(Issue(self.path, text, field=where))
+        self.issues.append(Issue(self.path, text, line=self.lines.of_field(where), field=where))
+
+    def unique_ids(self, given: list[Any]) -> None:
+        """An id is given once: the lines of a run name the agreement by it."""
+        first: dict[str, int] = {}
+        for index, agreement in enumerate(given):
+            earlier = first.setdefault(agreement.id, index)
+            if earlier != index:
+                self.issue(
+                    f"agreements[{index}] ({agreement.id}).id",
+                    f"id {agreement.id!r} is already the id of agreements[{earlier}] "
+                    f"(line {self.lines.of('agreements', earlier)}); an invoice line names "
+                    "its agreement by id (expected an id of its own)",
+                )
 
     def groups(self, given: list[_GroupSchema]) -> list[PriceGroup]:
         found: dict[str, PriceGroup] = {}
@@ -194,11 +267,29 @@ class _Reader:
         end = self.month(f"{where}.to", given.end) if given.end is not None else None
         if start is not None and end is not None and end < start:
             self.issue(f"{where}.to", f"{end} is before from {start} (expected from <= to)")
-        customer = self.whom(where, given, groups)
+        customer = self.whom(where, given, groups, (start, end) if start is not None else None)
         add_on = self.what(where, given)
         if len(self.issues) > before or start is None:
             return None
-        agreement = Agreement(
+        try:
+            agreement = self.built(index, where, given, start, end, customer, add_on)
+        except ValueError as exc:  # a check of the model the reader does not make itself
+            self.issue(where, str(exc))
+            return None
+        self.supported(where, agreement)
+        return agreement if len(self.issues) == before else None
+
+    def built(
+        self,
+        index: int,
+        where: str,
+        given: Any,
+        start: Month,
+        end: Month | None,
+        customer: str | None,
+        add_on: PriceItem | None,
+    ) -> Agreement:
+        return Agreement(
             given.id,
             given.source,
             start,
@@ -212,9 +303,9 @@ class _Reader:
             add_on=add_on,
             path=self.path,
             field=where,
+            line=self.lines.of_field(where),
+            key_lines=self.lines.keys("agreements", index),
         )
-        self.supported(where, agreement)
-        return agreement if len(self.issues) == before else None
 
     def month(self, where: str, text: str) -> Month | None:
         try:
@@ -223,8 +314,19 @@ class _Reader:
             self.issue(where, str(exc))
             return None
 
-    def whom(self, where: str, given: Any, groups: set[str]) -> str | None:
-        """The customer (as the register's current name), after checking customer/group."""
+    def whom(
+        self,
+        where: str,
+        given: Any,
+        groups: set[str],
+        months: tuple[Month, Month | None] | None,
+    ) -> str | None:
+        """The customer (as the register's current name), after checking customer/group.
+
+        With a register, the label must mean one and the same customer in every month
+        of the agreement (:func:`_one_customer`); ``months`` is None when ``from`` is bad
+        (then only that the label is known is checked).
+        """
         if (given.customer is None) == (given.group is None):
             self.issue(where, "give customer (a name or code) or group (a price group), one")
             return None
@@ -243,8 +345,8 @@ class _Reader:
             return None
         if self.register is None:
             return written
-        found = _customer_named(written, self.register)
-        if found is None:
+        register = customers_by_name(self.register)
+        if not register.spans(written):
             known = [c.department for c in self.register]
             near = nearest_names(written, known)
             hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
@@ -253,6 +355,12 @@ class _Reader:
                 f"unknown customer {written!r}: not a name, code or alias of the customer "
                 f"register{hint}",
             )
+            return None
+        if months is None:
+            return None
+        found = _one_customer(register, written, *months)
+        if isinstance(found, str):
+            self.issue(f"{where}.customer", found)
             return None
         return found.department
 
@@ -408,14 +516,73 @@ def _months_text(first: Agreement, second: Agreement) -> str:
     return f"{start}..{min(ends)}" if ends else f"{start} onwards"
 
 
-def _customer_named(name: str, register: Iterable[Customer]) -> Customer | None:
-    """The register's customer with this name, code, earlier name or alias."""
-    for customer in register:
-        if name in (customer.department, customer.code) or any(
-            known.name == name for known in customer.known_names
-        ):
-            return customer
-    return None
+def _one_customer(
+    register: CustomerRegister, label: str, start: Month, end: Month | None
+) -> Customer | str:
+    """The one customer ``label`` means in every month ``start``..``end``, or a problem.
+
+    A label can pass from one customer to another (an alias of a unit that moves), or
+    stop naming anyone (an earlier name): resolved once it would give the agreement to
+    the wrong customer in some months. Each month is resolved as a volume row of that
+    month is (a name used on any day of it). An open-ended agreement is checked up to the
+    month after the label's last dated change: from there on, it means the same.
+    """
+    spans = register.spans(label)
+    last = end
+    if last is None:
+        changes = [d for s in spans for d in (s.since, s.until) if d is not None]
+        last = max([start, *(Month(d.year, d.month).next() for d in changes)])
+    runs: list[tuple[Month, Month, tuple[Customer, ...]]] = []
+    month = start
+    while month <= last:
+        meant = tuple({id(s.customer): s.customer for s in spans if s.in_month(month)}.values())
+        if runs and runs[-1][2] == meant:
+            runs[-1] = (runs[-1][0], month, meant)
+        else:
+            runs.append((month, month, meant))
+        month = month.next()
+    if len(runs) == 1 and len(runs[0][2]) == 1:
+        return runs[0][2][0]
+    if end is None and runs:
+        runs[-1] = (runs[-1][0], Month(9999, 12), runs[-1][2])
+    said = "; ".join(_meaning(label, first, final, meant, spans) for first, final, meant in runs)
+    codes = sorted({c.code or c.department for _, _, meant in runs for c in meant})
+    months = f"{start}..{end}" if end is not None else f"{start} onwards"
+    return (
+        f"{label!r} does not mean one customer in all the agreement's months ({months}): "
+        f"{said}; name the customer by its code ({' or '.join(codes) or 'none'}), which "
+        "means one customer in every month"
+    )
+
+
+def _meaning(
+    label: str,
+    first: Month,
+    final: Month,
+    meant: tuple[Customer, ...],
+    spans: tuple[NameSpan, ...],
+) -> str:
+    """``in 2014-02 onwards it is 5130 Ny enhet (alias from 2014-02-01)``."""
+    months = (
+        f"{first} onwards"
+        if final == Month(9999, 12)
+        else (str(first) if first == final else f"{first}..{final}")
+    )
+    if not meant:
+        return f"in {months} it names no customer"
+    whom = " and ".join(
+        f"{label_of(c)} ("
+        + ", ".join(
+            f"{'earlier name' if s.known.earlier else 'alias'} {s.dates()}"
+            if s.known is not None
+            else ("its code" if label == c.code else "its name")
+            for s in spans
+            if s.customer is c
+        )
+        + ")"
+        for c in meant
+    )
+    return f"in {months} it is {whom}"
 
 
 def resolve_customers(agreements: Agreements, departments: Iterable[str], year: int) -> list[Issue]:
@@ -438,6 +605,7 @@ def resolve_customers(agreements: Agreements, departments: Iterable[str], year: 
                     f"agreement for price group {agreement.group!r}: the price groups of "
                     f"the departments come from a customer register, and none was given "
                     f"{Remedy.GIVE_CUSTOMERS}",
+                    line=agreement.line_of("group"),
                     field=f"{where}.group",
                 )
             )
@@ -450,6 +618,7 @@ def resolve_customers(agreements: Agreements, departments: Iterable[str], year: 
                     f"unknown customer {agreement.customer!r}: no volume file of the run "
                     f"names it, and no customer register was given {Remedy.GIVE_CUSTOMERS}"
                     f"{hint}",
+                    line=agreement.line_of("customer"),
                     field=f"{where}.customer",
                 )
             )

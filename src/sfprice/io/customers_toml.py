@@ -18,7 +18,7 @@ from typing import Any
 
 from sfprice.customers import CustomerRegister, NameSpan, label_of, spans_overlap
 from sfprice.errors import InputError, Issue
-from sfprice.io._toml import parse_toml
+from sfprice.io._toml import parse_toml, table_lines
 from sfprice.model import Customer, CustomerKind, KnownName
 from sfprice.names import clean_name, fold_name
 
@@ -46,29 +46,6 @@ _MAX_EMPLOYEES = 10**9
 _KINDS = {kind.value: kind for kind in CustomerKind}
 _KINDS_FOLDED = {fold_name(kind.value): kind for kind in CustomerKind}
 _WHAT = {"name": "name", "code": "code", "earlier_names": "earlier name", "aliases": "alias"}
-_HEADER = re.compile(r"\s*\[\[\s*customer\s*\]\]")
-_TABLE = re.compile(r"\s*\[")
-_KEY = re.compile(r"\s*([A-Za-z0-9_\-]+)\s*=")
-
-
-def _lines(text: str) -> tuple[list[int], list[dict[str, int]]]:
-    """The line of each ``[[customer]]`` header and of each key below it.
-
-    A rough scan (the file parses as TOML already): enough to point at a key.
-    """
-    headers: list[int] = []
-    keys: list[dict[str, int]] = []
-    inside = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _HEADER.match(line):
-            headers.append(number)
-            keys.append({})
-            inside = True
-        elif _TABLE.match(line):
-            inside = False
-        elif inside and (match := _KEY.match(line)):
-            keys[-1].setdefault(match[1], number)
-    return headers, keys
 
 
 @dataclass
@@ -350,7 +327,7 @@ def read_customer_toml(path: str | Path, text: str) -> CustomerRegister:
     if not entries:
         msg = "the customer register has no [[customer]] entries"
         raise InputError([*issues, Issue(name, msg)])
-    headers, keys = _lines(text)
+    headers, keys = table_lines(text, "customer")
     read: list[tuple[_Entry, Customer]] = []
     for index, values in enumerate(entries):
         line = headers[index] if index < len(headers) else None
