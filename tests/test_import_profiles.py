@@ -304,3 +304,15 @@ def test_relabelled_rows_read_as_the_coded_rows(
     assert [(e.key, e.quantity, e.sources[0].rows) for e in got] == [
         (e.key, e.quantity, e.sources[0].rows) for e in want
     ]
+
+
+def test_a_profile_without_service_labels_says_so(write_file: Write, tmp_path: Path) -> None:
+    bare = tmp_path / "bare.toml"
+    bare.write_text(PROFILE.split("[services]")[0], encoding="utf-8")
+    volumes = write_file("export.csv", "Period;Enhet;Art;Antal\n2014-01;X;Lisa Självservice;1\n")
+    with pytest.raises(InputError) as caught:
+        sfprice.read_volumes(volumes, catalog=sfprice.load_catalog(), profile=bare)
+    (issue,) = [i for i in caught.value.issues if i.column == "service"]
+    assert issue.message.endswith(
+        "it has no [services] labels: add the label to its [services] table"
+    )

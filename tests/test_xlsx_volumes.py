@@ -287,3 +287,20 @@ def test_errors_as_json_carry_sheet_and_cell(
     assert (record["sheet"], record["line"], record["cell"], record["column"]) == (
         "Blad1", 2, "D", "quantity"
     )  # fmt: skip
+
+
+def test_a_sheet_without_the_header_names_the_other_sheets(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Info"
+    book.active.append(["Exporterad 2014-02-03"])
+    data = book.create_sheet("Data")
+    data.append(["month", "department", "service", "quantity"])
+    data.append(["2014-01", "Kulturförvaltningen", "payroll.self_service", 10])
+    book.save(tmp_path / "export.xlsx")
+    with pytest.raises(InputError) as caught:
+        sfprice.read_volumes(tmp_path / "export.xlsx")
+    (issue,) = caught.value.issues
+    assert issue.sheet == "Info"
+    assert "other sheets: 'Data' (choose one as sheet=)" in issue.message
+    (entry,) = sfprice.read_volumes(tmp_path / "export.xlsx", sheet="Data")
+    assert entry.quantity == 10

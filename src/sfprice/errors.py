@@ -40,6 +40,7 @@ class Remedy(enum.StrEnum):
     CHOOSE_TIME_BASE = "choose a time_base, month or year"
     GIVE_REASON = "(give one as reason=)"
     SAME_TIME_ZONE = "expected time_zone="
+    CHOOSE_SHEET = "(choose one as sheet=)"
     ISSUE_WITH_CODES = (
         "issue the period again with a customer register (customers=) that gives the "
         "department a code"

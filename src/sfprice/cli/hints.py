@@ -29,6 +29,7 @@ CLI_HINTS: Mapping[Remedy, str] = {
     Remedy.CHOOSE_TIME_BASE: "choose --time-base month or year",
     Remedy.GIVE_REASON: "(--reason TEXT)",
     Remedy.SAME_TIME_ZONE: "expected --time-zone ",
+    Remedy.CHOOSE_SHEET: "(choose one with --sheet NAME)",
     Remedy.ISSUE_WITH_CODES: (
         "issue the period again with --customers, a customer register that gives the "
         "department a code"

@@ -102,6 +102,11 @@ class Sheet:
         self._handle = handle
         self._header: list[str] | None = None
 
+    @property
+    def others(self) -> tuple[str, ...]:
+        """The workbook's other sheets, in order."""
+        return tuple(n for n in self._book.sheetnames if n != self.name)
+
     def close(self) -> None:
         """Close the workbook (a read-only workbook keeps its file open)."""
         self._book.close()

@@ -342,11 +342,7 @@ class _Validator:
             if self.profile is not None and code == text.strip():
                 labels = sorted(self.profile.services)
                 near = difflib.get_close_matches(code, labels + self.codes, n=3, cutoff=0.5)
-                hint = (
-                    f"nearest labels: {', '.join(repr(n) for n in near)}"
-                    if near
-                    else f"its labels are {', '.join(repr(n) for n in labels[:8])}"
-                )
+                hint = _label_hint(near, labels, "services")
                 problem = (
                     f"unknown service label {text!r}: not in the import profile "
                     f"{self.profile.path} and not a service code; {hint}"
@@ -374,11 +370,7 @@ class _Validator:
             return mapped, None
         labels = sorted(self.profile.departments)
         near = difflib.get_close_matches(department, labels, n=3, cutoff=0.5)
-        hint = (
-            f"nearest labels: {', '.join(repr(n) for n in near)}"
-            if near
-            else f"its labels are {', '.join(repr(n) for n in labels[:8])}"
-        )
+        hint = _label_hint(near, labels, "departments")
         return "?", (
             f"unknown department label {department!r}: not in the import profile "
             f"{self.profile.path} ([departments]) and not one of its department names; {hint}"
@@ -475,6 +467,15 @@ class _Validator:
         if problems or isinstance(month, str) or isinstance(quantity, str):
             return None, None, problems
         return VolumeKey(month, department, self.code(service_text)), quantity, []
+
+
+def _label_hint(near: Sequence[str], labels: Sequence[str], table: str) -> str:
+    """What a profile offers for an unknown label: the nearest, its labels, or none."""
+    if near:
+        return f"nearest labels: {', '.join(repr(n) for n in near)}"
+    if labels:
+        return f"its labels are {', '.join(repr(n) for n in labels[:8])}"
+    return f"it has no [{table}] labels: add the label to its [{table}] table"
 
 
 def _open(path: Path) -> IO[str]:
@@ -786,7 +787,11 @@ class _SheetTable(_Table):
             raise InputError([sheet.issue(message, 1)])
         layout = _header_layout(header, ";", aliases, lambda m: sheet.issue(m, 1))
         if layout is None:
-            raise InputError([sheet.issue(_missing_columns(header, aliases, ""), 1)])
+            message = _missing_columns(header, aliases, "")
+            if sheet.others:
+                listed = ", ".join(repr(n) for n in sheet.others)
+                message += f"; the workbook's other sheets: {listed} {Remedy.CHOOSE_SHEET}"
+            raise InputError([sheet.issue(message, 1)])
         self.layout = layout
 
     def close(self) -> None:
