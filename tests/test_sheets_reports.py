@@ -125,3 +125,14 @@ def test_pricelists_workbook_has_prices_as_numbers(tmp_path: Path) -> None:
     }
     assert found[("2014", "payroll.self_service")] == 57  # seed 003, line 148
     assert found[("2014", "payroll.manual")] == 110  # 57 + 53, line 150
+
+
+def test_a_year_shows_without_a_thousands_separator(tmp_path: Path) -> None:
+    target = tmp_path / "kpi.xlsx"
+    assert main([*REPORTS["kpi"], "--format", "xlsx", "--output", str(target)]) == 0
+    ws = openpyxl.load_workbook(target)["Nyckeltal"]
+    header = [c.value for c in ws[1]]
+    years = [row[header.index("year")] for row in ws.iter_rows(min_row=2)]
+    filled = [cell for cell in years if cell.value is not None]
+    assert filled  # 2014: shown "2014", not "2 014"
+    assert {(cell.value, cell.number_format) for cell in filled} == {(2014, "0")}

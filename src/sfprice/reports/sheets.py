@@ -86,6 +86,7 @@ class ColumnKind(enum.StrEnum):
     QUANTITY = "quantity"  # a number, every decimal
     RATIO = "ratio"  # a fraction shown as a percentage
     COUNT = "count"  # a whole number
+    YEAR = "year"  # a calendar year: a whole number without a thousands separator
     MONTH = "month"  # a calendar month: a date cell
     PERIOD = "period"  # a month where it is one (a date cell), else text (T1, 2014)
     FLAG = "flag"  # yes or no
@@ -97,6 +98,7 @@ _NUMBERS = {
     ColumnKind.QUANTITY,
     ColumnKind.RATIO,
     ColumnKind.COUNT,
+    ColumnKind.YEAR,
 }
 
 
@@ -166,7 +168,7 @@ def _typed(value: object, kind: ColumnKind) -> Cell:
     if value is None or value == "":
         return None
     if kind in _NUMBERS and isinstance(value, str):
-        return int(value) if kind is ColumnKind.COUNT else Decimal(value)
+        return int(value) if kind in (ColumnKind.COUNT, ColumnKind.YEAR) else Decimal(value)
     if kind in (ColumnKind.MONTH, ColumnKind.PERIOD) and isinstance(value, str):
         try:
             return Month.parse(value)
@@ -236,7 +238,7 @@ KPI_SHAPE = ReportShape(
         "period": ColumnKind.PERIOD,
         **dict.fromkeys(("numerator", "denominator", "actual", "target", "forecast"), _Q),
         "met": ColumnKind.FLAG,
-        "year": ColumnKind.COUNT,
+        "year": ColumnKind.YEAR,
     },
     summed=False,
 )
@@ -393,6 +395,8 @@ def _format(kind: ColumnKind, value: Decimal | int) -> str:
         return number_format(Decimal(value), least=2) + ' "kr"'
     if kind is ColumnKind.RATIO:
         return "0.0%"
+    if kind is ColumnKind.YEAR:
+        return "0"  # 2014, not "2 014"
     return number_format(Decimal(value))
 
 
