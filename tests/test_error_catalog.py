@@ -188,6 +188,27 @@ ERRORS: dict[str, str] = {
         f" --budget {E}/simulate-two-lists-budget.toml --pricelists {E}/simulate-two-lists"
         " --customers examples/customers-2026.csv"
     ),
+    "simulate-employees-register": (
+        "simulate examples/volumes-2014.csv --year 2014 --budget 2014-payroll"
+        " --model fixed-employees"
+    ),
+    "simulate-employees-headcount": (
+        "simulate examples/volumes-2014.csv --year 2014 --budget 2014-payroll"
+        f" --model fixed-employees --customers {E}/simulate-headcount-customers.csv"
+    ),
+    "simulate-breakeven-kinds": (
+        "simulate examples/volumes-2026.csv --year 2026"
+        f" --budget {E}/simulate-two-lists-budget.toml"
+        " --pricelists examples/pricelists-2026-models/2026-fixed.toml"
+        " --customers examples/customers-2026.csv --model breakeven"
+    ),
+    "simulate-no-payslips": (
+        f"simulate {E}/simulate-no-payslips.csv --year 2014 --budget 2014-payroll"
+        " --model fixed-payslips"
+    ),
+    "simulate-las-no-payslips": (
+        f"simulate {E}/simulate-no-payslips.csv --year 2014 --budget 2014-payroll --scenario las"
+    ),
     "issue-empty-period": (
         f"issue {E}/issue-empty-period.csv --period 2014-02 --register never-made.db"
     ),
@@ -281,6 +302,18 @@ USAGE: dict[str, str] = {
     "usage-noise": (
         "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
         " --model fixed --scenario noise:1e308@1"
+    ),
+    "usage-las": (
+        "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
+        " --scenario las:many"
+    ),
+    "usage-shock": (
+        "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
+        " --scenario shock:0.1@2014-03"
+    ),
+    "usage-shock-rate": (
+        "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
+        " --scenario shock:-2@2014-03..2014-04"
     ),
     "usage-number-format": (
         "invoices list --register fakturor.db --number-format {issuer}-{year}-{seq:x}"

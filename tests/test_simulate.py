@@ -700,6 +700,12 @@ def test_cli_json_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
         "marginal_self_service",
         "steering",
         "fair",
+        "largest_deviation",
+        "invoices",
+        "lines",
+        "corrections",
+        "reconciliations",
+        "documents",
     ]
     assert len(records) == 20 * 2  # unit and the default fixed
     assert {r["model"] for r in records} == {"unit", "fixed"}

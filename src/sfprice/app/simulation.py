@@ -16,14 +16,16 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sfprice.app.billing import BillingOutcome, BillingRequest, run_billing
 from sfprice.customers import CustomerRegister
+from sfprice.engine.fixedfees import break_even_model, fees_by_employees, fees_by_payslips
 from sfprice.engine.listmodel import PriceListModel
 from sfprice.engine.simulate import (
+    EMPLOYMENT_DOCUMENTS,
     MANUAL,
     Comparison,
     FixedFeeModel,
@@ -34,14 +36,16 @@ from sfprice.engine.simulate import (
     derive_fixed_fees,
     derive_hybrid,
     join,
+    las_documents,
     leave,
     noise,
     scale,
     shift_channel,
+    shock,
     window,
 )
-from sfprice.errors import SfpriceError
-from sfprice.model import PriceList, VolumeSet
+from sfprice.errors import Remedy, SfpriceError
+from sfprice.model import Customer, PriceList, VolumeSet
 from sfprice.money import exact_sum
 from sfprice.period import Month
 
@@ -65,8 +69,12 @@ class ModelSpec:
     """A model to compare with the list as it stands.
 
     Attributes:
-        kind: ``unit`` (the list as it stands), ``fixed``, ``fixed-trueup`` (``value`` is
-            the band) or ``hybrid`` (``value`` is the surcharge per manual payslip).
+        kind: ``unit`` (the list as it stands), ``fixed`` (fees by the reference charge),
+            ``fixed-employees`` (fees by the customer register's headcount),
+            ``fixed-payslips`` (fees by the reference window's payslips), ``breakeven``
+            (per-unit prices that recover the cost at the reference volumes),
+            ``fixed-trueup`` (``value`` is the band) or ``hybrid`` (``value`` is the
+            surcharge per manual payslip).
         value: The band or surcharge.
         name: The model's name in the output (the command line uses its spelling, such
             as ``hybrid:53``); by default the kind, for a model without a value.
@@ -86,17 +94,23 @@ class ModelSpec:
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """A change to the year's volumes: ``shift``, ``growth``, ``leave``, ``join``, ``noise``.
+    """A change to the year's volumes.
+
+    Kinds: ``shift``, ``growth``, ``shock`` (a rate in the months ``month``..``end``),
+    ``las`` (``number`` extra employment documents a month), ``leave``, ``join``,
+    ``noise``.
 
     Attributes:
         text: As the user wrote it (for messages).
         kind: Which change.
-        number: The share moved (shift) or the growth rate (growth).
+        number: The share moved (shift), the growth rate (growth, shock) or the documents
+            a month (las).
         department: The department that leaves or joins.
-        month: From which month it leaves or joins.
+        month: From which month it leaves or joins; the shock's first month.
         like: Whose volumes a joining department copies.
         sigma: The noise spread.
         seed: The noise seed.
+        end: The shock's last month.
     """
 
     text: str
@@ -107,6 +121,7 @@ class Scenario:
     like: str = ""
     sigma: float = 0.0
     seed: int = 0
+    end: Month | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +229,12 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
     reference = request.reference or (Month(year, 1), Month(year, 9))
     specs = _specs(request.models)
     unit = list_model(billed, area=area, name=specs[0].name)
+    if any(step.kind == "las" for step in request.scenarios) and not any(
+        pl.item(EMPLOYMENT_DOCUMENTS) for pl in billed.catalog
+    ):
+        # The LAS documents are a cost driver no list prices: the list leaves them out,
+        # explicitly (any other service it lacks is still refused).
+        unit = dataclasses.replace(unit, unpriced=frozenset({EMPLOYMENT_DOCUMENTS}))
     # A department that leaves takes its lines with it, also the fees the customer register
     # would bill it without volumes.
     gone = {
@@ -222,7 +243,16 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
         if step.kind == "leave" and step.month is not None
     }
     models = _build(
-        specs, unit, price_list, volumes, reference, request.cost, year, billed.actual_months, gone
+        specs,
+        unit,
+        price_list,
+        volumes,
+        reference,
+        request.cost,
+        year,
+        billed.actual_months,
+        gone,
+        customers=billed.customers,
     )
     scenario = volumes
     for step in request.scenarios:
@@ -277,6 +307,8 @@ def _build(
     year: int,
     months: tuple[Month, ...],
     gone: Mapping[str, Month],
+    *,
+    customers: Mapping[str, Customer] | None = None,
 ) -> list[PriceModel]:
     # Fixed fees are derived from the reference window as the list bills it there; the
     # year is compared with the list billing every month the year has volumes, whatever a
@@ -299,6 +331,8 @@ def _build(
         for spec in derived:
             if spec.kind == "fixed":
                 models.append(FixedFeeModel(spec.name, fees))
+            elif spec.kind in {"fixed-employees", "fixed-payslips", "breakeven"}:
+                models.append(_new_model(spec, fees, unit, price_list, base, cost, customers))
             elif spec.kind == "fixed-trueup":
                 assert spec.value is not None
                 models.append(FixedFeeModel(spec.name, fees, TrueUp(year_unit, spec.value)))
@@ -317,6 +351,54 @@ def _build(
     except ValueError as exc:
         raise SimulationError(str(exc)) from exc
     return models
+
+
+def _new_model(
+    spec: ModelSpec,
+    fees: Mapping[str, Decimal],
+    unit: PriceListModel,
+    price_list: PriceList,
+    base: VolumeSet,
+    cost: Decimal,
+    customers: Mapping[str, Customer] | None,
+) -> PriceModel:
+    """A model of issue 12: fees by employees or payslips, or break-even unit prices.
+
+    The fees go to the departments the list charges in the reference window (``fees``).
+
+    Raises:
+        SimulationError: Naming the model, when it cannot be set from the inputs.
+    """
+    year = unit.year or base.months[0].year
+    if spec.kind == "fixed-employees":
+        headcounts = _headcounts(fees, customers, year, spec.name)
+    try:
+        if spec.kind == "fixed-employees":
+            return FixedFeeModel(spec.name, fees_by_employees(cost, headcounts))
+        if spec.kind == "fixed-payslips":
+            return FixedFeeModel(spec.name, fees_by_payslips(cost, base, fees))
+        return break_even_model(spec.name, base, price_list, cost, area=unit.area or "")
+    except ValueError as exc:
+        msg = f"{spec.name}: {exc}"
+        raise SimulationError(msg) from exc
+
+
+def _headcounts(
+    departments: Iterable[str],
+    customers: Mapping[str, Customer] | None,
+    year: int,
+    model: str,
+) -> dict[str, int | None]:
+    """Each department's employees in ``year`` from the customer register.
+
+    Raises:
+        SimulationError: Without a register (a fee per employee needs one).
+    """
+    if customers is None:
+        msg = f"{model}: fees per employee need a customer register {Remedy.GIVE_CUSTOMERS}"
+        raise SimulationError(msg)
+    found = {d: customers.get(d) for d in departments}
+    return {d: None if c is None else c.employees_in(year) for d, c in found.items()}
 
 
 def _named(step: Scenario, customers: CustomerRegister) -> Scenario:
@@ -347,9 +429,10 @@ def apply_scenario(step: Scenario, volumes: VolumeSet, year: int) -> VolumeSet:
             the volumes do not allow (a department that already has volumes joins ...).
     """
     departments = volumes.departments
-    if step.month is not None and step.month.year != year:
-        msg = f"scenario {step.text}: {step.month} is not in {year}"
-        raise SimulationError(msg)
+    for month in (step.month, step.end):
+        if month is not None and month.year != year:
+            msg = f"scenario {step.text}: {month} is not in {year}"
+            raise SimulationError(msg)
     wanted = {"leave": step.department, "join": step.like}.get(step.kind)
     if wanted is not None and wanted not in departments:
         close = difflib.get_close_matches(wanted, departments, n=1)
@@ -361,6 +444,12 @@ def apply_scenario(step: Scenario, volumes: VolumeSet, year: int) -> VolumeSet:
             return shift_channel(volumes, step.number)
         if step.kind == "growth":
             return scale(volumes, 1 + step.number)
+        if step.kind == "las":
+            return las_documents(volumes, int(step.number))
+        if step.kind == "shock":
+            assert step.month is not None
+            assert step.end is not None
+            return shock(volumes, step.number, step.month, step.end)
         if step.kind == "noise":
             return noise(volumes, step.sigma, step.seed)
         assert step.month is not None

@@ -35,6 +35,7 @@ from sfprice.cli.arguments import month as _month
 from sfprice.cli.recovery import render_report as _render
 from sfprice.cli.sheets import SHEET_FORMATS, offer_sheet_formats
 from sfprice.engine.simulate import (
+    LAS_DOCUMENTS_PER_MONTH,
     MAX_NOISE_SEED,
     MAX_NOISE_SIGMA,
     MIN_NOISE_SIGMA,
@@ -53,10 +54,14 @@ from sfprice.reports.text import csv_cell
 
 __all__ = ["add_simulate"]
 
-_MODEL_FORMS = "unit, fixed, fixed-trueup:BAND (e.g. 0.05) or hybrid:SURCHARGE (e.g. 53)"
+_MODEL_FORMS = (
+    "unit, fixed, fixed-employees, fixed-payslips, breakeven, fixed-trueup:BAND (e.g. 0.05) "
+    "or hybrid:SURCHARGE (e.g. 53)"
+)
+_PLAIN_MODELS = {"unit", "fixed", "fixed-employees", "fixed-payslips", "breakeven"}
 _SCENARIO_FORMS = (
-    "shift:FRACTION, growth:RATE, leave:DEPT@YYYY-MM, join:DEPT@YYYY-MM=LIKEDEPT "
-    "or noise:SIGMA@SEED"
+    "shift:FRACTION, growth:RATE, shock:RATE@YYYY-MM..YYYY-MM, las or las:DOCUMENTS, "
+    "leave:DEPT@YYYY-MM, join:DEPT@YYYY-MM=LIKEDEPT or noise:SIGMA@SEED"
 )
 
 
@@ -65,7 +70,7 @@ _SCENARIO_FORMS = (
 
 def _model(text: str) -> ModelSpec:
     kind, sep, value = text.strip().partition(":")
-    if kind in {"unit", "fixed"} and not sep:
+    if kind in _PLAIN_MODELS and not sep:
         return ModelSpec(kind)
     if kind in {"fixed-trueup", "hybrid"} and sep:
         number = _decimal(value)
@@ -84,6 +89,10 @@ _JOIN = re.compile(r"(?P<department>.+)@(?P<month>[^@=]+)=(?P<like>.+)")
 
 def _scenario(text: str) -> Scenario:
     kind, sep, rest = text.strip().partition(":")
+    if kind == "las":
+        return _las(text, rest if sep else None)
+    if kind == "shock" and sep:
+        return _shock(text, rest)
     if not sep:
         msg = f"{text!r} is not a scenario; use {_SCENARIO_FORMS}"
         raise argparse.ArgumentTypeError(msg)
@@ -119,6 +128,34 @@ def _scenario(text: str) -> Scenario:
         raise argparse.ArgumentTypeError(msg)
     msg = f"{text!r} is not a scenario; use {_SCENARIO_FORMS}"
     raise argparse.ArgumentTypeError(msg)
+
+
+def _las(text: str, rest: str | None) -> Scenario:
+    if rest is None:
+        return Scenario(text, "las", number=Decimal(LAS_DOCUMENTS_PER_MONTH))
+    if not re.fullmatch(r"\d{1,9}", rest.strip()):
+        msg = (
+            f"{text!r}: expected las or las:DOCUMENTS, the extra employment documents a month "
+            "(a whole number >= 0, e.g. las:10000)"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    return Scenario(text, "las", number=Decimal(int(rest.strip())))
+
+
+_SHOCK = re.compile(r"(?P<rate>[^@]+)@(?P<start>[^.]+)\.\.(?P<end>.+)")
+
+
+def _shock(text: str, rest: str) -> Scenario:
+    found = _SHOCK.fullmatch(rest.strip())
+    if found is None:
+        msg = f"{text!r}: expected shock:RATE@YYYY-MM..YYYY-MM, e.g. shock:0.1@2014-03..2014-05"
+        raise argparse.ArgumentTypeError(msg)
+    rate = _decimal(found["rate"])
+    if rate < -1:
+        msg = f"{text!r}: volumes cannot shrink by more than all (the rate >= -1)"
+        raise argparse.ArgumentTypeError(msg)
+    first, last = _window(f"{found['start'].strip()}..{found['end'].strip()}")
+    return Scenario(text, "shock", number=rate, month=first, end=last)
 
 
 def _noise(text: str, rest: str) -> Scenario:
@@ -163,7 +200,8 @@ def add_simulate(commands: Any, common: Common) -> None:
     """Add the ``simulate`` subcommand to the CLI's subparsers."""
     sim = commands.add_parser(
         "simulate",
-        help="compare price models per department: per unit, fixed fee, true-up, hybrid",
+        help="compare price models per department: per unit, break-even, fixed fees, "
+        "true-up, hybrid",
         description="Charge the year's volumes under other price models and compare each "
         "department's annual charge with the price list in force (the baseline), and each "
         "model's revenue with the area's cost to recover (full cost less other revenue). "
@@ -171,9 +209,13 @@ def add_simulate(commands: Any, common: Common) -> None:
         "they recover the cost exactly there; the scenarios are then applied, in order, to "
         "the year's volumes: they are what happens after the model has been set.",
         epilog="Examples: --model fixed --model hybrid:53 --scenario shift:0.2; "
+        "--model breakeven --model fixed-payslips --scenario las --scenario "
+        "shock:0.1@2014-03..2014-05; "
         "--scenario 'join:Ny förvaltning@2014-07=Kulturförvaltningen'. A department that "
         "joins has no fixed fee (it pays only per-unit parts); one that leaves keeps paying "
-        "its fee.",
+        "its fee. Per department the output shows the largest monthly deviation from an "
+        "equal part of the annual charge, and the administration: invoices, lines, "
+        "corrections and reconciliations a year (docs/simulation.md).",
     )
     add_billing_arguments(sim)
     sim.add_argument("--year", type=int, required=True, help="the year to simulate")
@@ -189,6 +231,10 @@ def add_simulate(commands: Any, common: Common) -> None:
         help="a model to compare with the price list in force (repeatable; default: fixed): "
         "unit = the price list in force, the baseline, always shown first; fixed = a fixed "
         "annual fee per department in proportion to its charge in the reference window; "
+        "fixed-employees = a fixed fee in proportion to its employees (the customer "
+        "register's headcount for the year, --customers); fixed-payslips = a fixed fee in "
+        "proportion to its payslips (all channels) in the reference window; breakeven = the "
+        "list's unit prices scaled to recover the cost at the reference volumes (for a year); "
         "fixed-trueup:BAND = the same, settled at year end against the per-unit charge when "
         "it differs by more than BAND (a fraction, e.g. 0.05); hybrid:SURCHARGE = a fixed "
         "base plus SURCHARGE kr per manual payslip (e.g. hybrid:53)",
@@ -209,7 +255,10 @@ def add_simulate(commands: Any, common: Common) -> None:
         metavar="SCENARIO",
         help="a change to the year's volumes, applied in order (repeatable): shift:0.2 = 20 %% "
         "of manual payslips to self-service; growth:0.05 or growth:-0.03 = all volumes up or "
-        "down; leave:DEPT@YYYY-MM = a department leaves from that month; "
+        "down; shock:0.1@2014-03..2014-05 = all volumes +10 %% in those months only; las = "
+        "10 000 extra employment documents a month (the LAS change, 2025 plan), spread by "
+        "payslips, las:N = N a month (a cost driver the list does not price); "
+        "leave:DEPT@YYYY-MM = a department leaves from that month; "
         "join:DEPT@YYYY-MM=LIKEDEPT = a new department joins with LIKEDEPT's volumes; "
         "noise:SIGMA@SEED = random lognormal spread, reproducible by the seed",
     )

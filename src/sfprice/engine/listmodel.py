@@ -72,6 +72,10 @@ class PriceListModel:
             is never reduced to the list's unit prices (:meth:`unit_prices` is None, the
             Monte-Carlo draws are billed by the engine): an own price, a discount or an
             add-on is never skipped.
+        unpriced: Services the lists do not price whose volumes the model leaves out,
+            explicitly, before billing (e.g. ``payroll.employment_documents``, a cost
+            driver of the LAS scenario): they bring no revenue. Any other service the lists
+            lack is still refused (``PriceNotFound``), never dropped.
     """
 
     name: str
@@ -83,6 +87,13 @@ class PriceListModel:
     months: tuple[Month, ...] | None = None
     gone: Mapping[str, Month] = field(default_factory=dict)
     agreements: Agreements | None = None
+    unpriced: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        priced = sorted({s for s in self.unpriced for pl in self.catalog if pl.item(s)})
+        if priced:
+            msg = f"model {self.name!r}: {', '.join(priced)} is priced by a list, not unpriced"
+            raise ValueError(msg)
 
     @property
     def has_agreements(self) -> bool:
@@ -98,6 +109,10 @@ class PriceListModel:
         takes them (default: the model's ``months``, else the months with volumes).
         """
         months = self.months if months is None else months
+        if self.unpriced:
+            volumes = VolumeSet.from_entries(
+                e for e in volumes if e.key.service not in self.unpriced
+            )
         return bill(
             self.catalog,
             volumes,
@@ -149,6 +164,8 @@ class PriceListModel:
                     return None
         if len(roundings) != 1:
             return None
+        for service in self.unpriced:
+            found.setdefault(service, Decimal(0))
         return found, roundings.pop()
 
     def linear_form(
@@ -188,6 +205,9 @@ class PriceListModel:
                 continue
             key = VolumeKey(invoice.month, invoice.department, line.service)
             prices[key] = line.unit_price if counts else Decimal(0)
+        for entry in volumes:
+            if entry.key.service in self.unpriced:
+                prices[entry.key] = Decimal(0)
         if any(entry.key not in prices for entry in volumes):
             return None
         return prices, exact_sum(constant), roundings.pop()

@@ -17,8 +17,11 @@ changed. A *model* turns volumes into a charge per department and month:
 that they sum exactly to the cost to recover. :func:`compare` puts models side by side per
 department: annual charge, difference to a baseline, month-to-month variability, marginal
 price of one more manual and self-service payslip; and per model: revenue against cost and
-cross-subsidy. Scenario functions (:func:`shift_channel`, :func:`scale`, :func:`join`,
-:func:`leave`, :func:`noise`) return new volumes.
+cross-subsidy; and, per department, the largest monthly deviation and the administration
+(:mod:`sfprice.engine.administration`). Scenario functions (:func:`shift_channel`,
+:func:`scale`, :func:`shock`, :func:`las_documents`, :func:`join`, :func:`leave`,
+:func:`noise`) return new volumes. More candidate models are in
+:mod:`sfprice.engine.fixedfees`.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from types import MappingProxyType
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sfprice.collation import swedish_key
 from sfprice.engine.listmodel import plain_unit
@@ -52,7 +55,13 @@ from sfprice.money import (
 )
 from sfprice.period import Month
 
+if TYPE_CHECKING:
+    from sfprice.engine.administration import AdminCount
+
 __all__ = [
+    "ADMIN_COLUMNS",
+    "EMPLOYMENT_DOCUMENTS",
+    "LAS_DOCUMENTS_PER_MONTH",
     "Comparison",
     "DepartmentResult",
     "FixedFeeModel",
@@ -67,16 +76,25 @@ __all__ = [
     "derive_fixed_fees",
     "derive_hybrid",
     "join",
+    "largest_deviation",
+    "las_documents",
     "leave",
     "monthly_charges",
     "noise",
     "scale",
     "shift_channel",
+    "shock",
     "window",
 ]
 
 MANUAL = "payroll.manual"
 SELF_SERVICE = "payroll.self_service"
+#: Incoming employment documents (anställningsunderlag): a volume that drives staff cost
+#: (``002_83b6b989210075f7.txt:564-568``) but that no price list prices.
+EMPLOYMENT_DOCUMENTS = "payroll.employment_documents"
+#: The LAS change's extra employment documents a month, "cirka 10 000 per månad"
+#: (``002_83b6b989210075f7.txt:566-568``; read as an increase, ``domain.md`` A.5.4).
+LAS_DOCUMENTS_PER_MONTH = 10_000
 Charges = dict[tuple[str, Month], Decimal]
 
 
@@ -355,6 +373,85 @@ def scale(volumes: VolumeSet, factor: Decimal, services: Sequence[str] = ("*",))
     )
 
 
+def shock(
+    volumes: VolumeSet,
+    rate: Decimal,
+    start: Month,
+    end: Month,
+    services: Sequence[str] = ("*",),
+) -> VolumeSet:
+    """A volume shock: ``services`` (patterns) move by ``rate`` from ``start`` to ``end``.
+
+    ``rate`` 0.1 is +10 %, -0.2 is -20 %; the months outside the window and the other
+    services are unchanged. Counts stay whole (half-up), hours keep two decimals.
+
+    Raises:
+        ValueError: When ``rate`` < -1 or the window ends before it starts.
+    """
+    if rate < -1:
+        msg = f"a shock cannot shrink volumes by more than all (rate >= -1), got {rate}"
+        raise ValueError(msg)
+    if end < start:
+        msg = f"the shock's months {start}..{end} end before they start"
+        raise ValueError(msg)
+    factor = 1 + rate
+    return _rebuild(
+        (
+            VolumeEntry(e.key, _round_like(e.quantity * factor, e.quantity), e.sources)
+            if start <= e.key.month <= end
+            and any(fnmatch.fnmatchcase(e.key.service, p) for p in services)
+            else e
+            for e in volumes
+        ),
+        volumes,
+    )
+
+
+def las_documents(
+    volumes: VolumeSet,
+    per_month: int = LAS_DOCUMENTS_PER_MONTH,
+    *,
+    service: str = EMPLOYMENT_DOCUMENTS,
+    payslips: Sequence[str] = (MANUAL, SELF_SERVICE),
+) -> VolumeSet:
+    """The LAS change: ``per_month`` extra employment documents every month.
+
+    Each month of the volumes that has payslips gets ``per_month`` whole documents of
+    ``service``, spread over the departments in proportion to their payslips (all
+    channels) that month, by largest remainder (:func:`sfprice.money.allocate` to whole
+    documents), so the month's documents add up to ``per_month`` exactly. A month without
+    payslips gets none. The 2025 plan's figure is about 10 000 a month
+    (``002_83b6b989210075f7.txt:566-568``). No price list prices the service: the
+    documents move cost (a staff driver), not revenue.
+
+    Raises:
+        ValueError: When ``per_month`` < 0, or no month has payslips.
+    """
+    if per_month < 0:
+        msg = f"the documents a month must be >= 0, got {per_month}"
+        raise ValueError(msg)
+    counted = frozenset(payslips)
+    weights: dict[Month, dict[str, Decimal]] = defaultdict(dict)
+    for entry in volumes:
+        if entry.key.service in counted and entry.quantity > 0:
+            by_department = weights[entry.key.month]
+            by_department[entry.key.department] = (
+                by_department.get(entry.key.department, Decimal(0)) + entry.quantity
+            )
+    if not weights:
+        msg = "no payslips in the volumes to spread the employment documents by"
+        raise ValueError(msg)
+    source = VolumeSource(f"<LAS: {per_month} employment documents a month>", 1)
+    added = [
+        VolumeEntry(VolumeKey(month, department, service), documents, (source,))
+        for month in sorted(weights)
+        for department, documents in allocate(
+            Decimal(per_month), weights[month], Decimal(1)
+        ).items()
+    ]
+    return _rebuild((*volumes, *added), volumes)
+
+
 def leave(volumes: VolumeSet, department: str, from_month: Month) -> VolumeSet:
     """A department leaves: its volumes from ``from_month`` on are gone."""
     return _rebuild(
@@ -460,6 +557,23 @@ def _variability(amounts: Sequence[Decimal]) -> Decimal | None:
         return (variance.sqrt() / mean).quantize(Decimal("0.0001"))
 
 
+def largest_deviation(amounts: Sequence[Decimal]) -> Decimal | None:
+    """The largest |month − equal part| of monthly charges, in kr rounded to öre (half-up).
+
+    The equal part is the charges' sum divided by the number of months (one twelfth for a
+    year); None for no months.
+
+    >>> largest_deviation([Decimal("100.00"), Decimal("100.00"), Decimal("130.00")])
+    Decimal('20.00')
+    """
+    if not amounts:
+        return None
+    with localcontext() as context:
+        context.prec = 40
+        part = exact_sum(amounts) / len(amounts)
+        return round_amount(max(abs(a - part) for a in amounts))
+
+
 @dataclass(frozen=True, slots=True)
 class DepartmentResult:
     """One department under one model.
@@ -474,6 +588,13 @@ class DepartmentResult:
         marginal_manual: What one more manual payslip adds to its charge.
         marginal_self_service: What one more self-service payslip adds.
         fair: Its cost-reflective charge (its share of the cost by the baseline charges).
+        largest_deviation: The largest difference, in kr (to öre), between one month's
+            charge and an equal part of its annual charge (one twelfth for a year): what
+            the department sees of the model's predictability without Monte Carlo. 0.00
+            for a fee in equal parts but for the öre of the last month; None without
+            months.
+        administration: Its billing administration under the model for the period
+            (:func:`sfprice.engine.administration.administration`); None when not measured.
     """
 
     department: str
@@ -484,6 +605,8 @@ class DepartmentResult:
     marginal_manual: Decimal
     marginal_self_service: Decimal
     fair: Decimal
+    largest_deviation: Decimal | None = None
+    administration: AdminCount | None = None
 
     @property
     def difference(self) -> Decimal:
@@ -517,6 +640,7 @@ class ModelResult:
     revenue: Decimal
     cost: Decimal
     cross_subsidy: Decimal
+    administration: AdminCount | None = None
 
     @property
     def over_recovery(self) -> Decimal:
@@ -566,9 +690,28 @@ class Comparison:
                 "marginal_manual": r.marginal_manual,
                 "marginal_self_service": r.marginal_self_service,
                 "fair": r.fair,
+                "largest_deviation": r.largest_deviation,
+                **_admin_record(r.administration),
             }
             for r in self.departments
         ]
+
+
+def _admin_record(count: AdminCount | None) -> dict[str, int | None]:
+    """The administration columns of a record (None when not measured)."""
+    if count is None:
+        return dict.fromkeys(ADMIN_COLUMNS)
+    return {
+        "invoices": count.invoices,
+        "lines": count.lines,
+        "corrections": count.corrections,
+        "reconciliations": count.reconciliations,
+        "documents": count.documents,
+    }
+
+
+#: The administration columns of :meth:`Comparison.to_records` and ``simulate``'s rows.
+ADMIN_COLUMNS = ("invoices", "lines", "corrections", "reconciliations", "documents")
 
 
 def compare(
@@ -586,6 +729,8 @@ def compare(
         cost_to_recover: The full cost the models should recover.
         baseline: Name of the baseline model.
     """
+    from sfprice.engine.administration import administration, total  # it imports this module
+
     if not models:
         msg = "give at least one model"
         raise ValueError(msg)
@@ -607,6 +752,7 @@ def compare(
     # volumes: fees, allocated pools), and those of the volumes.
     months = sorted(set(volumes.months) | {month for _, month in monthly[base_name]})
     results: list[DepartmentResult] = []
+    admin = {m.name: administration(m, volumes) for m in models}
     for model in models:
         charges = monthly[model.name]
         for department in departments:
@@ -621,6 +767,8 @@ def compare(
                     marginal_manual=_marginal(model, volumes, department, MANUAL),
                     marginal_self_service=_marginal(model, volumes, department, SELF_SERVICE),
                     fair=fair.get(department, Decimal("0.00")),
+                    largest_deviation=largest_deviation(series),
+                    administration=admin[model.name].get(department, _no_admin()),
                 )
             )
     summaries = []
@@ -633,10 +781,20 @@ def compare(
         gaps = [abs(charged.get(d, Decimal(0)) - own_fair.get(d, Decimal(0))) for d in departments]
         summaries.append(
             ModelResult(
-                model.name, exact_sum(charged.values()), cost_to_recover, exact_sum(gaps) / 2
+                model.name,
+                exact_sum(charged.values()),
+                cost_to_recover,
+                exact_sum(gaps) / 2,
+                total(admin[model.name]),
             )
         )
     return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
+
+
+def _no_admin() -> AdminCount:
+    from sfprice.engine.administration import AdminCount  # it imports this module
+
+    return AdminCount()
 
 
 @runtime_checkable

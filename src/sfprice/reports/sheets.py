@@ -261,11 +261,16 @@ SIMULATION_SHAPE = ReportShape(
                 "marginal_self_service",
                 "steering",
                 "fair",
+                "largest_deviation",
             ),
             _M,
         ),
         "difference_pct": _Q,
         "variability": _Q,
+        **dict.fromkeys(
+            ("invoices", "lines", "corrections", "reconciliations", "documents"),
+            ColumnKind.COUNT,
+        ),
     },
     summed=False,
 )

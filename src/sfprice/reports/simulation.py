@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
 from babel.numbers import format_decimal
 
+from sfprice.engine.administration import AdminCount
 from sfprice.engine.listmodel import plain_unit
-from sfprice.engine.simulate import Comparison, DepartmentResult, ModelResult
+from sfprice.engine.simulate import ADMIN_COLUMNS, Comparison, DepartmentResult, ModelResult
 from sfprice.model import PriceList
 from sfprice.money import decimal_text, optional_decimal_text, round_amount
 from sfprice.period import Month
@@ -36,12 +37,20 @@ def model_label(spec: _ModelChoice, price_list: PriceList, locale: str) -> str:
         if all(plain_unit(item) for item in price_list.items):
             return f"styckpris {price_list.id}"
         return f"prislista {price_list.id}"
-    if spec.kind == "fixed":
-        return "fast avgift"
+    if spec.kind in _PLAIN_LABELS:
+        return _PLAIN_LABELS[spec.kind]
     assert spec.value is not None  # fixed-trueup and hybrid always have a value
     if spec.kind == "fixed-trueup":
         return f"fast avgift, avstämning utanför ±{_number(spec.value * 100, locale)} %"
     return f"fast avgift + {format_amount(spec.value, locale)} per manuell lön"
+
+
+_PLAIN_LABELS = {
+    "fixed": "fast avgift",
+    "fixed-employees": "fast avgift per anställd",
+    "fixed-payslips": "fast avgift efter antal löner",
+    "breakeven": "styckpris till självkostnad",
+}
 
 
 class _ModelChoice(Protocol):
@@ -74,6 +83,8 @@ class _ScenarioStep(Protocol):
     def sigma(self) -> float: ...
     @property
     def seed(self) -> int: ...
+    @property
+    def end(self) -> Month | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +138,20 @@ def _row_data(row: DepartmentResult) -> dict[str, object]:
         "marginal_self_service": _kr(row.marginal_self_service),
         "steering": _kr(row.steering),
         "fair": _kr(row.fair),
+        "largest_deviation": None if row.largest_deviation is None else _kr(row.largest_deviation),
+        **_admin_data(row.administration),
+    }
+
+
+def _admin_data(count: AdminCount | None) -> dict[str, object]:
+    if count is None:
+        return dict.fromkeys(ADMIN_COLUMNS)
+    return {
+        "invoices": count.invoices,
+        "lines": count.lines,
+        "corrections": count.corrections,
+        "reconciliations": count.reconciliations,
+        "documents": count.documents,
     }
 
 
@@ -143,6 +168,7 @@ def _model_data(summary: ModelResult, comparison: Comparison, label: str) -> dic
         "marginal_manual": _kr(first.marginal_manual),
         "marginal_self_service": _kr(first.marginal_self_service),
         "steering": _kr(first.steering),
+        **_admin_data(summary.administration),
     }
 
 
@@ -179,6 +205,14 @@ def _describe(step: _ScenarioStep, locale: str) -> str:
     if step.kind == "growth":
         sign = "+" if step.number >= 0 else "−"
         return f"volymerna {sign}{_number(abs(step.number) * 100, locale)} %"
+    if step.kind == "shock":
+        sign = "+" if step.number >= 0 else "−"
+        return (
+            f"volymerna {sign}{_number(abs(step.number) * 100, locale)} % {step.month}..{step.end}"
+        )
+    if step.kind == "las":
+        documents = _number(step.number, locale)
+        return f"{documents} fler anställningsunderlag per månad (LAS), fördelade efter löner"
     if step.kind == "leave":
         return f"{step.department} lämnar från {step.month}"
     if step.kind == "join":
@@ -218,6 +252,7 @@ def simulation_table(
             "Skillnad mot baslinjen",
             "Skillnad i %",
             "Månadsvariation",
+            "Största månadsavvikelse",
             "Styrning",
         ]
     ]
@@ -236,11 +271,12 @@ def simulation_table(
                 kr(result.difference),
                 _pct(result.difference_pct, locale),
                 _pct(None if result.variability is None else result.variability * 100, locale),
+                "–" if result.largest_deviation is None else kr(result.largest_deviation),
                 kr(result.steering),
             ]
         )
         previous = result.department
-    out += ["  " + line for line in text_table(rows, right={2, 3, 4, 5, 6})]
+    out += ["  " + line for line in text_table(rows, right={2, 3, 4, 5, 6, 7})]
     summary = [
         [
             "Modell",
@@ -264,11 +300,53 @@ def simulation_table(
     )
     out += ["", "Per modell"]
     out += ["  " + line for line in text_table(summary, right={1, 2, 3, 4, 5})]
+    out += _admin_section(comparison, labels, locale)
     out += [
         "",
         "Månadsvariation: standardavvikelse / medelvärde av förvaltningens månadsbelopp.",
+        "Största månadsavvikelse: största skillnaden mellan en månads belopp och en lika "
+        "stor del av årsbeloppet (en tolftedel för ett år).",
         "Styrning: vad en manuell lön kostar mer än en via självservice (> 0 gynnar självservice).",
         "Korssubventionering: vad förvaltningar betalar för varandra, mot modellens intäkt "
         "fördelad efter baslinjens belopp.",
+        "Administration: fakturor (månader med belopp), fakturarader, rättelser "
+        "(rättelsefakturor och kreditnotor) och avstämningar per år, alla kunder; "
+        "dokument = fakturor + rättelser.",
     ]
     return "\n".join(out) + "\n"
+
+
+def _admin_section(comparison: Comparison, labels: dict[str, str], locale: str) -> list[str]:
+    """The section "Administration per år": each model's counts, all customers."""
+    measured = [m for m in comparison.models if m.administration is not None]
+    if not measured:
+        return []
+    customers = len({r.department for r in comparison.departments})
+    rows = [
+        [
+            "Modell",
+            "Fakturor",
+            "Fakturarader",
+            "Rättelser",
+            "Avstämningar",
+            "Dokument",
+            "Dokument per kund",
+        ]
+    ]
+    for m in measured:
+        count = m.administration
+        assert count is not None
+        per_customer = Decimal(count.documents) / customers if customers else Decimal(0)
+        rows.append(
+            [
+                labels[m.model],
+                _number(Decimal(count.invoices), locale),
+                _number(Decimal(count.lines), locale),
+                _number(Decimal(count.corrections), locale),
+                _number(Decimal(count.reconciliations), locale),
+                _number(Decimal(count.documents), locale),
+                _number(per_customer.quantize(Decimal("0.1"), ROUND_HALF_UP), locale),
+            ]
+        )
+    table = text_table(rows, right={1, 2, 3, 4, 5, 6})
+    return ["", "Administration per år", *("  " + line for line in table)]
