@@ -449,6 +449,13 @@ def test_compare_reports_administration_and_the_largest_monthly_deviation() -> N
     }
 
 
+def test_compare_without_administration() -> None:
+    comparison = compare(SMALL, [UNIT], cost_to_recover=Decimal(0), measure_administration=False)
+    assert comparison.result(KULTUR, UNIT.name).administration is None
+    assert comparison.model(UNIT.name).administration is None
+    assert comparison.to_records()[0]["invoices"] is None
+
+
 def test_largest_deviation_example() -> None:
     # 100 + 100 + 131 = 331, a third is 110.333...: deviations 10.33, 10.33, 20.666... -> 20.67
     assert largest_deviation([Decimal(100), Decimal(100), Decimal(131)]) == Decimal("20.67")
@@ -532,6 +539,24 @@ def test_cli_new_models_and_scenarios(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert "500 fler anställningsunderlag per månad (LAS)" in out
     assert "Administration per år" in out
+
+
+def test_cli_join_and_leave_with_the_new_models(capsys: pytest.CaptureFixture[str]) -> None:
+    models = ("--model", "breakeven", "--model", "fixed-payslips", "--format", "json")
+    base = ["simulate", SYNTHETIC, "--year", "2014", "--budget", "2014-payroll", *models]
+    code, out, _ = _run(capsys, *base, "--scenario", f"join:Ny förvaltning@2014-07={KULTUR}")
+    assert code == 0
+    rows = {(r["department"], r["model"]): r for r in json.loads(out)["rows"]}
+    # A department that joins has no fixed fee; per unit it pays for its volumes.
+    assert rows[("Ny förvaltning", "fixed-payslips")]["annual"] == "0.00"
+    assert rows[("Ny förvaltning", "fixed-payslips")]["invoices"] == 0
+    assert Decimal(rows[("Ny förvaltning", "breakeven")]["annual"]) > 0
+    code, out, _ = _run(capsys, *base, "--scenario", f"leave:{KULTUR}@2014-07")
+    assert code == 0
+    rows = {(r["department"], r["model"]): r for r in json.loads(out)["rows"]}
+    # One that leaves keeps its fee (12 invoices) and pays per unit for six months.
+    assert rows[(KULTUR, "fixed-payslips")]["invoices"] == 12
+    assert rows[(KULTUR, "breakeven")]["invoices"] == 6
 
 
 @pytest.mark.parametrize(

@@ -720,6 +720,7 @@ def compare(
     *,
     cost_to_recover: Decimal,
     baseline: str | None = None,
+    measure_administration: bool = True,
 ) -> Comparison:
     """Every department's charge under every model, against a baseline model and the cost.
 
@@ -728,6 +729,9 @@ def compare(
         models: The models; the first is the baseline unless ``baseline`` names another.
         cost_to_recover: The full cost the models should recover.
         baseline: Name of the baseline model.
+        measure_administration: Measure each department's administration
+            (:func:`sfprice.engine.administration.administration`: a list model is billed
+            once more); False leaves ``administration`` None (e.g. in a loop of scenarios).
     """
     from sfprice.engine.administration import administration, total  # it imports this module
 
@@ -752,7 +756,7 @@ def compare(
     # volumes: fees, allocated pools), and those of the volumes.
     months = sorted(set(volumes.months) | {month for _, month in monthly[base_name]})
     results: list[DepartmentResult] = []
-    admin = {m.name: administration(m, volumes) for m in models}
+    admin = {m.name: administration(m, volumes) for m in models} if measure_administration else {}
     for model in models:
         charges = monthly[model.name]
         for department in departments:
@@ -768,7 +772,9 @@ def compare(
                     marginal_self_service=_marginal(model, volumes, department, SELF_SERVICE),
                     fair=fair.get(department, Decimal("0.00")),
                     largest_deviation=largest_deviation(series),
-                    administration=admin[model.name].get(department, _no_admin()),
+                    administration=admin[model.name].get(department, _no_admin())
+                    if measure_administration
+                    else None,
                 )
             )
     summaries = []
@@ -785,7 +791,7 @@ def compare(
                 exact_sum(charged.values()),
                 cost_to_recover,
                 exact_sum(gaps) / 2,
-                total(admin[model.name]),
+                total(admin[model.name]) if measure_administration else None,
             )
         )
     return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
