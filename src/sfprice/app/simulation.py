@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sfprice.app.billing import BillingOutcome, BillingRequest, run_billing
+from sfprice.costmodel import CostModel
 from sfprice.customers import CustomerRegister
 from sfprice.engine.listmodel import PriceListModel
 from sfprice.engine.simulate import (
@@ -121,6 +122,10 @@ class SimulationRequest:
         reference: The months whose unchanged volumes set the fees (default:
             January-September of the year).
         scenarios: Changes to the year's volumes, applied in order.
+        cost_model: The area's cost model (:func:`sfprice.app.area_cost_model`), when its
+            staff follows volume: the models are then compared with the cost at the
+            scenario's volumes instead of the constant ``cost``; the fees are still set
+            from ``cost`` (the cost at the planned volumes).
     """
 
     billing: BillingRequest
@@ -129,6 +134,7 @@ class SimulationRequest:
     models: tuple[ModelSpec, ...] = ()
     reference: tuple[Month, Month] | None = None
     scenarios: tuple[Scenario, ...] = ()
+    cost_model: CostModel | None = None
 
 
 @dataclass(frozen=True)
@@ -231,7 +237,10 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
         msg = "the scenario leaves no volumes to charge"
         raise SimulationError(msg)
     try:
-        comparison = compare(scenario, models, cost_to_recover=request.cost)
+        if request.cost_model is not None:
+            comparison = compare(scenario, models, cost_model=request.cost_model)
+        else:
+            comparison = compare(scenario, models, cost_to_recover=request.cost)
     except ValueError as exc:
         raise SimulationError(str(exc)) from exc
     return SimulationOutcome(

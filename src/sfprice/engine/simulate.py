@@ -34,6 +34,7 @@ from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
 from sfprice.collation import swedish_key
+from sfprice.costmodel import CostModel, CostOutcome
 from sfprice.engine.listmodel import plain_unit
 from sfprice.model import (
     PriceList,
@@ -528,6 +529,18 @@ class ModelResult:
         """Revenue / cost, 4 decimals."""
         return recovery_ratio(self.revenue, self.cost)
 
+    @property
+    def balance(self) -> Decimal:
+        """The year-end balance, revenue minus cost (kr): the same as ``over_recovery``."""
+        return self.over_recovery
+
+    def outside(self, band: Decimal) -> bool:
+        """True when |balance| is more than ``band`` (0.01 is 1 %) of the cost.
+
+        The plans' forecast target is ±1 %; ±5 % is a wider alarm.
+        """
+        return abs(self.balance) > abs(self.cost) * band
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -537,6 +550,7 @@ class Comparison:
     cost: Decimal
     departments: tuple[DepartmentResult, ...]
     models: tuple[ModelResult, ...]
+    cost_outcome: CostOutcome | None = None
     _index: Mapping[tuple[str, str], DepartmentResult] = field(
         init=False, repr=False, compare=False
     )
@@ -575,17 +589,33 @@ def compare(
     volumes: VolumeSet,
     models: Sequence[PriceModel],
     *,
-    cost_to_recover: Decimal,
+    cost_to_recover: Decimal | None = None,
     baseline: str | None = None,
+    cost_model: CostModel | None = None,
 ) -> Comparison:
     """Every department's charge under every model, against a baseline model and the cost.
 
     Args:
         volumes: The volumes (e.g. a scenario of the year).
         models: The models; the first is the baseline unless ``baseline`` names another.
-        cost_to_recover: The full cost the models should recover.
+        cost_to_recover: The full cost the models should recover (kr, constant).
         baseline: Name of the baseline model.
+        cost_model: Instead of a constant cost: the cost at these volumes, from a
+            :class:`~sfprice.costmodel.CostModel` (fixed cost plus staff that follows
+            volume); it is kept as ``Comparison.cost_outcome``. Give one of the two.
+
+    Raises:
+        ValueError: For no models, duplicate names, an unknown baseline, both or neither
+            of ``cost_to_recover`` and ``cost_model``, or volumes outside the cost model's
+            year.
     """
+    if (cost_to_recover is None) == (cost_model is None):
+        msg = "give the cost to recover or a cost model (one of the two)"
+        raise ValueError(msg)
+    outcome = cost_model.cost(volumes) if cost_model is not None else None
+    if outcome is not None:
+        cost_to_recover = outcome.total
+    assert cost_to_recover is not None
     if not models:
         msg = "give at least one model"
         raise ValueError(msg)
@@ -636,7 +666,7 @@ def compare(
                 model.name, exact_sum(charged.values()), cost_to_recover, exact_sum(gaps) / 2
             )
         )
-    return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
+    return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries), outcome)
 
 
 @runtime_checkable
