@@ -232,3 +232,38 @@ def test_month_cost_ore_is_exact_for_hundredths() -> None:
     # 0,01 hour at 1 per FTE and month, 1 200 kr per FTE and year: 0,01 x 100 = 1 kr.
     driver = StaffDriver("h", ("*",), Decimal(1), Decimal(1200))
     assert driver.month_cost_ore(Fraction(1, 100)) == 100
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**7), min_size=12, max_size=12),
+    _roundings,
+    st.integers(0, 3),
+)
+def test_integer_path_equals_the_cost(
+    hundredths: list[int], rounding: FteRounding, lag: int
+) -> None:
+    # The Monte Carlo's path (monthly totals in hundredths) gives CostModel.cost's öre.
+    options: dict[str, object] = {"lag": lag, "planned_volume": Decimal("1234.56")}
+    if rounding == FteRounding.STEP:
+        options["step"] = Decimal("0.5")
+    driver = StaffDriver(
+        "h",
+        ("payroll.hourly.*",),
+        Decimal("7.5"),
+        Decimal("577946.45"),
+        rounding=rounding,
+        **options,  # type: ignore[arg-type]
+    )
+    model = CostModel("payroll", 2014, Decimal("1000.01"), (driver,))
+    volumes = VolumeSet(
+        tuple(
+            VolumeEntry(
+                VolumeKey(Month(2014, m + 1), "A", "payroll.hourly.correction"),
+                Decimal(h) / 100,
+                (),
+            )
+            for m, h in enumerate(hundredths)
+        )
+    )
+    assert model.total_ore([tuple(hundredths)]) == model.cost(volumes).total * 100

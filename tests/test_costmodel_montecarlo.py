@@ -97,3 +97,42 @@ def test_cost_and_cost_model_are_exclusive() -> None:
     volumes = _volumes()
     with pytest.raises(ValueError, match="one of the two"):
         monte_carlo(volumes, [FixedFeeModel("f", {})], scenarios=1)
+
+
+def test_department_spread_fixed_fee_is_certain_per_unit_moves() -> None:
+    # Two departments; A: 960 manual payslips a month, B: 100 self-service a month.
+    rows = [
+        VolumeEntry(VolumeKey(Month(2014, m), d, s), Decimal(q), ())
+        for m in range(1, 13)
+        for d, s, q in (("A", "payroll.manual", 960), ("B", "payroll.self_service", 100))
+    ]
+    volumes = VolumeSet(tuple(rows))
+    unit = PerUnitModel("unit", PRICES)
+    fee = FixedFeeModel("fixed", {"A": Decimal(1000), "B": Decimal(500), "C": Decimal(7)})
+    still = monte_carlo(
+        volumes, [unit, fee], cost_to_recover=Decimal(0), scenarios=5, sigma=0.0, departments=True
+    )
+    by_key = {(s.model, s.department): s for s in still.departments}
+    # sigma 0: A pays 12 x 960 x 110 = 1 267 200 per unit, B 12 x 100 x 57 = 68 400.
+    assert by_key[("unit", "A")].mean == by_key[("unit", "A")].p95 == Decimal("1267200.00")
+    assert by_key[("unit", "B")].p5 == Decimal("68400.00")
+    assert by_key[("unit", "B")].width == 0
+    # C has a fee and no volumes: it pays its fee, as FixedFeeModel.charges bills it.
+    assert by_key[("fixed", "C")].mean == Decimal("7.00")
+    moving = monte_carlo(
+        volumes,
+        [unit, fee],
+        cost_to_recover=Decimal(0),
+        scenarios=200,
+        sigma=0.1,
+        departments=True,
+    )
+    spreads = {(s.model, s.department): s for s in moving.departments}
+    assert spreads[("fixed", "A")].width == 0
+    assert spreads[("fixed", "A")].mean == Decimal("1000.00")
+    width = spreads[("unit", "A")].width
+    assert width is not None
+    assert width > 0
+    # Each month's factor is lognormal with sigma 0.1; the year's sum of 12 varies about
+    # 0.1 / sqrt(12) = 2,9 %, so p5..p95 is about 2 x 1,645 x 2,9 % = 9,5 % of the mean.
+    assert Decimal("0.05") < width < Decimal("0.15")
