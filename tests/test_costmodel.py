@@ -267,3 +267,33 @@ def test_integer_path_equals_the_cost(
         )
     )
     assert model.total_ore([tuple(hundredths)]) == model.cost(volumes).total * 100
+
+
+def test_las_documents_raise_cost_and_not_revenue() -> None:
+    # budgets/2026-payroll.toml at its planned volumes: 50 000 payslips and 20 000
+    # employment documents a month cost 52 000 000 kr (calibrated). The LAS change adds
+    # 10 000 documents a month: at 2 000 per FTE that is 5 FTE x 688 320 = 3 441 600 kr a
+    # year more cost, and no list prices a document, so a fixed fee of 52 000 000 ends the
+    # year 3 441 600 kr short.
+    from sfprice.app import area_cost_model, open_budget
+
+    model = area_cost_model(open_budget("2026-payroll"), "payroll", Decimal(52000000))
+    assert model is not None
+
+    def month(m: int, service: str, quantity: int) -> VolumeEntry:
+        return VolumeEntry(VolumeKey(Month(2026, m), "A", service), Decimal(quantity), ())
+
+    payslips = VolumeSet(tuple(month(m, "payroll.manual", 50000) for m in range(1, 13)))
+    documents = [month(m, "payroll.employment_documents", 20000) for m in range(1, 13)]
+    las = [month(m, "payroll.employment_documents", 10000) for m in range(1, 13)]
+    fee = FixedFeeModel("fixed", {"A": Decimal(52000000)}, year=2026)
+    planned = VolumeSet.from_entries([*payslips, *documents])
+    assert compare(payslips, [fee], cost_model=model, cost_volumes=planned).model(
+        "fixed"
+    ).balance == Decimal("0.00")
+    grown = VolumeSet.from_entries([*payslips, *documents, *las])
+    result = compare(payslips, [fee], cost_model=model, cost_volumes=grown).model("fixed")
+    assert result.revenue == Decimal(52000000)
+    assert result.balance == Decimal("-3441600.00")
+    with pytest.raises(ValueError, match="cost_volumes goes with a cost model"):
+        compare(payslips, [fee], cost_to_recover=Decimal(1), cost_volumes=grown)

@@ -55,7 +55,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from types import MappingProxyType
 
 from sfprice.model import VolumeSet
 from sfprice.money import exact_product, exact_sum, round_amount, spread_evenly
@@ -338,7 +337,8 @@ class CostModel:
         source: Where the fixed part comes from.
 
     Raises:
-        ValueError: For duplicate driver labels or a year outside 1..9999.
+        ValueError: For duplicate driver labels, a year outside 1..9999 or a fixed cost
+            that is not a whole number of öre.
     """
 
     area: str
@@ -355,6 +355,9 @@ class CostModel:
             raise ValueError(msg)
         if not 1 <= self.year <= 9999:
             msg = f"cost model {self.area}: year must be 1..9999, got {self.year}"
+            raise ValueError(msg)
+        if not self.fixed.is_finite() or self.fixed != round_amount(self.fixed):
+            msg = f"cost model {self.area}: the fixed cost must be whole öre, got {self.fixed}"
             raise ValueError(msg)
         object.__setattr__(self, "_fixed_months", spread_evenly(self.fixed, _MONTHS))
 
@@ -474,7 +477,7 @@ class CostModel:
         The fast path of the Monte Carlo: ``totals`` has one tuple of twelve whole numbers
         (hundredths of a unit) per driver, in the order of :attr:`drivers`.
         """
-        fixed = int(self.fixed * 100)
+        fixed = int(self.fixed * 100)  # whole öre: __post_init__ checks it
         staff = 0
         for driver, months in zip(self.drivers, totals, strict=True):
             volumes = tuple(Fraction(h, 100) for h in months)
@@ -486,15 +489,3 @@ class CostModel:
     def planned_cost(self) -> Decimal:
         """The cost at every driver's planned volume (kr per year)."""
         return self.fixed + exact_sum(d.planned_cost for d in self.drivers)
-
-    def describe(self) -> Mapping[str, str]:
-        """Each driver's rule in one line of Swedish, by label (for report headers)."""
-        return MappingProxyType(
-            {
-                d.label: (
-                    f"{', '.join(d.services)}: {d.productivity} per årsarbetare och månad, "
-                    f"{d.cost_per_fte} kr per årsarbetare och år"
-                )
-                for d in self.drivers
-            }
-        )

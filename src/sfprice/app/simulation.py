@@ -238,7 +238,18 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
         raise SimulationError(msg)
     try:
         if request.cost_model is not None:
-            comparison = compare(scenario, models, cost_model=request.cost_model)
+            # Services no list prices (employment documents ...) take staff but are not
+            # charged: they count for the cost only.
+            priced_codes = {i.code for i in (*price_list.items, *add_ons)}
+            unpriced = sorted({e.key.service for e in scenario} - priced_codes)
+            if unpriced:
+                notes.append(
+                    f"services no price list prices count for the cost only: {', '.join(unpriced)}"
+                )
+            charged = VolumeSet(tuple(e for e in scenario if e.key.service not in unpriced))
+            comparison = compare(
+                charged, models, cost_model=request.cost_model, cost_volumes=scenario
+            )
         else:
             comparison = compare(scenario, models, cost_to_recover=request.cost)
     except ValueError as exc:

@@ -592,6 +592,7 @@ def compare(
     cost_to_recover: Decimal | None = None,
     baseline: str | None = None,
     cost_model: CostModel | None = None,
+    cost_volumes: VolumeSet | None = None,
 ) -> Comparison:
     """Every department's charge under every model, against a baseline model and the cost.
 
@@ -603,6 +604,9 @@ def compare(
         cost_model: Instead of a constant cost: the cost at these volumes, from a
             :class:`~sfprice.costmodel.CostModel` (fixed cost plus staff that follows
             volume); it is kept as ``Comparison.cost_outcome``. Give one of the two.
+        cost_volumes: The volumes the cost model is costed at, when they differ from the
+            volumes the models charge: e.g. with services no model prices (incoming
+            employment documents) that take staff all the same. Default: ``volumes``.
 
     Raises:
         ValueError: For no models, duplicate names, an unknown baseline, both or neither
@@ -612,7 +616,14 @@ def compare(
     if (cost_to_recover is None) == (cost_model is None):
         msg = "give the cost to recover or a cost model (one of the two)"
         raise ValueError(msg)
-    outcome = cost_model.cost(volumes) if cost_model is not None else None
+    if cost_volumes is not None and cost_model is None:
+        msg = "cost_volumes goes with a cost model"
+        raise ValueError(msg)
+    outcome = (
+        cost_model.cost(volumes if cost_volumes is None else cost_volumes)
+        if cost_model is not None
+        else None
+    )
     if outcome is not None:
         cost_to_recover = outcome.total
     assert cost_to_recover is not None
