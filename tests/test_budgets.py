@@ -26,6 +26,8 @@ BUDGETS = REPO / "budgets"
 # The seed documents sit beside the clone (../shared/seeds), in CI and on a developer's disk.
 SEEDS = REPO.parent / "shared" / "seeds"
 BUNDLED = ("2010-administration", "2014-payroll", "2017-economy")
+#: Bundled budgets whose kronor figures are ASSUMED (the 2025 plan gives none).
+ASSUMED_BUNDLED = ("2026-payroll",)
 
 # A minimal valid budget: one selling area with a staff cost of 100 kr and sales of 100 kr.
 MINIMAL = """\
@@ -92,7 +94,7 @@ def assert_issue(error: InputError, path: Path, field_parts: tuple[str, ...], *w
 
 def test_bundled_folder_holds_the_three_budgets() -> None:
     names = sorted(f.name for f in bundled_budgets().iterdir() if f.name.endswith(".toml"))
-    assert names == [f"{n}.toml" for n in BUNDLED]
+    assert names == sorted(f"{n}.toml" for n in (*BUNDLED, *ASSUMED_BUNDLED))
     assert Path(str(bundled_budgets())).resolve() == BUDGETS.resolve()
 
 
@@ -489,3 +491,36 @@ def test_model_rejects_what_the_loader_rejects() -> None:
     area = AreaBudget("a", "A", AreaKind.SELLING)
     with pytest.raises(ValueError, match="appear twice"):
         CostBudget("b", 2014, "B", "test", (area, area))
+
+
+@pytest.mark.parametrize("name", ASSUMED_BUNDLED)
+def test_assumed_budget_marks_every_kronor_figure(name: str) -> None:
+    budget = bundled(name)
+    for _, figure in _figures(budget):
+        assert figure.source.startswith("ASSUMED"), figure
+    assert "ASSUMED" in budget.opening_balance_source
+    for area in budget:
+        for driver in area.drivers:
+            assert "ASSUMED" in driver.source, driver
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
+@pytest.mark.parametrize(
+    ("name", "label", "printed"),
+    [
+        ("2014-payroll", "Löneadministratörer", "960"),
+        ("2026-payroll", "Löneadministratörer", "1 400"),
+        ("2026-payroll", "Handläggning av anställningsunderlag", "10 000"),
+    ],
+)
+def test_driver_sources_cite_the_seed_line(name: str, label: str, printed: str) -> None:
+    area = bundled(name).area("payroll")
+    assert area is not None
+    driver = next(d for d in area.drivers if d.label == label)
+    found = False
+    for match in _CITATION.finditer(driver.source):
+        seed = (SEEDS / match[1]).read_text(encoding="utf-8").splitlines()
+        first, _, last = match[2].split(",")[0].partition("-")
+        text = " ".join(seed[int(first) - 1 : int(last or first)])
+        found = found or printed in text
+    assert found, (name, label, printed, driver.source)

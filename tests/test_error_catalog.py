@@ -168,6 +168,8 @@ ERRORS: dict[str, str] = {
     # Budgets and the other cost-recovery inputs
     "budget-fields": f"fullcost --budget {E}/budget-fields.toml",
     "budget-not-found": "fullcost --budget no-such-budget",
+    "budget-drivers": f"fullcost --budget {E}/budget-drivers.toml",
+    "budget-drivers-staff": f"fullcost --budget {E}/budget-drivers-staff.toml",
     "forecast-bad": f"breakeven --budget 2014-payroll --forecast {E}/forecast-bad.csv --rule ratio",
     "staffing-bad": (
         f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/staffing-bad.csv"

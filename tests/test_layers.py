@@ -27,7 +27,9 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         {"money", "period", "collation", "units", "frames"},
         {"names"},
         {"kinds"},  # the price kinds: what the model's items charge by
-        {"model", "costs", "kpis"},
+        {"model", "kpis"},
+        {"costmodel"},  # cost that follows volume: over the model's volumes
+        {"costs"},  # budgets, whose areas may carry the cost model's staff drivers
         {"customers"},  # the customer register as a lookup (pure, over the model)
         {"agreements"},  # agreements and overrides: on the model's items and customers
         {"io", "engine", "synthetic"},

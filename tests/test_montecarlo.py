@@ -245,6 +245,9 @@ def test_records() -> None:
         "maximum",
         "under_recovery_scenarios",
         "under_recovery_probability",
+        "outside_1pct_probability",
+        "outside_5pct_probability",
+        "mean_cost",
     ]
     assert record["seed"] == 2
     assert record["cost"] == COST

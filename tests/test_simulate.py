@@ -632,7 +632,16 @@ def _synthetic_bill_total() -> Decimal:
 
 
 def test_cli_table(capsys: pytest.CaptureFixture[str]) -> None:
-    out = _run(capsys, "--model", "fixed", "--model", "hybrid:53", "--scenario", "shift:0.2")
+    out = _run(
+        capsys,
+        "--constant-cost",
+        "--model",
+        "fixed",
+        "--model",
+        "hybrid:53",
+        "--scenario",
+        "shift:0.2",
+    )
     lines = out.splitlines()
     # The 2014 payroll budget: 38 000 000 staff + 10 300 000 overhead, no other revenue.
     assert lines[0] == (
@@ -656,7 +665,9 @@ def test_cli_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_json_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
-    data = _json(capsys, "--model", "fixed", "--model", "hybrid:53", "--model", "unit")
+    data = _json(
+        capsys, "--constant-cost", "--model", "fixed", "--model", "hybrid:53", "--model", "unit"
+    )
     assert data["baseline"] == "unit"
     assert data["cost"] == "48300000.00"
     assert data["reference"] == "2014-01..2014-09"
@@ -686,7 +697,7 @@ def test_cli_json_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
             str(row["baseline"])
         )
 
-    out = _run(capsys, "--format", "csv")
+    out = _run(capsys, "--constant-cost", "--format", "csv")
     records = list(csv.DictReader(io.StringIO(out)))
     assert list(records[0]) == [
         "department",

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sfprice.costmodel import StaffDriver
 from sfprice.money import allocate
 
 __all__ = [
@@ -99,6 +100,8 @@ class AreaBudget:
         revenues: Revenue figures.
         fte: Budgeted staffing (årsarbetare), used by the FTE key and KPIs.
         phasing: Twelve monthly weights for spreading the year over months (even if empty).
+        drivers: Staff whose number follows volume (``[[areas.drivers]]``), for the cost
+            model of :mod:`sfprice.costmodel`; empty when the area's cost is constant.
     """
 
     code: str
@@ -108,6 +111,7 @@ class AreaBudget:
     revenues: tuple[BudgetFigure, ...] = ()
     fte: Decimal | None = None
     phasing: tuple[Decimal, ...] = ()
+    drivers: tuple[StaffDriver, ...] = ()
 
     def __post_init__(self) -> None:
         if self.phasing and (len(self.phasing) != 12 or any(w < 0 for w in self.phasing)):

@@ -11,6 +11,7 @@ these requests and renders the outcomes; a notebook calls the same functions.
 """
 
 from sfprice.app.billing import BillingOutcome, BillingRequest, run_billing
+from sfprice.app.costmodel import area_cost_model
 from sfprice.app.issue import bill_for_issue
 from sfprice.app.paths import same_file_issues
 from sfprice.app.recovery import (
@@ -44,6 +45,7 @@ __all__ = [
     "KpiRequest",
     "RequestError",
     "area_cost",
+    "area_cost_model",
     "base_list",
     "bill_for_issue",
     "budget_for_year",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sfprice.app.billing import BillingOutcome, BillingRequest, run_billing
+from sfprice.costmodel import CostModel
 from sfprice.customers import CustomerRegister
 from sfprice.engine.fixedfees import break_even_model, fees_by_employees, fees_by_payslips
 from sfprice.engine.listmodel import PriceListModel
@@ -136,6 +137,10 @@ class SimulationRequest:
         reference: The months whose unchanged volumes set the fees (default:
             January-September of the year).
         scenarios: Changes to the year's volumes, applied in order.
+        cost_model: The area's cost model (:func:`sfprice.app.area_cost_model`), when its
+            staff follows volume: the models are then compared with the cost at the
+            scenario's volumes instead of the constant ``cost``; the fees are still set
+            from ``cost`` (the cost at the planned volumes).
     """
 
     billing: BillingRequest
@@ -144,6 +149,7 @@ class SimulationRequest:
     models: tuple[ModelSpec, ...] = ()
     reference: tuple[Month, Month] | None = None
     scenarios: tuple[Scenario, ...] = ()
+    cost_model: CostModel | None = None
 
 
 @dataclass(frozen=True)
@@ -261,7 +267,21 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
         msg = "the scenario leaves no volumes to charge"
         raise SimulationError(msg)
     try:
-        comparison = compare(scenario, models, cost_to_recover=request.cost)
+        if request.cost_model is not None:
+            # Services no list prices (employment documents ...) take staff but are not
+            # charged: they count for the cost only.
+            priced_codes = {i.code for i in (*price_list.items, *add_ons)}
+            unpriced = sorted({e.key.service for e in scenario} - priced_codes)
+            if unpriced:
+                notes.append(
+                    f"services no price list prices count for the cost only: {', '.join(unpriced)}"
+                )
+            charged = VolumeSet(tuple(e for e in scenario if e.key.service not in unpriced))
+            comparison = compare(
+                charged, models, cost_model=request.cost_model, cost_volumes=scenario
+            )
+        else:
+            comparison = compare(scenario, models, cost_to_recover=request.cost)
     except ValueError as exc:
         raise SimulationError(str(exc)) from exc
     return SimulationOutcome(

@@ -21,7 +21,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sfprice.app import area_cost, budget_for_year, cost_statement, selling_area
+from sfprice.app import area_cost, area_cost_model, budget_for_year, cost_statement, selling_area
 from sfprice.app.simulation import (
     ModelSpec,
     Scenario,
@@ -262,6 +262,13 @@ def add_simulate(commands: Any, common: Common) -> None:
         "join:DEPT@YYYY-MM=LIKEDEPT = a new department joins with LIKEDEPT's volumes; "
         "noise:SIGMA@SEED = random lognormal spread, reproducible by the seed",
     )
+    sim.add_argument(
+        "--constant-cost",
+        action="store_true",
+        help="compare every scenario with the budget's constant cost to recover, even when "
+        "the budget area has staff drivers (by default the cost follows the scenario's "
+        "volumes: see docs/cost-model.md)",
+    )
     common(sim, ("table", "csv", "json", *SHEET_FORMATS))
     offer_sheet_formats(sim)
     sim.set_defaults(handler=_simulate)
@@ -272,6 +279,9 @@ def _simulate(args: argparse.Namespace) -> str | bytes:
     statement = cost_statement(budget, budget_request(args))
     area = selling_area(budget, args.area)
     found = area_cost(statement, budget, area)
+    cost_model = (
+        None if args.constant_cost else area_cost_model(budget, area, found.cost_to_recover)
+    )
     request = SimulationRequest(
         billing_request(args, args.year),
         area=area,
@@ -279,6 +289,7 @@ def _simulate(args: argparse.Namespace) -> str | bytes:
         models=tuple(args.models),
         reference=args.reference,
         scenarios=tuple(args.scenarios),
+        cost_model=cost_model,
     )
     outcome = run_simulation(request)
     for note in outcome.notes:
@@ -294,6 +305,7 @@ def _simulate(args: argparse.Namespace) -> str | bytes:
         other_revenue=found.other_revenue,
         scenarios=request.scenarios,
         models=outcome.specs,
+        cost_model=cost_model,
     )
     data = simulation_data(outcome.comparison, setting)
     table_labels = {s.name: model_label(s, outcome.price_list, args.locale) for s in outcome.specs}

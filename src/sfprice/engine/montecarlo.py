@@ -81,6 +81,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from sfprice.costmodel import CostModel
 from sfprice.engine.listmodel import PriceListModel
 from sfprice.engine.simulate import MAX_NOISE_SIGMA, FixedFeeModel, HybridModel, PerUnitModel
 from sfprice.model import VolumeEntry, VolumeSet
@@ -92,7 +93,7 @@ if TYPE_CHECKING:
 
     IntArray = NDArray[np.int64]
 
-__all__ = ["ModelDistribution", "MonteCarloResult", "monte_carlo"]
+__all__ = ["DepartmentSpread", "ModelDistribution", "MonteCarloResult", "monte_carlo"]
 
 Model = PerUnitModel | FixedFeeModel | HybridModel | PriceListModel
 _MODELS = "PerUnitModel, FixedFeeModel, HybridModel and PriceListModel"
@@ -134,6 +135,11 @@ class ModelDistribution:
         under_recovery_scenarios: How many scenarios recover less than the cost.
         under_recovery_probability: That count divided by ``scenarios``, rounded half up
             to 4 decimals (0.0123 is 1.23 %).
+        outside_1pct_probability: The share of scenarios whose |revenue - cost| is more
+            than 1 % of that scenario's cost (the plans' forecast target), 4 decimals.
+        outside_5pct_probability: The same outside ±5 %.
+        mean_cost: The mean cost over the scenarios (kr, half up to öre): the constant
+            cost, or with a cost model the cost that follows each scenario's volumes.
     """
 
     model: str
@@ -146,6 +152,9 @@ class ModelDistribution:
     scenarios: int
     under_recovery_scenarios: int
     under_recovery_probability: Decimal
+    outside_1pct_probability: Decimal = Decimal(0)
+    outside_5pct_probability: Decimal = Decimal(0)
+    mean_cost: Decimal | None = None
 
     def percentile(self, p: int) -> Decimal:
         """The value at percentile ``p`` (one of those requested).
@@ -180,9 +189,49 @@ class ModelDistribution:
                 "maximum": self.maximum,
                 "under_recovery_scenarios": self.under_recovery_scenarios,
                 "under_recovery_probability": self.under_recovery_probability,
+                "outside_1pct_probability": self.outside_1pct_probability,
+                "outside_5pct_probability": self.outside_5pct_probability,
+                "mean_cost": self.mean_cost,
             }
         )
         return record
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentSpread:
+    """How predictable one department's annual charge is under one model.
+
+    Over the scenarios: the mean (half up to öre), the 5th and 95th percentiles (inverted
+    CDF, as :class:`ModelDistribution`), and ``width`` = (p95 - p5) / mean, 4 decimals
+    (0.0812 is 8,12 %; None when the mean is 0). A fixed fee has width 0: the department
+    knows its charge; a per-unit price moves with its volumes.
+
+    Attributes:
+        department: The department.
+        model: The model's name.
+        mean: Mean annual charge (kr).
+        p5: 5th percentile (kr).
+        p95: 95th percentile (kr).
+        width: (p95 - p5) / mean, or None.
+    """
+
+    department: str
+    model: str
+    mean: Decimal
+    p5: Decimal
+    p95: Decimal
+    width: Decimal | None
+
+    def to_record(self) -> dict[str, Any]:
+        """A plain dict (Decimals kept)."""
+        return {
+            "department": self.department,
+            "model": self.model,
+            "mean": self.mean,
+            "p5": self.p5,
+            "p95": self.p95,
+            "width": self.width,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +245,8 @@ class MonteCarloResult:
         cost: The cost to recover.
         percentiles: The percentiles computed, in increasing order.
         models: One distribution per model, in the order the models were given.
+        departments: With ``departments=True``: each department's spread under each model
+            the integer path prices per department (see :func:`monte_carlo`).
     """
 
     scenarios: int
@@ -204,6 +255,7 @@ class MonteCarloResult:
     cost: Decimal
     percentiles: tuple[int, ...]
     models: tuple[ModelDistribution, ...]
+    departments: tuple[DepartmentSpread, ...] = ()
 
     def model(self, name: str) -> ModelDistribution:
         """One model's distribution.
@@ -624,12 +676,14 @@ def monte_carlo(
     volumes: VolumeSet,
     models: Sequence[Model],
     *,
-    cost_to_recover: Decimal,
+    cost_to_recover: Decimal | None = None,
+    cost_model: CostModel | None = None,
     scenarios: int = 1000,
     sigma: float = 0.05,
     seed: int = 0,
     percentiles: Sequence[int] = (1, 5, 25, 50, 75, 95, 99),
     batch: int = 500,
+    departments: bool = False,
 ) -> MonteCarloResult:
     """Each model's over- or under-recovery over random scenarios of the volumes.
 
@@ -637,6 +691,13 @@ def monte_carlo(
         volumes: The year's volumes (the centre of the scenarios). They are not changed.
         models: The models to compare, with unique names.
         cost_to_recover: The cost the models should recover, a whole number of öre.
+        cost_model: Instead of a constant cost, a :class:`~sfprice.costmodel.CostModel`:
+            each scenario is compared with the cost at its own volumes (fixed cost plus
+            the staff its volumes need). Give one of the two. The cost of a scenario
+            depends only on each driver's monthly volume totals, computed exactly with
+            integers and rounded by :meth:`~sfprice.costmodel.StaffDriver.month_cost_ore`,
+            as :meth:`CostModel.cost` does. ``MonteCarloResult.cost`` is then the cost at
+            the input volumes.
         scenarios: How many scenarios to draw.
         sigma: Spread of the lognormal factor of each quantity (the standard deviation of
             its logarithm; 0.05 is about ±5 %). 0 repeats the input volumes. It is a
@@ -646,6 +707,12 @@ def monte_carlo(
             maximum).
         batch: Scenarios drawn and priced at once. It bounds memory (about
             ``batch x entries x 8`` bytes per array) and does not change the results.
+        departments: Also each department's annual charge per scenario, summed up as a
+            :class:`DepartmentSpread` (predictability). Each department is priced on its
+            own entries with the model restricted to it (its fee, its lines, its
+            true-up), on the same draws; a model the integer path cannot price per
+            department (a list with fees, tiers, minimums ...) is left out of
+            ``MonteCarloResult.departments``.
 
     Raises:
         ModuleNotFoundError: When numpy is not installed.
@@ -657,6 +724,12 @@ def monte_carlo(
         OverflowError: When a scenario's amounts would not fit exactly in 64-bit integers.
     """
     spread, levels = _check_arguments(models, scenarios, sigma, batch, percentiles)
+    if (cost_to_recover is None) == (cost_model is None):
+        msg = "give the cost to recover or a cost model (one of the two)"
+        raise ValueError(msg)
+    if cost_model is not None:
+        cost_to_recover = cost_model.cost(volumes).total
+    assert cost_to_recover is not None
     cost = _whole_ore(cost_to_recover, "cost_to_recover")
     if not len(volumes):
         msg = "no volumes to simulate"
@@ -664,7 +737,7 @@ def monte_carlo(
     np = _numpy()
 
     services: list[str] = []
-    departments: list[str] = []
+    departments_of: list[str] = []
     quanta: list[int] = []  # hundredths of a unit per counted unit: 100 (whole) or 1 (0.01)
     base: list[int] = []
     for entry in volumes:
@@ -683,13 +756,13 @@ def monte_carlo(
             quanta.append(1)
             base.append(int(hundredths))
         services.append(entry.key.service)
-        departments.append(entry.key.department)
+        departments_of.append(entry.key.department)
 
     plans: list[_Plan | _EnginePlan] = []
     for model in models:
         fast = _fast(model, volumes)
         if fast is not None:
-            plans.append(_plan(np, fast, services, departments, quanta))
+            plans.append(_plan(np, fast, services, departments_of, quanta))
         elif isinstance(model, PriceListModel) and (
             linear := _linear_plan(np, model, volumes, quanta)
         ):
@@ -715,8 +788,19 @@ def monte_carlo(
             raise RuntimeError(msg)
         deterministic.append(exact - cost)
 
+    moving = _MovingCost.of(np, cost_model, volumes, quanta) if cost_model is not None else None
+    per_department = (
+        _department_plans(np, models, volumes, services, departments_of, quanta)
+        if departments
+        else []
+    )
+    charged = {key: np.empty(scenarios, dtype=np.int64) for key, *_ in per_department}
+    if moving is not None and moving.cost(np, at_input)[0] != cost:  # pragma: no cover
+        msg = "the integer cost path disagrees with CostModel.cost"
+        raise RuntimeError(msg)
     rng = np.random.Generator(np.random.PCG64(seed))
     recovery = np.empty((len(plans), scenarios), dtype=np.int64)
+    costs = np.full(scenarios, cost, dtype=np.int64)
     for start in range(0, scenarios, batch):
         size = min(batch, scenarios - start)
         factors = rng.lognormal(0.0, spread, size=(size, base_units.size))
@@ -726,15 +810,83 @@ def monte_carlo(
             msg = f"a scenario quantity ({highest:.3g} units) is too large to simulate exactly"
             raise OverflowError(msg)
         units = scaled.astype(np.int64)
+        if moving is not None:
+            costs[start : start + size] = moving.cost(np, units)
+        for key, columns, plan in per_department:
+            charged[key][start : start + size] = plan.revenue(np, units[:, columns])
         for index, plan in enumerate(plans):
-            _check_bound(plan, int(highest), cost)
-            recovery[index, start : start + size] = plan.revenue(np, units) - cost
+            _check_bound(plan, int(highest), int(costs[start : start + size].max()))
+            recovery[index, start : start + size] = (
+                plan.revenue(np, units) - costs[start : start + size]
+            )
 
     distributions = tuple(
-        _distribution(np, plan.name, cost, at, values, levels)
+        _distribution(np, plan.name, cost, at, values, levels, costs)
         for plan, at, values in zip(plans, deterministic, recovery, strict=True)
     )
-    return MonteCarloResult(scenarios, spread, seed, _kronor(cost), levels, distributions)
+    spreads = tuple(
+        _spread(np, department, model, charged[(model, department)])
+        for (model, department), *_ in per_department
+    )
+    return MonteCarloResult(scenarios, spread, seed, _kronor(cost), levels, distributions, spreads)
+
+
+def _restricted(model: Model, department: str) -> Model:
+    """The model as it charges one department alone."""
+    if isinstance(model, FixedFeeModel | HybridModel):
+        fees = {d: f for d, f in model.annual_fees.items() if d == department}
+        return replace(model, annual_fees=fees)
+    return model
+
+
+def _department_plans(
+    np: ModuleType,
+    models: Sequence[Model],
+    volumes: VolumeSet,
+    services: Sequence[str],
+    departments: Sequence[str],
+    quanta: Sequence[int],
+) -> list[tuple[tuple[str, str], IntArray, _Plan]]:
+    """(model, department) -> the columns of its entries and its integer plan."""
+    entries = tuple(volumes)
+    names = sorted(set(departments))
+    found: list[tuple[tuple[str, str], IntArray, _Plan]] = []
+    for model in models:
+        if isinstance(model, FixedFeeModel | HybridModel):
+            extra = [d for d in model.annual_fees if d not in names]
+        else:
+            extra = []
+        for department in [*names, *sorted(extra)]:
+            columns = [i for i, d in enumerate(departments) if d == department]
+            own = VolumeSet(tuple(entries[i] for i in columns))
+            fast = _fast(_restricted(model, department), own if columns else volumes)
+            if fast is None:
+                break  # not per department on the integer path: leave the model out
+            plan = _plan(
+                np,
+                fast,
+                [services[i] for i in columns],
+                [departments[i] for i in columns],
+                [quanta[i] for i in columns],
+            )
+            found.append(((model.name, department), np.array(columns, dtype=np.int64), plan))
+        else:
+            continue
+        found = [f for f in found if f[0][0] != model.name]
+    return found
+
+
+def _spread(np: ModuleType, department: str, model: str, values: IntArray) -> DepartmentSpread:
+    n = int(values.size)
+    ordered = np.sort(values)
+    p5, p95 = (int(ordered[max(-(-n * p // 100), 1) - 1]) for p in (5, 95))
+    mean = _mean_ore(sum(values.tolist()), n)
+    width = (
+        (Decimal(p95 - p5) / Decimal(mean)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        if mean
+        else None
+    )
+    return DepartmentSpread(department, model, _kronor(mean), _kronor(p5), _kronor(p95), width)
 
 
 def _check_bound(plan: _Plan | _EnginePlan, max_units: int, cost: int) -> None:
@@ -743,8 +895,59 @@ def _check_bound(plan: _Plan | _EnginePlan, max_units: int, cost: int) -> None:
         raise OverflowError(msg)
 
 
+@dataclass(frozen=True)
+class _MovingCost:
+    """A cost model's cost per scenario, from each driver's monthly volume totals.
+
+    ``weights`` maps the entries (columns of the units) to (driver, month) totals in
+    hundredths of a unit: an entry counts 100 per whole unit, 1 per hundredth.
+    """
+
+    model: CostModel
+    weights: IntArray
+
+    @classmethod
+    def of(
+        cls, np: ModuleType, model: CostModel, volumes: VolumeSet, quanta: Sequence[int]
+    ) -> _MovingCost:
+        """The weights of ``model`` for the entries of ``volumes``."""
+        weights = np.zeros((len(quanta), len(model.drivers) * 12), dtype=np.int64)
+        for row, (entry, quantum) in enumerate(zip(volumes, quanta, strict=True)):
+            per_unit = 100 if quantum == 100 else 1
+            for index, driver in enumerate(model.drivers):
+                if driver.matches(entry.key.service):
+                    weights[row, index * 12 + entry.key.month.month - 1] = per_unit
+        return cls(model, weights)
+
+    def cost(self, np: ModuleType, units: IntArray) -> IntArray:
+        """The cost in öre, one per scenario (row of ``units``)."""
+        result: IntArray = np.empty(units.shape[0], dtype=np.int64)
+        if not self.model.drivers:
+            result[:] = _whole_ore(self.model.fixed, "fixed cost")
+            return result
+        bound = int(units.max(initial=0)) * 100 * units.shape[1]
+        if bound >= _INT64_SAFE:
+            msg = "volumes too large for exact 64-bit arithmetic of the cost model"
+            raise OverflowError(msg)
+        totals = (units @ self.weights).tolist()
+        for row, flat in enumerate(totals):
+            by_driver = [tuple(flat[i * 12 : i * 12 + 12]) for i in range(len(self.model.drivers))]
+            result[row] = self.model.total_ore(by_driver)
+        return result
+
+
+def _share(count: int, n: int) -> Decimal:
+    return (Decimal(count) / Decimal(n)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
 def _distribution(
-    np: ModuleType, name: str, cost: int, at_input: int, values: IntArray, levels: tuple[int, ...]
+    np: ModuleType,
+    name: str,
+    cost: int,
+    at_input: int,
+    values: IntArray,
+    levels: tuple[int, ...],
+    costs: IntArray,
 ) -> ModelDistribution:
     n = int(values.size)
     ordered = np.sort(values)
@@ -752,7 +955,11 @@ def _distribution(
     picked = [(p, int(ordered[max(-(-n * p // 100), 1) - 1])) for p in levels]
     under = int(np.count_nonzero(values < 0))
     total = sum(values.tolist())  # Python ints: exact whatever the count
-    probability = (Decimal(under) / Decimal(n)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    probability = _share(under, n)
+    # |balance| > band x cost, in integers: 100 x |balance| > cost (1 %), 20 x (5 %).
+    pairs = list(zip(values.tolist(), costs.tolist(), strict=True))  # Python ints: exact
+    outside_1 = sum(1 for v, c in pairs if abs(v) * 100 > abs(c))
+    outside_5 = sum(1 for v, c in pairs if abs(v) * 20 > abs(c))
     return ModelDistribution(
         model=name,
         cost=_kronor(cost),
@@ -764,4 +971,7 @@ def _distribution(
         scenarios=n,
         under_recovery_scenarios=under,
         under_recovery_probability=probability,
+        outside_1pct_probability=_share(outside_1, n),
+        outside_5pct_probability=_share(outside_5, n),
+        mean_cost=_kronor(_mean_ore(sum(costs.tolist()), n)),
     )

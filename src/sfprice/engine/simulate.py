@@ -37,6 +37,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sfprice.collation import swedish_key
+from sfprice.costmodel import CostModel, CostOutcome
 from sfprice.engine.listmodel import plain_unit
 from sfprice.model import (
     PriceList,
@@ -652,6 +653,18 @@ class ModelResult:
         """Revenue / cost, 4 decimals."""
         return recovery_ratio(self.revenue, self.cost)
 
+    @property
+    def balance(self) -> Decimal:
+        """The year-end balance, revenue minus cost (kr): the same as ``over_recovery``."""
+        return self.over_recovery
+
+    def outside(self, band: Decimal) -> bool:
+        """True when |balance| is more than ``band`` (0.01 is 1 %) of the cost.
+
+        The plans' forecast target is ±1 %; ±5 % is a wider alarm.
+        """
+        return abs(self.balance) > abs(self.cost) * band
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -661,6 +674,7 @@ class Comparison:
     cost: Decimal
     departments: tuple[DepartmentResult, ...]
     models: tuple[ModelResult, ...]
+    cost_outcome: CostOutcome | None = None
     _index: Mapping[tuple[str, str], DepartmentResult] = field(
         init=False, repr=False, compare=False
     )
@@ -718,21 +732,48 @@ def compare(
     volumes: VolumeSet,
     models: Sequence[PriceModel],
     *,
-    cost_to_recover: Decimal,
+    cost_to_recover: Decimal | None = None,
     baseline: str | None = None,
     measure_administration: bool = True,
+    cost_model: CostModel | None = None,
+    cost_volumes: VolumeSet | None = None,
 ) -> Comparison:
     """Every department's charge under every model, against a baseline model and the cost.
 
     Args:
         volumes: The volumes (e.g. a scenario of the year).
         models: The models; the first is the baseline unless ``baseline`` names another.
-        cost_to_recover: The full cost the models should recover.
+        cost_to_recover: The full cost the models should recover (kr, constant).
         baseline: Name of the baseline model.
         measure_administration: Measure each department's administration
             (:func:`sfprice.engine.administration.administration`: a list model is billed
             once more); False leaves ``administration`` None (e.g. in a loop of scenarios).
+        cost_model: Instead of a constant cost: the cost at these volumes, from a
+            :class:`~sfprice.costmodel.CostModel` (fixed cost plus staff that follows
+            volume); it is kept as ``Comparison.cost_outcome``. Give one of the two.
+        cost_volumes: The volumes the cost model is costed at, when they differ from the
+            volumes the models charge: e.g. with services no model prices (incoming
+            employment documents) that take staff all the same. Default: ``volumes``.
+
+    Raises:
+        ValueError: For no models, duplicate names, an unknown baseline, both or neither
+            of ``cost_to_recover`` and ``cost_model``, or volumes outside the cost model's
+            year.
     """
+    if (cost_to_recover is None) == (cost_model is None):
+        msg = "give the cost to recover or a cost model (one of the two)"
+        raise ValueError(msg)
+    if cost_volumes is not None and cost_model is None:
+        msg = "cost_volumes goes with a cost model"
+        raise ValueError(msg)
+    outcome = (
+        cost_model.cost(volumes if cost_volumes is None else cost_volumes)
+        if cost_model is not None
+        else None
+    )
+    if outcome is not None:
+        cost_to_recover = outcome.total
+    assert cost_to_recover is not None
     from sfprice.engine.administration import administration, total  # it imports this module
 
     if not models:
@@ -794,7 +835,7 @@ def compare(
                 total(admin[model.name]) if measure_administration else None,
             )
         )
-    return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries))
+    return Comparison(base_name, cost_to_recover, tuple(results), tuple(summaries), outcome)
 
 
 def _no_admin() -> AdminCount:

@@ -26,6 +26,20 @@ File format (see ``docs/cost-recovery.md``)::
     amount = 48300000
     source = "003_dbc171dac11004c9.txt:123"
 
+    [[areas.drivers]]             # optional: staff that follows volume (docs/cost-model.md)
+    label = "Löneadministratörer"
+    services = ["payroll.*"]      # service codes or patterns whose volumes drive it
+    productivity = 960            # units per FTE and month
+    wages_per_fte = 403031        # kr per FTE and year; or cost_per_fte = ...
+    oncost_rate = 0.434
+    planned_volume = 50000        # units per month the budget is staffed for
+    rounding = "fractional"       # fractional | whole | step (then step = N FTE)
+    lag = 0                       # months; min_fte = 0 (floor)
+    source = "003_dbc171dac11004c9.txt:422-433"
+
+The drivers' staff cost at their planned volumes must not exceed the area's staff cost
+(the rest of the staff, and every other figure, is the cost model's fixed part).
+
 Amounts are kronor for the year, read as Decimal (never float).
 """
 
@@ -37,8 +51,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from sfprice.costmodel import FteRounding, StaffDriver
 from sfprice.costs import AreaBudget, AreaKind, BudgetFigure, CostBudget, CostKind, RevenueKind
 from sfprice.errors import InputError, Issue
 from sfprice.io._toml import RangedAmount, RangedKronor, RangedMoney, Schema, validate_toml
@@ -84,6 +99,49 @@ class _RevenueSchema(Schema):
     source: str = ""
 
 
+class _DriverSchema(Schema):
+    label: str = Field(min_length=1)
+    services: list[str] = Field(min_length=1)
+    productivity: _Money
+    cost_per_fte: _Kronor | None = None
+    wages_per_fte: _Kronor | None = None
+    oncost_rate: _Money | None = None
+    planned_volume: _Money
+    rounding: Literal["fractional", "whole", "step"] = "fractional"
+    step: _Money | None = None
+    lag: int = Field(default=0, ge=0, le=12)
+    min_fte: _Money = Decimal(0)
+    source: str = Field(min_length=1)
+
+    @field_validator("productivity")
+    @classmethod
+    def _positive(cls, value: Decimal) -> Decimal:
+        if not value > 0:
+            msg = f"productivity must be > 0 units per FTE and month, got {value}"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _cost_given(self) -> _DriverSchema:
+        wages = self.wages_per_fte is not None or self.oncost_rate is not None
+        if wages and (self.wages_per_fte is None or self.oncost_rate is None):
+            msg = "wages_per_fte and oncost_rate go together"
+            raise ValueError(msg)
+        if wages == (self.cost_per_fte is not None):
+            msg = "give cost_per_fte, or wages_per_fte and oncost_rate (one of the two)"
+            raise ValueError(msg)
+        if (self.rounding == "step") != (self.step is not None):
+            msg = 'step (FTE) goes with rounding = "step"'
+            raise ValueError(msg)
+        if self.step is not None and not self.step > 0:
+            msg = f"step must be > 0 FTE, got {self.step}"
+            raise ValueError(msg)
+        if not all(s.strip() for s in self.services):
+            msg = "a service code or pattern is empty"
+            raise ValueError(msg)
+        return self
+
+
 class _AreaSchema(Schema):
     code: str = Field(pattern=_CODE)
     name: str = Field(min_length=1)
@@ -93,6 +151,7 @@ class _AreaSchema(Schema):
     phasing: list[_Money] = Field(default_factory=list)
     costs: list[_CostSchema] = Field(default_factory=list)
     revenues: list[_RevenueSchema] = Field(default_factory=list)
+    drivers: list[_DriverSchema] = Field(default_factory=list)
 
 
 class _BalanceSchema(Schema):
@@ -127,6 +186,77 @@ def _cost(schema: _CostSchema) -> BudgetFigure:
         )
     assert schema.amount is not None  # the schema requires one of the two
     return BudgetFigure(CostKind(schema.kind), schema.label, schema.amount, schema.source)
+
+
+def _driver(schema: _DriverSchema) -> StaffDriver:
+    options = {
+        "rounding": FteRounding(schema.rounding),
+        "step": schema.step,
+        "lag": schema.lag,
+        "min_fte": schema.min_fte,
+        "planned_volume": schema.planned_volume,
+        "source": schema.source,
+    }
+    if schema.cost_per_fte is not None:
+        return StaffDriver(
+            schema.label,
+            tuple(schema.services),
+            schema.productivity,
+            schema.cost_per_fte,
+            **options,  # type: ignore[arg-type]
+        )
+    assert schema.wages_per_fte is not None
+    assert schema.oncost_rate is not None
+    return StaffDriver.from_wages(
+        schema.label,
+        tuple(schema.services),
+        productivity=schema.productivity,
+        wages_per_fte=schema.wages_per_fte,
+        oncost_rate=schema.oncost_rate,
+        **options,
+    )
+
+
+def _drivers(
+    area: _AreaSchema, costs: list[BudgetFigure], path: str, where: str
+) -> tuple[tuple[StaffDriver, ...], list[Issue]]:
+    """The area's drivers, checked against its staff cost."""
+    drivers: list[StaffDriver] = []
+    issues: list[Issue] = []
+    labels: dict[str, int] = {}
+    for index, schema in enumerate(area.drivers):
+        at = f"{where}.drivers[{index}]"
+        if schema.label in labels:
+            issues.append(
+                Issue(
+                    path,
+                    f"driver label {schema.label!r} already used by "
+                    f"drivers[{labels[schema.label]}]",
+                    field=f"{at}.label ({area.code})",
+                )
+            )
+            continue
+        labels[schema.label] = index
+        try:
+            drivers.append(_driver(schema))
+        except ValueError as exc:
+            issues.append(Issue(path, str(exc), field=f"{at} ({area.code})"))
+    if issues or not drivers:
+        return tuple(drivers), issues
+    staff = sum((c.amount for c in costs if c.kind == CostKind.STAFF), Decimal(0))
+    planned = sum((d.planned_cost for d in drivers), Decimal(0))
+    if planned > staff:
+        issues.append(
+            Issue(
+                path,
+                f"the drivers cost {planned} kr a year at their planned volumes, more than the "
+                f"area's staff cost {staff} kr (by {planned - staff} kr); expected drivers "
+                "that staff part of the budget (check productivity, cost per FTE, "
+                "planned_volume)",
+                field=f"{where}.drivers ({area.code})",
+            )
+        )
+    return tuple(drivers), issues
 
 
 def _from_schema(schema: _BudgetSchema, path: str) -> tuple[CostBudget | None, list[Issue]]:
@@ -169,6 +299,8 @@ def _from_schema(schema: _BudgetSchema, path: str) -> tuple[CostBudget | None, l
         revenues = tuple(
             BudgetFigure(RevenueKind(r.kind), r.label, r.amount, r.source) for r in area.revenues
         )
+        drivers, driver_issues = _drivers(area, costs, path, where)
+        issues.extend(driver_issues)
         areas.append(
             AreaBudget(
                 area.code,
@@ -178,6 +310,7 @@ def _from_schema(schema: _BudgetSchema, path: str) -> tuple[CostBudget | None, l
                 revenues,
                 area.fte,
                 tuple(area.phasing),
+                drivers,
             )
         )
     if issues:

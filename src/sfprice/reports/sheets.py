@@ -262,6 +262,9 @@ SIMULATION_SHAPE = ReportShape(
                 "steering",
                 "fair",
                 "largest_deviation",
+                "model_revenue",
+                "model_cost",
+                "model_balance",
             ),
             _M,
         ),
@@ -271,6 +274,8 @@ SIMULATION_SHAPE = ReportShape(
             ("invoices", "lines", "corrections", "reconciliations", "documents"),
             ColumnKind.COUNT,
         ),
+        "model_outside_1pct": ColumnKind.FLAG,
+        "model_outside_5pct": ColumnKind.FLAG,
     },
     summed=False,
 )

@@ -6,13 +6,14 @@ and hands the outcome here with the setting it was run on (budget, area, costs).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
 from babel.numbers import format_decimal
 
+from sfprice.costmodel import CostModel, CostOutcome
 from sfprice.engine.administration import AdminCount
 from sfprice.engine.listmodel import plain_unit
 from sfprice.engine.simulate import ADMIN_COLUMNS, Comparison, DepartmentResult, ModelResult
@@ -102,6 +103,8 @@ class SimulationSetting:
         other_revenue: Its revenue outside the price list.
         scenarios: The changes applied to the year's volumes, in order.
         models: The models compared, the list as it stands first.
+        cost_model: The area's cost model when its staff follows volume (then the cost
+            of each model is the cost at the scenario's volumes), else None.
     """
 
     budget: str
@@ -114,6 +117,7 @@ class SimulationSetting:
     other_revenue: Decimal
     scenarios: Sequence[_ScenarioStep]
     models: Sequence[_ModelChoice]
+    cost_model: CostModel | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -155,6 +159,9 @@ def _admin_data(count: AdminCount | None) -> dict[str, object]:
     }
 
 
+_ONE_PCT, _FIVE_PCT = Decimal("0.01"), Decimal("0.05")
+
+
 def _model_data(summary: ModelResult, comparison: Comparison, label: str) -> dict[str, object]:
     first = next(r for r in comparison.departments if r.model == summary.model)
     return {
@@ -165,6 +172,9 @@ def _model_data(summary: ModelResult, comparison: Comparison, label: str) -> dic
         "over_recovery": _kr(summary.over_recovery),
         "recovery_ratio": optional_decimal_text(summary.recovery_ratio),
         "cross_subsidy": _kr(summary.cross_subsidy),
+        "balance": _kr(summary.balance),
+        "outside_1pct": summary.outside(_ONE_PCT),
+        "outside_5pct": summary.outside(_FIVE_PCT),
         "marginal_manual": _kr(first.marginal_manual),
         "marginal_self_service": _kr(first.marginal_self_service),
         "steering": _kr(first.steering),
@@ -172,9 +182,67 @@ def _model_data(summary: ModelResult, comparison: Comparison, label: str) -> dic
     }
 
 
+def _cost_data(model: CostModel, outcome: CostOutcome) -> dict[str, Any]:
+    return {
+        "fixed": _kr(outcome.fixed),
+        "staff": _kr(outcome.staff),
+        "total": _kr(outcome.total),
+        "average_fte": decimal_text(outcome.average_fte),
+        "planned_cost": _kr(model.planned_cost),
+        "drivers": [
+            {
+                "label": d.label,
+                "services": list(d.services),
+                "productivity": decimal_text(d.productivity),
+                "cost_per_fte": _kr(d.cost_per_fte),
+                "wages_per_fte": optional_decimal_text(d.wages_per_fte),
+                "oncost_rate": optional_decimal_text(d.oncost_rate),
+                "rounding": str(d.rounding),
+                "step": optional_decimal_text(d.step),
+                "lag": d.lag,
+                "min_fte": decimal_text(d.min_fte),
+                "planned_volume": optional_decimal_text(d.planned_volume),
+                "source": d.source,
+                "cost": _kr(outcome.driver_cost(d.label)),
+            }
+            for d in model.drivers
+        ],
+        "months": [
+            {
+                "month": str(m.month),
+                "fte": decimal_text(m.fte),
+                "staff": _kr(m.staff),
+                "fixed": _kr(m.fixed),
+                "total": _kr(m.total),
+            }
+            for m in outcome.months
+        ],
+    }
+
+
 def simulation_data(comparison: Comparison, setting: SimulationSetting) -> dict[str, Any]:
-    """The comparison as JSON-ready data (decimal strings); its rows are the CSV's rows."""
+    """The comparison as JSON-ready data (decimal strings); its rows are the CSV's rows.
+
+    With a cost model, ``cost_model`` holds its fixed and staff cost at the scenario's
+    volumes, its drivers and months, and every row carries its model's revenue, cost,
+    balance and whether the balance is outside ±1 % and ±5 % of the cost.
+    """
     start, end = setting.reference
+    rows = [_row_data(r) for r in comparison.departments]
+    outcome = comparison.cost_outcome
+    if setting.cost_model is not None and outcome is not None:
+        summaries = {m.model: m for m in comparison.models}
+        for row in rows:
+            summary = summaries[str(row["model"])]
+            row.update(
+                {
+                    "model_revenue": _kr(summary.revenue),
+                    "model_cost": _kr(summary.cost),
+                    "model_balance": _kr(summary.balance),
+                    "model_outside_1pct": summary.outside(_ONE_PCT),
+                    "model_outside_5pct": summary.outside(_FIVE_PCT),
+                }
+            )
     return {
         "year": setting.year,
         "budget": setting.budget,
@@ -184,8 +252,13 @@ def simulation_data(comparison: Comparison, setting: SimulationSetting) -> dict[
         "scenarios": [s.text for s in setting.scenarios],
         "baseline": comparison.baseline,
         "cost": _kr(comparison.cost),
+        "cost_model": (
+            _cost_data(setting.cost_model, outcome)
+            if setting.cost_model is not None and outcome is not None
+            else None
+        ),
         "models": [_model_data(m, comparison, setting.labels[m.model]) for m in comparison.models],
-        "rows": [_row_data(r) for r in comparison.departments],
+        "rows": rows,
     }
 
 
@@ -221,6 +294,28 @@ def _describe(step: _ScenarioStep, locale: str) -> str:
     return f"slumpvariation σ = {sigma} (frö {step.seed})"
 
 
+def _yes(flag: bool) -> str:
+    return "ja" if flag else "nej"
+
+
+def _cost_lines(
+    model: CostModel, outcome: CostOutcome, kr: Callable[[Decimal], str], locale: str
+) -> list[str]:
+    """The header lines of a cost that follows volume."""
+    drivers = "; ".join(
+        f"{d.label} ({', '.join(d.services)}: {_number(d.productivity, locale)} per "
+        f"årsarbetare och månad, {kr(d.cost_per_fte)} per årsarbetare och år)"
+        for d in model.drivers
+    )
+    return [
+        f"Kostnad som följer volymen: fast {kr(model.fixed)} per år + personal efter volym: "
+        f"{drivers}",
+        f"Kostnad vid scenariots volymer: {kr(outcome.total)} (fast {kr(outcome.fixed)}, "
+        f"personal {kr(outcome.staff)}, {_number(outcome.average_fte, locale)} årsarbetare "
+        f"i snitt); vid planerad volym {kr(model.planned_cost)}",
+    ]
+
+
 def simulation_table(
     comparison: Comparison, setting: SimulationSetting, labels: dict[str, str], locale: str
 ) -> str:
@@ -235,13 +330,23 @@ def simulation_table(
     out = [
         f"Simulering av prismodeller {setting.year}: {setting.area_name} "
         f"(budget {setting.budget}, prislista {setting.price_list.id})",
-        f"Kostnad att täcka: {kr(comparison.cost)} (full kostnad {kr(setting.full_cost)} "
-        f"− övriga intäkter {kr(setting.other_revenue)})",
+        (
+            f"Kostnad att täcka vid planerad volym: {kr(setting.cost_model.planned_cost)} "
+            if setting.cost_model is not None
+            else f"Kostnad att täcka: {kr(comparison.cost)} "
+        )
+        + f"(full kostnad {kr(setting.full_cost)} − övriga intäkter "
+        f"{kr(setting.other_revenue)})",
         f"Baslinje: {labels[comparison.baseline]}"
         + (
             f"; avgifterna är satta från volymerna {start}..{end} före scenariot" if derived else ""
         ),
         f"Scenario: {scenario or 'inget (volymerna som de är)'}",
+    ]
+    moving = setting.cost_model is not None and comparison.cost_outcome is not None
+    if setting.cost_model is not None and comparison.cost_outcome is not None:
+        out += _cost_lines(setting.cost_model, comparison.cost_outcome, kr, locale)
+    out += [
         "",
     ]
     rows = [
@@ -285,6 +390,7 @@ def simulation_table(
             "Över-/undertäckning",
             "Kostnadstäckning",
             "Korssubventionering",
+            *(["Utanför ±1 % / ±5 %"] if moving else []),
         ]
     ]
     summary.extend(
@@ -295,11 +401,20 @@ def simulation_table(
             kr(m.over_recovery),
             _pct(None if m.recovery_ratio is None else m.recovery_ratio * 100, locale),
             kr(m.cross_subsidy),
+            *([f"{_yes(m.outside(_ONE_PCT))} / {_yes(m.outside(_FIVE_PCT))}"] if moving else []),
         ]
         for m in comparison.models
     )
     out += ["", "Per modell"]
-    out += ["  " + line for line in text_table(summary, right={1, 2, 3, 4, 5})]
+    out += ["  " + line for line in text_table(summary, right={1, 2, 3, 4, 5, 6})]
+    notes = (
+        [
+            "Utanför ±1 % / ±5 %: om över-/undertäckningen är större än 1 % (planernas "
+            "prognosmål) eller 5 % av kostnaden vid scenariots volymer."
+        ]
+        if moving
+        else []
+    )
     out += _admin_section(comparison, labels, locale)
     out += [
         "",
@@ -312,6 +427,7 @@ def simulation_table(
         "Administration: fakturor (månader med belopp), fakturarader, rättelser "
         "(rättelsefakturor och kreditnotor) och avstämningar per år, alla kunder; "
         "dokument = fakturor + rättelser.",
+        *notes,
     ]
     return "\n".join(out) + "\n"
 
