@@ -287,6 +287,26 @@ ERRORS: dict[str, str] = {
         f" --area economy --forecast {E}/plan-area-empty/forecast.csv"
         " --output forslag-2026.toml --subscriptions-output abonnemang-2026.toml"
     ),
+    "plan-balance-year": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml"
+        " --balance-budget examples/plan-2026/budget-2026-payroll.toml --output forslag-2026.toml"
+    ),
+    "plan-balance-partial": (
+        f"plan {E}/plan-balance-partial.csv"
+        " --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml"
+        " --balance-budget examples/plan-2026/budget-2025-payroll.toml --output forslag-2026.toml"
+    ),
+    "plan-carried-twice": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml"
+        " --balance-budget examples/plan-2026/budget-2025-payroll.toml --carried 1"
+        " --carried-source X --output forslag-2026.toml"
+    ),
     "balance-next-year": (
         "balance examples/volumes-2025.csv --year 2025"
         " --budget examples/plan-2026/budget-2026-payroll.toml"

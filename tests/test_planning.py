@@ -109,6 +109,47 @@ def test_the_carried_result_lowers_or_raises_the_cost(
     ) == prices
 
 
+def test_the_carried_result_from_year_ns_balance_by_hand() -> None:
+    budget_2025 = REPO / "examples" / "plan-2026" / "budget-2025-payroll.toml"
+    outcome = plan_next_year(_request(carried_from=BudgetRequest(budget_2025))).plan
+    # 2025: billed 4 275 120 against a cost of 4 000 000, nothing carried in:
+    # closing balance 0 + 275 120 = 275 120 kr, a surplus carried into 2026.
+    assert outcome.carried == D(275120)
+    assert "closing balance 2025" in outcome.carried_source
+    # 4 800 000 - 100 000 - 275 120 = 4 424 880;
+    # (4 424 880 - 632 820) / 63 900 = 3 792 060 / 63 900 = 59,3437... -> 59; manual 112.
+    assert outcome.cost_to_recover == D(4424880)
+    assert outcome.result.prices == {"payroll.self_service": D(59), "payroll.manual": D(112)}
+    # 51 960 x 59 + 11 940 x 112 = 3 065 640 + 1 337 280 = 4 402 920: 21 960 short.
+    assert outcome.result.residual == D(-21960)
+
+
+def test_the_summary_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    args = [
+        "plan", str(VOLUMES), "--from-year", "2025", "--year", "2026",
+        "--budget", str(BUDGET), "--rule", "surcharge", "--pricelists", str(PRICES),
+        "--customers", str(CUSTOMERS), "--format", "json",
+        "--output", "/dev/null", "--subscriptions-output", "/dev/null",
+    ]  # fmt: skip
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["cost_to_recover"], data["carried"], data["draft"]) == (
+        "4500000.00",
+        "200000",
+        "2026-forslag",
+    )
+    assert data["prices"][0] == {"service": "payroll.self_service", "old": "57", "new": "61"}
+    assert [s["annual"] for s in data["subscriptions"]] == [
+        "35746.36",
+        "585836.19",
+        "2597611.30",
+        "1280806.15",
+    ]
+    assert data["new_customers"] == ["Miljöförvaltningen"]
+
+
 def test_the_annual_amounts_by_hand() -> None:
     outcome = plan_next_year(_request()).plan
     # 2025 charges: 12 x (40 x 57 + 5 x 110) = 12 x 2 830 = 33 960; 12 x (640 x 57 + 90 x 110)

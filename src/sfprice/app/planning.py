@@ -33,6 +33,7 @@ from sfprice.app.recovery import (
     area_cost,
     base_list,
     cost_statement,
+    follow_balance,
     open_budget,
     selling_area,
 )
@@ -87,6 +88,9 @@ class PlanRequest:
         carried: The result carried in, kr (a surplus positive); None: the budget's
             ``opening_balance``.
         carried_source: Where ``carried`` comes from (required with it).
+        carried_from: Year N's budget: the carried result is then year N's closing balance
+            (:func:`~sfprice.app.follow_balance` of the same volumes against it, which must
+            run through December); not together with ``carried``.
         quantum: Prices are rounded half-up to a multiple of this (kr; 1 = whole kronor).
         subscriptions: Draft subscriptions too, and on which basis; None: none.
     """
@@ -102,6 +106,7 @@ class PlanRequest:
     addon_revenue: Decimal = Decimal(0)
     carried: Decimal | None = None
     carried_source: str = ""
+    carried_from: BudgetRequest | None = None
     quantum: Decimal = Decimal(1)
     subscriptions: SubscriptionBasis | str | None = None
 
@@ -207,6 +212,8 @@ def _subscriptions(
         )
     found = []
     for name in paying:
+        if not any(e.key.department == name for e in entries):
+            continue  # charged by allocation lines only: no volumes to forecast from
         volumes = _totals([e for e in entries if e.key.department == name], draft.codes)
         annual = exact_sum(
             exact_product(q, item.price)
@@ -216,6 +223,38 @@ def _subscriptions(
         source = f"FÖRSLAG: the {from_year} volumes as the forecast, priced by {draft.id}"
         found.append(DraftSubscription(name, area, paying[name], annual, volumes, source))
     return tuple(found)
+
+
+def _carried(request: PlanRequest, budget: CostBudget, area: str) -> tuple[Decimal, str]:
+    """The carried result (kr, a surplus positive) and its source.
+
+    The amount given, else year N's closing balance against its budget, else the N+1
+    budget's ``opening_balance``.
+    """
+    if request.carried is not None:
+        return request.carried, request.carried_source.strip()
+    if request.carried_from is None:
+        return budget.opening_balance, budget.opening_balance_source
+    previous = open_budget(request.carried_from.budget)
+    if previous.year != request.billing.year:
+        msg = (
+            f"budget {previous.id} is for {previous.year}: the result carried in is the "
+            f"closing balance of {request.billing.year}, against that year's budget"
+        )
+        raise RequestError(msg)
+    outcome = follow_balance(request.billing, request.carried_from, area=area)
+    balance = outcome.balance
+    if not balance.is_full_year:
+        msg = (
+            f"the volumes of {request.billing.year} run through {balance.through}: the "
+            "result carried into the next year is known after December; give it as an amount"
+        )
+        raise RequestError(msg)
+    source = (
+        f"closing balance {request.billing.year} (area {area}): opening balance "
+        f"{balance.opening_balance} + result {balance.year_to_date.result} kr"
+    )
+    return balance.closing_balance, source
 
 
 def plan_next_year(request: PlanRequest) -> PlanOutcome:
@@ -232,6 +271,9 @@ def plan_next_year(request: PlanRequest) -> PlanOutcome:
     _check_years(request, budget)
     if request.carried is not None and not request.carried_source.strip():
         msg = "a carried result given instead of the budget's needs its source"
+        raise RequestError(msg)
+    if request.carried is not None and request.carried_from is not None:
+        msg = "give the carried result as an amount or as year N's balance, not both"
         raise RequestError(msg)
     statement = cost_statement(budget, request.budget)
     area = selling_area(budget, request.area)
@@ -250,10 +292,7 @@ def plan_next_year(request: PlanRequest) -> PlanOutcome:
         if not basis:
             msg = f"no volumes of area {area} in {from_year}: nothing to solve prices on"
             raise RequestError(msg)
-    if request.carried is None:
-        carried, carried_source = budget.opening_balance, budget.opening_balance_source
-    else:
-        carried, carried_source = request.carried, request.carried_source.strip()
+    carried, carried_source = _carried(request, budget, area)
     try:
         result = break_even(
             cost_to_recover=found.full_cost,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sfprice.app import BudgetRequest
 from sfprice.app.planning import PlanRequest, SubscriptionBasis, plan_next_year
 from sfprice.cli.arguments import (
     ArgumentsError,
@@ -106,6 +107,13 @@ def add_plan(commands: Any, common: Common) -> None:
         help="where the --carried amount comes from",
     )
     plan.add_argument(
+        "--balance-budget",
+        metavar="FILE",
+        help="the --from-year budget (file or bundled name): the carried result is then that "
+        "year's closing balance, the volumes (through December) against it, as balance "
+        "computes it",
+    )
+    plan.add_argument(
         "--quantum",
         type=decimal,
         default=Decimal(1),
@@ -169,6 +177,9 @@ def _plan(args: argparse.Namespace) -> str:
             addon_revenue=args.addon_revenue,
             carried=args.carried,
             carried_source=args.carried_source,
+            carried_from=(
+                None if args.balance_budget is None else BudgetRequest(args.balance_budget)
+            ),
             quantum=args.quantum,
             subscriptions=args.subscription_basis if len(outputs) > 1 else None,
         )
