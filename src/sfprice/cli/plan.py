@@ -108,6 +108,7 @@ def add_plan(commands: Any, common: Common) -> None:
     )
     plan.add_argument(
         "--balance-budget",
+        type=Path,
         metavar="FILE",
         help="the --from-year budget (file or bundled name): the carried result is then that "
         "year's closing balance, the volumes (through December) against it, as balance "
