@@ -29,7 +29,7 @@ def test_docs_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 _CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
-CONSOLE_PAGES = ("simulation.md", "cost-model.md")
+CONSOLE_PAGES = ("simulation.md", "cost-model.md", "planning.md")
 
 
 def _console_examples() -> list[tuple[str, str, str]]:

@@ -253,6 +253,88 @@ ERRORS: dict[str, str] = {
     "forecast-service": (
         f"breakeven --budget 2014-payroll --forecast {E}/forecast-service.csv --rule ratio"
     ),
+    # Planning next year
+    "plan-year-gap": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2024 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml --output forslag-2026.toml"
+    ),
+    "plan-budget-year": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2026 --year 2027"
+        " --budget examples/plan-2026/budget-2026-payroll.toml --output forslag-2027.toml"
+    ),
+    "plan-area": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml --area economy"
+        " --output forslag-2026.toml"
+    ),
+    "plan-carried-source": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml --carried 150000"
+        " --output forslag-2026.toml"
+    ),
+    "plan-no-output": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml"
+    ),
+    "plan-exists": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        f" --budget examples/plan-2026/budget-2026-payroll.toml --output {E}/plan-exists.toml"
+    ),
+    "plan-same-files": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml --output forslag-2026.toml"
+        " --subscriptions-output forslag-2026.toml"
+    ),
+    "plan-area-volumes": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        f" --budget {E}/plan-area-empty/budget.toml --area economy --output forslag-2026.toml"
+    ),
+    "plan-base-list": (
+        f"plan {E}/plan-base-list/volumes.csv --pricelists @bundled"
+        f" --pricelists {E}/plan-base-list/pricelist-2025.toml --rule surcharge"
+        " --base-list 2010 --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml --output forslag-2026.toml"
+    ),
+    "plan-no-charge": (
+        "plan examples/volumes-2025.csv --pricelists @bundled"
+        " --pricelists examples/plan-2026/pricelist-2025.toml --rule average"
+        f" --base-list 2010 --from-year 2025 --year 2026 --budget {E}/plan-area-empty/budget.toml"
+        f" --area economy --forecast {E}/plan-area-empty/forecast.csv"
+        " --output forslag-2026.toml --subscriptions-output abonnemang-2026.toml"
+    ),
+    "plan-balance-year": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml"
+        " --balance-budget examples/plan-2026/budget-2026-payroll.toml --output forslag-2026.toml"
+    ),
+    "plan-balance-partial": (
+        f"plan {E}/plan-balance-partial.csv"
+        " --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml"
+        " --balance-budget examples/plan-2026/budget-2025-payroll.toml --output forslag-2026.toml"
+    ),
+    "plan-carried-twice": (
+        "plan examples/volumes-2025.csv --pricelists examples/plan-2026/pricelist-2025.toml"
+        " --rule surcharge --from-year 2025 --year 2026"
+        " --budget examples/plan-2026/budget-2026-payroll.toml"
+        " --balance-budget examples/plan-2026/budget-2025-payroll.toml --carried 1"
+        " --carried-source X --output forslag-2026.toml"
+    ),
+    "balance-next-year": (
+        "balance examples/volumes-2025.csv --year 2025"
+        " --budget examples/plan-2026/budget-2026-payroll.toml"
+        " --pricelists examples/plan-2026/pricelist-2025.toml"
+    ),
     # KPIs
     "kpi-staffing": f"kpi examples/volumes-2014.csv --year 2014 --staffing {E}/kpi-staffing.csv",
     "kpi-staffing-months": (
@@ -288,7 +370,7 @@ ERRORS: dict[str, str] = {
     "xlsx-text": "bill examples/volumes-2014.csv --year 2014 --output bill.xlsx",
 }
 # Cases whose --output is one of their inputs: the file must be left exactly as it was.
-OUTPUT_IS_INPUT = {"output-is-input"}
+OUTPUT_IS_INPUT = {"output-is-input", "plan-exists"}
 
 # Usage errors come from argparse, whose usage lines depend on the Python version and the
 # terminal width: only the last line (sfprice's own wording) is compared with <name>.expected.

@@ -41,6 +41,7 @@ class Remedy(enum.StrEnum):
     GIVE_REASON = "(give one as reason=)"
     SAME_TIME_ZONE = "expected time_zone="
     CHOOSE_SHEET = "(choose one as sheet=)"
+    PLAN_NEXT_YEAR = "to price a year from the volumes of the year before, plan it (plan_next_year)"
     ISSUE_WITH_CODES = (
         "issue the period again with a customer register (customers=) that gives the "
         "department a code"

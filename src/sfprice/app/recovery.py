@@ -99,12 +99,18 @@ def open_budget(name: str | Path) -> CostBudget:
 def budget_for_year(name: str | Path, year: int) -> CostBudget:
     """The budget, which must be for ``year``.
 
+    Only :func:`sfprice.app.planning.plan_next_year` takes a budget for the year after the
+    volumes; when the budget is for ``year + 1`` the message says so.
+
     Raises:
         RequestError: When the budget is for another year.
     """
     budget = open_budget(name)
     if budget.year != year:
         msg = f"budget {budget.id} is for {budget.year}, not {year}"
+        if budget.year == year + 1:
+            # Next year's budget against this year's volumes: that is what plan does.
+            msg += f"; {Remedy.PLAN_NEXT_YEAR}"
         raise RequestError(msg)
     return budget
 

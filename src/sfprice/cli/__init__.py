@@ -3,10 +3,11 @@
 A thin shell over the application layer (:mod:`sfprice.app`): each command parses its
 arguments, calls a service and renders the result. One module per command group
 (:mod:`~sfprice.cli.bill`, :mod:`~sfprice.cli.register`, :mod:`~sfprice.cli.documents`,
-:mod:`~sfprice.cli.recovery`, :mod:`~sfprice.cli.simulate`); the argument groups they
-share are defined once in :mod:`~sfprice.cli.arguments`, and the hints that name an
-option in :mod:`~sfprice.cli.hints`. Exit codes: 0 success; 2 bad input or usage (each
-problem printed on stderr, nothing written); 1 an unexpected internal error.
+:mod:`~sfprice.cli.recovery`, :mod:`~sfprice.cli.simulate`, :mod:`~sfprice.cli.plan`);
+the argument groups they share are defined once in :mod:`~sfprice.cli.arguments`, and
+the hints that name an option in :mod:`~sfprice.cli.hints`. Exit codes: 0 success; 2 bad
+input or usage (each problem printed on stderr, nothing written); 1 an unexpected internal
+error.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sfprice.cli.arguments import check_outputs, common, output_arguments
 from sfprice.cli.bill import add_bill
 from sfprice.cli.documents import add_export
 from sfprice.cli.hints import issues_with_hints, with_hints
+from sfprice.cli.plan import add_plan
 from sfprice.cli.recovery import add_commands
 from sfprice.cli.register import add_register_commands
 from sfprice.cli.sheets import check_sheet_format
@@ -50,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     add_bill(commands, common)
     add_commands(commands, common)
     add_simulate(commands, common)
+    add_plan(commands, common)
     add_register_commands(commands, common)
     add_export(commands, output_arguments)
     return parser

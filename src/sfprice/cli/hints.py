@@ -30,6 +30,10 @@ CLI_HINTS: Mapping[Remedy, str] = {
     Remedy.GIVE_REASON: "(--reason TEXT)",
     Remedy.SAME_TIME_ZONE: "expected --time-zone ",
     Remedy.CHOOSE_SHEET: "(choose one with --sheet NAME)",
+    Remedy.PLAN_NEXT_YEAR: (
+        "to price a year from the volumes of the year before, run 'python -m sfprice plan' "
+        "(--from-year)"
+    ),
     Remedy.ISSUE_WITH_CODES: (
         "issue the period again with --customers, a customer register that gives the "
         "department a code"
