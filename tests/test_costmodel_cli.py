@@ -87,3 +87,20 @@ def test_driver_options_and_errors_are_located(tmp_path: Path) -> None:
     path.write_text(twice, "utf-8")
     with pytest.raises(InputError, match=r"drivers\[1\]\.label.*already used by drivers\[0\]"):
         load_budget(path)
+
+
+def test_documents_no_driver_takes_are_said_to_change_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The 2014 budget has no driver on employment documents: the LAS scenario adds
+    # volumes no list prices and no staff follows, so every figure stays, and the note
+    # says so instead of claiming they count for the cost.
+    assert main([*ARGS, "--format", "json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert main([*ARGS, "--scenario", "las", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    after = json.loads(captured.out)
+    assert "no staff driver of the cost model takes payroll.employment_documents" in captured.err
+    assert "count for the cost only" not in captured.err
+    assert after["models"] == before["models"]
+    assert after["rows"] == before["rows"]

@@ -399,6 +399,14 @@ USAGE: dict[str, str] = {
         "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
         " --scenario shock:-2@2014-03..2014-04"
     ),
+    "usage-monte-carlo": (
+        "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
+        " --monte-carlo 0"
+    ),
+    "usage-sigma": (
+        "simulate examples/payroll-2014-synthetic-year.csv --year 2014 --budget 2014-payroll"
+        " --monte-carlo 100 --sigma 4"
+    ),
     "usage-number-format": (
         "invoices list --register fakturor.db --number-format {issuer}-{year}-{seq:x}"
     ),

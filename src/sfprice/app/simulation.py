@@ -25,6 +25,8 @@ from sfprice.costmodel import CostModel
 from sfprice.customers import CustomerRegister
 from sfprice.engine.fixedfees import break_even_model, fees_by_employees, fees_by_payslips
 from sfprice.engine.listmodel import PriceListModel
+from sfprice.engine.montecarlo import DRAWABLE, INSTALL_HINT, MonteCarloResult, monte_carlo
+from sfprice.engine.montecarlo import Model as DrawableModel
 from sfprice.engine.simulate import (
     EMPLOYMENT_DOCUMENTS,
     MANUAL,
@@ -56,6 +58,7 @@ __all__ = [
     "SimulationError",
     "SimulationOutcome",
     "SimulationRequest",
+    "Uncertainty",
     "list_model",
     "run_simulation",
 ]
@@ -150,6 +153,28 @@ class SimulationRequest:
     reference: tuple[Month, Month] | None = None
     scenarios: tuple[Scenario, ...] = ()
     cost_model: CostModel | None = None
+    uncertainty: Uncertainty | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Uncertainty:
+    """Monte-Carlo scenarios around the (scenario) volumes: how likely each model misses.
+
+    Every quantity of every department and month is multiplied by its own lognormal factor
+    (:func:`sfprice.engine.montecarlo.monte_carlo`); each drawn year is charged by every
+    model and compared with the cost at its own volumes (with a cost model) or the constant
+    cost.
+
+    Attributes:
+        scenarios: How many years to draw (>= 1).
+        sigma: The spread of the factors (standard deviation of their logarithm; 0.05 is
+            about ±5 %), dimensionless.
+        seed: The seed of the random numbers: the same seed gives the same figures.
+    """
+
+    scenarios: int = 1000
+    sigma: float = 0.05
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -164,6 +189,8 @@ class SimulationOutcome:
         specs: The models compared, the list as it stands first.
         comparison: Every department under every model.
         notes: Notes for the user.
+        uncertainty: The Monte-Carlo distribution of each model's balance and of each
+            department's annual charge, when the request asked for it.
     """
 
     request: SimulationRequest
@@ -173,6 +200,7 @@ class SimulationOutcome:
     specs: tuple[ModelSpec, ...]
     comparison: Comparison
     notes: tuple[str, ...]
+    uncertainty: MonteCarloResult | None = None
 
 
 def list_model(
@@ -272,9 +300,17 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
             # charged: they count for the cost only.
             priced_codes = {i.code for i in (*price_list.items, *add_ons)}
             unpriced = sorted({e.key.service for e in scenario} - priced_codes)
-            if unpriced:
+            driven = [
+                s for s in unpriced if any(d.matches(s) for d in request.cost_model.drivers)
+            ]
+            if driven:
                 notes.append(
-                    f"services no price list prices count for the cost only: {', '.join(unpriced)}"
+                    f"services no price list prices count for the cost only: {', '.join(driven)}"
+                )
+            if idle := [s for s in unpriced if s not in driven]:
+                notes.append(
+                    f"no staff driver of the cost model takes {', '.join(idle)}: those "
+                    "volumes change no figure"
                 )
             charged = VolumeSet(tuple(e for e in scenario if e.key.service not in unpriced))
             comparison = compare(
@@ -284,9 +320,52 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
             comparison = compare(scenario, models, cost_to_recover=request.cost)
     except ValueError as exc:
         raise SimulationError(str(exc)) from exc
+    drawn = _uncertainty(request, scenario, models, notes)
     return SimulationOutcome(
-        request, billed, price_list, reference, tuple(specs), comparison, tuple(notes)
+        request, billed, price_list, reference, tuple(specs), comparison, tuple(notes), drawn
     )
+
+
+def _uncertainty(
+    request: SimulationRequest,
+    scenario: VolumeSet,
+    models: Sequence[PriceModel],
+    notes: list[str],
+) -> MonteCarloResult | None:
+    """The Monte Carlo the request asks for, around the scenario's volumes.
+
+    The draws vary every volume of the scenario, also those no list prices (the LAS
+    documents): the list model leaves those out explicitly, and the cost model costs them.
+    A model the Monte Carlo cannot draw (one that is not a list, per-unit, fixed or hybrid
+    model) is left out of it, with a note naming it.
+
+    Raises:
+        SimulationError: Without numpy, or when a model cannot be drawn.
+    """
+    wanted = request.uncertainty
+    if wanted is None:
+        return None
+    drawable: list[DrawableModel] = [m for m in models if isinstance(m, DRAWABLE)]
+    if left := [m.name for m in models if not isinstance(m, DRAWABLE)]:
+        notes.append(f"the Monte Carlo leaves out {', '.join(left)}: it cannot draw that model")
+    try:
+        return monte_carlo(
+            scenario,
+            drawable,
+            cost_to_recover=None if request.cost_model is not None else request.cost,
+            cost_model=request.cost_model,
+            scenarios=wanted.scenarios,
+            sigma=wanted.sigma,
+            seed=wanted.seed,
+            percentiles=(5, 50, 95),
+            departments=True,
+        )
+    except ModuleNotFoundError as exc:
+        msg = f"the Monte Carlo needs numpy, which is not installed: {INSTALL_HINT}"
+        raise SimulationError(msg) from exc
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
+        msg = f"the Monte Carlo cannot draw these models: {exc}"
+        raise SimulationError(msg) from exc
 
 
 def _price_list(billed: BillingOutcome, volumes: VolumeSet, year: int) -> PriceList:

@@ -26,6 +26,7 @@ from sfprice.app.simulation import (
     ModelSpec,
     Scenario,
     SimulationRequest,
+    Uncertainty,
     run_simulation,
 )
 from sfprice.cli.arguments import Common, add_billing_arguments, billing_request, budget_request
@@ -168,17 +169,21 @@ def _noise(text: str, rest: str) -> Scenario:
     if not at or exact is None or not re.fullmatch(r"-?\d+", seed_text):
         msg = f"{quoted}: expected noise:SIGMA@SEED (a number, a whole number), e.g. noise:0.1@42"
         raise argparse.ArgumentTypeError(msg)
-    # Judge the exact value: float() would read 1e-400 as 0 and 1e400 as inf.
-    low, high = Decimal(repr(MIN_NOISE_SIGMA)), Decimal(repr(MAX_NOISE_SIGMA))
     seed = int(seed_text) if len(seed_text) <= 21 else MAX_NOISE_SEED + 1
-    if not exact.is_finite() or not (exact == 0 or low <= exact <= high):
-        problem: str | None = f"SIGMA must be 0 or from {MIN_NOISE_SIGMA} to {MAX_NOISE_SIGMA}"
-    else:
-        problem = noise_problem(float(exact), seed)
-    if problem is not None:
-        msg = f"{quoted}: {problem.rsplit(', got ', 1)[0]}"
+    if (problem := _spread_problem(exact, seed)) is not None:
+        msg = f"{quoted}: {problem}"
         raise argparse.ArgumentTypeError(msg)
     return Scenario(text, "noise", sigma=float(exact), seed=seed)
+
+
+def _spread_problem(exact: Decimal, seed: int) -> str | None:
+    """Why a lognormal spread and seed cannot be used (noise and Monte Carlo), or None."""
+    # Judge the exact value: float() would read 1e-400 as 0 and 1e400 as inf.
+    low, high = Decimal(repr(MIN_NOISE_SIGMA)), Decimal(repr(MAX_NOISE_SIGMA))
+    if not exact.is_finite() or not (exact == 0 or low <= exact <= high):
+        return f"SIGMA must be 0 or from {MIN_NOISE_SIGMA} to {MAX_NOISE_SIGMA}"
+    problem = noise_problem(float(exact), seed)
+    return None if problem is None else problem.rsplit(", got ", 1)[0]
 
 
 def _window(text: str) -> tuple[Month, Month]:
@@ -269,9 +274,62 @@ def add_simulate(commands: Any, common: Common) -> None:
         "the budget area has staff drivers (by default the cost follows the scenario's "
         "volumes: see docs/cost-model.md)",
     )
+    sim.add_argument(
+        "--monte-carlo",
+        dest="monte_carlo",
+        type=_draws,
+        metavar="N",
+        help="also draw N random years around the scenario's volumes (every quantity times a "
+        "lognormal factor) and report, per model, the balance's mean, 5th and 95th "
+        "percentiles and the probability of ending outside ±1 %% and ±5 %% of the cost, and "
+        "per department the spread of its annual charge (needs numpy: the simulate extra)",
+    )
+    sim.add_argument(
+        "--sigma",
+        type=_sigma,
+        default=Decimal("0.05"),
+        metavar="SIGMA",
+        help="spread of the Monte-Carlo factors, the standard deviation of their logarithm "
+        "(default 0.05, about ±5 %%)",
+    )
+    sim.add_argument(
+        "--seed",
+        type=_seed,
+        default=2026,
+        help="seed of the Monte-Carlo draws (default 2026): the same seed, the same figures",
+    )
     common(sim, ("table", "csv", "json", *SHEET_FORMATS))
     offer_sheet_formats(sim)
     sim.set_defaults(handler=_simulate)
+
+
+def _draws(text: str) -> int:
+    """The number of Monte-Carlo years: a whole number 1..1 000 000."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 1_000_000:
+        msg = f"{text!r}: expected a whole number of draws from 1 to 1000000, e.g. 1000"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
+
+
+def _sigma(text: str) -> Decimal:
+    """The Monte-Carlo spread (0 repeats the scenario's volumes)."""
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        msg = f"{text!r}: expected a number, e.g. 0.05"
+        raise argparse.ArgumentTypeError(msg) from None
+    if (problem := _spread_problem(value, 0)) is not None:
+        msg = f"{text!r}: {problem}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _seed(text: str) -> int:
+    """The Monte-Carlo seed: a whole number 0..2**63 - 1."""
+    if not re.fullmatch(r"\d{1,21}", text.strip()) or int(text) > MAX_NOISE_SEED:
+        msg = f"{text!r}: SEED must be a whole number from 0 to {MAX_NOISE_SEED} (2**63 - 1)"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 def _simulate(args: argparse.Namespace) -> str | bytes:
@@ -290,6 +348,11 @@ def _simulate(args: argparse.Namespace) -> str | bytes:
         reference=args.reference,
         scenarios=tuple(args.scenarios),
         cost_model=cost_model,
+        uncertainty=(
+            None
+            if args.monte_carlo is None
+            else Uncertainty(args.monte_carlo, float(args.sigma), args.seed)
+        ),
     )
     outcome = run_simulation(request)
     for note in outcome.notes:
@@ -307,7 +370,7 @@ def _simulate(args: argparse.Namespace) -> str | bytes:
         models=outcome.specs,
         cost_model=cost_model,
     )
-    data = simulation_data(outcome.comparison, setting)
+    data = simulation_data(outcome.comparison, setting, outcome.uncertainty)
     table_labels = {s.name: model_label(s, outcome.price_list, args.locale) for s in outcome.specs}
     if args.format == "csv":
         # Department names come from the input: keep a spreadsheet from running one.
@@ -315,6 +378,8 @@ def _simulate(args: argparse.Namespace) -> str | bytes:
     return _render(
         args,
         data,
-        simulation_table(outcome.comparison, setting, table_labels, args.locale),
+        simulation_table(
+            outcome.comparison, setting, table_labels, args.locale, outcome.uncertainty
+        ),
         SIMULATION_SHAPE,
     )

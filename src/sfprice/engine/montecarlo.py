@@ -96,6 +96,8 @@ if TYPE_CHECKING:
 __all__ = ["DepartmentSpread", "ModelDistribution", "MonteCarloResult", "monte_carlo"]
 
 Model = PerUnitModel | FixedFeeModel | HybridModel | PriceListModel
+#: The classes of ``Model``, for ``isinstance``.
+DRAWABLE = (PerUnitModel, FixedFeeModel, HybridModel, PriceListModel)
 _MODELS = "PerUnitModel, FixedFeeModel, HybridModel and PriceListModel"
 
 #: What to install when numpy is missing.

@@ -13,9 +13,11 @@ from typing import Any, Protocol
 
 from babel.numbers import format_decimal
 
+from sfprice.collation import swedish_key
 from sfprice.costmodel import CostModel, CostOutcome
 from sfprice.engine.administration import AdminCount
 from sfprice.engine.listmodel import plain_unit
+from sfprice.engine.montecarlo import MonteCarloResult
 from sfprice.engine.simulate import ADMIN_COLUMNS, Comparison, DepartmentResult, ModelResult
 from sfprice.model import PriceList
 from sfprice.money import decimal_text, optional_decimal_text, round_amount
@@ -220,8 +222,18 @@ def _cost_data(model: CostModel, outcome: CostOutcome) -> dict[str, Any]:
     }
 
 
-def simulation_data(comparison: Comparison, setting: SimulationSetting) -> dict[str, Any]:
+def simulation_data(
+    comparison: Comparison,
+    setting: SimulationSetting,
+    uncertainty: MonteCarloResult | None = None,
+) -> dict[str, Any]:
     """The comparison as JSON-ready data (decimal strings); its rows are the CSV's rows.
+
+    With a Monte Carlo (``uncertainty``), ``uncertainty`` holds its draws, spread and seed,
+    per model the balance's mean, 5th, 50th and 95th percentiles (kr), the mean cost and
+    the probabilities (4 decimals: 0.0123 is 1,23 %) of under-recovery and of ending
+    outside ±1 % and ±5 % of the cost, and per department and model its annual charge's
+    mean, p5, p95 (kr) and width ((p95 - p5) / mean); else None.
 
     With a cost model, ``cost_model`` holds its fixed and staff cost at the scenario's
     volumes, its drivers and months, and every row carries its model's revenue, cost,
@@ -259,7 +271,116 @@ def simulation_data(comparison: Comparison, setting: SimulationSetting) -> dict[
         ),
         "models": [_model_data(m, comparison, setting.labels[m.model]) for m in comparison.models],
         "rows": rows,
+        "uncertainty": None if uncertainty is None else _uncertainty_data(uncertainty, setting),
     }
+
+
+def _uncertainty_data(result: MonteCarloResult, setting: SimulationSetting) -> dict[str, Any]:
+    """The Monte Carlo as JSON-ready data (decimal strings)."""
+    labels = setting.labels
+    return {
+        "scenarios": result.scenarios,
+        "sigma": repr(result.sigma),
+        "seed": result.seed,
+        "models": [
+            {
+                "model": m.model,
+                "label": labels[m.model],
+                "mean_cost": None if m.mean_cost is None else _kr(m.mean_cost),
+                "mean_balance": _kr(m.mean),
+                "p5_balance": _kr(m.percentile(5)),
+                "p50_balance": _kr(m.percentile(50)),
+                "p95_balance": _kr(m.percentile(95)),
+                "under_recovery_probability": decimal_text(m.under_recovery_probability),
+                "outside_1pct_probability": decimal_text(m.outside_1pct_probability),
+                "outside_5pct_probability": decimal_text(m.outside_5pct_probability),
+            }
+            for m in result.models
+        ],
+        "departments": [
+            {
+                "department": d.department,
+                "model": d.model,
+                "mean": _kr(d.mean),
+                "p5": _kr(d.p5),
+                "p95": _kr(d.p95),
+                "width": optional_decimal_text(d.width),
+            }
+            for d in result.departments
+        ],
+    }
+
+
+def _uncertainty_section(
+    result: MonteCarloResult, labels: dict[str, str], locale: str
+) -> list[str]:
+    """The sections of the Monte Carlo: per model, then each department's spread."""
+
+    def kr(value: Decimal) -> str:
+        return format_amount(value, locale)
+
+    def share(value: Decimal) -> str:
+        return _pct(value * 100, locale)
+
+    rows = [
+        [
+            "Modell",
+            "Medelbalans",
+            "5:e percentilen",
+            "95:e percentilen",
+            "Undertäckning",
+            "Utanför ±1 %",
+            "Utanför ±5 %",
+        ]
+    ]
+    rows.extend(
+        [
+            labels[m.model],
+            kr(m.mean),
+            kr(m.percentile(5)),
+            kr(m.percentile(95)),
+            share(m.under_recovery_probability),
+            share(m.outside_1pct_probability),
+            share(m.outside_5pct_probability),
+        ]
+        for m in result.models
+    )
+    sigma = format_decimal(Decimal(repr(result.sigma)) * 100, locale=locale)
+    out = [
+        "",
+        f"Osäkerhet: {_number(Decimal(result.scenarios), locale)} slumpade år kring "
+        f"scenariots volymer (varje volym gånger en lognormal faktor, spridning {sigma} %, "
+        f"frö {result.seed})",
+        *("  " + line for line in text_table(rows, right={1, 2, 3, 4, 5, 6})),
+    ]
+    models = [m.model for m in result.models]
+    spread = {(d.department, d.model): d for d in result.departments}
+    shown = [m for m in models if any(key[1] == m for key in spread)]
+    if shown:
+        departments = sorted({d for d, _ in spread}, key=swedish_key)
+        table = [["Förvaltning", *(labels[m] for m in shown)]]
+        table.extend(
+            [
+                department,
+                *(
+                    _pct(
+                        None
+                        if (d := spread.get((department, m))) is None or d.width is None
+                        else d.width * 100,
+                        locale,
+                    )
+                    for m in shown
+                ),
+            ]
+            for department in departments
+        )
+        out += [
+            "",
+            "Förutsägbarhet per förvaltning: årsbeloppets spridning, (95:e − 5:e percentilen) "
+            "/ medelvärdet",
+            *("  " + line for line in text_table(table, right=set(range(1, len(shown) + 1)))),
+        ]
+    return out
 
 
 def _number(value: Decimal, locale: str) -> str:
@@ -317,9 +438,13 @@ def _cost_lines(
 
 
 def simulation_table(
-    comparison: Comparison, setting: SimulationSetting, labels: dict[str, str], locale: str
+    comparison: Comparison,
+    setting: SimulationSetting,
+    labels: dict[str, str],
+    locale: str,
+    uncertainty: MonteCarloResult | None = None,
 ) -> str:
-    """The comparison for people: per department and model, then per model."""
+    """The comparison for people: per department and model, per model, the Monte Carlo."""
 
     def kr(value: Decimal) -> str:
         return format_amount(value, locale)
@@ -416,6 +541,12 @@ def simulation_table(
         else []
     )
     out += _admin_section(comparison, labels, locale)
+    if uncertainty is not None:
+        out += _uncertainty_section(uncertainty, labels, locale)
+        notes.append(
+            "Osäkerhet: balans = intäkt − kostnad i varje slumpat år; undertäckning och "
+            "utanför ±1 % / ±5 % är andelen år där det gäller."
+        )
     out += [
         "",
         "Månadsvariation: standardavvikelse / medelvärde av förvaltningens månadsbelopp.",
