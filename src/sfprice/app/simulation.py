@@ -300,9 +300,7 @@ def run_simulation(request: SimulationRequest) -> SimulationOutcome:
             # charged: they count for the cost only.
             priced_codes = {i.code for i in (*price_list.items, *add_ons)}
             unpriced = sorted({e.key.service for e in scenario} - priced_codes)
-            driven = [
-                s for s in unpriced if any(d.matches(s) for d in request.cost_model.drivers)
-            ]
+            driven = [s for s in unpriced if any(d.matches(s) for d in request.cost_model.drivers)]
             if driven:
                 notes.append(
                     f"services no price list prices count for the cost only: {', '.join(driven)}"
