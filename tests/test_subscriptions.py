@@ -228,3 +228,35 @@ def test_docs_console_example_is_real_output(
         monkeypatch.chdir(REPO)
         assert main(shlex.split(command.removeprefix("$ "))[3:]) == 0
         assert capsys.readouterr().out.rstrip("\n") == "\n".join(output)
+
+
+def test_changed_volumes_after_issue_credit_and_reissue(tmp_path: Path) -> None:
+    register = tmp_path / "r.db"
+
+    def issue(volumes: Path) -> int:
+        args = ["subscriptions", "issue", str(volumes), "--subscriptions", str(AGREEMENTS)]
+        return main([*args, "--period", "2014-04", "--register", str(register)])
+
+    assert issue(VOLUMES) == 0
+    revised = tmp_path / "revised.csv"
+    # Utbildning reports 100 more manual payslips in February: +100 x 110 = 11 000, so the
+    # April deviation becomes 360 000 + 11 000 = 371 000.
+    revised.write_text(
+        VOLUMES.read_text(encoding="utf-8").replace(
+            f"2014-02,{UTB},payroll.manual,1800", f"2014-02,{UTB},payroll.manual,1900"
+        ),
+        encoding="utf-8",
+    )
+    assert issue(revised) == 0
+    import sqlite3
+
+    with sqlite3.connect(register) as db:
+        rows = db.execute(
+            "SELECT kind, total FROM documents WHERE department = ? ORDER BY id", (UTB,)
+        ).fetchall()
+    # the first April invoice, its credit note, the new one: 450 000 + 371 000
+    assert [(k, D(t)) for k, t in rows] == [
+        ("invoice", D("810000.00")),
+        ("credit_note", D("-810000.00")),
+        ("invoice", D("821000.00")),
+    ]
