@@ -164,6 +164,17 @@ ERRORS: dict[str, str] = {
         f" --period 2014-04"
         f" --register never-made.db"
     ),
+    "issue-over-subscriptions": (
+        "issue examples/volumes-2014-subscriptions.csv --period 2014-04"
+        f" --register {E}/register-subscriptions/fakturor.db"
+    ),
+    "subscriptions-report-register": (
+        "subscriptions report examples/volumes-2014-subscriptions.csv --year 2014"
+        f" --register {E}/register-subscriptions/fakturor.db"
+    ),
+    "subscriptions-report-volumes": (
+        "subscriptions report --year 2014 --subscriptions examples/subscriptions-2014.toml"
+    ),
     "agreements-customer": (
         f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-customer.toml"
     ),

@@ -87,7 +87,8 @@ def test_a_subscription_year_by_hand() -> None:
 def test_the_year_total_per_customer_equals_its_actual_charge() -> None:
     outcome = _outcome()
     totals: dict[str, Decimal] = {}
-    for invoice in outcome.run.invoices:
+    # The monthly invoices (twelfths) and the reconciliation documents together.
+    for invoice in outcome.run.invoices + outcome.documents:
         totals[invoice.department] = totals.get(invoice.department, D(0)) + invoice.total
     # Kultur 336 400 + 537 600 + 145 800 = 1 019 800 = 874 800 + 145 000
     assert totals[KULTUR] == D("1019800.00")
@@ -160,9 +161,15 @@ def test_issue_is_idempotent_and_a_proposal_is_refused(tmp_path: Path) -> None:
 
     with sqlite3.connect(register) as db:
         count = db.execute("SELECT count(*) FROM documents").fetchone()[0]
-        total = db.execute("SELECT total FROM documents WHERE department = ?", (UTB,)).fetchone()[0]
-    assert count == 4
-    assert D(total) == D("810000.00")
+        rows = db.execute(
+            "SELECT kind, total FROM documents WHERE department = ? ORDER BY id", (UTB,)
+        ).fetchall()
+    assert count == 5  # four invoices, one reconciliation document
+    # the twelfth 450 000 on the invoice; the April deviation +360 000 on its own document
+    assert [(k, D(t)) for k, t in rows] == [
+        ("invoice", D("450000.00")),
+        ("reconciliation", D("360000.00")),
+    ]
     proposal = tmp_path / "proposal.toml"
     proposal.write_text(
         AGREEMENTS.read_text(encoding="utf-8").replace('status = "agreed"', 'status = "proposal"'),
@@ -254,9 +261,11 @@ def test_changed_volumes_after_issue_credit_and_reissue(tmp_path: Path) -> None:
         rows = db.execute(
             "SELECT kind, total FROM documents WHERE department = ? ORDER BY id", (UTB,)
         ).fetchall()
-    # the first April invoice, its credit note, the new one: 450 000 + 371 000
+    # the April invoice (450 000) stays; the reconciliation document is credited and
+    # re-issued with 371 000
     assert [(k, D(t)) for k, t in rows] == [
-        ("invoice", D("810000.00")),
-        ("credit_note", D("-810000.00")),
-        ("invoice", D("821000.00")),
+        ("invoice", D("450000.00")),
+        ("reconciliation", D("360000.00")),
+        ("credit_note", D("-360000.00")),
+        ("reconciliation", D("371000.00")),
     ]

@@ -41,6 +41,10 @@ class Remedy(enum.StrEnum):
     GIVE_REASON = "(give one as reason=)"
     SAME_TIME_ZONE = "expected time_zone="
     CHOOSE_SHEET = "(choose one as sheet=)"
+    GIVE_SUBSCRIPTIONS = (
+        "issue it with its subscriptions (subscriptions_for_issue, then "
+        "Register.issue(..., reconciliations=))"
+    )
     ISSUE_WITH_CODES = (
         "issue the period again with a customer register (customers=) that gives the "
         "department a code"

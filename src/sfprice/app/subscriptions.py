@@ -3,10 +3,12 @@
 :func:`run_subscriptions` bills the actual volumes exactly as ``bill`` does
 (:func:`~sfprice.app.run_billing`), reads the agreement file against the run's price lists,
 customer register and departments, and computes the reconciliations and the run as a
-subscription year invoices it (:func:`sfprice.subscription.subscribed_run`): the
-subscribed areas' twelfths and invoiced reconciliations instead of their per-unit lines.
-``subscriptions report`` shows the reconciliations; ``subscriptions issue`` stores one
-month of that run in the register (:func:`subscriptions_for_issue` adds the checks).
+subscription year invoices it (:func:`sfprice.engine.subscriptions.subscribed_run`): the
+subscribed areas' twelfths instead of their per-unit lines, and the reconciliation
+documents (:func:`~sfprice.engine.subscriptions.reconciliation_invoices`).
+``subscriptions report`` shows the reconciliations; ``subscriptions issue`` and
+``issue --subscriptions`` store one month of that run and its reconciliation documents in
+the register, both through :func:`subscriptions_for_issue` (which adds the checks).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from pathlib import Path
 
 from sfprice.app.billing import BillingOutcome, BillingRequest, run_billing
 from sfprice.app.recovery import RequestError
-from sfprice.engine.billing import BillingRun
+from sfprice.engine.billing import BillingRun, Invoice
 from sfprice.engine.subscriptions import (
     Reconciliation,
     area_charges,
     reconcile,
+    reconciliation_invoices,
     subscribed_run,
 )
 from sfprice.io.subscriptions import read_subscriptions
@@ -66,7 +69,9 @@ class SubscriptionOutcome:
         billing: The billing of the actual volumes (per unit, as ``bill`` shows it).
         subscriptions: The agreements read.
         reconciliations: Every reconciliation through ``request.through``.
-        run: The run as the subscription year invoices it.
+        run: The run as the subscription year invoices it each month (the twelfths).
+        documents: The reconciliation documents (one per customer and reconciliation
+            month with an invoiced deviation), issued as documents of their own.
     """
 
     request: SubscriptionRequest
@@ -74,6 +79,7 @@ class SubscriptionOutcome:
     subscriptions: Subscriptions
     reconciliations: tuple[Reconciliation, ...]
     run: BillingRun
+    documents: tuple[Invoice, ...] = ()
 
 
 def run_subscriptions(
@@ -98,7 +104,8 @@ def run_subscriptions(
     actual = outcome.volume_run or outcome.run
     reconciliations = reconcile(subscriptions, area_charges(actual), through=request.through)
     run = subscribed_run(subscriptions, outcome.run, customers=outcome.customers)
-    return SubscriptionOutcome(request, outcome, subscriptions, reconciliations, run)
+    documents = reconciliation_invoices(subscriptions, actual, customers=outcome.customers)
+    return SubscriptionOutcome(request, outcome, subscriptions, reconciliations, run, documents)
 
 
 def subscriptions_for_issue(

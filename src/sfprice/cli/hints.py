@@ -30,6 +30,7 @@ CLI_HINTS: Mapping[Remedy, str] = {
     Remedy.GIVE_REASON: "(--reason TEXT)",
     Remedy.SAME_TIME_ZONE: "expected --time-zone ",
     Remedy.CHOOSE_SHEET: "(choose one with --sheet NAME)",
+    Remedy.GIVE_SUBSCRIPTIONS: "issue it with --subscriptions FILE, as subscriptions issue does",
     Remedy.ISSUE_WITH_CODES: (
         "issue the period again with --customers, a customer register that gives the "
         "department a code"

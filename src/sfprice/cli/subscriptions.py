@@ -19,6 +19,7 @@ from sfprice.app.subscriptions import (
     subscriptions_for_issue,
 )
 from sfprice.cli.arguments import (
+    ArgumentsError,
     Common,
     add_billing_arguments,
     billing_request,
@@ -27,7 +28,7 @@ from sfprice.cli.arguments import (
     register_arguments,
 )
 from sfprice.cli.documents import open_register
-from sfprice.register import DEFAULT_ISSUER_NAME, Manifest
+from sfprice.register import DEFAULT_ISSUER_NAME, IssueResult, Manifest, Register
 from sfprice.reports.documents import (
     documents_to_csv,
     issue_result_to_json,
@@ -38,15 +39,20 @@ from sfprice.reports.subscriptions import (
     reconciliations_to_json,
     reconciliations_to_table,
 )
+from sfprice.reports.subscriptions_issued import (
+    issued_subscriptions,
+    issued_to_json,
+    issued_to_table,
+)
 
-__all__ = ["add_subscription_commands"]
+__all__ = ["add_subscription_commands", "issue_subscribed"]
 
 
-def _agreements(parser: argparse.ArgumentParser) -> None:
+def _agreements(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     parser.add_argument(
         "--subscriptions",
         type=Path,
-        required=True,
+        required=required,
         metavar="FILE",
         help="the subscription agreement file (TOML, see docs/subscriptions.md)",
     )
@@ -63,14 +69,25 @@ def add_subscription_commands(commands: Any, common: Common) -> None:
         "report",
         help="the deviation report per customer, area and reconciliation",
         description="Bill the actual volumes as bill does and reconcile the subscriptions: "
-        "invoiced, actual, forecast, deviation, invoiced correction and carried amount.",
+        "invoiced, actual, forecast, deviation, invoiced correction and carried amount (a "
+        "preview). With --register: what the register holds as issued (the parts invoiced, "
+        "the reconciliation documents with their numbers and stored figures), not recomputed.",
     )
     report.add_argument("--year", type=int, required=True, help="the year of the agreements")
     report.add_argument(
         "--through", type=month, metavar="YYYY-MM", help="the last month reconciled"
     )
-    _agreements(report)
+    report.add_argument(
+        "--register",
+        type=Path,
+        metavar="PATH",
+        help="report what this register holds as issued, instead of the volume files",
+    )
+    _agreements(report, required=False)
     add_billing_arguments(report)
+    for action in report._actions:  # the volume files are not read with --register
+        if action.dest == "volumes":
+            action.nargs = "*"
     common(report, ("table", "csv", "json"))
     report.set_defaults(handler=_report)
 
@@ -96,6 +113,25 @@ def add_subscription_commands(commands: Any, common: Common) -> None:
 
 
 def _report(args: argparse.Namespace) -> str:
+    if args.register is not None:
+        if args.volumes or args.subscriptions is not None or args.format == "csv":
+            msg = (
+                "subscriptions report --register reports what the register holds, as "
+                "issued: give no volume files, no --subscriptions and no --format csv with "
+                "it (table or json)"
+            )
+            raise ArgumentsError(msg)
+        with Register.open(args.register, create=False, read_only=True) as register:
+            issued = issued_subscriptions(register.documents(), year=args.year)
+        if args.format == "json":
+            return issued_to_json(issued)
+        return issued_to_table(issued, args.locale)
+    if not args.volumes or args.subscriptions is None:
+        msg = (
+            "subscriptions report needs the volume files and --subscriptions FILE (or "
+            "--register PATH for what was issued)"
+        )
+        raise ArgumentsError(msg)
     request = SubscriptionRequest(
         billing_request(args, args.year), args.subscriptions, args.through
     )
@@ -108,7 +144,13 @@ def _report(args: argparse.Namespace) -> str:
     return reconciliations_to_table(outcome.subscriptions, outcome.reconciliations, args.locale)
 
 
-def _issue(args: argparse.Namespace) -> str:
+def issue_subscribed(args: argparse.Namespace) -> IssueResult:
+    """Issue ``args.period`` with the subscriptions of ``args.subscriptions``.
+
+    The twelfths go on the month's invoices, and a reconciliation month's invoiced
+    deviations into reconciliation documents. The one path of ``subscriptions issue``
+    and ``issue --subscriptions``.
+    """
     period = args.period
     request = SubscriptionRequest(billing_request(args, period.year), args.subscriptions)
     with contextlib.ExitStack() as stack:
@@ -130,13 +172,20 @@ def _issue(args: argparse.Namespace) -> str:
         )
         if register is None:
             register = stack.enter_context(open_register(args, create=True))
-        result = register.issue(outcome.run, period, manifest=manifest)
+        result = register.issue(
+            outcome.run, period, manifest=manifest, reconciliations=outcome.documents
+        )
     if not result.changed:
         print(
             f"note: nothing changed: {period} is already issued with these charges "
             f"({len(result.unchanged)} department(s)); nothing was written",
             file=sys.stderr,
         )
+    return result
+
+
+def _issue(args: argparse.Namespace) -> str:
+    result = issue_subscribed(args)
     if args.format == "json":
         return issue_result_to_json(result)
     if args.format == "csv":

@@ -9,8 +9,10 @@ Shapes and units:
 - amounts are kr (``Decimal``, öre), quantities the service's units;
 - :func:`reconcile` returns one :class:`Reconciliation` per subscription and reconciliation
   month, in customer (Swedish order), area and month order;
-- :func:`subscribed_run` is the billing run as a subscription year invoices it (what
-  ``subscriptions issue`` issues);
+- :func:`subscribed_run` is the billing run as a subscription year invoices it each month
+  (the twelfths), :func:`reconciliation_invoices` the reconciliation documents (one per
+  customer and reconciliation month with an invoiced deviation); both are what
+  ``subscriptions issue`` issues;
 - :class:`SubscriptionModel` is a simulation price model (``charges(volumes)`` per
   department and month), so the simulation and the operation share one calculation.
 
@@ -35,11 +37,17 @@ from sfprice.subscription import Subscription, Subscriptions
 from sfprice.units import Unit
 
 __all__ = [
+    "ACTUAL_TO_DATE",
+    "CORRECTION_TITLE",
+    "CREDIT_TITLE",
+    "INVOICED_TO_DATE",
     "Reconciliation",
     "SubscriptionModel",
     "area_charges",
     "monthly_parts",
     "reconcile",
+    "reconciliation_invoices",
+    "reconciliation_title",
     "subscribed_run",
 ]
 
@@ -201,18 +209,31 @@ def _part_line(sub: Subscription, part: Decimal, price_list: str, source: str) -
     )
 
 
+#: The labels of a reconciliation line's two components (their sum is the deviation).
+ACTUAL_TO_DATE = "Utfall t.o.m. avstämningen (faktiska volymer enligt prislistan)"
+INVOICED_TO_DATE = "Fakturerat t.o.m. avstämningen (abonnemang och tidigare avstämningar)"
+#: The titles of a reconciliation document, by the sign of its total.
+CORRECTION_TITLE = "Korrigeringsfaktura – avstämning abonnemang"
+CREDIT_TITLE = "Kreditfaktura – avstämning abonnemang"
+
+
+def reconciliation_title(total: Decimal) -> str:
+    """A reconciliation document's title: a correction invoice (total > 0) or a credit note."""
+    return CORRECTION_TITLE if total > 0 else CREDIT_TITLE
+
+
 def _reconciliation_line(rec: Reconciliation, price_list: str, source: str) -> InvoiceLine:
     kind = "Tilläggsdebitering" if rec.deviation > 0 else "Kreditering"
     name = (
         f"Avstämning abonnemang {rec.area} {rec.start}–{rec.month}: {kind} "
-        f"(prognos t.o.m. {rec.month} {rec.forecast_to_date} kr; tröskel {rec.threshold} kr)"
+        f"(överfört in {rec.carried_in} kr; prognos t.o.m. {rec.month} "
+        f"{rec.forecast_to_date} kr; tröskel {rec.threshold} kr)"
     )
+    # actual to date - invoiced to date = actual of the period - parts of the period +
+    # carried in = the deviation (every earlier deviation was invoiced or carried).
     components = (
-        ComponentCharge(
-            "Utfall (faktiska volymer enligt prislistan)", rec.actual_period, rec.actual_period
-        ),
-        ComponentCharge("Fakturerat abonnemang", -rec.invoiced_period, -rec.invoiced_period),
-        ComponentCharge("Överfört från förra avstämningen", rec.carried_in, rec.carried_in),
+        ComponentCharge(ACTUAL_TO_DATE, rec.actual_to_date, rec.actual_to_date),
+        ComponentCharge(INVOICED_TO_DATE, -rec.invoiced_to_date, -rec.invoiced_to_date),
     )
     return InvoiceLine(
         service=f"subscription.{rec.area}.reconciliation",
@@ -237,29 +258,21 @@ def subscribed_run(
     months: Iterable[Month] | None = None,
     customers: Mapping[str, Customer] | None = None,
 ) -> BillingRun:
-    """The billing run as a subscription year invoices it.
+    """The billing run as a subscription year invoices it, month by month.
 
     For every subscribed customer and area, in each month of ``months`` (default: the
     year's twelve), the run's lines of that area are replaced by one line of the month's
-    part ("Abonnemang <area> 1/12 av årsbeloppet"), and in a reconciliation month whose
-    deviation is invoiced, a reconciliation line (positive: a further charge; negative: a
-    credit) showing the actual charge, the invoiced parts and the carried deviation as
-    its components. A month without an invoice for the customer gets one. Other customers
-    and areas are billed per unit as the run has them.
+    part ("Abonnemang <area> 1/12 av årsbeloppet"). A month without an invoice for the
+    customer gets one. Other customers and areas are billed per unit as the run has them.
+    The invoiced deviations are not here: they are documents of their own
+    (:func:`reconciliation_invoices`).
 
-    ``run`` must be the run of the actual volumes of the year (the reconciliations price
-    them); ``customers`` gives a new invoice its register record.
+    ``customers`` gives a new invoice its register record.
     """
     year = subscriptions.year
     wanted = set(subscriptions.months if months is None else months)
-    reconciliations = {
-        (r.customer, r.area, r.month): r
-        for r in reconcile(subscriptions, area_charges(run))
-        if r.invoiced
-    }
     source = subscriptions.source or subscriptions.path
-    by_key = {(i.department, i.month): i for i in run.invoices}
-    invoices: dict[tuple[str, Month], Invoice] = dict(by_key)
+    invoices: dict[tuple[str, Month], Invoice] = {(i.department, i.month): i for i in run.invoices}
     ordered = sorted(subscriptions.subscriptions, key=lambda s: (swedish_key(s.customer), s.area))
     for sub in ordered:
         parts = monthly_parts(sub)
@@ -272,28 +285,60 @@ def subscribed_run(
             price_list = (
                 invoice.price_list if invoice is not None else subscriptions.pricelist or str(year)
             )
-            added = [_part_line(sub, parts[number - 1], price_list, source)]
-            rec = reconciliations.get((sub.customer, sub.area, month))
-            if rec is not None:
-                added.append(_reconciliation_line(rec, price_list, source))
+            added = (_part_line(sub, parts[number - 1], price_list, source),)
             if invoice is None:
                 customer = None if customers is None else customers.get(sub.customer)
                 invoices[key] = Invoice(
-                    sub.customer, month, price_list, run.currency, tuple(added), customer
+                    sub.customer, month, price_list, run.currency, added, customer
                 )
             else:
                 kept = tuple(line for line in invoice.lines if line.business_area != sub.area)
-                invoices[key] = replace(invoice, lines=kept + tuple(added))
+                invoices[key] = replace(invoice, lines=kept + added)
     ordered_invoices = sorted(invoices.values(), key=lambda i: (i.month, swedish_key(i.department)))
     return replace(run, invoices=tuple(ordered_invoices))
+
+
+def reconciliation_invoices(
+    subscriptions: Subscriptions,
+    run: BillingRun,
+    *,
+    months: Iterable[Month] | None = None,
+    customers: Mapping[str, Customer] | None = None,
+) -> tuple[Invoice, ...]:
+    """The reconciliation documents, one per customer and month with an invoiced deviation.
+
+    All the customer's invoiced areas of that reconciliation are its lines (area order).
+
+    Each line's amount is the area's deviation (positive: a further charge; negative: a
+    credit); its components are the actual charge to date and the invoiced amount to date
+    (their sum is the deviation); its name states the deviation carried in, the forecast
+    to date and the threshold. The document's total decides its title
+    (:func:`reconciliation_title`). ``run`` must be the run of the actual volumes of the
+    year (the reconciliations price them); ``months`` (default: all) picks the months.
+    """
+    wanted = set(subscriptions.months if months is None else months)
+    source = subscriptions.source or subscriptions.path
+    prices = {(i.department, i.month): i.price_list for i in run.invoices}
+    grouped: dict[tuple[str, Month], list[Reconciliation]] = defaultdict(list)
+    for rec in reconcile(subscriptions, area_charges(run)):
+        if rec.invoiced and rec.month in wanted:
+            grouped[(rec.customer, rec.month)].append(rec)
+    out = []
+    for (customer, month), recs in grouped.items():
+        price_list = prices.get((customer, month)) or subscriptions.pricelist or str(month.year)
+        lines = tuple(_reconciliation_line(r, price_list, source) for r in recs)
+        record = None if customers is None else customers.get(customer)
+        out.append(Invoice(customer, month, price_list, run.currency, lines, record))
+    return tuple(sorted(out, key=lambda i: (i.month, swedish_key(i.department))))
 
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionModel:
     """Subscriptions as a simulation price model (``PriceModel`` protocol).
 
-    Its charge per (department, month) is what :func:`subscribed_run` invoices: the
-    subscribed areas' twelfths and invoiced reconciliations, plus every other line of the
+    Its charge per (department, month) is what :func:`subscribed_run` and
+    :func:`reconciliation_invoices` invoice: the subscribed areas' twelfths and the
+    invoiced reconciliations, plus every other line of the
     list as it stands (customers and areas without a subscription pay per unit). The
     actual volumes are billed by :func:`sfprice.engine.billing.bill`.
 
@@ -309,9 +354,11 @@ class SubscriptionModel:
     catalog: PriceCatalog
     customers: Mapping[str, Customer] | None = None
 
-    def _run(self, volumes: VolumeSet) -> BillingRun:
+    def _invoices(self, volumes: VolumeSet) -> tuple[Invoice, ...]:
         actual = bill(self.catalog, volumes, year=self.subscriptions.year, customers=self.customers)
-        return subscribed_run(self.subscriptions, actual, customers=self.customers)
+        run = subscribed_run(self.subscriptions, actual, customers=self.customers)
+        recs = reconciliation_invoices(self.subscriptions, actual, customers=self.customers)
+        return run.invoices + recs
 
     def charges(self, volumes: VolumeSet) -> dict[tuple[str, Month], Decimal]:
         """Kr per (department, month).
@@ -320,7 +367,7 @@ class SubscriptionModel:
             PriceNotFound: When a volume has no price in force (as ``bill``).
         """
         amounts: dict[tuple[str, Month], list[Decimal]] = defaultdict(list)
-        for invoice in self._run(volumes).invoices:
+        for invoice in self._invoices(volumes):
             amounts[(invoice.department, invoice.month)].append(invoice.total)
         return {key: exact_sum(values) for key, values in amounts.items()}
 
