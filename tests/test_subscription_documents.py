@@ -18,9 +18,15 @@ from pathlib import Path
 
 import pytest
 import sie4b_reader as sie4b
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sfprice.app import BillingRequest
-from sfprice.app.subscriptions import SubscriptionRequest, subscriptions_for_issue
+from sfprice.app.subscriptions import (
+    SubscriptionOutcome,
+    SubscriptionRequest,
+    subscriptions_for_issue,
+)
 from sfprice.cli import main
 from sfprice.documents.invoice import invoice_html, invoice_view
 from sfprice.documents.sie import load_accounts, sie_of_year
@@ -332,3 +338,58 @@ def test_the_triggers_cover_reconciliation_documents(year_register: Path, tmp_pa
         ):
             with pytest.raises(sqlite3.DatabaseError, match="sfprice register"):
                 db.execute(sql)
+
+
+def test_a_reconciliation_document_prints_as_pdf(year_register: Path) -> None:
+    pytest.importorskip("fpdf")
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    from sfprice.documents.pdf import invoice_pdf
+
+    with Register.open(year_register, read_only=True) as register:
+        data = invoice_pdf(invoice_view(register, "SF-2015-000051"))
+    text = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert text.startswith("Kreditfaktura – avstämning abonnemang")
+    assert "-224 000,00 kr" in text.replace("\u2212", "-").replace("\xa0", " ")
+
+
+_BILLED: dict[str, SubscriptionOutcome] = {}
+
+
+@settings(max_examples=25, deadline=None)
+@given(threshold=st.integers(0, 500_000), months=st.sampled_from([(4, 10, 12), (6, 12), (12,)]))
+def test_documents_are_the_invoiced_reconciliations(
+    threshold: int, months: tuple[int, ...]
+) -> None:
+    """Per customer and month, one document whose lines are the invoiced deviations; the
+    twelfths plus the documents equal the actual charge of the year (final threshold 0)."""
+    from sfprice.app.subscriptions import run_subscriptions
+    from sfprice.engine.subscriptions import (
+        area_charges,
+        reconcile,
+        reconciliation_invoices,
+        subscribed_run,
+    )
+    from sfprice.subscription import SubscriptionTerms
+
+    if "outcome" not in _BILLED:
+        _BILLED["outcome"] = run_subscriptions(
+            SubscriptionRequest(BillingRequest((VOLUMES,), 2014), AGREEMENTS)
+        )
+    outcome = _BILLED["outcome"]
+    actual = outcome.billing.run
+    subs = replace(outcome.subscriptions, terms=SubscriptionTerms(months, D(threshold), D(0)))
+    documents = reconciliation_invoices(subs, actual)
+    invoiced = [r for r in reconcile(subs, area_charges(actual)) if r.invoiced]
+    assert sorted((d.department, d.month) for d in documents) == sorted(
+        {(r.customer, r.month) for r in invoiced}
+    )
+    assert sum((d.total for d in documents), D(0)) == sum((r.deviation for r in invoiced), D(0))
+    twelfths = subscribed_run(subs, actual)
+    for customer in (KULTUR, UTB):
+        total = sum(
+            (i.total for i in (*twelfths.invoices, *documents) if i.department == customer), D(0)
+        )
+        assert total == sum(area_charges(actual).get((customer, "payroll", m), D(0))
+                            for m in subs.months)  # fmt: skip
