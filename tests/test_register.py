@@ -71,7 +71,7 @@ def test_new_register_has_schema_and_markers(tmp_path: Path) -> None:
     Register.open(path).close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA application_id").fetchone()[0] == sfprice.register.APPLICATION_ID
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "periods", "runs", "documents", "lines", "period_events", "sequences"} <= tables

@@ -385,7 +385,7 @@ def test_changed_schema_is_refused_and_left_as_it_is(
     code = main(["invoices", "list", "--register", str(issued)])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"error: {issued}: the register's schema (version 2) was changed outside sfprice" in err
+    assert f"error: {issued}: the register's schema (version 3) was changed outside sfprice" in err
     assert problem in err
     assert "Traceback" not in err
     assert issued.read_bytes() == before
@@ -495,7 +495,7 @@ def test_upgrade_from_schema_1(tmp_path: Path) -> None:
         documents = {d.number: d for d in register.documents()}
         pages = {n: _html(register, n) for n in documents}
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     assert {t: _rows(path, t) for t in old} == old  # nothing of schema 1 changed
     original = documents["SF-2014-000005"].content
     assert original is not None

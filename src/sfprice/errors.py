@@ -42,6 +42,10 @@ class Remedy(enum.StrEnum):
     SAME_TIME_ZONE = "expected time_zone="
     CHOOSE_SHEET = "(choose one as sheet=)"
     PLAN_NEXT_YEAR = "to price a year from the volumes of the year before, plan it (plan_next_year)"
+    GIVE_SUBSCRIPTIONS = (
+        "issue it with its subscriptions (subscriptions_for_issue, then "
+        "Register.issue(..., reconciliations=))"
+    )
     ISSUE_WITH_CODES = (
         "issue the period again with a customer register (customers=) that gives the "
         "department a code"

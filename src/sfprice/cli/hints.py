@@ -34,6 +34,7 @@ CLI_HINTS: Mapping[Remedy, str] = {
         "to price a year from the volumes of the year before, run 'python -m sfprice plan' "
         "(--from-year)"
     ),
+    Remedy.GIVE_SUBSCRIPTIONS: "issue it with --subscriptions FILE, as subscriptions issue does",
     Remedy.ISSUE_WITH_CODES: (
         "issue the period again with --customers, a customer register that gives the "
         "department a code"

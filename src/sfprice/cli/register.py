@@ -12,6 +12,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sfprice.app import bill_for_issue
@@ -26,6 +27,7 @@ from sfprice.cli.arguments import (
     register_arguments,
 )
 from sfprice.cli.documents import add_document_actions, open_register
+from sfprice.cli.subscriptions import issue_subscribed
 from sfprice.names import query_name, visible_json
 from sfprice.period import Month
 from sfprice.register import (
@@ -79,6 +81,13 @@ def add_register_commands(commands: Any, common: Common) -> None:
         help=f"the issuer printed on the documents, stored with them (default: "
         f"{DEFAULT_ISSUER_NAME})",
     )
+    issue.add_argument(
+        "--subscriptions",
+        type=Path,
+        metavar="FILE",
+        help="a subscription agreement file: issue the month as subscriptions issue does "
+        "(docs/subscriptions.md)",
+    )
     # Accepted only to be refused clearly (argparse would read "--per" as "--period").
     issue.add_argument("--per", dest="issue_per", metavar="parent", help=argparse.SUPPRESS)
     register_arguments(issue)
@@ -126,6 +135,8 @@ def _issue(args: argparse.Namespace) -> str:
             "bill --per parent for the consolidated view"
         )
         raise ArgumentsError(msg)
+    if args.subscriptions is not None:
+        return _render_result(args, issue_subscribed(args))
     period: Month = args.period
     request = billing_request(args, period.year)
     # The departments the register has invoiced take part in the name check: a new

@@ -30,11 +30,11 @@ from sfprice.period import Month
 from sfprice.register import (
     DEFAULT_ISSUER_NAME,
     DocumentContent,
-    DocumentKind,
     Register,
     RegisterError,
     StatementRow,
 )
+from sfprice.register.records import title_key
 from sfprice.reports.formats import (
     agreement_text,
     format_amount,
@@ -57,6 +57,8 @@ LABELS: dict[str, dict[str, str]] = {
     "sv": {
         "invoice": "Faktura",
         "credit_note": "Kreditfaktura",
+        "reconciliation_invoice": "Korrigeringsfaktura – avstämning abonnemang",
+        "reconciliation_credit": "Kreditfaktura – avstämning abonnemang",
         "issuer": "Utställare",
         "customer": "Kund (förvaltning)",
         "customer_code": "Kundnummer",
@@ -89,6 +91,8 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "invoice": "Invoice",
         "credit_note": "Credit note",
+        "reconciliation_invoice": "Correction invoice – subscription reconciliation",
+        "reconciliation_credit": "Credit note – subscription reconciliation",
         "issuer": "Issuer",
         "customer": "Customer (department)",
         "customer_code": "Customer code",
@@ -154,9 +158,8 @@ class InvoiceView:
 
     @property
     def title(self) -> str:
-        """``Faktura`` or ``Kreditfaktura`` (or the English)."""
-        credit = self.document.kind == DocumentKind.CREDIT_NOTE
-        return self.labels["credit_note" if credit else "invoice"]
+        """``Faktura``, ``Kreditfaktura`` or a reconciliation's title (or the English)."""
+        return self.labels[title_key(self.document.kind, self.document.total)]
 
     @property
     def closing_label(self) -> str:

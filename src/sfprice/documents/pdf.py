@@ -285,7 +285,13 @@ def invoice_pdf(view: InvoiceView) -> bytes:
         wrapped(width, height, text)
 
     # Title, and the issuer beside it (wrapped when long).
-    font(20, "B")
+    # A long title (a reconciliation's "Korrigeringsfaktura – avstämning abonnemang") is set
+    # smaller, down to 12 pt, so that it leaves room for the issuer beside it.
+    size = 20
+    font(size, "B")
+    while size > 12 and pdf.get_string_width(view.title) + 6 > width * 0.6:
+        size -= 1
+        font(size, "B")
     title_w = pdf.get_string_width(view.title) + 6
     top = pdf.get_y()
     pdf.cell(title_w, 12, view.title)

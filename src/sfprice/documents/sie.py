@@ -46,7 +46,7 @@ from pathlib import Path
 from sfprice import __version__
 from sfprice.errors import InputError, Issue, Remedy
 from sfprice.money import exact_sum, round_amount
-from sfprice.register import DocumentKind, IssuedDocument
+from sfprice.register import IssuedDocument
 
 __all__ = [
     "AccountMap",
@@ -383,6 +383,16 @@ def _date(value: date) -> str:
     return value.strftime("%Y%m%d")
 
 
+#: A voucher's text by what the document is (a reconciliation document is a voucher like
+#: an invoice, its text saying which).
+_VOUCHER_KIND = {
+    "invoice": "Faktura",
+    "credit_note": "Kreditfaktura",
+    "reconciliation_invoice": "Korrigeringsfaktura avstämning",
+    "reconciliation_credit": "Kreditfaktura avstämning",
+}
+
+
 def _rows(
     document: IssuedDocument, accounts: AccountMap, origin: IssuedDocument | None
 ) -> tuple[list[SieTransaction], list[tuple[str, str, str]]]:
@@ -555,7 +565,7 @@ def write_sie(
         rows, unmapped = _rows(document, accounts, origin)
         for key in unmapped:
             missing.setdefault(key, []).append(document.number)
-        kind = "Kreditfaktura" if document.kind is DocumentKind.CREDIT_NOTE else "Faktura"
+        kind = _VOUCHER_KIND[document.title_key]
         text = f"{kind} {document.number} {document.department} {document.period}"
         vouchers.append(
             SieVoucher(series, str(number), document.period.last_day, text, tuple(rows))

@@ -70,7 +70,11 @@ def _utc(stamp: str) -> datetime:
 
 
 def _kind(document: IssuedDocument, swedish: bool) -> str:
-    credit = document.kind is DocumentKind.CREDIT_NOTE
+    credit = document.is_credit
+    if document.kind is DocumentKind.RECONCILIATION:
+        if swedish:
+            return "kreditfaktura (avstämning)" if credit else "korrigeringsfaktura"
+        return "reconciliation credit" if credit else "correction invoice"
     if swedish:
         return "kreditfaktura" if credit else "faktura"
     return "credit note" if credit else "invoice"
@@ -250,8 +254,8 @@ def workbook_bytes(documents: Sequence[IssuedDocument], *, locale: str = "sv_SE"
     row = 2
     for department in sorted(per, key=swedish_key):
         group = per[department]
-        invoices = [d.total for d in group if d.kind is DocumentKind.INVOICE]
-        credits = [d.total for d in group if d.kind is DocumentKind.CREDIT_NOTE]
+        invoices = [d.total for d in group if not d.is_credit]
+        credits = [d.total for d in group if d.is_credit]
         summary.append([cell_text(department), len(invoices), len(credits)])
         number(summary, row, 4, exact_sum(invoices), MONEY_FORMAT)
         number(summary, row, 5, exact_sum(credits), MONEY_FORMAT)

@@ -33,6 +33,7 @@ __all__ = [
     "PeriodEvent",
     "RegisterError",
     "RunRecord",
+    "title_key",
 ]
 
 
@@ -47,6 +48,22 @@ class DocumentKind(enum.StrEnum):
     """An invoice of one department's charges for one month."""
     CREDIT_NOTE = "credit_note"
     """A full reversal of an invoice: its lines negated, referencing its number."""
+    RECONCILIATION = "reconciliation"
+    """A subscription's reconciliation (schema 3): one customer's invoiced deviations of
+    one reconciliation month, all its areas as lines; a positive total is a correction
+    invoice, a negative one a credit note. Beside the month's invoice, never crediting."""
+
+
+def title_key(kind: str, total: Decimal) -> str:
+    """What a document of ``kind`` with ``total`` (kr) is, as a label key.
+
+    ``invoice``, ``credit_note``, ``reconciliation_invoice`` (a reconciliation whose total
+    is positive or zero: a correction invoice) or ``reconciliation_credit`` (negative: a
+    credit note).
+    """
+    if kind == DocumentKind.RECONCILIATION:
+        return "reconciliation_credit" if total < 0 else "reconciliation_invoice"
+    return kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +119,15 @@ class IssuedDocument:
 
     Attributes:
         number: Its number (``SF-2014-000123``).
-        kind: Invoice or credit note.
+        kind: Invoice, credit note or (schema 3) a subscription reconciliation.
         period: The month it bills.
         department: The department billed.
         issued_at: When it was issued (UTC, ISO 8601).
         price_list: The price list of the invoice it bills or reverses.
         currency: Currency of the amounts.
         lines: Its lines.
-        credits: For a credit note, the number of the invoice it reverses.
+        credits: For a credit note, the number of the invoice (or reconciliation
+            document) it reverses.
         credited_by: For an invoice that was reversed, the credit note's number.
         run_id: The issue run that created it (see :meth:`Register.runs`).
         volume_sources: The volume files and row counts behind its quantities.
@@ -135,6 +153,22 @@ class IssuedDocument:
     def total(self) -> Decimal:
         """Sum of the line amounts."""
         return exact_sum(line.amount for line in self.lines)
+
+    @property
+    def is_credit(self) -> bool:
+        """True for a credit note, or a reconciliation document with a negative total."""
+        if self.kind is DocumentKind.RECONCILIATION:
+            return self.total < 0
+        return self.kind is DocumentKind.CREDIT_NOTE
+
+    @property
+    def title_key(self) -> str:
+        """What the document is, as a label key.
+
+        ``invoice``, ``credit_note``, ``reconciliation_invoice`` (a correction invoice) or
+        ``reconciliation_credit`` (a reconciliation's credit note).
+        """
+        return title_key(str(self.kind), self.total)
 
 
 @dataclass(frozen=True, slots=True)

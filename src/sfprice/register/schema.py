@@ -18,6 +18,7 @@ from sfprice.register.records import RegisterError
 
 __all__ = [
     "ADDED_V2",
+    "ADDED_V3",
     "APPLICATION_ID",
     "SCHEMA_VERSION",
     "STATEMENTS",
@@ -25,11 +26,12 @@ __all__ = [
     "check_header",
     "create",
     "upgrade_v1",
+    "upgrade_v2",
     "validate",
 ]
 
 APPLICATION_ID = 0x53465052  # "SFPR": marks a SQLite file as an sfprice register
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _SCHEMA = """
@@ -94,6 +96,8 @@ CREATE TABLE lines (
     PRIMARY KEY (document_id, position)
 );
 """
+_KINDS_V1 = "kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note')),"
+_KINDS_V3 = "kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note', 'reconciliation')),"
 _FROZEN = ("documents", "lines", "runs", "period_events")
 STATEMENTS_V1 = [part.strip() for part in _SCHEMA.split(";") if part.strip()] + [
     f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} BEGIN "
@@ -198,7 +202,23 @@ ADDED_V2 = [
         for verb in ("insert", "update")
     ),
 ]
-STATEMENTS = STATEMENTS_V1 + ADDED_V2
+STATEMENTS_V2 = STATEMENTS_V1 + ADDED_V2
+
+# Schema 3: a third document kind, ``reconciliation`` (a subscription's correction invoice
+# or credit note, one per customer and reconciliation month, beside the month's invoice).
+# The documents table's CHECK admits it (widened in place on the upgrade: every existing
+# row satisfies the wider check); a reconciliation document never credits another.
+ADDED_V3 = [
+    _refuse(
+        "reconciliations_credit_nothing",
+        "INSERT ON documents",
+        "NEW.kind = 'reconciliation' AND NEW.credits IS NOT NULL",
+        "a reconciliation document never credits another document",
+    ),
+]
+_DOCUMENTS_V1 = next(s for s in STATEMENTS_V1 if s.startswith("CREATE TABLE documents"))
+_DOCUMENTS_V3 = _DOCUMENTS_V1.replace(_KINDS_V1, _KINDS_V3)
+STATEMENTS = [_DOCUMENTS_V3 if s == _DOCUMENTS_V1 else s for s in STATEMENTS_V2] + ADDED_V3
 
 
 def check_header(path: Path) -> bool:
@@ -269,7 +289,8 @@ def _expected_schema(version: int) -> dict[str, tuple[str, str, str | None]]:
     """The schema objects of a register of ``version``: name -> (type, table, SQL)."""
     memory = sqlite3.connect(":memory:")
     try:
-        for statement in STATEMENTS_V1 if version == 1 else STATEMENTS:
+        statements = {1: STATEMENTS_V1, 2: STATEMENTS_V2}.get(version, STATEMENTS)
+        for statement in statements:
             memory.execute(statement)
         return _schema_of(memory)
     finally:
@@ -362,4 +383,32 @@ def upgrade_v1(connection: sqlite3.Connection, seal: Callable[[], None], at: str
         if not sql.startswith("CREATE TABLE"):
             connection.execute(sql)
     connection.execute("INSERT INTO meta (key, value) VALUES ('upgraded_from_1', ?)", (at,))
+    connection.execute("PRAGMA user_version = 2")
+
+
+def upgrade_v2(connection: sqlite3.Connection, at: str) -> None:
+    """Upgrade a schema-2 register to schema 3 inside the caller's write transaction.
+
+    Widens the documents table's kind CHECK to admit ``reconciliation`` by SQLite's
+    documented procedure for changing a CHECK constraint (``writable_schema``: the table's
+    SQL is rewritten, no row is touched; every existing row satisfies the wider check),
+    adds the trigger of schema 3, records the upgrade time ``at`` and sets the version.
+    Does nothing when another process upgraded it first.
+    """
+    if connection.execute("PRAGMA user_version").fetchone()[0] != 2:
+        return
+    version = connection.execute("PRAGMA schema_version").fetchone()[0]
+    connection.execute("PRAGMA writable_schema = ON")
+    try:
+        connection.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'documents' "
+            "AND sql = ?",
+            (_DOCUMENTS_V3, _DOCUMENTS_V1),
+        )
+        connection.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        connection.execute("PRAGMA writable_schema = OFF")
+    for sql in ADDED_V3:
+        connection.execute(sql)
+    connection.execute("INSERT INTO meta (key, value) VALUES ('upgraded_from_2', ?)", (at,))
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -19,7 +19,7 @@ import sqlite3
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -171,8 +171,10 @@ class Register:
     ) -> Register:
         """Open the register at ``path``; create it only when ``create`` and there is no file.
 
-        A register of schema version 1 is upgraded to version 2 in one transaction when it
-        is opened for writing (see ``docs/register.md``).
+        A register of schema version 1 is upgraded to version 3 in one transaction when it
+        is opened for writing. A schema-2 register is read as it is, and upgraded to
+        version 3 inside the first write transaction (an issue, a period closed or
+        reopened), so a read never changes it (see ``docs/register.md``).
 
         Args:
             path: The register file.
@@ -374,9 +376,12 @@ class Register:
         *,
         manifest: Manifest,
         now: datetime | None = None,
+        reconciliations: Sequence[Invoice] | None = None,
     ) -> IssueResult:
         """Issue one month of a billing run; see :func:`issue_period`."""
-        return issue_period(self, run, period, manifest=manifest, now=now)
+        return issue_period(
+            self, run, period, manifest=manifest, now=now, reconciliations=reconciliations
+        )
 
     # -- internals ------------------------------------------------------------------
 
@@ -405,6 +410,8 @@ class Register:
         except sqlite3.Error as exc:
             raise _write_error(self.path, exc) from exc
         with self._undone_on_error():
+            # A schema-2 register is upgraded by its first write, in the same transaction.
+            schema.upgrade_v2(self._db, _utc(self.clock()).isoformat())
             yield
         with self._undone_on_error():
             self.hooks.before_commit()
@@ -587,8 +594,10 @@ def _migrate_v1(register: Register) -> None:
             moment = local_moment(datetime.fromisoformat(row["issued_at"]), register.zone)
             _seal(register, row["id"], _content(register, row, moment, lines, statement))
 
+    at = _utc(register.clock()).isoformat()
     with register._writing():
-        schema.upgrade_v1(db, seal_all, _utc(register.clock()).isoformat())
+        schema.upgrade_v1(db, seal_all, at)
+        schema.upgrade_v2(db, at)
 
 
 def _content_of(register: Register, number: str) -> DocumentContent:
@@ -721,6 +730,54 @@ def _net_invoices(db: sqlite3.Connection, period: Month) -> dict[str, sqlite3.Ro
     rows = db.execute(
         "SELECT * FROM documents AS d WHERE period = ? AND kind = 'invoice' AND NOT EXISTS "
         "(SELECT 1 FROM documents AS c WHERE c.credits = d.number) ORDER BY id",
+        (str(period),),
+    ).fetchall()
+    return {row["department"]: row for row in rows}
+
+
+def _in_force(register: Register, rows: dict[str, sqlite3.Row]) -> list[InForce]:
+    """The documents in force, as the issuing plan compares them."""
+    return [
+        InForce(
+            row["number"],
+            department,
+            row["price_list"],
+            row["currency"],
+            tuple(_stored_lines(register, row["id"], row["number"])),
+            _content_of(register, row["number"]).customer,
+        )
+        for department, row in rows.items()
+    ]
+
+
+def _refuse_over_subscriptions(
+    register: Register, period: Month, rows: dict[str, sqlite3.Row], recs: dict[str, sqlite3.Row]
+) -> None:
+    """Refuse an issue without subscriptions over a period issued with them.
+
+    Such an issue bills the subscribed areas per unit: it would credit the subscription
+    invoices (their twelfths) and leave or miss the reconciliation documents.
+    """
+    held = [row["number"] for row in recs.values()]
+    for row in rows.values():
+        lines = _stored_lines(register, row["id"], row["number"])
+        if any(line.service.startswith("subscription.") for line in lines):
+            held.append(row["number"])
+    if held:
+        more = f" and {len(held) - 3} more" if len(held) > 3 else ""
+        shown = ", ".join(sorted(held)[:3]) + more
+        raise RegisterError(
+            f"{register.path}: {period} was issued with subscriptions ({shown}); an issue "
+            "without them would bill the subscribed areas per unit and credit those "
+            f"invoices; nothing was issued ({Remedy.GIVE_SUBSCRIPTIONS})"
+        )
+
+
+def _net_reconciliations(db: sqlite3.Connection, period: Month) -> dict[str, sqlite3.Row]:
+    """Each department's reconciliation document in force for the period (not credited)."""
+    rows = db.execute(
+        "SELECT * FROM documents AS d WHERE period = ? AND kind = 'reconciliation' AND NOT "
+        "EXISTS (SELECT 1 FROM documents AS c WHERE c.credits = d.number) ORDER BY id",
         (str(period),),
     ).fetchall()
     return {row["department"]: row for row in rows}
@@ -887,8 +944,8 @@ class _Writer:
             customer=credited.customer,
         )
 
-    def invoice(self, invoice: Invoice) -> str:
-        """The run's invoice for one department."""
+    def invoice(self, invoice: Invoice, kind: DocumentKind = DocumentKind.INVOICE) -> str:
+        """The run's invoice for one department (or its reconciliation document)."""
         lines = [
             (codec.line_content(line), line.price_list, codec.line_detail_json(line))
             for line in invoice.lines
@@ -898,7 +955,7 @@ class _Writer:
             for source in line.volume_sources:
                 sources[source.path] = sources.get(source.path, 0) + source.rows
         return self.add(
-            DocumentKind.INVOICE,
+            kind,
             invoice.department,
             invoice.price_list,
             invoice.currency,
@@ -915,6 +972,7 @@ def issue_period(
     *,
     manifest: Manifest,
     now: datetime | None = None,
+    reconciliations: Sequence[Invoice] | None = None,
 ) -> IssueResult:
     """Issue one month of a billing run into the register, in one transaction.
 
@@ -933,6 +991,12 @@ def issue_period(
         now: The issue time (default: now; time-zone aware). Its date in the register's
             time zone is the issue date ("Fakturadatum"), and its year there picks the
             number sequence.
+        reconciliations: The period's reconciliation documents of a subscription year
+            (:func:`sfprice.engine.subscriptions.reconciliation_invoices`), one per
+            department, stored as documents of kind ``reconciliation`` beside the
+            invoices, by the same policy (kept when the same, else credited and
+            re-issued; one in force and no longer wanted is credited). None (the default)
+            leaves the period's reconciliation documents as they are.
 
     Raises:
         RegisterError: When the period is closed, or the register cannot be written.
@@ -954,22 +1018,20 @@ def issue_period(
                 f"--register {register.path} --reason TEXT"
             )
         rows = _net_invoices(db, period)
-        plan = plan_issue(
-            [
-                InForce(
-                    row["number"],
-                    department,
-                    row["price_list"],
-                    row["currency"],
-                    tuple(_stored_lines(register, row["id"], row["number"])),
-                    _content_of(register, row["number"]).customer,
-                )
-                for department, row in rows.items()
-            ],
-            run,
-            period,
+        recs = _net_reconciliations(db, period)
+        if reconciliations is None:
+            _refuse_over_subscriptions(register, period, rows, recs)
+        plan = plan_issue(_in_force(register, rows), run, period)
+        recs_plan = (
+            None
+            if reconciliations is None
+            else plan_issue(
+                _in_force(register, recs),
+                replace(run, invoices=tuple(i for i in reconciliations if i.month == period)),
+                period,
+            )
         )
-        if not plan.changed:
+        if not plan.changed and (recs_plan is None or not recs_plan.changed):
             return IssueResult(period, None, (), plan.unchanged)
         run_id = db.execute(
             "INSERT INTO runs (period, issued_at, sfprice_version, note, inputs) "
@@ -991,6 +1053,12 @@ def issue_period(
             if step.action in (Action.REISSUE, Action.NEW):
                 assert step.invoice is not None
                 writer.invoice(step.invoice)
+        for step in () if recs_plan is None else recs_plan.writes:
+            if step.action in (Action.REISSUE, Action.CREDIT):
+                writer.credit(recs[step.department])
+            if step.action in (Action.REISSUE, Action.NEW):
+                assert step.invoice is not None
+                writer.invoice(step.invoice, DocumentKind.RECONCILIATION)
         documents = tuple(
             register._document(
                 db.execute("SELECT * FROM documents WHERE number = ?", (n,)).fetchone()

@@ -35,7 +35,12 @@ __all__ = [
     "issue_result_to_table",
 ]
 
-_KIND_SV = {"invoice": "faktura", "credit_note": "kreditfaktura"}
+_KIND_SV = {
+    "invoice": "faktura",
+    "credit_note": "kreditfaktura",
+    "reconciliation_invoice": "korr.faktura",
+    "reconciliation_credit": "korr.kredit",
+}
 
 #: The columns of the documents' CSV: one row per line of a document.
 CSV_COLUMNS = (
@@ -172,7 +177,7 @@ def _summary(document: IssuedDocument, locale: str) -> str:
     elif document.credited_by:
         note = f"  krediterad av {document.credited_by}"
     return (
-        f"{document.number}  {_KIND_SV[str(document.kind)]:<13}  {document.period}  "
+        f"{document.number}  {_KIND_SV[document.title_key]:<13}  {document.period}  "
         f"{visible(document.department):<34}  "
         f"{format_amount(document.total, locale, document.currency):>16}{note}"
     )
