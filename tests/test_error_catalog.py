@@ -141,6 +141,29 @@ ERRORS: dict[str, str] = {
     "agreements-overlap": (
         f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-overlap.toml"
     ),
+    # Subscription agreements (docs/subscriptions.md)
+    "subscriptions-bad": (
+        f"subscriptions report examples/volumes-2014.csv"
+        f" --year 2014"
+        f" --subscriptions {E}/subscriptions-bad.toml"
+    ),
+    "subscriptions-kind": (
+        f"subscriptions report examples/volumes-2014.csv"
+        f" --year 2014"
+        f" --subscriptions {E}/subscriptions-kind.toml"
+    ),
+    "subscriptions-proposal": (
+        f"subscriptions issue examples/volumes-2014-subscriptions.csv"
+        f" --subscriptions {E}/subscriptions-proposal.toml"
+        f" --period 2014-04"
+        f" --register never-made.db"
+    ),
+    "subscriptions-months": (
+        f"subscriptions issue examples/volumes-2014.csv"
+        f" --subscriptions {E}/subscriptions-months.toml"
+        f" --period 2014-04"
+        f" --register never-made.db"
+    ),
     "agreements-customer": (
         f"bill examples/volumes-2014.csv --year 2014 --agreements {E}/agreements-customer.toml"
     ),

@@ -32,6 +32,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         {"costs"},  # budgets, whose areas may carry the cost model's staff drivers
         {"customers"},  # the customer register as a lookup (pure, over the model)
         {"agreements"},  # agreements and overrides: on the model's items and customers
+        {"subscription"},  # subscription agreements (records): on the model's months
         {"io", "engine", "synthetic"},
         {"app"},
         {"register"},

@@ -31,6 +31,7 @@ from sfprice.cli.recovery import add_commands
 from sfprice.cli.register import add_register_commands
 from sfprice.cli.sheets import check_sheet_format
 from sfprice.cli.simulate import add_simulate
+from sfprice.cli.subscriptions import add_subscription_commands
 from sfprice.errors import InputError, Issue, PriceNotFound, SfpriceError
 
 __all__ = ["main"]
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     add_simulate(commands, common)
     add_plan(commands, common)
     add_register_commands(commands, common)
+    add_subscription_commands(commands, common)
     add_export(commands, output_arguments)
     return parser
 
