@@ -1,14 +1,19 @@
 """Build and execute examples/price-models-2026.ipynb (needs ``pip install -e '.[test]'``).
 
-The notebook is written here as cells, so its text is reviewable in a diff, then executed
-top to bottom with nbclient and saved with its outputs. tests/test_notebook.py executes it
-again and checks that the figures it shows are what it computes.
+The notebook is the decision memo for the 2026 price list ("Beslutsunderlag: prismodell
+2026", in Swedish, on the SYNTHETIC city). It is written here as cells, so its text is
+reviewable in a diff, then executed top to bottom with nbclient and saved with its
+outputs; the two plots it saves (memo-balance.png, memo-montecarlo.png) are copied to
+docs/. tests/test_notebook.py executes it again and checks that the figures it shows are
+what it computes.
 
 Run from the repository root: python examples/build_price_models_notebook.py
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -20,214 +25,408 @@ NOTEBOOK = HERE / "price-models-2026.ipynb"
 CELLS: list[tuple[str, str]] = [
     (
         "md",
-        """# Price models for the 2026 price list: per unit, fixed, hybrid
+        """# Beslutsunderlag: prismodell 2026
 
-The 2025 plan asks for a review of the price model ahead of the 2026 price list: a
-fixed-price model (*fastprismodell*) would give customers predictability and less
-administration (`002_83b6b989210075f7.txt:93-106`). Before anything is decided, each
-department should see what it would pay under each candidate, whether the model still
-recovers the full cost, how it behaves when volumes move, and whether it still rewards
-self-service over manual reporting.
+**Staden i detta underlag är SYNTETISK.** Sextio påhittade förvaltningar och bolag vars
+volymer summerar exakt till planernas: 600 000 lönebesked om året, 75,5 % via
+självservice (`003_dbc171dac11004c9.txt:133-137`). Kostnaden är budgeten
+`budgets/2026-payroll.toml`, vars kronor är ANTAGNA (2025 års plan anger inga belopp).
+Underlaget visar hur modellerna skiljer sig åt och varför; det är inte ett förslag på
+priser. Kör samma celler på stadens egna volymfiler och budget 2026 innan beslut.
 
-**The city in this notebook is SYNTHETIC.** Sixty departments with invented sizes whose
-volumes add up exactly to the plans' figures: 600 000 payslips a year, 75,5 % through
-self-service (`003_dbc171dac11004c9.txt:133-137`). The cost to recover is the 2014 payroll
-budget, 48,3 mnkr (`003_dbc171dac11004c9.txt:121-131`). The 2014 price list is the
-baseline.""",
+Alla siffror i sammanfattningen, tabellerna och rekommendationen skrivs ut av koden från
+beräkningarna; texten citerar bara planernas siffror med källa (fil:rad).""",
     ),
     (
         "code",
-        """from decimal import Decimal
+        """import dataclasses
+from datetime import date
+from decimal import Decimal
 
 import matplotlib.pyplot as plt
+import pandas as pd
+from babel.numbers import format_decimal
 
 import sfprice
-from sfprice import Month
+from sfprice import Month, PriceCatalog
+from sfprice.app import area_cost_model, open_budget
+from sfprice.engine.fixedfees import (
+    break_even_model, break_even_prices, fees_by_employees, fees_by_payslips,
+)
+from sfprice.engine.listmodel import PriceListModel
+from sfprice.engine.listsubscription import forecast_subscriptions, list_subscription_model
 from sfprice.engine.montecarlo import monte_carlo
 from sfprice.engine.simulate import (
-    FixedFeeModel, PerUnitModel, TrueUp, compare, derive_fixed_fees, derive_hybrid,
-    leave, scale, shift_channel, window,
+    EMPLOYMENT_DOCUMENTS, MANUAL, SELF_SERVICE, FixedFeeModel, TrueUp, compare,
+    derive_fixed_fees, derive_hybrid, las_documents, leave, scale, shift_channel, window,
 )
+from sfprice.reports.formats import format_quantity
 from sfprice.reports.notebook import (
-    comparison_frame, model_frame, monte_carlo_frame, plot_difference, plot_recovery, view,
+    plot_administration, plot_balance_bands, plot_department_spread, plot_scenario_balances,
 )
-from sfprice.synthetic import synthetic_city""",
-    ),
-    ("md", "## The synthetic city and the cost to recover"),
-    (
-        "code",
-        """city = synthetic_city(seed=2014, year=2014).payroll_only()
-volumes = city.volumes
-print(city.description.split(". ")[0] + ".")
-print("departments:", len(city.departments))
-print({service: int(total) for service, total in city.service_totals.items()})""",
-    ),
-    (
-        "code",
-        """budget = sfprice.load_budget(sfprice.bundled_budgets() / "2014-payroll.toml")
+from sfprice.synthetic import synthetic_city
+
+kr = sfprice.format_amount
+YEAR = 2026
+
+
+def one_decimal(value):
+    \"\"\"A number with one decimal, Swedish format (babel): 1 234,5.\"\"\"
+    return format_decimal(value.quantize(Decimal("0.1")), format="#,##0.0", locale="sv_SE")
+
+
+def mnkr(value):
+    \"\"\"Kronor as million kronor with one decimal.\"\"\"
+    return one_decimal(value / 1_000_000) + " mnkr"
+
+
+def pct(value, base):
+    \"\"\"value / base as a percentage with one decimal.\"\"\"
+    return one_decimal(value * 100 / base) + " %"
+
+
+# The cost: the 2026 budget's cost model (every kronor figure ASSUMED in the budget file).
+budget = open_budget("2026-payroll")
 area = sfprice.full_cost(budget).area("payroll")
 cost = area.full_cost - area.other_revenue
-cost""",
-    ),
-    (
-        "md",
-        """## Three candidate models
+cost_model = area_cost_model(budget, "payroll", cost)
+payslip_driver, document_driver = cost_model.drivers
 
-- **Per unit** (baseline): the 2014 list, 57 kr per self-service and 110 kr per manual
-  payslip.
-- **Fixed**: each department pays a fixed annual fee, its share of the cost by what it
-  used January–September (the window the 2010 allocation keys use), in twelve equal parts.
-- **Hybrid**: a fixed base plus 53 kr per manual payslip, the 2014 manual surcharge, so
-  that manual reporting still costs more than self-service.
-- **Break-even per unit**: the 2014 list's prices scaled (ratio kept) so that the
-  payslips alone recover the cost: what a per-unit 2026 list would have to charge.
-- **Fixed with true-up**: the fixed fee, settled at year end against the break-even
-  per-unit charge when the two differ by more than 5 %.""",
-    ),
-    (
-        "code",
-        """price_list = sfprice.load_catalog().get("2014")
-per_unit = PerUnitModel.from_price_list(price_list, name="styckpris 2014")
-solved = sfprice.break_even(cost_to_recover=cost, volumes=city.service_totals, rule="ratio",
-                            base=price_list, quantum=Decimal("0.01"))
-break_even = PerUnitModel.from_price_list(solved.draft, name="självkostnad styckpris")
-reference = window(volumes, Month(2014, 1), Month(2014, 9))
-fees = derive_fixed_fees(reference, per_unit, cost)
-fixed = FixedFeeModel("fast avgift", fees)
-hybrid = derive_hybrid(reference, per_unit, cost, {"payroll.manual": Decimal(53)},
-                       name="hybrid 53 kr")
-trued = FixedFeeModel("fast + avstämning 5 %", fees, TrueUp(break_even, Decimal("0.05")))
-models = [per_unit, break_even, fixed, hybrid, trued]
-print("break-even prices:", {c: str(p) for c, p in solved.prices.items()})
-print("fixed fees sum to the cost:", sum(fees.values()) == cost)""",
-    ),
-    (
-        "md",
-        """## What each department would pay
+# The volumes: the synthetic city in 2026, with the employment documents the budget plans
+# for (its driver's planned volume a month), spread over the departments by payslips.
+city = synthetic_city(seed=2014, year=YEAR).payroll_only()
+volumes = las_documents(city.volumes, int(document_driver.planned_volume))
+reference = window(volumes, Month(YEAR, 1), Month(YEAR, 9))
 
-The fixed fees sum exactly to the cost. The per-unit list recovers only what the payslips
-bring in (41 991 000 kr); the 2014 budget expected the rest from add-on services and
-events, which this comparison leaves out.""",
-    ),
-    (
-        "code",
-        """result = compare(volumes, models, cost_to_recover=cost)
-view(result)""",
-    ),
-    ("code", """model_frame(result)"""),
-    (
-        "code",
-        """frame = comparison_frame(result)
-frame[frame.model == "hybrid 53 kr"].sort_values("difference_pct").head(5)[
-    ["department", "baseline", "annual", "difference_pct", "variability"]
-]""",
-    ),
-    (
-        "code",
-        """fig, ax = plt.subplots(figsize=(9, 12))
-plot_difference(result, "hybrid 53 kr", ax=ax);""",
-    ),
-    (
-        "md",
-        """**Predictability.** *variability* is the coefficient of variation of a department's
-monthly charges: 0 for a fixed fee, the same every month; the per-unit charges follow the
-season (more payslips in the summer).""",
-    ),
-    (
-        "code",
-        """def mean_variability(model):
-    values = [r.variability or Decimal(0) for r in result.departments if r.model == model]
-    return (sum(values) / len(values)).quantize(Decimal("0.0001"))
+# The list as it stands: the 2014 prices (57 / 110 kr), in force for 2026.
+def for_2026(price_list, name):
+    return dataclasses.replace(
+        price_list, id=name, valid_from=date(YEAR, 1, 1), valid_to=date(YEAR, 12, 31)
+    )
 
-{m.model: mean_variability(m.model) for m in result.models}""",
-    ),
-    (
-        "md",
-        """## Steering: does self-service still pay off?
 
-The marginal price of one more payslip, manual against self-service: the reason prices
-are differentiated at all (`003_dbc171dac11004c9.txt:935-941`).""",
-    ),
-    (
-        "code",
-        """{m.name: (m.marginal_price("payroll.manual"), m.marginal_price("payroll.self_service"))
- for m in models}""",
-    ),
-    (
-        "code",
-        """shifted = shift_channel(volumes, Decimal("0.2"))  # 20 % of manual to self-service
-after = compare(shifted, models, cost_to_recover=cost)
-{m.model: (m.revenue, m.over_recovery) for m in after.models}""",
-    ),
-    (
-        "md",
-        """Under the fixed fee a department that moves its manual payslips to self-service saves
-nothing this year; under the hybrid it saves 53 kr a payslip, and the administration's
-revenue falls by the same amount (its cost should fall too: manual handling is what
-costs).""",
-    ),
-    ("md", "## When volumes move: growth and a department leaving mid-year"),
-    (
-        "code",
-        """biggest = max(city.departments, key=lambda d: d.employees).name
-scenarios = {
-    "growth +5 %": scale(volumes, Decimal("1.05")),
-    "decline -5 %": scale(volumes, Decimal("0.95")),
-    f"{biggest} leaves from July": leave(volumes, biggest, Month(2014, 7)),
+today = for_2026(sfprice.load_catalog().get("2014"), "2014 års priser")
+self_cost = for_2026(
+    break_even_prices(reference, today, cost, area="payroll").draft, "självkostnad 2026"
+)
+no_price = frozenset({EMPLOYMENT_DOCUMENTS})  # a cost driver no list prices
+
+
+def list_of(price_list, name):
+    return PriceListModel(
+        name, PriceCatalog((price_list,)), year=YEAR, area="payroll", unpriced=no_price
+    )
+
+
+LIST, UNIT, FIXED, PAYSLIPS, EMPLOYEES, HYBRID, TRUEUP, SUBSCRIPTION = (
+    "Prislistan som den står", "Styckpris till självkostnad", "Fast avgift (referens)",
+    "Fast avgift per lönebesked", "Fast avgift per anställd", "Hybrid: fast + 53 kr/manuell",
+    "Fast + årsavstämning ±5 %", "Abonnemang 1/12, apr/okt/dec",
+)
+as_it_stands = list_of(today, LIST)
+unit = break_even_model(UNIT, reference, today, cost, area="payroll")
+fees = derive_fixed_fees(reference, as_it_stands, cost)
+priced_at_cost = list_of(self_cost, UNIT)
+subscriptions = forecast_subscriptions(reference, priced_at_cost, YEAR)
+models = [
+    as_it_stands,
+    unit,
+    FixedFeeModel(FIXED, fees),
+    FixedFeeModel(PAYSLIPS, fees_by_payslips(cost, reference, fees)),
+    FixedFeeModel(EMPLOYEES, fees_by_employees(cost, {d.name: d.employees
+                                                      for d in city.departments})),
+    derive_hybrid(reference, as_it_stands, cost, {MANUAL: Decimal(53)}, name=HYBRID),
+    FixedFeeModel(TRUEUP, fees, TrueUp(unit, Decimal("0.05"))),
+    list_subscription_model(SUBSCRIPTION, subscriptions, priced_at_cost),
+]
+
+# The scenarios (applied to the year's volumes after the fees are set).
+biggest = max(city.departments, key=lambda d: d.employees).name
+SCENARIOS = {
+    "Oförändrade volymer": volumes,
+    "+10 % volym": scale(volumes, Decimal("1.1")),
+    "LAS: +10 000 underlag/mån": las_documents(volumes, 10_000),
+    "20 % manuella till självservice": shift_channel(volumes, Decimal("0.2")),
+    "Största kunden lämnar 1 juli": leave(volumes, biggest, Month(YEAR, 7)),
 }
-{name: {m.model: m.over_recovery for m in compare(v, models, cost_to_recover=cost).models}
- for name, v in scenarios.items()}""",
+base = compare(volumes, models, cost_model=cost_model)
+results = {
+    name: compare(v, models, cost_model=cost_model, measure_administration=False)
+    for name, v in SCENARIOS.items()
+}
+balances = {m.model: {s: r.model(m.model).balance for s, r in results.items()} for m in base.models}
+
+# Monte Carlo: every department's volume each month varies by a lognormal factor (5 %).
+# The simulation prices the subscription's year as the list that prices it (below).
+mc = monte_carlo(volumes, models[:-1], cost_model=cost_model, scenarios=2_000, sigma=0.05,
+                 seed=2026, percentiles=range(1, 100), departments=True)
+mc_of = {m.model: mc.model(m.model) for m in base.models[:-1]}
+mc_of[SUBSCRIPTION] = mc.model(UNIT)
+assert all(r.model(SUBSCRIPTION).revenue == r.model(UNIT).revenue for r in results.values())
+
+worst = {m: max(abs(v) for s, v in b.items() if not s.startswith("LAS"))
+         for m, b in balances.items()}
+admin = {m.model: m.administration for m in base.models}
+customers = len({r.department for r in base.departments})
+
+
+def mean_variability(model):
+    rows = [r.variability or Decimal(0) for r in base.departments if r.model == model]
+    return sum(rows) / len(rows)
+
+
+predictable = [m for m in worst if mean_variability(m) <= Decimal("0.05")]
+recommended = min(predictable, key=lambda m: worst[m])
+runner_up = min((m for m in predictable if m != recommended), key=lambda m: worst[m])
+las_cost = results["LAS: +10 000 underlag/mån"].cost - base.cost""",
+    ),
+    ("md", "## Sammanfattning"),
+    (
+        "code",
+        """growth = results["+10 % volym"]
+print(f"Rekommendation: {recommended}, med villkoren under Rekommendation nedan.")
+print(f"Näst bäst: {runner_up}.")
+print()
+print(f"Kostnad vid planerad volym: {mnkr(base.cost)} (ANTAGEN budget 2026).")
+print(f"+10 % volym höjer kostnaden till {mnkr(growth.cost)}: en ren fast avgift ger "
+      f"{mnkr(growth.model(FIXED).balance)} ({pct(growth.model(FIXED).balance, growth.cost)} "
+      f"av kostnaden), styckpris till självkostnad {mnkr(growth.model(UNIT).balance)}, "
+      f"abonnemanget {mnkr(growth.model(SUBSCRIPTION).balance)}.")
+print(f"LAS-ändringen (+10 000 anställningsunderlag i månaden) kostar "
+      f"{mnkr(las_cost)} om året som ingen modell tar betalt för.")
+print(f"Största avvikelse i scenarierna utom LAS: "
+      f"{recommended} {pct(worst[recommended], base.cost)}, "
+      f"{FIXED} {pct(worst[FIXED], base.cost)}, "
+      f"{SUBSCRIPTION} {pct(worst[SUBSCRIPTION], base.cost)}.")
+docs = {m: one_decimal(Decimal(a.documents) / customers) for m, a in admin.items()}
+print(f"Dokument per kund och år: {FIXED} {docs[FIXED]}, {SUBSCRIPTION} {docs[SUBSCRIPTION]}, "
+      f"{recommended} {docs[recommended]}.")""",
     ),
     (
         "md",
-        """A department that leaves still owes its fixed fee under the fixed models as modelled
-here (the fee is annual); under per-unit pricing the administration loses its revenue at
-once. Either way the agreement must say what happens, which the plans leave open.
+        """## Bakgrund
 
-## Volume uncertainty: 10 000 scenarios
+2025 års verksamhetsplan ber om en översyn av prismodellen inför prislistan 2026
+(`002_83b6b989210075f7.txt:82-108`, `113-126`): en fastprismodell skulle ge kunderna och
+förvaltningen bättre förutsägbarhet och mindre administration, samtidigt som intäkter och
+kostnader ska gå jämnt ut trots att volymerna är svåra att förutse. Bemanningen anpassas
+efter volymerna (`002_83b6b989210075f7.txt:496-500`, `001_107bc9a4fc2b7a7d.txt:444`), så
+kostnaden rör sig med volymen, medan en fast avgift inte gör det: det är förslagets
+centrala risk, och därför jämförs modellerna här mot en kostnad som följer volymen.
 
-Every department's volume in every month varies around the year's by a lognormal factor
-(spread 5 %). Reproducible from the seed.""",
-    ),
-    (
-        "code",
-        """mc = monte_carlo(volumes, models, cost_to_recover=cost, scenarios=10_000, sigma=0.05,
-                 seed=2026, percentiles=range(1, 100))
-monte_carlo_frame(mc)[["model", "deterministic", "mean", "minimum", "maximum",
-                       "under_recovery_probability"]]""",
-    ),
-    (
-        "code",
-        """fig, ax = plt.subplots(figsize=(8, 4))
-plot_recovery(mc, ax=ax);""",
+Referensen är Statens servicecenter: varje månad faktureras en tolftedel av kundens
+prognostiserade årsvolymer, avstämning mot faktiska volymer i slutet av april och
+oktober, kontakt med kunder vars avvikelse för en period överstiger 100 000 kr per
+tjänsteområde, och slutreglering på hösten. Abonnemanget nedan gör så, och reglerar
+dessutom det som understiger tröskeln vid årets slut i stället för att det faller bort.""",
     ),
     (
         "md",
-        """## Reading the results
+        """## Antaganden och källor
 
-The sentences below are printed from the results above, not typed in.""",
+Varje antagande med värde, enhet och källa (seed-fil:rad) eller ANTAGET / SYNTETISKT.""",
     ),
     (
         "code",
-        """kr = sfprice.format_amount
-hybrid_mc, unit_mc = mc.model("hybrid 53 kr"), mc.model("självkostnad styckpris")
-print(f"Fixed fee: recovers {kr(sum(fees.values()))} whatever the volumes; one more manual "
-      f"payslip costs a department {kr(fixed.marginal_price('payroll.manual'))}.")
-print(f"Hybrid: {kr(hybrid.marginal_price('payroll.manual'))} per manual payslip keeps the "
-      f"steering. Set from January-September, it misses the cost by "
-      f"{kr(hybrid_mc.deterministic)} at this year's volumes, and by "
-      f"{kr(hybrid_mc.percentile(5))} to {kr(hybrid_mc.percentile(95))} in 90 % of the "
-      f"scenarios.")
-print(f"Break-even per unit ({kr(solved.prices['payroll.self_service'])} / "
-      f"{kr(solved.prices['payroll.manual'])}): recovers the cost at the forecast volumes "
-      f"and moves with them, {kr(unit_mc.percentile(5))} to {kr(unit_mc.percentile(95))}.")
-print(f"The 2014 list without add-on and event revenue recovers "
-      f"{result.model('styckpris 2014').recovery_ratio:.1%} of the cost.")""",
+        """d = payslip_driver
+rows = [
+    ("Kostnad att täcka 2026", kr(cost), "kr/år", "ANTAGET (budget 2026-payroll)"),
+    ("Fast del av kostnaden", kr(cost_model.fixed), "kr/år",
+     "härlett: kostnaden − drivarnas planerade personalkostnad"),
+    ("Produktivitet lön", format_quantity(d.productivity), "lönebesked per årsarbetare och månad",
+     "002_83b6b989210075f7.txt:152-156 (per månad ANTAGET)"),
+    ("Kostnad per årsarbetare", kr(d.cost_per_fte), "kr/år",
+     f"ANTAGET: lön {kr(d.wages_per_fte)}, påslag {format_quantity(d.oncost_rate * 100)} % "
+     "(004_c98e6cf4bb870a81.txt:213)"),
+    ("Planerade lönebesked", format_quantity(d.planned_volume), "per månad", "ANTAGET (budget)"),
+    ("Produktivitet anställningsunderlag", format_quantity(document_driver.productivity),
+     "underlag per årsarbetare och månad", "ANTAGET"),
+    ("Planerade anställningsunderlag", format_quantity(document_driver.planned_volume),
+     "per månad", "ANTAGET (budget)"),
+    ("Lönebesked i staden", format_quantity(sum(city.service_totals.values())), "per år",
+     "003_dbc171dac11004c9.txt:133-137; fördelningen på förvaltningar SYNTETISK"),
+    ("Andel självservice", pct(city.service_totals[SELF_SERVICE],
+                              sum(city.service_totals.values())), "av lönebeskeden",
+     "003_dbc171dac11004c9.txt:133-137"),
+    ("Anställda per förvaltning", "se synthetic_city", "personer", "SYNTETISKT"),
+    ("Priser som de står", f"{kr(today.item(SELF_SERVICE).price)} / {kr(today.item(MANUAL).price)}",
+     "per lönebesked, självservice / manuell", "prislista 2014, 003_dbc171dac11004c9.txt:140-175"),
+    ("Referensperiod", "januari–september", "månader", "som 2010 års fördelningsnycklar"),
+    ("Hybridens tillägg", kr(Decimal(53)), "per manuellt lönebesked",
+     "2014 års manuella tillägg 110 − 57 (003_dbc171dac11004c9.txt:140-175)"),
+    ("Årsavstämningens band", "5 %", "av avgiften", "ANTAGET"),
+    ("Abonnemangets tröskel", kr(subscriptions.terms.threshold), "per kund, område och avstämning",
+     "Statens servicecenter"),
+    ("Avstämningsmånader", ", ".join(str(m) for m in subscriptions.terms.months), "månad",
+     "Statens servicecenter (april, oktober) + årsskiftet"),
+    ("Volymökning", "10 %", "alla volymer", "ANTAGET (issue 12)"),
+    ("LAS-ändringen", format_quantity(Decimal(10_000)), "anställningsunderlag per månad",
+     "002_83b6b989210075f7.txt:566-568"),
+    ("Kanalskifte", "20 %", "av de manuella lönebeskeden", "ANTAGET"),
+    ("Kund som lämnar", biggest, "från 1 juli", "ANTAGET (den största)"),
+    ("Prognosmål", "±1 %", "av kostnaden",
+     "004_c98e6cf4bb870a81.txt:186-189 (KF prognossäkerhet T2)"),
+    ("Monte Carlo", f"{mc.scenarios} scenarier, sigma {mc.sigma}",
+     "lognormal per förvaltning och månad",
+     "ANTAGET"),
+]
+pd.DataFrame(rows, columns=["antagande", "värde", "enhet", "källa"])""",
     ),
     (
         "md",
-        """All figures come from the synthetic city: run the same cells on the real volume files
-(`sfprice.read_volumes`) before drawing conclusions.""",
+        """Kostnaden: budget 2026 (inte 2014) eftersom beslutet gäller 2026, 2025 års plan anger
+produktiviteten 1 400 lönebesked per årsarbetare och har LAS-effekten som en egen drivare
+(anställningsunderlag, som ingen prislista prissätter). Dess kronor är ANTAGNA; byt mot
+den beslutade budgeten när den finns. Listan "som den står" är 2014 års priser: de täcker
+inte den antagna kostnaden 2026, vilket är skälet till att styckpris till självkostnad
+finns med som alternativ.
+
+## Alternativen sida vid sida
+
+En rad per modell. *Resultat* = intäkt − kostnad vid årets volymer. *Utanför ±1 % / ±5 %*:
+andelen Monte-Carlo-scenarier där resultatet är större än 1 % / 5 % av det scenariots
+kostnad. *Styrning*: vad ett manuellt lönebesked kostar mer på månadsfakturan.
+*Månadsvariation*: förvaltningarnas genomsnittliga variationskoefficient; *största
+månadsavvikelse*: den största skillnaden mellan en månads belopp och en tolftedel av
+året. *Spridning*: medianförvaltningens p5–p95 av årsavgiften i Monte Carlo.
+Abonnemangets år är exakt styckpriset till självkostnad (årsskiftet reglerar allt), så
+dess Monte Carlo är det styckprisets.""",
+    ),
+    (
+        "code",
+        """def spread(model):
+    name = UNIT if model == SUBSCRIPTION else model
+    widths = sorted(s.width or Decimal(0) for s in mc.departments if s.model == name)
+    return widths[len(widths) // 2] if widths else None
+
+
+def row(m):
+    dist = mc_of[m.model]
+    first = base.departments[0].department
+    largest = max(r.largest_deviation or 0 for r in base.departments if r.model == m.model)
+    return {
+        "modell": m.model,
+        "intäkt, mnkr": mnkr(m.revenue),
+        "kostnad, mnkr": mnkr(m.cost),
+        "resultat, mnkr": mnkr(m.balance),
+        "utanför ±1 %": pct(dist.outside_1pct_probability, 1),
+        "utanför ±5 %": pct(dist.outside_5pct_probability, 1),
+        "styrning, kr/manuell": kr(base.result(first, m.model).steering),
+        "månadsvariation": pct(mean_variability(m.model), 1),
+        "största månadsavvikelse": kr(largest),
+        "spridning (median)": "–" if spread(m.model) is None else pct(spread(m.model), 1),
+        "dokument per kund": one_decimal(Decimal(admin[m.model].documents) / customers),
+        "rader per kund": one_decimal(Decimal(admin[m.model].lines) / customers),
+    }
+
+
+pd.DataFrame([row(m) for m in base.models])""",
+    ),
+    (
+        "md",
+        """Hybridmodellen och den fasta avgiften per anställd finns med; den syntetiska staden har
+antal anställda per förvaltning (SYNTETISKA), staden själv har dem i kundregistret.
+
+## Scenarier: årets resultat per modell
+
+Samma avgifter, satta på januari–september, möter fem år. Kostnaden följer volymen enligt
+kostnadsmodellen; intäkten följer modellen.""",
+    ),
+    (
+        "code",
+        """table = pd.DataFrame({s: {m: mnkr(v) for m, v in b.items()} for s, b in
+                      ((s, {m: balances[m][s] for m in balances}) for s in SCENARIOS)})
+table.loc["kostnad"] = [mnkr(results[s].cost) for s in SCENARIOS]
+table""",
+    ),
+    (
+        "code",
+        """fig, ax = plt.subplots(figsize=(10, 8))
+plot_scenario_balances(balances, base.cost, ax=ax,
+                       title="Fast avgift bär volymrisken; abonnemang och styckpris följer volymen")
+fig.tight_layout()
+fig.savefig("memo-balance.png", dpi=110);""",
+    ),
+    (
+        "code",
+        """fig, ax = plt.subplots(figsize=(10, 6))
+plot_balance_bands(mc, ax=ax, same_as={SUBSCRIPTION: UNIT},
+                   title="Slumpvolymer flyttar lite: prisnivån avgör resultatet")
+fig.tight_layout()
+fig.savefig("memo-montecarlo.png", dpi=110);""",
+    ),
+    (
+        "md",
+        """## Förutsägbarhet och administration
+
+En fast avgift är samma belopp varje månad. Abonnemanget är det i elva månader av tolv,
+men avstämningarna lägger avvikelsen i avstämningsmånaderna. Per förvaltning visar Monte
+Carlo hur mycket årsavgiften kan variera.""",
+    ),
+    (
+        "code",
+        """widths = {m: [s.width or Decimal(0) for s in mc.departments if s.model == m]
+          for m in mc_of if m != SUBSCRIPTION}
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+plot_department_spread(widths, ax=axes[0], title="Fasta modeller: förvaltningen vet sin avgift")
+plot_administration({m: Decimal(a.documents) / customers for m, a in admin.items()}, ax=axes[1],
+                    title="Abonnemanget: något fler dokument per kund")
+fig.tight_layout();""",
+    ),
+    (
+        "code",
+        """recs = list_subscription_model(
+    SUBSCRIPTION, subscriptions, priced_at_cost).reconciliations(volumes)
+invoiced = [r for r in recs if r.invoiced]
+print(f"Abonnemang vid oförändrade volymer: {len(recs)} avstämningar, {len(invoiced)} fakturerade "
+      f"(över {kr(subscriptions.terms.threshold)} eller vid årsskiftet), summa "
+      f"{kr(sum((r.deviation for r in invoiced), Decimal(0)))}.")
+for month in subscriptions.terms.months:
+    at = [r for r in recs if r.month.month == month]
+    print(f"  {month:>2}: {sum(r.invoiced for r in at)} av {len(at)} fakturerade, "
+          f"största avvikelse {kr(max((abs(r.deviation) for r in at), default=Decimal(0)))}")""",
+    ),
+    (
+        "md",
+        """## Risker och öppna frågor
+
+- **Vem bär en volymchock i en fast modell?** Med fast avgift bär förvaltningen den (se
+  +10 %); planerna säger inte om en förlust ska täckas av kunderna året därpå
+  (resultatenheten) eller av nämnden.
+- **LAS-ändringen** ökar arbetet utan att någon lista tar betalt för det; beslutet måste
+  säga om det ska in i avgiften, i ett eget pris per underlag eller i budgeten.
+- **Prognosen**: abonnemang och fasta avgifter sätts på januari–september uppräknat till
+  ett år; säsongen gör att prognosen avviker även när inget händer.
+- **En kund som lämnar** betalar sin fasta avgift året ut i modellen; avtalet måste säga
+  vad som gäller. Abonnemanget fakturerar tolftedelar till årsskiftet och krediterar dem där.
+- **Styrning**: i alla fasta modeller kostar ett manuellt lönebesked ingenting extra på
+  månadsfakturan; i abonnemanget betalas det vid avstämningen.
+- **Antagna kronor**: alla belopp vilar på den ANTAGNA budgeten 2026.
+
+## Rekommendation
+
+Regeln: bland modellerna med förutsägbara månadsbelopp (förvaltningarnas genomsnittliga
+månadsvariation högst 5 %) väljs den vars största avvikelse från kostnaden i scenarierna
+(utom LAS, som ingen modell tar betalt för) är minst.""",
+    ),
+    (
+        "code",
+        """ranking = sorted(worst, key=lambda m: worst[m])
+print(f"Rekommenderad modell: {recommended}.")
+print(f"  Största avvikelse i scenarierna: {mnkr(worst[recommended])} "
+      f"({pct(worst[recommended], base.cost)} av kostnaden); "
+      f"månadsvariation {pct(mean_variability(recommended), 1)}; "
+      f"dokument per kund {docs[recommended]}.")
+outside = mc_of[recommended].outside_1pct_probability
+print(f"  Sannolikhet utanför ±1 % i Monte Carlo: {pct(outside, 1)}.")
+print("Villkor:")
+print(f"  1. LAS-kostnaden, {mnkr(las_cost)} om året, finansieras utanför modellen "
+      "eller med ett pris.")
+print("  2. Avtalet reglerar kunder som går och kommer under året.")
+print("  3. Budget 2026 ersätter de antagna kronorna och beräkningen körs om.")
+print("Rangordning (största avvikelse utom LAS): " + "; ".join(
+    f"{m} {pct(worst[m], base.cost)}" + ("" if m in predictable else " (ej förutsägbar)")
+    for m in ranking))""",
     ),
 ]
 
@@ -259,6 +458,10 @@ def execute(notebook: nbformat.NotebookNode, directory: Path) -> nbformat.Notebo
 
 
 if __name__ == "__main__":
-    executed = execute(build(), HERE)
+    with tempfile.TemporaryDirectory() as work:
+        executed = execute(build(), Path(work))
+        for picture in sorted(Path(work).glob("memo-*.png")):
+            shutil.copyfile(picture, HERE.parent / "docs" / picture.name)
+            print(f"wrote docs/{picture.name}")
     nbformat.write(executed, NOTEBOOK)
     print(f"wrote {NOTEBOOK}")

@@ -25,6 +25,7 @@ from sfprice.costmodel import CostModel
 from sfprice.customers import CustomerRegister
 from sfprice.engine.fixedfees import break_even_model, fees_by_employees, fees_by_payslips
 from sfprice.engine.listmodel import PriceListModel
+from sfprice.engine.listsubscription import forecast_subscriptions, list_subscription_model
 from sfprice.engine.montecarlo import DRAWABLE, INSTALL_HINT, MonteCarloResult, monte_carlo
 from sfprice.engine.montecarlo import Model as DrawableModel
 from sfprice.engine.simulate import (
@@ -51,6 +52,7 @@ from sfprice.errors import Remedy, SfpriceError
 from sfprice.model import Customer, PriceList, VolumeSet
 from sfprice.money import exact_sum
 from sfprice.period import Month
+from sfprice.subscription import SubscriptionTerms
 
 __all__ = [
     "ModelSpec",
@@ -77,9 +79,11 @@ class ModelSpec:
             ``fixed-employees`` (fees by the customer register's headcount),
             ``fixed-payslips`` (fees by the reference window's payslips), ``breakeven``
             (per-unit prices that recover the cost at the reference volumes),
-            ``fixed-trueup`` (``value`` is the band) or ``hybrid`` (``value`` is the
-            surcharge per manual payslip).
-        value: The band or surcharge.
+            ``fixed-trueup`` (``value`` is the band), ``hybrid`` (``value`` is the
+            surcharge per manual payslip) or ``subscription`` (twelfths of the
+            reference window's charge scaled to a year, reconciled in April, October and
+            at year end; ``value`` is the threshold in kr, default 100 000 kr).
+        value: The band, surcharge or threshold.
         name: The model's name in the output (the command line uses its spelling, such
             as ``hybrid:53``); by default the kind, for a model without a value.
     """
@@ -430,6 +434,8 @@ def _build(
                 models.append(FixedFeeModel(spec.name, fees))
             elif spec.kind in {"fixed-employees", "fixed-payslips", "breakeven"}:
                 models.append(_new_model(spec, fees, unit, price_list, base, cost, customers))
+            elif spec.kind == "subscription":
+                models.append(_subscription(spec, unit, year_unit, base, year))
             elif spec.kind == "fixed-trueup":
                 assert spec.value is not None
                 models.append(FixedFeeModel(spec.name, fees, TrueUp(year_unit, spec.value)))
@@ -448,6 +454,28 @@ def _build(
     except ValueError as exc:
         raise SimulationError(str(exc)) from exc
     return models
+
+
+def _subscription(
+    spec: ModelSpec,
+    unit: PriceListModel,
+    year_unit: PriceListModel,
+    base: VolumeSet,
+    year: int,
+) -> PriceModel:
+    """Subscriptions forecast from the reference window, reconciled at the default terms.
+
+    The forecast is ``base`` (the reference window's unchanged volumes) priced by ``unit``
+    and scaled to twelve months
+    (:func:`~sfprice.engine.listsubscription.forecast_subscriptions`); the actual volumes
+    are billed by ``year_unit``, the list as ``simulate`` bills the year. The threshold is
+    ``spec.value`` when given (kr), else 100 000 kr; the final threshold is 0.
+    """
+    terms = SubscriptionTerms() if spec.value is None else SubscriptionTerms(threshold=spec.value)
+    subscriptions = forecast_subscriptions(
+        base, unit, year, terms, source="the reference window priced by the list as it stands"
+    )
+    return list_subscription_model(spec.name, subscriptions, year_unit)
 
 
 def _new_model(

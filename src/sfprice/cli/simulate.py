@@ -57,9 +57,9 @@ __all__ = ["add_simulate"]
 
 _MODEL_FORMS = (
     "unit, fixed, fixed-employees, fixed-payslips, breakeven, fixed-trueup:BAND (e.g. 0.05) "
-    "or hybrid:SURCHARGE (e.g. 53)"
+    "hybrid:SURCHARGE (e.g. 53), subscription or subscription:THRESHOLD (kr, e.g. 50000)"
 )
-_PLAIN_MODELS = {"unit", "fixed", "fixed-employees", "fixed-payslips", "breakeven"}
+_PLAIN_MODELS = {"unit", "fixed", "fixed-employees", "fixed-payslips", "breakeven", "subscription"}
 _SCENARIO_FORMS = (
     "shift:FRACTION, growth:RATE, shock:RATE@YYYY-MM..YYYY-MM, las or las:DOCUMENTS, "
     "leave:DEPT@YYYY-MM, join:DEPT@YYYY-MM=LIKEDEPT or noise:SIGMA@SEED"
@@ -73,10 +73,12 @@ def _model(text: str) -> ModelSpec:
     kind, sep, value = text.strip().partition(":")
     if kind in _PLAIN_MODELS and not sep:
         return ModelSpec(kind)
-    if kind in {"fixed-trueup", "hybrid"} and sep:
+    if kind in {"fixed-trueup", "hybrid", "subscription"} and sep:
         number = _decimal(value)
         if number < 0:
-            what = "the band" if kind == "fixed-trueup" else "the surcharge"
+            what = {"fixed-trueup": "the band", "hybrid": "the surcharge"}.get(
+                kind, "the threshold"
+            )
             msg = f"{text!r}: {what} must be >= 0"
             raise argparse.ArgumentTypeError(msg)
         return ModelSpec(kind, number, f"{kind}:{decimal_text(number)}")
@@ -206,7 +208,7 @@ def add_simulate(commands: Any, common: Common) -> None:
     sim = commands.add_parser(
         "simulate",
         help="compare price models per department: per unit, break-even, fixed fees, "
-        "true-up, hybrid",
+        "true-up, hybrid, subscription",
         description="Charge the year's volumes under other price models and compare each "
         "department's annual charge with the price list in force (the baseline), and each "
         "model's revenue with the area's cost to recover (full cost less other revenue). "
@@ -242,7 +244,11 @@ def add_simulate(commands: Any, common: Common) -> None:
         "list's unit prices scaled to recover the cost at the reference volumes (for a year); "
         "fixed-trueup:BAND = the same, settled at year end against the per-unit charge when "
         "it differs by more than BAND (a fraction, e.g. 0.05); hybrid:SURCHARGE = a fixed "
-        "base plus SURCHARGE kr per manual payslip (e.g. hybrid:53)",
+        "base plus SURCHARGE kr per manual payslip (e.g. hybrid:53); subscription = each "
+        "department invoiced 1/12 a month of its reference-window charge scaled to a year, "
+        "reconciled against the list at the end of April, October and December, a "
+        "deviation over 100 000 kr invoiced or credited (the year end settles all); "
+        "subscription:THRESHOLD = another threshold in kr (docs/subscriptions.md)",
     )
     sim.add_argument(
         "--reference",

@@ -9,20 +9,26 @@ at the plotting edge, where a picture needs no öre.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from sfprice.engine.montecarlo import MonteCarloResult
 from sfprice.engine.simulate import Comparison
-from sfprice.reports.formats import format_amount
+from sfprice.reports.formats import format_amount, format_quantity
 
 __all__ = [
     "ComparisonView",
+    "axis_numbers",
     "comparison_frame",
     "model_frame",
     "monte_carlo_frame",
+    "plot_administration",
+    "plot_balance_bands",
+    "plot_department_spread",
     "plot_difference",
     "plot_recovery",
+    "plot_scenario_balances",
     "view",
 ]
 
@@ -112,6 +118,165 @@ def plot_recovery(result: MonteCarloResult, ax: Any = None) -> Any:
     ax.set_ylabel("över-/underskott mot kostnaden, mnkr")
     ax.set_title("Kostnadstäckning under volymosäkerhet")
     ax.legend()
+    return ax
+
+
+def axis_numbers(axis: Any, decimals: int = 1) -> None:
+    """Swedish tick labels on a matplotlib axis: ``1 234,5`` (decimal comma, no-break spaces).
+
+    The ticks are rounded to ``decimals`` and written by
+    :func:`sfprice.reports.formats.format_quantity` (babel): no second number formatter.
+    """
+    ticker = __import__("matplotlib.ticker", fromlist=["FuncFormatter"])
+    quantum = Decimal(1).scaleb(-decimals)
+
+    def label(value: float, _position: int) -> str:
+        # float from matplotlib at the plotting edge; shown rounded, never computed with.
+        return format_quantity(Decimal(repr(float(value))).quantize(quantum).normalize() + 0)
+
+    axis.set_major_formatter(ticker.FuncFormatter(label))
+
+
+def plot_scenario_balances(
+    balances: Mapping[str, Mapping[str, Decimal]],
+    cost: Decimal,
+    ax: Any = None,
+    title: str = "",
+) -> Any:
+    """Grouped horizontal bars: each model's year-end balance (mnkr) in each scenario.
+
+    Args:
+        balances: kr per model and scenario (revenue minus cost), e.g.
+            ``{"Fast avgift": {"+10 % volym": Decimal("-3149875.22"), ...}, ...}``; the
+            models are drawn sorted by their largest absolute balance (the smallest on top).
+        cost: The cost at the planned volumes (kr): the ±1 % band is shaded.
+        ax: A matplotlib axis, or None for a new figure.
+        title: The title (say the finding).
+    """
+    plt = _pyplot()
+    models = sorted(balances, key=lambda m: max(abs(v) for v in balances[m].values()))
+    scenarios = list(dict.fromkeys(s for m in models for s in balances[m]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 1.0 + 0.7 * len(models)))
+    height = 0.8 / max(1, len(scenarios))
+    colours = plt.get_cmap("tab10")
+    for k, scenario in enumerate(scenarios):
+        # float at the plotting edge only: million kronor on an axis.
+        ax.barh(
+            [i + k * height for i in range(len(models))],
+            [float(balances[m].get(scenario, Decimal(0))) / 1e6 for m in models],
+            height=height,
+            label=scenario,
+            color=colours(k),
+        )
+    band = float(cost) / 1e6 * 0.01
+    ax.axvspan(-band, band, color="grey", alpha=0.2, label="±1 % av kostnaden")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(models))], models)
+    ax.invert_yaxis()
+    ax.set_xlabel("årets resultat (intäkt − kostnad), mnkr")
+    axis_numbers(ax.xaxis)
+    ax.set_title(title or "Årets resultat per modell och scenario")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small")
+    return ax
+
+
+def plot_balance_bands(
+    result: MonteCarloResult,
+    ax: Any = None,
+    title: str = "",
+    same_as: Mapping[str, str] | None = None,
+) -> Any:
+    """Each model's Monte-Carlo balance as a range (p5-p95 thick, p1-p99 thin), in % of cost.
+
+    The ±1 % and ±5 % bands of the cost are shaded. Models are sorted by the width of
+    their p5-p95 range. ``same_as`` draws a model that the simulation cannot price (a
+    subscription) with another model's distribution, labelled so (``{"Abonnemang":
+    "Styckpris"}``): only where the two are equal for every scenario, by construction.
+    """
+    plt = _pyplot()
+    rows: list[tuple[str, Any]] = [(m.model, m) for m in result.models]
+    for name, other in (same_as or {}).items():
+        rows.append((f"{name} (= {other})", result.model(other)))
+    cost = float(result.cost)
+
+    def pct(value: Decimal) -> float:
+        # float at the plotting edge only: a share of the cost on an axis.
+        return float(value) / cost * 100
+
+    def width(row: tuple[str, Any]) -> float:
+        return pct(row[1].percentile(95)) - pct(row[1].percentile(5))
+
+    rows.sort(key=width)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 1.0 + 0.5 * len(rows)))
+    ax.axvspan(-5, 5, color="#fdd49e", alpha=0.5, label="±5 %")
+    ax.axvspan(-1, 1, color="#a1d99b", alpha=0.7, label="±1 % (prognosmålet)")
+    for i, (_, dist) in enumerate(rows):
+        ax.plot([pct(dist.percentile(1)), pct(dist.percentile(99))], [i, i], color="black")
+        ax.plot(
+            [pct(dist.percentile(5)), pct(dist.percentile(95))],
+            [i, i],
+            color="black",
+            linewidth=6,
+        )
+        ax.plot([pct(dist.mean)], [i], "o", color="white", markeredgecolor="black")
+    ax.set_yticks(range(len(rows)), [name for name, _ in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"årets resultat i % av kostnaden ({result.scenarios} scenarier)")
+    axis_numbers(ax.xaxis)
+    ax.set_title(title or "Årets resultat under volymosäkerhet")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small")
+    return ax
+
+
+def plot_administration(documents: Mapping[str, Decimal], ax: Any = None, title: str = "") -> Any:
+    """Horizontal bars: documents per customer and year under each model, sorted."""
+    plt = _pyplot()
+    models = sorted(documents, key=lambda m: documents[m])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 1.0 + 0.45 * len(models)))
+    # float at the plotting edge only: a count per customer on an axis.
+    values = [float(documents[m]) for m in models]
+    ax.barh(models, values, color="#4292c6")
+    for i, value in enumerate(values):
+        shown = documents[models[i]].quantize(Decimal("0.1")).normalize() + 0
+        ax.text(value, i, " " + format_quantity(shown), va="center")
+    ax.set_xlim(0, max(values) * 1.15 if values else 1)
+    ax.set_xlabel("dokument per kund och år (fakturor + rättelser)")
+    axis_numbers(ax.xaxis, 0)
+    ax.set_title(title or "Administration per kund")
+    return ax
+
+
+def plot_department_spread(
+    widths: Mapping[str, Sequence[Decimal]], ax: Any = None, title: str = ""
+) -> Any:
+    """Box plot per model of the departments' Monte-Carlo spread of the annual charge (%).
+
+    ``widths``: per model, each department's ``DepartmentSpread.width`` (a fraction: 0.08
+    is 8 %); the models are sorted by their median width.
+    """
+    plt = _pyplot()
+
+    def median(values: Sequence[Decimal]) -> Decimal:
+        ordered = sorted(values)
+        return ordered[len(ordered) // 2] if ordered else Decimal(0)
+
+    models = sorted(widths, key=lambda m: median(widths[m]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 1.0 + 0.5 * len(models)))
+    # float at the plotting edge only: percentages on an axis.
+    data = [[float(w) * 100 for w in widths[m]] for m in models]
+    version = tuple(int(part) for part in plt.matplotlib.__version__.split(".")[:2])
+    # ``orientation`` replaced ``vert`` in matplotlib 3.10 (``vert`` warns from 3.11).
+    sideways = {"orientation": "horizontal"} if version >= (3, 10) else {"vert": False}
+    ax.boxplot(data, widths=0.6, **sideways)
+    ax.set_yticks(range(1, len(models) + 1), models)
+    ax.invert_yaxis()
+    ax.set_xlabel("förvaltningens årsavgift: spridning p5–p95 i % av medel")
+    axis_numbers(ax.xaxis)
+    ax.set_title(title or "Förutsägbarhet per förvaltning")
     return ax
 
 

@@ -24,6 +24,7 @@ from sfprice.money import decimal_text, optional_decimal_text, round_amount
 from sfprice.period import Month
 from sfprice.reports.formats import format_amount
 from sfprice.reports.text import text_table
+from sfprice.subscription import DEFAULT_THRESHOLD
 
 __all__ = [
     "SimulationSetting",
@@ -42,6 +43,9 @@ def model_label(spec: _ModelChoice, price_list: PriceList, locale: str) -> str:
         return f"prislista {price_list.id}"
     if spec.kind in _PLAIN_LABELS:
         return _PLAIN_LABELS[spec.kind]
+    if spec.kind == "subscription":
+        threshold = DEFAULT_THRESHOLD if spec.value is None else spec.value
+        return f"abonnemang 1/12, avstämning över {format_amount(threshold, locale)}"
     assert spec.value is not None  # fixed-trueup and hybrid always have a value
     if spec.kind == "fixed-trueup":
         return f"fast avgift, avstämning utanför ±{_number(spec.value * 100, locale)} %"
